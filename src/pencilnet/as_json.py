@@ -1,0 +1,91 @@
+"""The same records as the tables, as plain JSON-ready dicts at full float64 precision.
+
+Keys follow the article's names (h1, y2, w5, bw3); dicts keep the network's order, so the
+same config always gives byte-identical output.
+"""
+
+import math
+
+from .config import Config
+from .engine import ErrorReport, Gradients, History, Trace, chain
+from .model import Model
+
+
+def number(x) -> float | None:
+    """A float for JSON; NaN and infinity, which JSON cannot hold, become null."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _named(names, values) -> dict:
+    return {str(n): number(v) for n, v in zip(names, values)}
+
+
+def _prediction(config: Config, output) -> dict:
+    winner = max(range(len(output)), key=lambda k: output[k])
+    return {"class": config.classes[winner], "node": config.model.names.nodes[-1][winner]}
+
+
+def forward(config: Config, trace: Trace, sample: int) -> dict:
+    names = config.model.names
+    return {
+        "sample": sample,
+        "inputs": _named(names.nodes[0], trace.x),
+        "net": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.net)},
+        "out": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.out)},
+        "prediction": _prediction(config, trace.output),
+    }
+
+
+def error(config: Config, report: ErrorReport, sample: int) -> dict:
+    outputs = config.model.names.nodes[-1]
+    return {
+        "sample": sample,
+        "loss": report.loss,
+        "error": number(report.total),
+        "terms": _named(outputs, report.terms),
+        "targets": _named(outputs, report.target),
+        "outputs": _named(outputs, report.output),
+    }
+
+
+def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
+    rows = chain(config.model, gradients)
+    names = config.model.names
+    nodes = {}
+    for index, found in enumerate(gradients.layers):
+        fed = names.nodes[index + 2] if found.terms is not None else []
+        for j, node in enumerate(names.nodes[index + 1]):
+            entry = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
+                     "dE_dnet": number(found.dE_dnet[j])}
+            if found.terms is not None:
+                entry["terms"] = _named(fed, found.terms[j])  # ∂E_k/∂out_j for each node k fed
+            nodes[node] = entry
+    return {
+        "sample": sample,
+        "gradients": {r.name: number(r.gradient) for r in rows},
+        "chain": {r.name: {"from": r.source, "to": r.target, "dE_dout": number(r.dE_dout),
+                           "dout_dnet": number(r.dout_dnet), "dnet_dw": number(r.dnet_dw)} for r in rows},
+        "nodes": nodes,
+    }
+
+
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, sample: int) -> dict:
+    return {
+        "sample": sample,
+        "learning_rate": learning_rate,
+        "weights": {k: number(v) for k, v in new.parameters().items()},
+        "previous": {k: number(v) for k, v in config.model.parameters().items()},
+        "gradients": {r.name: number(r.gradient) for r in chain(config.model, gradients)},
+    }
+
+
+def train(config: Config, history: History, learning_rate: float) -> dict:
+    return {
+        "epochs": history.epochs_run,
+        "samples": len(config.inputs),
+        "learning_rate": learning_rate,
+        "errors": [number(e) for e in history.errors],
+        "final_error": number(history.final_error),
+        "weights": {k: number(v) for k, v in history.model.parameters().items()},
+    }

@@ -1,0 +1,115 @@
+"""The network's parameters and the article's names for them.
+
+Naming rule (it reproduces the article's 2-2-2 example and generalises):
+- nodes: inputs x1..xn, hidden nodes h1, h2, ... numbered on across hidden layers, outputs y1..yk;
+- weights w1, w2, ... numbered layer by layer, then by source node, then by target node,
+  which is a row-major walk of each weight matrix (rows = source nodes, columns = targets);
+- bias weights bw1, bw2, ... numbered layer by layer, then by target node.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+
+def _frozen(values) -> np.ndarray:
+    array = np.array(values, dtype=np.float64)  # always a private copy
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True)
+class Layer:
+    weights: np.ndarray  # (sources, targets)
+    biases: np.ndarray  # (targets,)
+    activation: str = "sigmoid"
+
+    def __post_init__(self):
+        object.__setattr__(self, "weights", _frozen(self.weights))
+        object.__setattr__(self, "biases", _frozen(self.biases))
+
+    @property
+    def size(self) -> int:
+        return self.weights.shape[1]
+
+
+@dataclass(frozen=True)
+class Model:
+    layers: tuple[Layer, ...]
+    bias_input: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "layers", tuple(self.layers))
+
+    @property
+    def names(self) -> "Names":
+        return Names.of(tuple(self.sizes))
+
+    @property
+    def inputs(self) -> int:
+        return self.layers[0].weights.shape[0]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.inputs] + [layer.size for layer in self.layers]
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(layer.weights.size + layer.biases.size for layer in self.layers)
+
+    def parameters(self) -> dict[str, float]:
+        """Every parameter by name: w1..wN, then bw1..bwM (the article's order)."""
+        return dict(zip(self.names.parameters, flatten(self).tolist()))
+
+    def replace(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> "Model":
+        layers = [Layer(w, b, layer.activation) for w, b, layer in zip(weights, biases, self.layers)]
+        return Model(tuple(layers), self.bias_input)
+
+
+def flatten(model: Model) -> np.ndarray:
+    """All parameters as one vector, in the order of `Names.parameters`."""
+    return np.concatenate([l.weights.ravel() for l in model.layers] + [l.biases for l in model.layers])
+
+
+def unflatten(model: Model, vector: np.ndarray) -> Model:
+    """The inverse of `flatten`: a model shaped like `model` holding `vector`."""
+    weights, biases, at = [], [], 0
+    for layer in model.layers:
+        weights.append(vector[at:at + layer.weights.size].reshape(layer.weights.shape))
+        at += layer.weights.size
+    for layer in model.layers:
+        biases.append(vector[at:at + layer.size])
+        at += layer.size
+    return model.replace(weights, biases)
+
+
+@dataclass(frozen=True)
+class Names:
+    nodes: list[list[str]]  # per layer, input layer first
+    weights: list[np.ndarray]  # per weight matrix, same shape, e.g. "w5"
+    biases: list[list[str]]  # per layer after the input, e.g. "bw3"
+
+    @staticmethod
+    @lru_cache(maxsize=32)  # a training loop builds a model per update; the names never change
+    def of(sizes: tuple[int, ...]) -> "Names":
+        hidden = iter(range(1, sum(sizes[1:-1]) + 1))
+        nodes = [[f"x{i + 1}" for i in range(sizes[0])]]
+        nodes += [[f"h{next(hidden)}" for _ in range(n)] for n in sizes[1:-1]]
+        nodes += [[f"y{k + 1}" for k in range(sizes[-1])]]
+        weights, biases, w, b = [], [], 0, 0
+        for n_in, n_out in zip(sizes, sizes[1:]):
+            numbers = np.arange(w + 1, w + n_in * n_out + 1).reshape(n_in, n_out)
+            weights.append(np.char.add("w", numbers.astype(str)))
+            biases.append([f"bw{b + j + 1}" for j in range(n_out)])
+            w, b = w + n_in * n_out, b + n_out
+        return Names(nodes, weights, biases)
+
+    @property
+    def parameters(self) -> list[str]:
+        return [str(n) for w in self.weights for n in w.ravel()] + [n for b in self.biases for n in b]
+
+    @property
+    def computed_nodes(self) -> list[str]:
+        """Every node that has a net and an out: hidden nodes, then outputs."""
+        return [n for layer in self.nodes[1:] for n in layer]

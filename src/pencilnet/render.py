@@ -1,0 +1,279 @@
+"""Rich tables for each stage, built from the engine's records; nothing here prints.
+
+The tables follow the article's order: forward pass layer by layer, the error term by
+term, the gradients in its four groups of weights, the update, then training.
+"""
+
+import math
+
+import numpy as np
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .activations import ACTIVATIONS
+from .config import Config
+from .engine import ChainRow, ErrorReport, Gradients, History, Trace, chain
+from .losses import LOSSES
+from .model import Model
+
+MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+class Style:
+    """How numbers are shown: `decimals` places, and a row limit for big networks."""
+
+    def __init__(self, decimals: int = 4, rows: int | None = 24):
+        self.decimals = decimals
+        self.rows = rows  # None: every row
+
+    def number(self, x: float) -> str:
+        """Fixed decimals, but never fewer than three significant digits for a small non-zero
+        value: a gradient such as -0.000422 would otherwise show as -0.0004 or 0.0000."""
+        x = float(x)
+        if not math.isfinite(x):
+            return str(x)
+        places = self.decimals
+        if x != 0 and abs(x) < 10.0 ** (2 - places):
+            places = max(places, 2 - math.floor(math.log10(abs(x))))
+        text = f"{x:.{places}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+    def given(self, x: float) -> str:
+        """A value the user wrote (an input, a weight), without padding zeros: 0.15, 0.1."""
+        text = self.number(x)
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0") else text
+
+    def operand(self, text: str) -> str:
+        return f"({text})" if text.startswith("-") else text
+
+    def limit(self, rows: list) -> tuple[list, int]:
+        if self.rows is None or len(rows) <= self.rows:
+            return rows, 0
+        return rows[: self.rows], len(rows) - self.rows
+
+
+def _table(title: str, *columns: str, caption: str | None = None) -> Table:
+    """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped)."""
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                  caption=caption, caption_justify="left")
+    for name in columns:
+        numeric = name.startswith("#")
+        table.add_column(name[1:] if numeric else name, justify="right" if numeric else "left")
+    return table
+
+
+def _add_rows(table: Table, rows: list[tuple], style: Style, what: str):
+    shown, hidden = style.limit(rows)
+    for row in shown:
+        table.add_row(*row)
+    if hidden:
+        table.add_row(Text(f"… {hidden} more {what} not shown (--all shows every row)", style="dim italic"))
+
+
+def layer_title(model: Model, index: int) -> str:
+    count = len(model.layers)
+
+    def name(position: int) -> str:
+        if position == 0:
+            return "input layer"
+        if position == count:
+            return "output layer"
+        return "hidden layer" if count == 2 else f"hidden layer {position}"
+
+    return f"Part {index + 1}: from the {name(index)} to the {name(index + 1)}"
+
+
+def _weighted_sum(inputs: list[str], weights: list[str], bias: str, bias_input: float, style: Style) -> str:
+    terms = [f"{x} × {style.operand(w)}" for x, w in zip(inputs, weights)]
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 1] + [f"… ({len(inputs) - MAX_TERMS + 1} more terms)"]
+    bias_term = style.operand(bias) if bias_input == 1 else f"{style.given(bias_input)} × {style.operand(bias)}"
+    return " + ".join(terms + [bias_term])
+
+
+def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
+    model, names = config.model, config.model.names
+    x_text = ", ".join(f"{n} = {style.given(v)}" for n, v in zip(names.nodes[0], trace.x))
+    parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
+    for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
+        activation = ACTIVATIONS[layer.activation]
+        shown = style.given if index == 0 else style.number  # given inputs vs computed outs
+        inputs = [shown(v) for v in seen.inputs]
+        table = _table(layer_title(model, index), "node", "net = Σ input × weight + bias", "#net",
+                       f"out = {activation.symbol}(net)", "#out")
+        rows = []
+        for j, node in enumerate(names.nodes[index + 1]):
+            weights = [style.given(w) for w in layer.weights[:, j]]
+            net, out = style.number(seen.net[j]), style.number(seen.out[j])
+            total = _weighted_sum(inputs, weights, style.given(layer.biases[j]), model.bias_input, style)
+            rows.append((node, f"net_{node} = {total}", net, f"out_{node} = {activation.symbol}({net})", out))
+        _add_rows(table, rows, style, "nodes")
+        parts.append(table)
+    winner = int(np.argmax(trace.output))
+    output_name = names.nodes[-1][winner]
+    parts.append(Text(f"Predicted class: {config.classes[winner]} "
+                      f"({output_name} has the largest output, {style.number(trace.output[winner])})", style="bold"))
+    return Group(*parts)
+
+
+def error(config: Config, report: ErrorReport, style: Style) -> Group:
+    loss = LOSSES[report.loss]
+    names = config.model.names.nodes[-1]
+    table = _table(f"The total error: {loss.formula}", "output", "class", "#target", "#out",
+                   "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
+    rows = []
+    n = str(len(report.terms))
+    for k, node in enumerate(names):
+        t, o = style.given(report.target[k]), style.number(report.output[k])
+        arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
+        rows.append((f"E_{node}", config.classes[k], t, o, arithmetic, style.number(report.terms[k])))
+    _add_rows(table, rows, style, "outputs")
+    terms = " + ".join(style.operand(style.number(v)) for v in report.terms[:MAX_TERMS])
+    if len(report.terms) > MAX_TERMS:
+        terms += f" + … ({len(report.terms) - MAX_TERMS} more terms)"
+    total = Text(f"E_total = {terms} = {style.number(report.total)}", style="bold")
+    return Group(table, total)
+
+
+def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
+                  style: Style) -> list[Table]:
+    """Per node, from the output layer back: ∂E/∂out (a sum over the nodes fed, for a hidden
+    node), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out."""
+    model, names = config.model, config.model.names
+    tables = []
+    last = len(model.layers) - 1
+    for index in range(last, -1, -1):
+        found, layer = gradients.layers[index], model.layers[index]
+        activation = ACTIVATIONS[layer.activation]
+        nodes = names.nodes[index + 1]
+        if index == last:
+            title = "The error signal at each output node"
+            how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
+        else:
+            title = "The error signal at each hidden node, summed over the nodes it feeds"
+            how_header = "∂E/∂out = Σ ∂E/∂net_k × w(→k) = Σ ∂E_k/∂out"
+        table = _table(title, "node", how_header, "#∂E/∂out", f"∂out/∂net = {activation.derivative_formula}",
+                       "#∂out/∂net", "#∂E/∂net")
+        rows = []
+        for j, node in enumerate(nodes):
+            out = style.operand(style.number(trace.layers[index].out[j]))
+            if found.terms is None:
+                how = LOSSES[config.loss].derivative_arithmetic.format(
+                    o=out, t=style.operand(style.given(target[j])), n=str(len(nodes)))
+            else:
+                products = [f"{style.operand(style.number(d))} × {style.operand(style.given(w))}"
+                            for d, w in zip(gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j])]
+                parts = [style.operand(style.number(v)) for v in found.terms[j]]
+                if len(products) > MAX_TERMS:
+                    products = products[: MAX_TERMS - 1] + [f"… ({len(parts) - MAX_TERMS + 1} more)"]
+                    parts = parts[: MAX_TERMS - 1] + ["…"]
+                how = " + ".join(products) + " = " + " + ".join(parts)
+            rows.append((node, how, style.number(found.dE_dout[j]),
+                         activation.derivative_arithmetic.format(o=out), style.number(found.dout_dnet[j]),
+                         style.number(found.dE_dnet[j])))
+        _add_rows(table, rows, style, "nodes")
+        tables.append(table)
+    return tables
+
+
+GROUPS = (
+    ("Part 1: weights on the outside (hidden → output)", "w", True),
+    ("Part 2: weights on the inside", "w", False),
+    ("Part 3: bias weights on the outside", "bw", True),
+    ("Part 4: bias weights on the inside", "bw", False),
+)
+
+
+def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style) -> Group:
+    parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
+    parts.append(Text("Each gradient is the product of three factors: ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w",
+                      style="bold"))
+    rows = chain(config.model, gradients)
+    last = len(config.model.layers) - 1
+    for title, prefix, outside in GROUPS:
+        chosen = [r for r in rows if (r.source == "bias") == (prefix == "bw") and (r.layer == last) == outside]
+        if not chosen:
+            continue
+        chosen.sort(key=lambda r: -r.layer)  # from the output back, as the article goes
+        parts.append(_chain_table(title, chosen, style))
+    return Group(*parts)
+
+
+def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Table:
+    table = _table(title, "parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
+    cells = []
+    for r in rows:
+        if r.source == "bias":
+            dnet_dw = f"{style.given(r.dnet_dw)} (bias input)"
+        elif r.layer == 0:
+            dnet_dw = f"{style.given(r.dnet_dw)} ({r.source})"
+        else:
+            dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
+        cells.append((r.name, f"{r.source} → {r.target}", style.number(r.dE_dout), style.number(r.dout_dnet),
+                      dnet_dw, style.number(r.gradient)))
+    _add_rows(table, cells, style, "parameters")
+    return table
+
+
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Table:
+    table = _table(f"Updating the weights: new = old − {style.given(learning_rate)} × ∂E/∂w",
+                   "parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
+    after = new.parameters()
+    rows = []
+    for r in chain(config.model, gradients):
+        arithmetic = (f"{style.given(r.value)} − {style.given(learning_rate)} × "
+                      f"{style.operand(style.number(r.gradient))}")
+        rows.append((r.name, style.given(r.value), style.number(r.gradient), arithmetic, style.number(after[r.name])))
+    _add_rows(table, rows, style, "parameters")
+    return table
+
+
+def sparkline(values: list[float], width: int = 60) -> str:
+    """The error curve in one line of block characters; long runs are averaged into `width` bins."""
+    data = np.asarray(values, dtype=float)
+    if len(data) > width:
+        data = np.array([chunk.mean() for chunk in np.array_split(data, width)])
+    low, high = float(data.min()), float(data.max())
+    if high == low:
+        return SPARK[0] * len(data)
+    scaled = (data - low) / (high - low) * (len(SPARK) - 1)
+    return "".join(SPARK[int(round(v))] for v in scaled)
+
+
+def epochs_to_show(count: int, rows: int | None) -> list[int]:
+    """Every epoch for short runs; otherwise evenly spaced ones, always the first and the last."""
+    if rows is None or count <= max(rows, 2):
+        return list(range(count))
+    return sorted({int(round(i)) for i in np.linspace(0, count - 1, max(rows, 2))})
+
+
+def train(config: Config, history: History, learning_rate: float, style: Style) -> Group:
+    epochs = len(history.errors)
+    table = _table(f"Error by epoch (mean over {len(config.inputs)} sample(s), measured during the epoch)",
+                   "#epoch", "#error", "#change")
+    chosen = epochs_to_show(epochs, style.rows)
+    for i in chosen:
+        change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
+        table.add_row(str(i + 1), style.number(history.errors[i]), change)
+    if len(chosen) < epochs:
+        table.caption = f"{len(chosen)} of {epochs} epochs shown, evenly spaced (--all shows every epoch)"
+        table.caption_justify = "left"
+    parts: list = [table]
+    if epochs > 1:
+        parts.append(Text(f"curve: {sparkline(history.errors)}"))
+    first = history.errors[0] if history.errors else float("nan")
+    parts.append(Text(f"{epochs} epoch(s) at learning rate {style.given(learning_rate)}: error "
+                      f"{style.number(first)} in the first epoch, {style.number(history.final_error)} "
+                      "with the final weights", style="bold"))
+    weights = _table("Final weights", "parameter", "#initial", "#final", "#change")
+    before, after = config.model.parameters(), history.model.parameters()
+    rows = [(name, style.number(before[name]), style.number(value), style.number(value - before[name]))
+            for name, value in after.items()]
+    _add_rows(weights, rows, style, "parameters")
+    parts.append(weights)
+    return Group(*parts)
