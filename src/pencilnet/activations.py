@@ -21,8 +21,9 @@ class Activation:
 
 
 def _sigmoid(net):
-    # exp overflows to inf for net < -709; 1 / (1 + inf) is the correct limit 0.
-    with np.errstate(over="ignore"):
+    # exp overflows to inf for net < -709 (1 / (1 + inf) is the correct limit 0) and
+    # underflows to 0 for net > 745 (giving 1): both are the right answer, not a fault.
+    with np.errstate(over="ignore", under="ignore"):
         return 1.0 / (1.0 + np.exp(-net))
 
 

@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 ConfigPath = Annotated[Optional[str], typer.Argument(
-    metavar="[CONFIG]", show_default=False,
+    metavar="CONFIG", show_default=False,
     help="A YAML config; without it, the article's example bundled with pencilnet.")]
 Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, help="Decimal places shown in tables.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]

@@ -201,9 +201,7 @@ def _build(data, check: _Checker, source: str) -> Config | None:
         return None
     inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True)
     bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
-    layers = _layers(top.get("layers"), check, inputs)
-    sizes = [layer.size for layer in layers] if layers else None
-    outputs = sizes[-1] if sizes else None
+    layers, outputs = _layers(top.get("layers"), check, inputs)
 
     loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
     training = check.mapping(top.get("training", {}), "training", TRAINING_KEYS) or {}
@@ -222,10 +220,11 @@ def _build(data, check: _Checker, source: str) -> Config | None:
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes)
 
 
-def _layers(value, check: _Checker, inputs: int | None) -> list[Layer] | None:
+def _layers(value, check: _Checker, inputs: int | None) -> tuple[list[Layer] | None, int | None]:
+    """The layers, when all are valid, and the output layer's size, when it is known."""
     if not isinstance(value, list) or not value:
         check.fail("layers", "a list of layers (hidden layers first, the output layer last)", value)
-        return None
+        return None, None
     layers, sources, complete = [], inputs, True
     for index, item in enumerate(value):
         path = f"layers[{index}]"
@@ -255,7 +254,7 @@ def _layers(value, check: _Checker, inputs: int | None) -> list[Layer] | None:
         else:
             layers.append(Layer(weights, biases, activation))
         sources = size
-    return layers if complete else None
+    return (layers if complete else None), sources
 
 
 def _classes(value, check: _Checker, outputs: int | None) -> list[str]:

@@ -57,22 +57,30 @@ class Style:
         return rows[: self.rows], len(rows) - self.rows
 
 
-def _table(title: str, *columns: str, caption: str | None = None) -> Table:
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _table(*columns: str) -> Table:
     """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped)."""
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  caption=caption, caption_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for name in columns:
         numeric = name.startswith("#")
         table.add_column(name[1:] if numeric else name, justify="right" if numeric else "left")
     return table
 
 
-def _add_rows(table: Table, rows: list[tuple], style: Style, what: str):
+def _section(title: str, table: Table, rows: list[tuple], style: Style, what: str) -> Group:
+    """A title line, the table with at most `style.rows` rows, then what was left out.
+
+    The title is a line of its own: as a table title, Rich would wrap it to a narrow table."""
     shown, hidden = style.limit(rows)
     for row in shown:
         table.add_row(*row)
+    parts = [Text(title, style="bold"), table]
     if hidden:
-        table.add_row(Text(f"… {hidden} more {what} not shown (--all shows every row)", style="dim italic"))
+        parts.append(Text(f"… {hidden} more {what} not shown (--all shows every row)", style="dim italic"))
+    return Group(*parts)
 
 
 def layer_title(model: Model, index: int) -> str:
@@ -88,32 +96,33 @@ def layer_title(model: Model, index: int) -> str:
     return f"Part {index + 1}: from the {name(index)} to the {name(index + 1)}"
 
 
-def _weighted_sum(inputs: list[str], weights: list[str], bias: str, bias_input: float, style: Style) -> str:
-    terms = [f"{x} × {style.operand(w)}" for x, w in zip(inputs, weights)]
-    if len(terms) > MAX_TERMS:
-        terms = terms[: MAX_TERMS - 1] + [f"… ({len(inputs) - MAX_TERMS + 1} more terms)"]
-    bias_term = style.operand(bias) if bias_input == 1 else f"{style.given(bias_input)} × {style.operand(bias)}"
-    return " + ".join(terms + [bias_term])
+def _shorten(terms: list[str], total: int) -> list[str]:
+    """At most MAX_TERMS terms of a long sum: the first ones, then how many are left out."""
+    if len(terms) <= MAX_TERMS:
+        return terms
+    return terms[: MAX_TERMS - 1] + [f"… ({total - MAX_TERMS + 1} more terms)"]
 
 
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
-    x_text = ", ".join(f"{n} = {style.given(v)}" for n, v in zip(names.nodes[0], trace.x))
+    x_text = ", ".join(_shorten([f"{n} = {style.given(v)}" for n, v in zip(names.nodes[0], trace.x)], model.inputs))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
-        shown = style.given if index == 0 else style.number  # given inputs vs computed outs
+        shown = style.given if index == 0 else style.number  # given inputs, computed outs
         inputs = [shown(v) for v in seen.inputs]
-        table = _table(layer_title(model, index), "node", "net = Σ input × weight + bias", "#net",
-                       f"out = {activation.symbol}(net)", "#out")
+        if model.bias_input == 1:
+            bias = lambda b: style.operand(style.given(b))  # noqa: E731
+        else:
+            bias = lambda b: f"{style.given(model.bias_input)} × {style.operand(style.given(b))}"  # noqa: E731
         rows = []
         for j, node in enumerate(names.nodes[index + 1]):
-            weights = [style.given(w) for w in layer.weights[:, j]]
+            products = [f"{x} × {style.operand(style.given(w))}" for x, w in zip(inputs, layer.weights[:, j])]
+            total = " + ".join(_shorten(products, len(products)) + [bias(layer.biases[j])])
             net, out = style.number(seen.net[j]), style.number(seen.out[j])
-            total = _weighted_sum(inputs, weights, style.given(layer.biases[j]), model.bias_input, style)
             rows.append((node, f"net_{node} = {total}", net, f"out_{node} = {activation.symbol}({net})", out))
-        _add_rows(table, rows, style, "nodes")
-        parts.append(table)
+        table = _table("node", "net = Σ input × weight + bias", "#net", f"out = {activation.symbol}(net)", "#out")
+        parts.append(_section(layer_title(model, index), table, rows, style, "nodes"))
     winner = int(np.argmax(trace.output))
     output_name = names.nodes[-1][winner]
     parts.append(Text(f"Predicted class: {config.classes[winner]} "
@@ -124,32 +133,29 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
 def error(config: Config, report: ErrorReport, style: Style) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
-    table = _table(f"The total error: {loss.formula}", "output", "class", "#target", "#out",
-                   "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
-    rows = []
     n = str(len(report.terms))
+    rows = []
     for k, node in enumerate(names):
         t, o = style.given(report.target[k]), style.number(report.output[k])
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
         rows.append((f"E_{node}", config.classes[k], t, o, arithmetic, style.number(report.terms[k])))
-    _add_rows(table, rows, style, "outputs")
-    terms = " + ".join(style.operand(style.number(v)) for v in report.terms[:MAX_TERMS])
-    if len(report.terms) > MAX_TERMS:
-        terms += f" + … ({len(report.terms) - MAX_TERMS} more terms)"
-    total = Text(f"E_total = {terms} = {style.number(report.total)}", style="bold")
-    return Group(table, total)
+    table = _table("output", "class", "#target", "#out",
+                   "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
+    section = _section(f"The total error: {loss.formula}", table, rows, style, "outputs")
+    terms = _shorten([style.operand(style.number(v)) for v in report.terms], len(report.terms))
+    total = Text(f"E_total = {' + '.join(terms)} = {style.number(report.total)}", style="bold")
+    return Group(section, total)
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
-                  style: Style) -> list[Table]:
-    """Per node, from the output layer back: ∂E/∂out (a sum over the nodes fed, for a hidden
-    node), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out."""
+                  style: Style) -> list[Group]:
+    """Per node, from the output layer back: ∂E/∂out (for a hidden node, a sum over the
+    nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out."""
     model, names = config.model, config.model.names
-    tables = []
+    sections = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
-        found, layer = gradients.layers[index], model.layers[index]
-        activation = ACTIVATIONS[layer.activation]
+        found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
         nodes = names.nodes[index + 1]
         if index == last:
             title = "The error signal at each output node"
@@ -157,8 +163,6 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         else:
             title = "The error signal at each hidden node, summed over the nodes it feeds"
             how_header = "∂E/∂out = Σ ∂E/∂net_k × w(→k) = Σ ∂E_k/∂out"
-        table = _table(title, "node", how_header, "#∂E/∂out", f"∂out/∂net = {activation.derivative_formula}",
-                       "#∂out/∂net", "#∂E/∂net")
         rows = []
         for j, node in enumerate(nodes):
             out = style.operand(style.number(trace.layers[index].out[j]))
@@ -166,26 +170,26 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
                 how = LOSSES[config.loss].derivative_arithmetic.format(
                     o=out, t=style.operand(style.given(target[j])), n=str(len(nodes)))
             else:
+                downstream = gradients.layers[index + 1].dE_dnet
                 products = [f"{style.operand(style.number(d))} × {style.operand(style.given(w))}"
-                            for d, w in zip(gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j])]
+                            for d, w in zip(downstream, model.layers[index + 1].weights[j])]
                 parts = [style.operand(style.number(v)) for v in found.terms[j]]
-                if len(products) > MAX_TERMS:
-                    products = products[: MAX_TERMS - 1] + [f"… ({len(parts) - MAX_TERMS + 1} more)"]
-                    parts = parts[: MAX_TERMS - 1] + ["…"]
-                how = " + ".join(products) + " = " + " + ".join(parts)
+                how = (" + ".join(_shorten(products, len(products))) + " = "
+                       + " + ".join(_shorten(parts, len(parts))))
             rows.append((node, how, style.number(found.dE_dout[j]),
                          activation.derivative_arithmetic.format(o=out), style.number(found.dout_dnet[j]),
                          style.number(found.dE_dnet[j])))
-        _add_rows(table, rows, style, "nodes")
-        tables.append(table)
-    return tables
+        table = _table("node", how_header, "#∂E/∂out", f"∂out/∂net = {activation.derivative_formula}",
+                       "#∂out/∂net", "#∂E/∂net")
+        sections.append(_section(title, table, rows, style, "nodes"))
+    return sections
 
 
-GROUPS = (
-    ("Part 1: weights on the outside (hidden → output)", "w", True),
-    ("Part 2: weights on the inside", "w", False),
-    ("Part 3: bias weights on the outside", "bw", True),
-    ("Part 4: bias weights on the inside", "bw", False),
+GROUPS = (  # the article's four kinds of weights, in its order
+    ("Part 1: weights on the outside (hidden → output)", False, True),
+    ("Part 2: weights on the inside", False, False),
+    ("Part 3: bias weights on the outside", True, True),
+    ("Part 4: bias weights on the inside", True, False),
 )
 
 
@@ -195,17 +199,15 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
                       style="bold"))
     rows = chain(config.model, gradients)
     last = len(config.model.layers) - 1
-    for title, prefix, outside in GROUPS:
-        chosen = [r for r in rows if (r.source == "bias") == (prefix == "bw") and (r.layer == last) == outside]
-        if not chosen:
-            continue
+    for title, bias, outside in GROUPS:
+        chosen = [r for r in rows if (r.source == "bias") == bias and (r.layer == last) == outside]
         chosen.sort(key=lambda r: -r.layer)  # from the output back, as the article goes
-        parts.append(_chain_table(title, chosen, style))
+        if chosen:
+            parts.append(_chain_table(title, chosen, style))
     return Group(*parts)
 
 
-def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Table:
-    table = _table(title, "parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
+def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
     cells = []
     for r in rows:
         if r.source == "bias":
@@ -216,21 +218,19 @@ def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Table:
             dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
         cells.append((r.name, f"{r.source} → {r.target}", style.number(r.dE_dout), style.number(r.dout_dnet),
                       dnet_dw, style.number(r.gradient)))
-    _add_rows(table, cells, style, "parameters")
-    return table
+    table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
+    return _section(title, table, cells, style, "parameters")
 
 
-def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Table:
-    table = _table(f"Updating the weights: new = old − {style.given(learning_rate)} × ∂E/∂w",
-                   "parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Group:
     after = new.parameters()
+    rate = style.given(learning_rate)
     rows = []
     for r in chain(config.model, gradients):
-        arithmetic = (f"{style.given(r.value)} − {style.given(learning_rate)} × "
-                      f"{style.operand(style.number(r.gradient))}")
+        arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(style.number(r.gradient))}"
         rows.append((r.name, style.given(r.value), style.number(r.gradient), arithmetic, style.number(after[r.name])))
-    _add_rows(table, rows, style, "parameters")
-    return table
+    table = _table("parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
+    return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table, rows, style, "parameters")
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
@@ -254,26 +254,25 @@ def epochs_to_show(count: int, rows: int | None) -> list[int]:
 
 def train(config: Config, history: History, learning_rate: float, style: Style) -> Group:
     epochs = len(history.errors)
-    table = _table(f"Error by epoch (mean over {len(config.inputs)} sample(s), measured during the epoch)",
-                   "#epoch", "#error", "#change")
+    table = _table("#epoch", "#error", "#change")
     chosen = epochs_to_show(epochs, style.rows)
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         table.add_row(str(i + 1), style.number(history.errors[i]), change)
+    title = f"Error by epoch: the mean over {plural(len(config.inputs), 'sample')}, measured during the epoch"
+    parts: list = [Text(title, style="bold"), table]
     if len(chosen) < epochs:
-        table.caption = f"{len(chosen)} of {epochs} epochs shown, evenly spaced (--all shows every epoch)"
-        table.caption_justify = "left"
-    parts: list = [table]
+        parts.append(Text(f"{len(chosen)} of {epochs} epochs shown, evenly spaced (--all shows every epoch)",
+                          style="dim italic"))
     if epochs > 1:
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
-    parts.append(Text(f"{epochs} epoch(s) at learning rate {style.given(learning_rate)}: error "
+    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(learning_rate)}: error "
                       f"{style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
-    weights = _table("Final weights", "parameter", "#initial", "#final", "#change")
     before, after = config.model.parameters(), history.model.parameters()
     rows = [(name, style.number(before[name]), style.number(value), style.number(value - before[name]))
             for name, value in after.items()]
-    _add_rows(weights, rows, style, "parameters")
-    parts.append(weights)
+    parts.append(_section("Final weights", _table("parameter", "#initial", "#final", "#change"), rows, style,
+                          "parameters"))
     return Group(*parts)
