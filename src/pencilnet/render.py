@@ -17,6 +17,7 @@ from .config import Config
 from .engine import ChainRow, ErrorReport, Gradients, History, Trace, chain
 from .losses import LOSSES
 from .model import Model
+from .rounding import half_up
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
@@ -30,16 +31,17 @@ class Style:
         self.rows = rows  # None: every row
 
     def number(self, x: float) -> str:
-        """Fixed decimals, but never fewer than three significant digits for a small non-zero
-        value: a gradient such as -0.000422 would otherwise show as -0.0004 or 0.0000."""
+        """`decimals` places, rounded half up as a person would (0.08505 → 0.0851), but never
+        fewer than three significant digits for a small non-zero value below 1: a gradient
+        such as -0.000422 would otherwise show as -0.0004, or as 0.0000."""
         x = float(x)
         if not math.isfinite(x):
             return str(x)
         places = self.decimals
-        if x != 0 and abs(x) < 10.0 ** (2 - places):
+        if x != 0 and abs(x) < min(1.0, 10.0 ** (2 - places)):
             places = max(places, 2 - math.floor(math.log10(abs(x))))
-        text = f"{x:.{places}f}"
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
+        text = f"{half_up(x, places):f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
     def given(self, x: float) -> str:
         """A value the user wrote (an input, a weight), without padding zeros: 0.15, 0.1."""
@@ -158,11 +160,11 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
         nodes = names.nodes[index + 1]
         if index == last:
-            title = "The error signal at each output node"
+            title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
             how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
         else:
-            title = "The error signal at each hidden node, summed over the nodes it feeds"
-            how_header = "∂E/∂out = Σ ∂E/∂net_k × w(→k) = Σ ∂E_k/∂out"
+            title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
+            how_header = "∂E/∂out = Σ_k ∂E/∂net_k × w(→k)"
         rows = []
         for j, node in enumerate(nodes):
             out = style.operand(style.number(trace.layers[index].out[j]))
@@ -176,11 +178,11 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
                 parts = [style.operand(style.number(v)) for v in found.terms[j]]
                 how = (" + ".join(_shorten(products, len(products))) + " = "
                        + " + ".join(_shorten(parts, len(parts))))
-            rows.append((node, how, style.number(found.dE_dout[j]),
-                         activation.derivative_arithmetic.format(o=out), style.number(found.dout_dnet[j]),
-                         style.number(found.dE_dnet[j])))
-        table = _table("node", how_header, "#∂E/∂out", f"∂out/∂net = {activation.derivative_formula}",
-                       "#∂out/∂net", "#∂E/∂net")
+            slope = activation.derivative_arithmetic.format(o=out)
+            rows.append((node, f"{how} = {style.number(found.dE_dout[j])}",
+                         f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j])))
+        table = _table("node", how_header, f"∂out/∂net = {activation.derivative_formula}",
+                       "#∂E/∂net")
         sections.append(_section(title, table, rows, style, "nodes"))
     return sections
 
