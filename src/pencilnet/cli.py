@@ -2,17 +2,19 @@
 
 Each subcommand is a thin function; the engine computes, `render` builds tables and
 `as_json` builds dicts. Failures of the tool's own kind become one line on stderr and
-the exit code documented in the README.
+the exit code documented in the README. Heavy modules are imported inside the commands
+so that `--help` and `--version` start fast.
 """
 
 import json
 import sys
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Annotated, Optional
 
 import typer
 
-from .errors import EXIT_INTERRUPTED, PencilnetError
+from .errors import EXIT_INTERRUPTED, CheckFailed, InputError, PencilnetError
 
 app = typer.Typer(
     name="pencilnet",
@@ -26,12 +28,19 @@ app = typer.Typer(
 
 ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
-    help="A YAML config; without it, the article's example bundled with pencilnet.")]
+    help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
 Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, help="Decimal places shown in tables.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
 Sample = Annotated[int, typer.Option("--sample", min=1, help="Which sample of the config to use, from 1.")]
 Rows = Annotated[int, typer.Option("--rows", min=1, help="At most this many rows per table.")]
 AllRows = Annotated[bool, typer.Option("--all", help="Show every row, however many.")]
+Pencil = Annotated[Optional[int], typer.Option(
+    "--pencil", min=0, max=15, metavar="N", show_default=False,
+    help="Pencil arithmetic: round every intermediate half up to N decimals before using it, as by hand.")]
+Exact = Annotated[bool, typer.Option("--exact", help="Exact float64 arithmetic, whatever the config says.")]
+Sets = Annotated[Optional[list[str]], typer.Option(
+    "--set", metavar="PATH=VALUE", show_default=False,
+    help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
 
 
 def _version(value: bool):
@@ -75,137 +84,163 @@ def _show(*renderables):
         console.print()
 
 
-def _style(decimals: int, rows: int, all_rows: bool):
-    from .render import Style
+def _load(path: str | None, sets: list[str] | None):
+    from . import config
 
-    return Style(decimals, None if all_rows else rows)
+    return config.load(path, sets or [])
+
+
+def _pencil_decimals(configured: int | None, pencil: int | None, exact: bool) -> int | None:
+    if pencil is not None and exact:
+        raise InputError("--pencil and --exact: expected one of them, found both")
+    return None if exact else pencil if pencil is not None else configured
 
 
 class _Stages:
-    """The article's stages for one sample, each computed once from the one before."""
+    """The article's stages for one sample, each computed once, from the one before."""
 
-    def __init__(self, path: str | None, sample: int):
-        from . import config as config_module
+    def __init__(self, path: str | None, sample: int, sets: list[str] | None, pencil: int | None, exact: bool):
+        from . import engine
 
-        self.config = config_module.load(path)
+        self.engine = engine
+        self.config = _load(path, sets)
         self.sample = sample
         self.x, self.target = self.config.sample(sample)
+        self.decimals = _pencil_decimals(self.config.arithmetic, pencil, exact)
+        self.arithmetic = engine.arithmetic_of(self.decimals)
 
-    def forward(self):
-        from . import engine
+    @cached_property
+    def trace(self):
+        return self.engine.forward(self.config.model, self.x, self.arithmetic)
 
-        if not hasattr(self, "_trace"):
-            self._trace = engine.forward(self.config.model, self.x)
-        return self._trace
+    @cached_property
+    def report(self):
+        return self.engine.error(self.trace, self.target, self.config.loss)
 
-    def error(self):
-        from . import engine
+    @cached_property
+    def gradients(self):
+        return self.engine.backprop(self.config.model, self.trace, self.target, self.config.loss, self.arithmetic)
 
-        return engine.error(self.forward(), self.target, self.config.loss)
+    @cached_property
+    def new_model(self):
+        return self.engine.step(self.config.model, self.gradients, self.config.learning_rate, self.arithmetic)
 
-    def backprop(self):
-        from . import engine
+    def style(self, decimals: int, rows: int, all_rows: bool):
+        from .render import Style
 
-        if not hasattr(self, "_gradients"):
-            self._gradients = engine.backprop(self.config.model, self.forward(), self.target, self.config.loss)
-        return self._gradients
-
-    def step(self):
-        from . import engine
-
-        return engine.step(self.config.model, self.backprop(), self.config.learning_rate)
-
-
-@app.command()
-def forward(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
-            rows: Rows = 24, all_rows: AllRows = False):
-    """Step 2, forward propagation: net and out of every node, layer by layer."""
-    with _failures():
-        stages = _Stages(config, sample)
-        from . import as_json as data, render
-
-        if as_json:
-            return _emit_json(data.forward(stages.config, stages.forward(), sample))
-        _show(render.forward(stages.config, stages.forward(), sample, _style(decimals, rows, all_rows)))
+        return Style(decimals, None if all_rows else rows, self.decimals)
 
 
-@app.command()
-def error(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
-          rows: Rows = 24, all_rows: AllRows = False):
-    """Step 3, the total error: each output's target, output and error term, and their sum."""
-    with _failures():
-        stages = _Stages(config, sample)
-        from . import as_json as data, render
+def _forward_views(s: _Stages, style):
+    from . import as_json, render
 
-        if as_json:
-            return _emit_json(data.error(stages.config, stages.error(), sample))
-        _show(render.error(stages.config, stages.error(), _style(decimals, rows, all_rows)))
+    if style is None:
+        return as_json.forward(s.config, s.trace, s.sample)
+    return [render.forward(s.config, s.trace, s.sample, style)]
 
 
-@app.command()
-def backprop(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
-             rows: Rows = 24, all_rows: AllRows = False):
-    """Step 4, backpropagation: every gradient with its chain-rule factors, in the article's four groups."""
-    with _failures():
-        stages = _Stages(config, sample)
-        from . import as_json as data, render
+def _error_views(s: _Stages, style):
+    from . import as_json, render
 
-        if as_json:
-            return _emit_json(data.backprop(stages.config, stages.backprop(), sample))
-        _show(render.backprop(stages.config, stages.forward(), stages.target, stages.backprop(),
-                              _style(decimals, rows, all_rows)))
+    if style is None:
+        return as_json.error(s.config, s.report, s.sample)
+    return [render.error(s.config, s.report, style)]
 
 
-@app.command()
-def step(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
-         rows: Rows = 24, all_rows: AllRows = False):
-    """Step 5, updating the weights: new = old − learning rate × gradient, for every parameter."""
-    with _failures():
-        stages = _Stages(config, sample)
-        from . import as_json as data, render
+def _backprop_views(s: _Stages, style):
+    from . import as_json, render
 
-        lr = stages.config.learning_rate
-        if as_json:
-            return _emit_json(data.step(stages.config, stages.backprop(), stages.step(), lr, sample))
-        _show(render.step(stages.config, stages.backprop(), stages.step(), lr, _style(decimals, rows, all_rows)))
+    if style is None:
+        return as_json.backprop(s.config, s.gradients, s.sample)
+    return [render.backprop(s.config, s.trace, s.target, s.gradients, style)]
 
 
-@app.command()
-def walkthrough(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4,
-                rows: Rows = 24, all_rows: AllRows = False):
-    """Steps 2 to 5 in one go: forward, error, backprop and the update, as the article walks through them."""
-    with _failures():
-        stages = _Stages(config, sample)
-        from . import render
-        from rich.rule import Rule
+def _step_views(s: _Stages, style):
+    from . import as_json, render
 
-        style = _style(decimals, rows, all_rows)
-        cfg, lr = stages.config, stages.config.learning_rate
-        _show(Rule("Step 2: forward propagation"), render.forward(cfg, stages.forward(), sample, style),
-              Rule("Step 3: the total error"), render.error(cfg, stages.error(), style),
-              Rule("Step 4: backpropagation"),
-              render.backprop(cfg, stages.forward(), stages.target, stages.backprop(), style),
-              Rule("Step 5: updating the weights"), render.step(cfg, stages.backprop(), stages.step(), lr, style))
+    if style is None:
+        return as_json.step(s.config, s.gradients, s.new_model, s.config.learning_rate, s.sample)
+    return [render.step(s.config, s.gradients, s.new_model, s.config.learning_rate, style)]
+
+
+STEPS = (("forward", "Step 2: forward propagation", _forward_views),
+         ("error", "Step 3: the total error", _error_views),
+         ("backprop", "Step 4: backpropagation", _backprop_views),
+         ("step", "Step 5: updating the weights", _step_views))
+
+
+def _walkthrough_views(s: _Stages, style):
+    if style is None:
+        return {name: views(s, None) for name, _, views in STEPS}
+    from rich.rule import Rule
+
+    found = []
+    for _, title, views in STEPS:
+        found += [Rule(title)] + views(s, style)
+    return found
+
+
+def _stage_command(name: str, help_text: str, views):
+    """One subcommand per stage; they differ only in which view of the stages they print."""
+
+    def command(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
+                rows: Rows = 24, all_rows: AllRows = False, pencil: Pencil = None, exact: Exact = False,
+                sets: Sets = None):
+        with _failures():
+            stages = _Stages(config, sample, sets, pencil, exact)
+            if as_json:
+                data = views(stages, None)
+                data["arithmetic"] = str(stages.arithmetic)
+                return _emit_json(data)
+            style = stages.style(decimals, rows, all_rows)
+            if stages.decimals is not None:
+                from .render import pencil_note
+
+                return _show(pencil_note(stages.decimals), *views(stages, style))
+            _show(*views(stages, style))
+
+    command.__doc__ = help_text
+    app.command(name)(command)
+
+
+_stage_command("forward", "Step 2, forward propagation: net and out of every node, layer by layer.", _forward_views)
+_stage_command("error", "Step 3, the total error: each output's target, output and error term, and their sum.",
+               _error_views)
+_stage_command("backprop", "Step 4, backpropagation: every gradient with its chain-rule factors, in the "
+                           "article's four groups.", _backprop_views)
+_stage_command("step", "Step 5, updating the weights: new = old − learning rate × gradient, for every parameter.",
+               _step_views)
+_stage_command("walkthrough", "Steps 2 to 5 in one go: forward, error, backprop and the update, as the article "
+                              "walks through them.", _walkthrough_views)
 
 
 @app.command()
 def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Option(
               "--epochs", min=1, show_default=False, help="Override training.epochs.")] = None,
-          decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False):
+          decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
+          pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
     """Repeat forward, error, backprop and step over every sample (one update per sample) for the epochs."""
     with _failures():
-        from . import as_json as data, config as config_module, engine, render
+        from . import as_json as data, engine, render
 
-        cfg = config_module.load(config)
+        cfg = _load(config, sets)
+        decimals_carried = _pencil_decimals(cfg.arithmetic, pencil, exact)
+        arithmetic = engine.arithmetic_of(decimals_carried)
         count = epochs or cfg.epochs
         if as_json:
-            history = engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, count, cfg.loss)
-            return _emit_json(data.train(cfg, history, cfg.learning_rate))
-        history = _train_with_progress(cfg, count)
-        _show(render.train(cfg, history, cfg.learning_rate, _style(decimals, rows, all_rows)))
+            history = engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, count, cfg.loss,
+                                   arithmetic)
+            result = data.train(cfg, history, cfg.learning_rate)
+            result["arithmetic"] = str(arithmetic)
+            return _emit_json(result)
+        history = _train_with_progress(cfg, count, arithmetic)
+        from .render import Style
+
+        _show(render.train(cfg, history, cfg.learning_rate, Style(decimals, None if all_rows else rows,
+                                                                  decimals_carried)))
 
 
-def _train_with_progress(cfg, epochs: int):
+def _train_with_progress(cfg, epochs: int, arithmetic):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -220,8 +255,101 @@ def _train_with_progress(cfg, epochs: int):
         def on_epoch(epoch: int, value: float):
             progress.update(task, completed=epoch, error=f"{value:.6f}")
 
-        return engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, epochs, cfg.loss,
+        return engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, epochs, cfg.loss, arithmetic,
                             on_epoch=on_epoch)
+
+
+@app.command()
+def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimals = 4, rows: Rows = 200,
+           all_rows: AllRows = False, pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
+    """Check every published number in the config's `expected` section: exit 0 if all match (or are
+    declared errata), 1 if any differs, 2 for a bad config."""
+    with _failures():
+        from dataclasses import replace
+
+        from . import as_json as data, render
+        from .render import Style
+        from .verify import verify as check
+
+        cfg = _load(config, sets)
+        if cfg.expected is None:
+            raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
+                             "found none (pencilnet expect writes one)")
+        if pencil is not None or exact:
+            cfg = replace(cfg, expected=replace(cfg.expected, arithmetic=_pencil_decimals(None, pencil, exact)))
+        verdicts = check(cfg)
+        if as_json:
+            _emit_json(data.verify(verdicts))
+        else:
+            _show(render.verify(cfg, verdicts, Style(decimals, None if all_rows else rows)))
+        failed = [v.name for v in verdicts if not v.passed]
+        if failed:
+            raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
+                              + (" …" if len(failed) > 10 else ""))
+
+
+@app.command()
+def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
+           epochs: Annotated[Optional[int], typer.Option(
+               "--epochs", min=1, show_default=False,
+               help="Also record the error of each epoch and after this many epochs.")] = None,
+           pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
+    """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
+    with _failures():
+        from . import quantities
+        from .engine import arithmetic_of
+        from .render import Style
+
+        cfg = _load(config, sets)
+        carried = _pencil_decimals(cfg.arithmetic, pencil, exact)
+        cfg.sample(sample)
+        values = quantities.one_step(cfg, arithmetic_of(carried), sample)
+        if epochs:
+            values.update(quantities.after_epochs(cfg, arithmetic_of(carried), epochs))
+            values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
+        shown = Style(decimals)
+        lines = ["expected:", f"  arithmetic: {arithmetic_of(carried)}", f"  sample: {sample}", "  values:"]
+        lines += [f'    {name}: "{shown.number(value)}"' for name, value in values.items()]
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command()
+def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inputs first: 36,36,2.")] = "2,2,2",
+         activation: Annotated[str, typer.Option("--activation", help="sigmoid, tanh, relu or identity.")] = "sigmoid",
+         scheme: Annotated[str, typer.Option("--scheme", help="Initial weights: xavier, he or uniform.")] = "xavier",
+         seed: Annotated[int, typer.Option("--seed", help="Seed of the random initial weights.")] = 0,
+         learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 0.5,
+         epochs: Annotated[int, typer.Option("--epochs", min=1)] = 100,
+         out: Annotated[Optional[str], typer.Option("--out", help="Write here (atomically) instead of stdout.")] = None,
+         force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False):
+    """Write a commented starter config for an architecture, with random initial weights from a seed."""
+    with _failures():
+        from pathlib import Path
+
+        from .activations import ACTIVATIONS
+        from .files import write_atomic
+        from .initializers import SCHEMES
+        from .starter import starter_config
+
+        try:
+            sizes = [int(n) for n in layers.split(",")]
+        except ValueError:
+            sizes = []
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise InputError(f"--layers: expected at least two positive node counts such as 2,2,2, found {layers!r}")
+        if activation not in ACTIVATIONS:
+            raise InputError(f"--activation: expected one of {', '.join(ACTIVATIONS)}, found {activation!r}")
+        if scheme not in SCHEMES:
+            raise InputError(f"--scheme: expected one of {', '.join(SCHEMES)}, found {scheme!r}")
+        if learning_rate <= 0:
+            raise InputError(f"--learning-rate: expected a positive number, found {learning_rate}")
+        text = starter_config(sizes, activation, scheme, seed, learning_rate, epochs)
+        if out is None:
+            return sys.stdout.write(text)
+        if Path(out).exists() and not force:
+            raise InputError(f"{out}: already exists (use --force to overwrite it)")
+        write_atomic(out, text)
+        print(f"wrote {out}: a {'-'.join(map(str, sizes))} network", file=sys.stderr)
 
 
 def main():

@@ -6,7 +6,10 @@ and what was found.
 """
 
 import difflib
-from dataclasses import dataclass
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -19,10 +22,35 @@ from .losses import LOSSES
 from .model import Layer, Model
 
 BUNDLED = "article.yaml"
-TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples")
+MAX_BYTES = 64 * 2**20  # a config is text a person wrote; refuse what would exhaust memory
+TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
+             "arithmetic", "expected")
 LAYER_KEYS = ("size", "activation", "weights", "biases")
 TRAINING_KEYS = ("learning_rate", "epochs")
 SAMPLE_KEYS = ("inputs", "target", "label")
+EXPECTED_KEYS = ("arithmetic", "sample", "values")
+ENTRY_KEYS = ("value", "tolerance", "arithmetic", "erratum", "note")
+PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+INHERIT = "inherit"  # an expected entry without its own arithmetic uses the section's
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One published number: its name, the digits as printed, and how to judge it."""
+
+    name: str
+    published: str
+    tolerance: Decimal | None = None  # None: the printed digits must be reproduced
+    arithmetic: int | None | str = INHERIT  # pencil decimals, None for exact, or INHERIT
+    erratum: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Expectations:
+    arithmetic: int | None  # pencil decimals the publication computed with, None for exact
+    sample: int
+    entries: list[Expected]
 
 
 @dataclass(frozen=True)
@@ -36,6 +64,9 @@ class Config:
     inputs: np.ndarray  # (samples, input nodes)
     targets: np.ndarray  # (samples, output nodes)
     classes: list[str]  # one name per output node
+    arithmetic: int | None = None  # pencil decimals to compute with, None for exact
+    expected: Expectations | None = None
+    data: dict = field(default_factory=dict, repr=False)  # the YAML as read, after --set
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
@@ -49,11 +80,17 @@ def bundled_text() -> str:
     return resources.files("pencilnet").joinpath("configs").joinpath(BUNDLED).read_text(encoding="utf-8")
 
 
-def load(path: str | None = None) -> Config:
-    """Read and check a config file; None means the article's example bundled with the package."""
+def load(path: str | None = None, overrides: list[str] = ()) -> Config:
+    """Read and check a config file: None means the article's example bundled with the
+    package, "-" standard input. `overrides` are `--set PATH=VALUE` changes to apply first."""
     if path is None:
-        return parse(bundled_text(), f"{BUNDLED} (bundled)")
+        return parse(bundled_text(), f"{BUNDLED} (bundled)", overrides)
+    if path == "-":
+        return parse(sys.stdin.read(), "<stdin>", overrides)
     try:
+        if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
+            raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
+                             f"found {Path(path).stat().st_size // 2**20} MiB")
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -63,16 +100,68 @@ def load(path: str | None = None) -> Config:
         raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse(text, path)
+    return parse(text, path, overrides)
 
 
-def parse(text: str, source: str) -> Config:
+def parse(text: str, source: str, overrides: list[str] = ()) -> Config:
+    if len(text) > MAX_BYTES:
+        raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB")
     data, lines = _read_yaml(text, source)
-    check = _Checker(lines)
+    changed = [apply_override(data, item) for item in overrides]
+    for path in changed:  # a value set on the command line has no line in the file
+        for key in [k for k in lines if k == path or k.startswith((path + ".", path + "["))]:
+            del lines[key]
+    check = _Checker(lines, changed)
     config = _build(data, check, source)
     if check.problems:
         raise ConfigError(source, check.problems)
     return config
+
+
+def apply_override(data, item: str) -> str:
+    """Apply one `--set PATH=VALUE` to the YAML data in place; return the path, as messages write it.
+
+    PATH is dotted with list indexes, `training.learning_rate` or `layers[0].weights[1][0]`;
+    VALUE is read as YAML, so `0.1` is a number, `[1, 2]` a list and `tanh` a text."""
+    usage = f"--set {item}: expected PATH=VALUE, for example training.learning_rate=0.1"
+    path, equals, text = item.partition("=")
+    steps: list = []
+    for part in path.strip().split("."):
+        match = re.fullmatch(r"([^\[\]=]+)((?:\[\d+\])*)", part.strip())
+        if not equals or not match:
+            raise InputError(usage)
+        steps.append(match.group(1))
+        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise InputError(f"--set {item}: expected a YAML value after '=', found {text!r}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"--set {item}: the config is not a mapping of fields")
+    node = data
+    for index, key in enumerate(steps[:-1]):
+        following = steps[index + 1]
+        if isinstance(key, str) and isinstance(node, dict):
+            node = node.setdefault(key, [] if isinstance(following, int) else {})
+        elif isinstance(key, int) and isinstance(node, list) and key < len(node):
+            node = node[key]
+        else:
+            raise InputError(f"--set {item}: {_path_text(steps[:index + 1])} is not in the config")
+    last = steps[-1]
+    if isinstance(last, str) and isinstance(node, dict):
+        node[last] = value
+    elif isinstance(last, int) and isinstance(node, list) and last < len(node):
+        node[last] = value
+    else:
+        raise InputError(f"--set {item}: {_path_text(steps)} is not in the config")
+    return _path_text(steps)
+
+
+def _path_text(steps: list) -> str:
+    text = ""
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
 
 
 def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
@@ -84,6 +173,8 @@ def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        raise InputError(f"{source}: expected a config, found YAML nested too deeply to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -130,13 +221,16 @@ def _is_number(value) -> bool:
 
 
 class _Checker:
-    def __init__(self, lines: dict[str, int]):
+    def __init__(self, lines: dict[str, int], overridden: list[str] = ()):
         self.lines = lines
+        self.overridden = overridden
         self.problems: list[Problem] = []
 
     def fail(self, path: str, expected: str, found=None, *, describe=True):
         line = self.lines.get(path)
         found_text = _describe(found) if describe else found
+        if any(path == p or path.startswith((p + ".", p + "[")) for p in self.overridden):
+            found_text = f"{found_text} (from --set)"
         self.problems.append(Problem(path, expected, found_text, line))
 
     def mapping(self, value, path: str, known: tuple[str, ...]) -> dict | None:
@@ -213,11 +307,79 @@ def _build(data, check: _Checker, source: str) -> Config | None:
     name = top.get("name", "")
     if not isinstance(name, str):
         check.fail("name", "a text", name)
+    arithmetic = _arithmetic(top.get("arithmetic", "exact"), "arithmetic", check)
 
     if check.problems:
         return None
     model = Model(tuple(layers), bias_input)
-    return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes)
+    expected = _expected(top["expected"], check, model, len(samples[0])) if "expected" in top else None
+    if check.problems:
+        return None
+    return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
+                  arithmetic, expected, data)
+
+
+def _arithmetic(value, path: str, check: _Checker) -> int | None:
+    """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to."""
+    if value == "exact":
+        return None
+    match = re.fullmatch(r"pencil\s+(\d+)", value.strip()) if isinstance(value, str) else None
+    if match and int(match.group(1)) <= 15:
+        return int(match.group(1))
+    check.fail(path, "'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to 15)", value)
+    return None
+
+
+def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
+    from .quantities import known, one_step_names
+
+    section = check.mapping(value, "expected", EXPECTED_KEYS)
+    if section is None:
+        return None
+    arithmetic = _arithmetic(section.get("arithmetic", "exact"), "expected.arithmetic", check)
+    sample = check.number(section.get("sample", 1), "expected.sample", positive=True, integer=True)
+    if sample is not None and sample > samples:
+        check.fail("expected.sample", f"a sample number from 1 to {samples}", sample)
+    values = section.get("values")
+    if not isinstance(values, dict) or not values:
+        check.fail("expected.values", "a mapping of quantity names to published values, e.g. net_h1: '0.857'",
+                   values)
+        return None
+    entries = []
+    for name, spec in values.items():
+        path = f"expected.values.{name}"
+        if not known(str(name), model):
+            hint = difflib.get_close_matches(str(name), one_step_names(model), n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
+                             f"error_after_10_epochs{suggestion}", str(name), describe=False)
+            continue
+        where = f"{path}.value" if isinstance(spec, dict) else path
+        spec = check.mapping(spec, path, ENTRY_KEYS) if isinstance(spec, dict) else {"value": spec}
+        published = spec.get("value")
+        if isinstance(published, str):
+            published = published.strip().replace("−", "-")
+        if not isinstance(published, str) or not PUBLISHED.fullmatch(published):
+            check.fail(where, "the published number in quotes, e.g. '0.7020', so its printed digits are kept",
+                       spec.get("value"))
+            continue
+        tolerance = spec.get("tolerance")
+        if tolerance is not None:
+            text = str(tolerance).strip()
+            if isinstance(tolerance, bool) or not PUBLISHED.fullmatch(text) or Decimal(text) <= 0:
+                check.fail(f"{path}.tolerance", "a positive number, e.g. '0.0001'", tolerance)
+                continue
+            tolerance = Decimal(text)
+        entry_arithmetic = INHERIT
+        if "arithmetic" in spec:
+            entry_arithmetic = _arithmetic(spec["arithmetic"], f"{path}.arithmetic", check)
+        texts = {}
+        for key in ("erratum", "note"):
+            if spec.get(key) is not None and not isinstance(spec[key], str):
+                check.fail(f"{path}.{key}", "a short text", spec[key])
+            texts[key] = spec.get(key)
+        entries.append(Expected(str(name), published, tolerance, entry_arithmetic, texts["erratum"], texts["note"]))
+    return Expectations(arithmetic, sample or 1, entries)
 
 
 def _layers(value, check: _Checker, inputs: int | None) -> tuple[list[Layer] | None, int | None]:

@@ -14,6 +14,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .losses import LOSSES
 from .model import Model
+from .rounding import half_up
 
 
 class Exact:
@@ -24,8 +25,32 @@ class Exact:
     def carry(self, value):
         return value
 
+    def __str__(self):
+        return "exact"
+
+
+class Pencil:
+    """Arithmetic as done by hand: each named intermediate is rounded half up to `decimals`
+    places before it is used further. Products of rounded factors (the gradients, the
+    error terms) keep the digits the multiplication gives, as a person writes them."""
+
+    def __init__(self, decimals: int):
+        self.decimals = decimals
+        self._round = np.vectorize(lambda v: float(half_up(v, decimals)), otypes=[np.float64])
+
+    def carry(self, value):
+        return self._round(value)
+
+    def __str__(self):
+        return f"pencil {self.decimals}"
+
 
 EXACT = Exact()
+
+
+def arithmetic_of(decimals: int | None):
+    """Pencil arithmetic at `decimals` places, or exact arithmetic for None."""
+    return EXACT if decimals is None else Pencil(decimals)
 
 
 @dataclass(frozen=True)
@@ -97,10 +122,12 @@ def forward(model: Model, x, arithmetic=EXACT) -> Trace:
     return Trace(np.asarray(x, dtype=np.float64), tuple(layers))
 
 
-def error(trace: Trace, target, loss: str = "half_sse", arithmetic=EXACT) -> ErrorReport:
+def error(trace: Trace, target, loss: str = "half_sse") -> ErrorReport:
+    # Nothing is carried on from the error terms (backprop starts from ∂E/∂out), so, like
+    # the gradients, they keep the digits their arithmetic gives in pencil mode too.
     target = np.asarray(target, dtype=np.float64)
-    terms = arithmetic.carry(LOSSES[loss].terms(trace.output, target))
-    return ErrorReport(loss, target, trace.output, terms, float(arithmetic.carry(terms.sum())))
+    terms = LOSSES[loss].terms(trace.output, target)
+    return ErrorReport(loss, target, trace.output, terms, float(terms.sum()))
 
 
 def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithmetic=EXACT) -> Gradients:
@@ -138,7 +165,7 @@ def step(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EX
 
 def mean_error(model: Model, inputs, targets, loss: str = "half_sse", arithmetic=EXACT) -> float:
     """Mean over samples of each sample's total error E."""
-    totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total for x, t in zip(inputs, targets)]
+    totals = [error(forward(model, x, arithmetic), t, loss).total for x, t in zip(inputs, targets)]
     return float(np.mean(totals))
 
 
@@ -153,7 +180,7 @@ def train(model: Model, inputs, targets, learning_rate: float, epochs: int, loss
         total = 0.0
         for x, t in zip(inputs, targets):
             trace = forward(model, x, arithmetic)
-            total += error(trace, t, loss, arithmetic).total
+            total += error(trace, t, loss).total
             model = step(model, backprop(model, trace, t, loss, arithmetic), learning_rate, arithmetic)
         errors.append(total / len(inputs))
         if on_epoch:

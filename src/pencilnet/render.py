@@ -24,11 +24,13 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 
 class Style:
-    """How numbers are shown: `decimals` places, and a row limit for big networks."""
+    """How numbers are shown: `decimals` places, a row limit for big networks, and, in
+    pencil mode, the decimals every carried intermediate was rounded to."""
 
-    def __init__(self, decimals: int = 4, rows: int | None = 24):
+    def __init__(self, decimals: int = 4, rows: int | None = 24, pencil: int | None = None):
         self.decimals = decimals
         self.rows = rows  # None: every row
+        self.pencil = pencil
 
     def number(self, x: float) -> str:
         """`decimals` places, rounded half up as a person would (0.08505 → 0.0851), but never
@@ -38,10 +40,22 @@ class Style:
         if not math.isfinite(x):
             return str(x)
         places = self.decimals
-        if x != 0 and abs(x) < min(1.0, 10.0 ** (2 - places)):
+        # In pencil mode every number shown this way was carried at `pencil` decimals: show those.
+        if self.pencil is None and x != 0 and abs(x) < min(1.0, 10.0 ** (2 - places)):
             places = max(places, 2 - math.floor(math.log10(abs(x))))
         text = f"{half_up(x, places):f}"
         return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+    def result(self, x: float) -> str:
+        """A product that is not carried on (a gradient, an error term). In pencil mode it keeps
+        every digit the multiplication of rounded factors gives, as the article writes
+        −0.0134 × 0.2092 × 0.15 = −0.000420492; otherwise it is shown like any number."""
+        if self.pencil is None or not math.isfinite(x):
+            return self.number(x)
+        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
+        text = f"{half_up(x, 3 * self.pencil + 1):f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return text if text not in ("-0", "") else "0"
 
     def given(self, x: float) -> str:
         """A value the user wrote (an input, a weight), without padding zeros: 0.15, 0.1."""
@@ -140,12 +154,12 @@ def error(config: Config, report: ErrorReport, style: Style) -> Group:
     for k, node in enumerate(names):
         t, o = style.given(report.target[k]), style.number(report.output[k])
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        rows.append((f"E_{node}", config.classes[k], t, o, arithmetic, style.number(report.terms[k])))
+        rows.append((f"E_{node}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])))
     table = _table("output", "class", "#target", "#out",
                    "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
     section = _section(f"The total error: {loss.formula}", table, rows, style, "outputs")
-    terms = _shorten([style.operand(style.number(v)) for v in report.terms], len(report.terms))
-    total = Text(f"E_total = {' + '.join(terms)} = {style.number(report.total)}", style="bold")
+    terms = _shorten([style.operand(style.result(v)) for v in report.terms], len(report.terms))
+    total = Text(f"E_total = {' + '.join(terms)} = {style.result(report.total)}", style="bold")
     return Group(section, total)
 
 
@@ -219,7 +233,7 @@ def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
         else:
             dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
         cells.append((r.name, f"{r.source} → {r.target}", style.number(r.dE_dout), style.number(r.dout_dnet),
-                      dnet_dw, style.number(r.gradient)))
+                      dnet_dw, style.result(r.gradient)))
     table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
     return _section(title, table, cells, style, "parameters")
 
@@ -229,8 +243,9 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
     rate = style.given(learning_rate)
     rows = []
     for r in chain(config.model, gradients):
-        arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(style.number(r.gradient))}"
-        rows.append((r.name, style.given(r.value), style.number(r.gradient), arithmetic, style.number(after[r.name])))
+        gradient = style.result(r.gradient)
+        arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(gradient)}"
+        rows.append((r.name, style.given(r.value), gradient, arithmetic, style.number(after[r.name])))
     table = _table("parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
     return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table, rows, style, "parameters")
 
@@ -278,3 +293,34 @@ def train(config: Config, history: History, learning_rate: float, style: Style) 
     parts.append(_section("Final weights", _table("parameter", "#initial", "#final", "#change"), rows, style,
                           "parameters"))
     return Group(*parts)
+
+
+def pencil_note(decimals: int) -> Text:
+    """Which numbers were rounded, said once above a stage computed with pencil arithmetic."""
+    return Text(f"Pencil arithmetic: every net, out, ∂E/∂out, ∂out/∂net, ∂E/∂net, back-propagated term and "
+                f"sum, and new weight was rounded half up to {decimals} decimals before it was used further; "
+                "gradients and error terms keep every digit their multiplication gives.", style="italic")
+
+
+VERDICT_STYLES = {"match": "green", "rounding": "cyan", "erratum": "yellow", "differs": "bold red"}
+
+
+def verify(config: Config, verdicts, style: Style) -> Group:
+    rows = []
+    for v in verdicts:
+        places = max(style.decimals, len(v.published.split(".")[1]) + 2 if "." in v.published else 2)
+        shown = Style(places)
+        difference = f"{v.difference:+.2g}" if v.difference else "0"
+        rows.append((v.name, v.published, shown.number(v.computed), shown.number(v.exact),
+                     difference, Text(v.verdict, style=VERDICT_STYLES[v.verdict]), v.note))
+    arithmetic = verdicts[0].arithmetic if verdicts else "exact"
+    table = _table("quantity", "#published", f"#computed ({arithmetic})", "#exact", "#difference", "verdict",
+                   "note")
+    counts = {kind: sum(v.verdict == kind for v in verdicts) for kind in VERDICT_STYLES}
+    summary = (f"{plural(len(verdicts), 'published number')}: {counts['match']} match, "
+               f"{plural(counts['rounding'], 'rounding difference')}, "
+               f"{counts['erratum']} declared {'erratum' if counts['erratum'] == 1 else 'errata'}"
+               f", {counts['differs']} differ")
+    title = f"Published numbers of {config.name or config.source}, sample {config.expected.sample}"
+    section = _section(title, table, rows, style, "quantities")
+    return Group(section, Text(summary, style="bold red" if counts["differs"] else "bold green"))

@@ -1,0 +1,59 @@
+"""A commented starter config for any architecture, as written by `pencilnet init`."""
+
+import numpy as np
+
+from .initializers import initial_parameters
+from .model import Names
+
+
+def _numbers(values, decimals: int) -> str:
+    return "[" + ", ".join(repr(round(float(v), decimals)) + "" for v in values) + "]"
+
+
+def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, learning_rate: float,
+                   epochs: int, decimals: int = 6) -> str:
+    """YAML text of a network of `sizes` with initial weights from `scheme` and `seed`,
+    rounded to `decimals` places (the file holds the exact values every command will use)."""
+    names = Names.of(tuple(sizes))
+    weights, biases = initial_parameters(sizes, scheme, seed)
+    shape = "-".join(map(str, sizes))
+    lines = [
+        f"# A starter pencilnet config: a {shape} network of {activation} nodes.",
+        f"# Initial weights: the {scheme} scheme with seed {seed}, rounded to {decimals} decimals",
+        f"# (pencilnet init --layers {','.join(map(str, sizes))} --activation {activation} "
+        f"--scheme {scheme} --seed {seed}).",
+        "# Replace the sample with your own data, then: pencilnet forward THIS_FILE",
+        "",
+        f'name: "A {shape} network"',
+        f"inputs: {sizes[0]}   # {_span(names.nodes[0])}",
+        "bias_input: 1",
+        "layers:",
+    ]
+    for index, (w, b) in enumerate(zip(weights, biases)):
+        sources, targets = names.nodes[index], names.nodes[index + 1]
+        role = "the output layer" if index == len(weights) - 1 else "a hidden layer"
+        first, last = names.weights[index][0, 0], names.weights[index][-1, -1]
+        lines += [
+            f"  - size: {sizes[index + 1]}   # {role}: {_span(targets)}",
+            f"    activation: {activation}",
+            f"    weights:   # {len(sources)} rows ({_span(sources)}) of {len(targets)} columns "
+            f"({_span(targets)}): {first} … {last}",
+        ]
+        lines += [f"      - {_numbers(row, decimals)}" for row in w]
+        lines.append(f"    biases: {_numbers(b, decimals)}   # {_span(names.biases[index])}")
+    outputs = sizes[-1]
+    lines += [
+        "loss: half_sse   # E = ½ Σ (target − out)²",
+        "training:",
+        f"  learning_rate: {learning_rate}",
+        f"  epochs: {epochs}",
+        f"classes: [{', '.join(f'class {k + 1}' for k in range(outputs))}]",
+        "samples:",
+        f"  - inputs: {_numbers(np.full(sizes[0], 0.5), decimals)}   # one placeholder sample",
+        f"    target: {_numbers(np.eye(outputs)[0], 0)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _span(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]}…{names[-1]}" if len(names) > 2 else ", ".join(names)
