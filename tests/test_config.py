@@ -67,7 +67,7 @@ def problems(text: str) -> list[str]:
      "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
     (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number, found 'two'"),
     (("  - size: 2", "  - size: 2\n    activation: sigmod"),
-     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity (did you mean 'sigmoid'?), "
+     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax (did you mean 'sigmoid'?), "
      "found 'sigmod'"),
 ])
 def test_each_problem_is_one_precise_line(change, expected):

@@ -182,7 +182,7 @@ def test_step_leaves_the_old_model_untouched(article):
 
 
 def test_train_one_epoch_is_one_step(article):
-    history = engine.train(article.model, article.inputs, article.targets, 0.5, 1)
+    history = engine.train(article.model, article.inputs, article.targets, engine.Schedule(0.5, 1))
     assert history.errors == [pytest.approx(0.21106613757, abs=1e-11)]
     assert history.final_error == pytest.approx(0.19015294591, abs=1e-10)
     x, t = article.sample(1)
@@ -195,7 +195,7 @@ def test_train_updates_once_per_sample_in_order():
     rng = np.random.default_rng(3)
     model = random_model(rng, [3, 4, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(3, 3)), np.eye(2)[[0, 1, 1]]
-    history = engine.train(model, xs, ts, 0.3, 2)
+    history = engine.train(model, xs, ts, engine.Schedule(0.3, 2))
     manual, errors = model, []
     for _ in range(2):
         total = 0.0
@@ -210,7 +210,7 @@ def test_train_updates_once_per_sample_in_order():
 
 
 def test_training_reduces_the_article_error(article):
-    history = engine.train(article.model, article.inputs, article.targets, 0.5, 200)
+    history = engine.train(article.model, article.inputs, article.targets, engine.Schedule(0.5, 200))
     assert history.final_error < 0.01
     assert all(b < a for a, b in zip(history.errors, history.errors[1:]))
 

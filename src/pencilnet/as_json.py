@@ -80,15 +80,23 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
     }
 
 
-def train(config: Config, history: History, learning_rate: float) -> dict:
-    return {
+def train(config: Config, history: History, schedule, confusion=None) -> dict:
+    result = {
         "epochs": history.epochs_run,
         "samples": len(config.inputs),
-        "learning_rate": learning_rate,
+        "learning_rate": schedule.learning_rate,
+        "batch_size": schedule.batch_size if schedule.batch_size is not None else "full",
         "errors": [number(e) for e in history.errors],
         "final_error": number(history.final_error),
+        "stopped_early": history.stopped_early,
         "weights": {k: number(v) for k, v in history.model.parameters().items()},
     }
+    if history.test_accuracy is not None:
+        result["test_accuracies"] = [number(a) for a in history.test_accuracy]
+    if confusion is not None:
+        result["test_accuracy"] = number(confusion.trace() / confusion.sum())
+        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
+    return result
 
 
 def verify(verdicts) -> dict:

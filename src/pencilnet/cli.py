@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import EXIT_INTERRUPTED, CheckFailed, InputError, PencilnetError
+from .errors import EXIT_INTERRUPTED, CheckFailed, Diverged, InputError, PencilnetError
 
 app = typer.Typer(
     name="pencilnet",
@@ -217,46 +217,87 @@ _stage_command("walkthrough", "Steps 2 to 5 in one go: forward, error, backprop 
 @app.command()
 def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Option(
               "--epochs", min=1, show_default=False, help="Override training.epochs.")] = None,
+          save: Annotated[Optional[str], typer.Option(
+              "--save", metavar="FILE", show_default=False,
+              help="Write the trained weights as a config every subcommand accepts (atomically).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
           pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
-    """Repeat forward, error, backprop and step over every sample (one update per sample) for the epochs."""
+    """Train: forward, error, backprop and step for every batch (one sample at a time by default,
+    as the article does), for training.epochs epochs or until training.target_error is reached."""
     with _failures():
-        from . import as_json as data, engine, render
+        from dataclasses import replace
 
-        cfg = _load(config, sets)
-        decimals_carried = _pencil_decimals(cfg.arithmetic, pencil, exact)
-        arithmetic = engine.arithmetic_of(decimals_carried)
-        count = epochs or cfg.epochs
-        if as_json:
-            history = engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, count, cfg.loss,
-                                   arithmetic)
-            result = data.train(cfg, history, cfg.learning_rate)
-            result["arithmetic"] = str(arithmetic)
-            return _emit_json(result)
-        history = _train_with_progress(cfg, count, arithmetic)
+        from . import as_json as data, engine, render
         from .render import Style
 
-        _show(render.train(cfg, history, cfg.learning_rate, Style(decimals, None if all_rows else rows,
-                                                                  decimals_carried)))
+        cfg = _load(config, sets)
+        carried = _pencil_decimals(cfg.arithmetic, pencil, exact)
+        arithmetic = engine.arithmetic_of(carried)
+        schedule = replace(cfg.schedule, epochs=epochs or cfg.epochs)
+        if carried is not None and cfg.batch_size != 1:
+            raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
+                             f"(it trains one sample at a time), found {cfg.batch_size or 'full'}")
+        test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
+        try:
+            history = _train(cfg, schedule, arithmetic, test, progress=not as_json)
+        except engine.TrainingInterrupted as stop:
+            _report_interruption(cfg, stop, save)
+        except engine.TrainingDiverged as broke:
+            raise Diverged(f"training diverged in epoch {broke.epoch} at sample {broke.sample}: the error is no "
+                           f"longer a finite number; the learning rate ({schedule.learning_rate}) is likely too "
+                           "large" + (f"; {save} was left as it was" if save else "")) from None
+        if save:
+            _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error {history.final_error!r}")
+        confusion = engine.confusion(history.model, *test) if test else None
+        if as_json:
+            result = data.train(cfg, history, schedule, confusion)
+            result["arithmetic"] = str(arithmetic)
+            return _emit_json(result)
+        _show(render.train(cfg, history, schedule, Style(decimals, None if all_rows else rows, carried), confusion))
 
 
-def _train_with_progress(cfg, epochs: int, arithmetic):
+def _train(cfg, schedule, arithmetic, test, progress: bool):
+    from . import engine
+
+    if not progress:
+        return engine.train(cfg.model, cfg.inputs, cfg.targets, schedule, cfg.loss, arithmetic, test=test)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from . import engine
 
     console = Console(stderr=True)
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
                TextColumn("error {task.fields[error]}"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("train", total=epochs, error="…")
+    # Rich redraws a few times a second on its own thread: an update only stores numbers.
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal,
+                  refresh_per_second=4) as bar:
+        task = bar.add_task("train", total=schedule.epochs, error="…")
+        count = len(cfg.inputs)
 
-        def on_epoch(epoch: int, value: float):
-            progress.update(task, completed=epoch, error=f"{value:.6f}")
+        def on_progress(epoch: int, done: int, value: float):
+            bar.update(task, completed=epoch - 1 + done / count, error=f"{value:.6f}")
 
-        return engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, epochs, cfg.loss, arithmetic,
-                            on_epoch=on_epoch)
+        return engine.train(cfg.model, cfg.inputs, cfg.targets, schedule, cfg.loss, arithmetic,
+                            on_progress=on_progress, test=test)
+
+
+def _save(cfg, model, path: str, what: str):
+    from .saving import save
+
+    save(cfg, model, f"Trained by pencilnet from {cfg.source}: {what}.", path)
+
+
+def _report_interruption(cfg, stop, save: str | None):
+    """Ctrl-C: say where training stopped, keep what the last whole epoch learnt, exit 130."""
+    if stop.epochs_done == 0:
+        print("pencilnet: interrupted in the first epoch: nothing was learnt"
+              + (f"; {save} was not written" if save else ""), file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    print(f"pencilnet: interrupted after {stop.epochs_done} whole epoch(s); error in the last one "
+          f"{stop.errors[-1]:.6g}", file=sys.stderr)
+    if save:
+        _save(cfg, stop.model, save, f"interrupted after {stop.epochs_done} epochs")
+        print(f"pencilnet: wrote {save} with the weights after epoch {stop.epochs_done}", file=sys.stderr)
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command()

@@ -24,9 +24,11 @@ from .model import Layer, Model
 BUNDLED = "article.yaml"
 MAX_BYTES = 64 * 2**20  # a config is text a person wrote; refuse what would exhaust memory
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "arithmetic", "expected")
-LAYER_KEYS = ("size", "activation", "weights", "biases")
-TRAINING_KEYS = ("learning_rate", "epochs")
+             "arithmetic", "expected", "init", "seed")
+LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
+TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
+BIAS_MODES = ("per_node", "shared")
+FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
 SAMPLE_KEYS = ("inputs", "target", "label")
 EXPECTED_KEYS = ("arithmetic", "sample", "values")
 ENTRY_KEYS = ("value", "tolerance", "arithmetic", "erratum", "note")
@@ -67,6 +69,19 @@ class Config:
     arithmetic: int | None = None  # pencil decimals to compute with, None for exact
     expected: Expectations | None = None
     data: dict = field(default_factory=dict, repr=False)  # the YAML as read, after --set
+    batch_size: int | None = 1  # None: full batch
+    shuffle: bool = False
+    seed: int = 0
+    target_error: float | None = None
+    base_dir: Path | None = None  # where relative data paths start: the config file's folder
+    test_inputs: np.ndarray | None = None
+    test_targets: np.ndarray | None = None
+
+    @property
+    def schedule(self):
+        from .engine import Schedule
+
+        return Schedule(self.learning_rate, self.epochs, self.batch_size, self.shuffle, self.seed, self.target_error)
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
@@ -86,7 +101,7 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
     if path is None:
         return parse(bundled_text(), f"{BUNDLED} (bundled)", overrides)
     if path == "-":
-        return parse(sys.stdin.read(), "<stdin>", overrides)
+        return parse(sys.stdin.read(), "<stdin>", overrides, Path.cwd())
     try:
         if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
             raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
@@ -100,10 +115,10 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
         raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse(text, path, overrides)
+    return parse(text, path, overrides, Path(path).resolve().parent)
 
 
-def parse(text: str, source: str, overrides: list[str] = ()) -> Config:
+def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
     if len(text) > MAX_BYTES:
         raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB")
     data, lines = _read_yaml(text, source)
@@ -112,7 +127,7 @@ def parse(text: str, source: str, overrides: list[str] = ()) -> Config:
         for key in [k for k in lines if k == path or k.startswith((path + ".", path + "["))]:
             del lines[key]
     check = _Checker(lines, changed)
-    config = _build(data, check, source)
+    config = _build(data, check, source, base_dir)
     if check.problems:
         raise ConfigError(source, check.problems)
     return config
@@ -289,18 +304,32 @@ class _Checker:
         return np.array(checked, dtype=np.float64).reshape(len(checked), columns or 0)
 
 
-def _build(data, check: _Checker, source: str) -> Config | None:
+def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
     top = check.mapping(data, "", TOP_LEVEL)
     if top is None:
         return None
     inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True)
     bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
-    layers, outputs = _layers(top.get("layers"), check, inputs)
+    seed = check.number(top.get("seed", 0), "seed", integer=True)
+    default_scheme = _scheme(top.get("init"), "init", check)
+    layers, outputs = _layers(top.get("layers"), check, inputs, default_scheme, seed)
 
     loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
     training = check.mapping(top.get("training", {}), "training", TRAINING_KEYS) or {}
     learning_rate = check.number(training.get("learning_rate", 0.5), "training.learning_rate", positive=True)
     epochs = check.number(training.get("epochs", 1), "training.epochs", positive=True, integer=True)
+    batch_size = training.get("batch_size", 1)
+    if batch_size == "full":
+        batch_size = None
+    elif isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        check.fail("training.batch_size", "a positive whole number, or 'full' for one update per epoch", batch_size)
+    shuffle = training.get("shuffle", False)
+    if not isinstance(shuffle, bool):
+        check.fail("training.shuffle", "true or false", shuffle)
+    training_seed = check.number(training.get("seed", seed if seed is not None else 0), "training.seed", integer=True)
+    target_error = training.get("target_error")
+    if target_error is not None:
+        target_error = check.number(target_error, "training.target_error", positive=True)
 
     classes = _classes(top.get("classes"), check, outputs)
     samples = _samples(top.get("samples"), check, inputs, outputs, classes)
@@ -316,7 +345,21 @@ def _build(data, check: _Checker, source: str) -> Config | None:
     if check.problems:
         return None
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
-                  arithmetic, expected, data)
+                  arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir)
+
+
+def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
+    """`init: xavier`, or `init: {scheme: uniform, range: 0.3}` → (scheme, spread)."""
+    from .initializers import SCHEMES
+
+    if value is None:
+        return None
+    spec = {"scheme": value} if isinstance(value, str) else check.mapping(value, path, ("scheme", "range"))
+    if spec is None:
+        return None
+    scheme = check.choice(spec.get("scheme"), f"{path}.scheme" if isinstance(value, dict) else path, SCHEMES)
+    spread = check.number(spec.get("range", 0.5), f"{path}.range", positive=True)
+    return (scheme, spread) if scheme and spread else None
 
 
 def _arithmetic(value, path: str, check: _Checker) -> int | None:
@@ -382,11 +425,18 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
     return Expectations(arithmetic, sample or 1, entries)
 
 
-def _layers(value, check: _Checker, inputs: int | None) -> tuple[list[Layer] | None, int | None]:
-    """The layers, when all are valid, and the output layer's size, when it is known."""
+def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: int | None
+            ) -> tuple[list[Layer] | None, int | None]:
+    """The layers, when all are valid, and the output layer's size, when it is known.
+
+    A layer without explicit weights or biases takes them from its `init` scheme (or the
+    config's), drawn layer by layer from one generator seeded with `seed`."""
     if not isinstance(value, list) or not value:
         check.fail("layers", "a list of layers (hidden layers first, the output layer last)", value)
         return None, None
+    from .initializers import draw
+
+    rng = np.random.default_rng(seed or 0)
     layers, sources, complete = [], inputs, True
     for index, item in enumerate(value):
         path = f"layers[{index}]"
@@ -400,21 +450,40 @@ def _layers(value, check: _Checker, inputs: int | None) -> tuple[list[Layer] | N
             size = len(weights_value[0])  # the size may be left to the weight matrix
         size = check.number(size, f"{path}.size", positive=True, integer=True)
         activation = check.choice(spec.get("activation", "sigmoid"), f"{path}.activation", ACTIVATIONS)
+        if activation == "softmax" and index != len(value) - 1:
+            check.fail(f"{path}.activation", "softmax on the output layer only", activation)
+        shared = check.choice(spec.get("bias", "per_node"), f"{path}.bias", BIAS_MODES) == "shared"
+        frozen = check.choice(spec.get("freeze", "none"), f"{path}.freeze", FREEZE)
+        scheme = _scheme(spec.get("init"), f"{path}.init", check) or default_scheme
+        drawn = None
+        if sources and size and scheme:  # drawn even when not used, so each layer's draw is the same
+            drawn = draw(rng, scheme[0], sources, size, scheme[1])
+        bias_count = 1 if shared else size
         what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"
-        if "weights" not in spec:
-            check.fail(f"{path}.weights", f"a weight matrix: {sources or 'one'} rows ({what})", None)
-            weights = None
-        else:
+        if "weights" in spec:
             weights = check.matrix(weights_value, f"{path}.weights", sources, size, what)
-        if "biases" not in spec:
-            check.fail(f"{path}.biases", f"a list of {size or 'the layer size'} bias weights, one per node", None)
-            biases = None
+        elif drawn is not None:
+            weights = drawn[0]
         else:
-            biases = check.vector(spec["biases"], f"{path}.biases", size, "bias weights")
-        if weights is None or biases is None or activation is None or size is None:
+            check.fail(f"{path}.weights", f"a weight matrix of {sources or 'one'} rows ({what}), or an init scheme "
+                                          "(init: xavier, he or uniform)", None)
+            weights = None
+        if "biases" in spec:
+            raw = spec["biases"]
+            if shared and _is_number(raw):
+                raw = [raw]
+            biases = check.vector(raw, f"{path}.biases", bias_count,
+                                  "bias weight (shared by the layer)" if shared else "bias weights, one per node")
+        elif drawn is not None:
+            biases = drawn[1][:1] if shared else drawn[1]
+        else:
+            check.fail(f"{path}.biases", f"a list of {size or 'the layer size'} bias weights, one per node, "
+                                         "or an init scheme", None)
+            biases = None
+        if weights is None or biases is None or activation is None or size is None or frozen is None:
             complete = False
         else:
-            layers.append(Layer(weights, biases, activation))
+            layers.append(Layer(weights, biases, activation, shared, *FREEZE[frozen]))
         sources = size
     return (layers if complete else None), sources
 

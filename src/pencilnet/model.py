@@ -22,12 +22,18 @@ def _frozen(values) -> np.ndarray:
 @dataclass(frozen=True)
 class Layer:
     weights: np.ndarray  # (sources, targets)
-    biases: np.ndarray  # (targets,)
+    biases: np.ndarray  # (targets,), or (1,) for one bias weight shared by the layer's nodes
     activation: str = "sigmoid"
+    shared_bias: bool = False
+    frozen_weights: bool = False  # kept as they are by step and train
+    frozen_biases: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "weights", _frozen(self.weights))
         object.__setattr__(self, "biases", _frozen(self.biases))
+        expected = (1,) if self.shared_bias else (self.weights.shape[1],)
+        if self.biases.shape != expected:
+            raise ValueError(f"biases of shape {self.biases.shape}, expected {expected}")
 
     @property
     def size(self) -> int:
@@ -44,7 +50,7 @@ class Model:
 
     @property
     def names(self) -> "Names":
-        return Names.of(tuple(self.sizes))
+        return Names.of(tuple(self.sizes), tuple(layer.shared_bias for layer in self.layers))
 
     @property
     def inputs(self) -> int:
@@ -63,7 +69,9 @@ class Model:
         return dict(zip(self.names.parameters, flatten(self).tolist()))
 
     def replace(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> "Model":
-        layers = [Layer(w, b, layer.activation) for w, b, layer in zip(weights, biases, self.layers)]
+        """The same network holding other parameter values."""
+        layers = [Layer(w, b, layer.activation, layer.shared_bias, layer.frozen_weights, layer.frozen_biases)
+                  for w, b, layer in zip(weights, biases, self.layers)]
         return Model(tuple(layers), self.bias_input)
 
 
@@ -79,8 +87,8 @@ def unflatten(model: Model, vector: np.ndarray) -> Model:
         weights.append(vector[at:at + layer.weights.size].reshape(layer.weights.shape))
         at += layer.weights.size
     for layer in model.layers:
-        biases.append(vector[at:at + layer.size])
-        at += layer.size
+        biases.append(vector[at:at + layer.biases.size])
+        at += layer.biases.size
     return model.replace(weights, biases)
 
 
@@ -88,21 +96,23 @@ def unflatten(model: Model, vector: np.ndarray) -> Model:
 class Names:
     nodes: list[list[str]]  # per layer, input layer first
     weights: list[np.ndarray]  # per weight matrix, same shape, e.g. "w5"
-    biases: list[list[str]]  # per layer after the input, e.g. "bw3"
+    biases: list[list[str]]  # per layer after the input, e.g. "bw3"; one name for a shared bias
 
     @staticmethod
     @lru_cache(maxsize=32)  # a training loop builds a model per update; the names never change
-    def of(sizes: tuple[int, ...]) -> "Names":
+    def of(sizes: tuple[int, ...], shared: tuple[bool, ...] = ()) -> "Names":
         hidden = iter(range(1, sum(sizes[1:-1]) + 1))
         nodes = [[f"x{i + 1}" for i in range(sizes[0])]]
         nodes += [[f"h{next(hidden)}" for _ in range(n)] for n in sizes[1:-1]]
         nodes += [[f"y{k + 1}" for k in range(sizes[-1])]]
         weights, biases, w, b = [], [], 0, 0
-        for n_in, n_out in zip(sizes, sizes[1:]):
+        shared = shared or (False,) * (len(sizes) - 1)
+        for n_in, n_out, one in zip(sizes, sizes[1:], shared):
             numbers = np.arange(w + 1, w + n_in * n_out + 1).reshape(n_in, n_out)
             weights.append(np.char.add("w", numbers.astype(str)))
-            biases.append([f"bw{b + j + 1}" for j in range(n_out)])
-            w, b = w + n_in * n_out, b + n_out
+            count = 1 if one else n_out
+            biases.append([f"bw{b + j + 1}" for j in range(count)])
+            w, b = w + n_in * n_out, b + count
         return Names(nodes, weights, biases)
 
     @property

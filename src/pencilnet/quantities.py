@@ -98,8 +98,10 @@ def one_step(config, arithmetic, sample: int) -> dict[str, float]:
 
 def after_epochs(config, arithmetic, epochs: int) -> dict[str, float]:
     """The epoch quantities of a training run of `epochs` epochs."""
-    history = engine.train(config.model, config.inputs, config.targets, config.learning_rate, epochs,
-                           config.loss, arithmetic)
+    from dataclasses import replace
+
+    schedule = replace(config.schedule, epochs=epochs, target_error=None)
+    history = engine.train(config.model, config.inputs, config.targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
     values[f"error_after_{epochs}_epochs"] = history.final_error
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})

@@ -269,13 +269,23 @@ def epochs_to_show(count: int, rows: int | None) -> list[int]:
     return sorted({int(round(i)) for i in np.linspace(0, count - 1, max(rows, 2))})
 
 
-def train(config: Config, history: History, learning_rate: float, style: Style) -> Group:
+def batch_mode(batch_size: int | None, samples: int) -> str:
+    if batch_size == 1:
+        return "online: one update per sample"
+    if batch_size is None or batch_size >= samples:
+        return "full batch: one update per epoch"
+    return f"mini-batches of {batch_size}"
+
+
+def train(config: Config, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
     epochs = len(history.errors)
-    table = _table("#epoch", "#error", "#change")
+    tested = history.test_accuracy is not None
+    table = _table("#epoch", "#error", "#change", *(["#test accuracy"] if tested else []))
     chosen = epochs_to_show(epochs, style.rows)
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
-        table.add_row(str(i + 1), style.number(history.errors[i]), change)
+        extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
+        table.add_row(str(i + 1), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
     if len(chosen) < epochs:
@@ -284,15 +294,31 @@ def train(config: Config, history: History, learning_rate: float, style: Style) 
     if epochs > 1:
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
-    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(learning_rate)}: error "
-                      f"{style.number(first)} in the first epoch, {style.number(history.final_error)} "
+    how = batch_mode(schedule.batch_size, len(config.inputs)) + (", shuffled each epoch" if schedule.shuffle else "")
+    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how}): "
+                      f"error {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
+    if history.stopped_early:
+        parts.append(Text(f"Stopped early: the error reached the target {style.given(schedule.target_error)}."))
+    if confusion is not None:
+        parts.append(confusion_table(config.classes, confusion))
     before, after = config.model.parameters(), history.model.parameters()
     rows = [(name, style.number(before[name]), style.number(value), style.number(value - before[name]))
             for name, value in after.items()]
     parts.append(_section("Final weights", _table("parameter", "#initial", "#final", "#change"), rows, style,
                           "parameters"))
     return Group(*parts)
+
+
+def confusion_table(classes: list[str], counts: np.ndarray, title: str = "Test set") -> Group:
+    """Rows: the true class; columns: the predicted one; and the accuracy."""
+    table = _table("actual \\ predicted", *[f"#{name}" for name in classes])
+    for name, row in zip(classes, counts):
+        table.add_row(name, *[str(n) for n in row])
+    total = int(counts.sum())
+    right = int(np.trace(counts))
+    accuracy = right / total if total else float("nan")
+    return Group(Text(f"{title}: {right} of {total} right, accuracy {100 * accuracy:.1f}%", style="bold"), table)
 
 
 def pencil_note(decimals: int) -> Text:
