@@ -252,11 +252,15 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     errors, test_accuracy = [], ([] if test is not None else None)
     epoch = 0
     try:
-        epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, errors, test_accuracy, on_progress, test)
+        # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
+        with np.errstate(over="ignore", invalid="ignore"):
+            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, errors, test_accuracy, on_progress,
+                                     test)
     except KeyboardInterrupt:
         raise TrainingInterrupted(len(errors), errors, run.last_good) from None
     final = run.model()
-    final_error = mean_error(final, inputs, targets, loss, arithmetic)
+    with np.errstate(over="ignore", invalid="ignore"):
+        final_error = mean_error(final, inputs, targets, loss, arithmetic)
     if not np.isfinite(final_error):  # the very last update broke the weights
         raise TrainingDiverged(epoch, count, run.last_good)
     return History(errors, final, final_error, epoch, stopped, test_accuracy)
