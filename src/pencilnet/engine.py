@@ -377,6 +377,7 @@ class ChainRow:
     dE_dnet: float
     gradient: float
     coupled: bool = False
+    shared: bool = False  # a bias weight shared by a layer: dE_dout holds Σ_j ∂E/∂net_j, dout_dnet 1
 
 
 def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
@@ -395,7 +396,7 @@ def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
             span = f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
             total = float(found.dE_dnet.sum())
             biases.append(ChainRow(names.biases[index][0], index, "bias", span, float(layer.biases[0]),
-                                   total, 1.0, model.bias_input, total, float(found.biases[0]), coupled))
+                                   total, 1.0, model.bias_input, total, float(found.biases[0]), coupled, True))
             continue
         for j, target in enumerate(targets):
             biases.append(ChainRow(

@@ -15,7 +15,7 @@ from rich.text import Text
 from .activations import ACTIVATIONS
 from .config import Config
 from .engine import ChainRow, ErrorReport, Gradients, History, Trace, chain
-from .losses import LOSSES
+from .losses import FUSED, LOSSES
 from .model import Model
 from .rounding import half_up
 
@@ -175,6 +175,12 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         nodes = names.nodes[index + 1]
         if index == last:
             title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
+            if (model.layers[index].activation, config.loss) in FUSED:
+                title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
+                         f"{config.loss}, ∂E/∂net simplifies to out − target")
+            elif activation.coupled:
+                title = ("The error signal at each output node: softmax couples its outputs, so "
+                         "∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
             how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
         else:
             title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
@@ -224,6 +230,7 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
 
 
 def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
+    coupled = any(r.coupled for r in rows)
     cells = []
     for r in rows:
         if r.source == "bias":
@@ -232,9 +239,20 @@ def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
             dnet_dw = f"{style.given(r.dnet_dw)} ({r.source})"
         else:
             dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
-        cells.append((r.name, f"{r.source} → {r.target}", style.number(r.dE_dout), style.number(r.dout_dnet),
-                      dnet_dw, style.result(r.gradient)))
-    table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
+        if coupled:
+            factors = [style.number(r.dE_dnet)]
+        elif r.shared:
+            factors = [f"Σ {style.number(r.dE_dout)}", "—"]
+        else:
+            factors = [style.number(r.dE_dout), style.number(r.dout_dnet)]
+        cells.append((r.name, f"{r.source} → {r.target}", *factors, dnet_dw, style.result(r.gradient)))
+    if coupled:
+        table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
+        title += " (softmax: ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above)"
+    else:
+        table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
+    if any(r.shared for r in rows):
+        title += " (a shared bias sums ∂E/∂net over its layer's nodes)"
     return _section(title, table, cells, style, "parameters")
 
 
