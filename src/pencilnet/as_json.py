@@ -107,3 +107,33 @@ def verify(verdicts) -> dict:
                      "computed": number(v.computed), "exact": number(v.exact), "difference": number(v.difference),
                      "verdict": v.verdict, "note": v.note} for v in verdicts],
     }
+
+
+def summary(config: Config) -> dict:
+    model, names = config.model, config.model.names
+    return {
+        "sizes": model.sizes,
+        "parameters": model.parameter_count,
+        "layers": [{"nodes": names.nodes[i + 1], "activation": layer.activation, "weights": int(layer.weights.size),
+                    "biases": int(layer.biases.size), "shared_bias": layer.shared_bias,
+                    "frozen_weights": layer.frozen_weights, "frozen_biases": layer.frozen_biases}
+                   for i, layer in enumerate(model.layers)],
+        "loss": config.loss,
+        "bias_input": model.bias_input,
+        "learning_rate": config.learning_rate,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size if config.batch_size is not None else "full",
+        "classes": config.classes,
+        "training_samples": len(config.inputs),
+        "test_samples": len(config.test_inputs) if config.test_inputs is not None else 0,
+    }
+
+
+def predictions(config: Config, outputs, targets=None) -> dict:
+    names = config.model.names.nodes[-1]
+    result = {"predictions": [{"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
+                              for out in outputs]}
+    if targets is not None:
+        right = sum(int(out.argmax() == t.argmax()) for out, t in zip(outputs, targets))
+        result["accuracy"] = right / len(outputs)
+    return result

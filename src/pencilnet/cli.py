@@ -393,5 +393,67 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
         print(f"wrote {out}: a {'-'.join(map(str, sizes))} network", file=sys.stderr)
 
 
+@app.command()
+def summary(config: ConfigPath = None, as_json: AsJson = False, sets: Sets = None):
+    """The architecture: layers, activations, parameters per layer and in total, loss, training and data."""
+    with _failures():
+        from . import as_json as data, render
+        from .render import Style
+
+        cfg = _load(config, sets)
+        if as_json:
+            return _emit_json(data.summary(cfg))
+        _show(render.summary(cfg, Style()))
+
+
+@app.command()
+def predict(config: ConfigPath = None,
+            values: Annotated[Optional[str], typer.Option(
+                "--input", metavar="V1,V2,…", show_default=False, help="One input vector, comma-separated.")] = None,
+            data_file: Annotated[Optional[str], typer.Option(
+                "--data", metavar="FILE", show_default=False,
+                help="A CSV or .npz dataset to classify (accuracy too, when it has labels).")] = None,
+            decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
+            sets: Sets = None):
+    """Classify new inputs with the config's weights (a config saved by `train --save`, say). Without
+    --input or --data: the config's test set, or else its samples."""
+    with _failures():
+        import numpy as np
+
+        from . import as_json as data, engine, render
+        from .render import Style
+
+        cfg = _load(config, sets)
+        if values is not None and data_file is not None:
+            raise InputError("--input and --data: expected one of them, found both")
+        targets = None
+        if values is not None:
+            try:
+                inputs = np.array([[float(v) for v in values.split(",")]])
+            except ValueError:
+                raise InputError(f"--input: expected numbers separated by commas, found {values!r}") from None
+            if inputs.shape[1] != cfg.model.inputs or not np.isfinite(inputs).all():
+                raise InputError(f"--input: expected {cfg.model.inputs} finite numbers, found {inputs.shape[1]}")
+        elif data_file is not None:
+            inputs, targets = _dataset(cfg, data_file)
+        elif cfg.test_inputs is not None:
+            inputs, targets = cfg.test_inputs, cfg.test_targets
+        else:
+            inputs, targets = cfg.inputs, cfg.targets
+        outputs = engine.forward(cfg.model, inputs).output
+        if as_json:
+            return _emit_json(data.predictions(cfg, outputs, targets))
+        _show(render.predictions(cfg, inputs, outputs, targets, Style(decimals, None if all_rows else rows)))
+
+
+def _dataset(cfg, path: str):
+    from .datasets import load as load_dataset
+
+    found = load_dataset(path, classes=cfg.classes)
+    if found.inputs.shape[1] != cfg.model.inputs:
+        raise InputError(f"{path}: expected {cfg.model.inputs} feature columns, found {found.inputs.shape[1]}")
+    return found.inputs, found.targets
+
+
 def main():
     app()

@@ -368,3 +368,52 @@ def verify(config: Config, verdicts, style: Style) -> Group:
     title = f"Published numbers of {config.name or config.source}, sample {config.expected.sample}"
     section = _section(title, table, rows, style, "quantities")
     return Group(section, Text(summary, style="bold red" if counts["differs"] else "bold green"))
+
+
+def summary(config: Config, style: Style) -> Group:
+    model, names = config.model, config.model.names
+    table = _table("layer", "nodes", "activation", "weights", "bias weights", "#parameters")
+    table.add_row("input", f"{model.inputs} ({_span(names.nodes[0])})", "", "", "", "")
+    for index, layer in enumerate(model.layers):
+        role = "output" if index == len(model.layers) - 1 else f"hidden {index + 1}"
+        weights = f"{_span(list(names.weights[index].ravel()))}" + (" (frozen)" if layer.frozen_weights else "")
+        biases = _span(names.biases[index]) + (" (shared)" if layer.shared_bias else "")
+        biases += " (frozen)" if layer.frozen_biases else ""
+        table.add_row(role, f"{layer.size} ({_span(names.nodes[index + 1])})", layer.activation, weights, biases,
+                      str(layer.weights.size + layer.biases.size))
+    table.add_row("total", "", "", "", "", str(model.parameter_count), style="bold")
+    shape = "-".join(map(str, model.sizes))
+    lines = [f"Loss: {LOSSES[config.loss].formula} ({config.loss}); bias input {style.given(model.bias_input)}",
+             f"Training: learning rate {style.given(config.learning_rate)}, {plural(config.epochs, 'epoch')}, "
+             f"{batch_mode(config.batch_size, len(config.inputs))}" + (", shuffled" if config.shuffle else ""),
+             f"Data: {plural(len(config.inputs), 'training sample')}"
+             + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
+             + f"; classes: {', '.join(config.classes)}"]
+    return Group(Text(f"{config.name or config.source}: a {shape} network, {model.parameter_count} parameters",
+                      style="bold"), table, *[Text(line) for line in lines])
+
+
+def _span(items: list) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{items[0]} … {items[-1]}" if len(items) > 2 else ", ".join(items)
+
+
+def predictions(config: Config, inputs: np.ndarray, outputs: np.ndarray, targets: np.ndarray | None,
+                style: Style) -> Group:
+    names = config.model.names.nodes[-1]
+    columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
+    if targets is not None:
+        columns += ["actual", "right"]
+    rows = []
+    for i, out in enumerate(outputs):
+        row = [str(i + 1), config.classes[int(np.argmax(out))], *[style.number(v) for v in out]]
+        if targets is not None:
+            actual = int(np.argmax(targets[i]))
+            row += [config.classes[actual], "✓" if actual == int(np.argmax(out)) else "✗"]
+        rows.append(tuple(row))
+    parts = [_section("Predictions", _table(*columns), rows, style, "samples")]
+    if targets is not None:
+        counts = np.zeros((len(names), len(names)), dtype=int)
+        np.add.at(counts, (np.argmax(targets, axis=1), np.argmax(outputs, axis=1)), 1)
+        parts.append(confusion_table(config.classes, counts, "These samples"))
+    return Group(*parts)
