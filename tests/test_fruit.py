@@ -209,3 +209,19 @@ def test_csv_errors(tmp_path):
         fruit.write_csv(tmp_path / "fruit.csv", np.array([[0.0] * 3, [0.0, 0.0, np.nan]]), ["a", "b"])
     assert not (tmp_path / "fruit.csv").exists()
 
+
+
+# ---- the shipped files -----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name, count, seed", [("fruit-train.csv", 1000, 1), ("fruit-test.csv", 300, 2)])
+def test_shipped_files_are_what_data_readme_says(name, count, seed):
+    path = ROOT / "data" / name
+    assert path.stat().st_size < 300_000
+    data = datasets.load_csv(path, fruit.CLASSES)
+    assert data.inputs.shape == (count, 36) and data.labels.count("tomato") == count // 2
+    images, labels = fruit.generate(count, seed)
+    assert data.labels == labels and np.array_equal(data.inputs, as_written(images)), (
+        f"data/{name} no longer matches the generator: remake it with the command in data/README.md")
