@@ -12,8 +12,9 @@ crosses a pixel gives it an in-between grey, as a camera would. 0 is black, 1 is
 
 Every picture is shifted by up to one pixel each way, varies in size and brightness and
 has pixel noise, so no single pixel tells the classes apart, but the shape does.
-Everything random comes from `numpy.random.default_rng(seed)`: the same seed gives the
-same pictures on every machine.
+Everything random comes from `numpy.random.default_rng(seed)`, never the global random
+state: the same seed gives the same pictures (on one NumPy version: NumPy may change how
+its generators draw values in a new release).
 """
 
 import csv
@@ -39,7 +40,8 @@ def generate(count: int, seed: int) -> tuple[np.ndarray, list[str]]:
     Returns (images, labels): images is (count, 36) float64 in [0, 1], row-major from the
     top-left pixel; labels[i] is "red apple" or "tomato"."""
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 2:
-        raise InputError(f"count: expected a whole number of at least 2 (one picture of each class), found {count!r}")
+        raise InputError(f"count: expected a whole number of at least 2 (one picture of each class), "
+                         f"found {count!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed: expected a whole number of at least 0, found {seed!r}")
     rng = np.random.default_rng(seed)
