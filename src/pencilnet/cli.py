@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cli_data import data_app
 from .errors import EXIT_INTERRUPTED, CheckFailed, Diverged, InputError, PencilnetError
 
 app = typer.Typer(
@@ -453,6 +454,9 @@ def _dataset(cfg, path: str):
     if found.inputs.shape[1] != cfg.model.inputs:
         raise InputError(f"{path}: expected {cfg.model.inputs} feature columns, found {found.inputs.shape[1]}")
     return found.inputs, found.targets
+
+
+app.add_typer(data_app, name="data")
 
 
 def main():

@@ -8,11 +8,15 @@ from .errors import InputError
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
+    """Replace `path` by `content` in one step: a temporary file beside it, flushed to disk,
+    then renamed over it. On any failure, Ctrl-C included, the temporary file is removed."""
     path = Path(path)
+    directory = path.parent
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except FileNotFoundError:
+        raise InputError(f"{path}: cannot write: no such directory '{directory}'") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
@@ -20,9 +24,31 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _new_file_mode())  # mkstemp makes it private (0600); a new file would not be
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+    _sync_directory(directory)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable; not every system can open a directory, and that is fine."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

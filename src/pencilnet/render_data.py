@@ -1,0 +1,103 @@
+"""Rich views of a dataset's samples, built from its arrays; nothing here prints.
+
+`image` breaks a picture down as the article does: the picture itself, then every pixel
+as one input value x1 … x36, read row by row from the top left.
+"""
+
+import math
+
+import numpy as np
+from rich import box
+from rich.color import Color
+from rich.console import Group
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+# Without colour (a pipe, NO_COLOR) a pixel is drawn with a shade glyph instead, light pixels
+# as the densest glyph, as a light-on-dark terminal shows them. With colour the glyph has the
+# pixel's grey as both its colour and its background, so only the background is seen.
+SHADES = " ░▒▓█"
+VECTOR_BLOCKS = 3  # the input vector is shown as this many side-by-side blocks of rows
+
+
+def image(inputs_row: np.ndarray, label: str, sample: int, feature_names: list[str]) -> Group:
+    """Sample `sample` (counted from 1): its picture beside its input vector, and its label.
+
+    The picture is square when the number of inputs is a square (36 → 6 × 6), else as
+    near square as it goes, filled row by row. Values are clipped to [0, 1] for shading
+    only; the table shows them as they are."""
+    values = np.asarray(inputs_row, dtype=np.float64).ravel()
+    layout = Table.grid(padding=(0, 4))
+    layout.add_column()
+    layout.add_column()
+    layout.add_row(picture(values), _vector(values, feature_names))
+    return Group(Text(f"Sample {sample}: {label}", style="bold"), layout, _legend(values, feature_names))
+
+
+def picture(values: np.ndarray) -> Text:
+    """One pixel as two character cells (about square on a terminal), shaded by its grey."""
+    width = _width(len(values))
+    text = Text()
+    for index, value in enumerate(values):
+        if index and index % width == 0:
+            text.append("\n")
+        text.append(_shade(value) * 2, style=_grey(value))
+    return text
+
+
+def _width(count: int) -> int:
+    return max(1, math.ceil(math.sqrt(count)))
+
+
+def _shade(value: float) -> str:
+    level = min(max(value, 0.0), 1.0) if math.isfinite(value) else 0.0
+    return SHADES[round(level * (len(SHADES) - 1))]
+
+
+def _grey(value: float) -> Style:
+    level = round(255 * min(max(value, 0.0), 1.0)) if math.isfinite(value) else 0
+    color = Color.from_rgb(level, level, level)
+    return Style(color=color, bgcolor=color)
+
+
+def _vector(values: np.ndarray, feature_names: list[str]) -> Table:
+    """x1 … xN with their values to 4 places, in blocks side by side. With few inputs the
+    file's name for each column is shown beside it; with many there is no room for it in
+    80 columns, and the legend names the file's columns instead."""
+    names = [f"x{i + 1}" for i in range(len(values))]
+    blocks = VECTOR_BLOCKS if len(values) > 12 else 1
+    show_columns = blocks == 1 and _renamed(feature_names, names)
+    rows = math.ceil(len(values) / blocks)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for block in range(blocks):
+        table.add_column("input", justify="left")
+        if show_columns:
+            table.add_column("column", justify="left", style="dim")
+        table.add_column("value", justify="right")
+    for row in range(rows):
+        cells = []
+        for block in range(blocks):
+            index = block * rows + row
+            if index < len(values):
+                cells += [names[index]] + ([feature_names[index]] if show_columns else []) + [f"{values[index]:.4f}"]
+            else:
+                cells += [""] * (3 if show_columns else 2)
+        table.add_row(*cells)
+    return table
+
+
+def _legend(values: np.ndarray, feature_names: list[str]) -> Text:
+    count, width = len(values), _width(len(values))
+    if width * width == count:
+        text = f"x1 … x{count}: the {width} × {width} pixels row by row from the top left"
+    else:
+        text = f"x1 … x{count}: the pixels row by row from the top left, {width} to a row"
+    text += "; 0 is black, 1 is white"
+    if count > 12 and _renamed(feature_names, [f"x{i + 1}" for i in range(count)]):
+        text += f"\nin the file: the columns {feature_names[0]} … {feature_names[-1]}, in that order"
+    return Text(text, style="dim")
+
+
+def _renamed(feature_names: list[str], names: list[str]) -> bool:
+    return len(feature_names) == len(names) and list(feature_names) != names
