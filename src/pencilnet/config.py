@@ -24,7 +24,8 @@ from .model import Layer, Model
 BUNDLED = "article.yaml"
 MAX_BYTES = 64 * 2**20  # a config is text a person wrote; refuse what would exhaust memory
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "arithmetic", "expected", "init", "seed")
+             "data", "arithmetic", "expected", "init", "seed")
+DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
 LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
 TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
 BIAS_MODES = ("per_node", "shared")
@@ -332,7 +333,14 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
         target_error = check.number(target_error, "training.target_error", positive=True)
 
     classes = _classes(top.get("classes"), check, outputs)
-    samples = _samples(top.get("samples"), check, inputs, outputs, classes)
+    test = None
+    if "data" in top:
+        if "samples" in top:
+            check.fail("samples", "either samples or a data section, not both", "both")
+        samples, test, classes = _data(top["data"], check, inputs, outputs, classes, top.get("classes") is not None,
+                                       base_dir)
+    else:
+        samples = _samples(top.get("samples"), check, inputs, outputs, classes)
     name = top.get("name", "")
     if not isinstance(name, str):
         check.fail("name", "a text", name)
@@ -345,7 +353,67 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if check.problems:
         return None
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
-                  arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir)
+                  arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir,
+                  *(test if test else (None, None)))
+
+
+def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
+    """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes).
+
+    Paths are relative to the config file. The files are read only once the rest of the
+    config is valid, so that a message about them is not lost among others."""
+    from . import datasets
+
+    spec = check.mapping(value, "data", DATA_KEYS)
+    empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
+    if spec is None:
+        return empty, None, classes
+    if not isinstance(spec.get("train"), str):
+        check.fail("data.train", "the path of a .csv or .npz file, relative to the config", spec.get("train"))
+    if "test" in spec and not isinstance(spec["test"], str):
+        check.fail("data.test", "the path of a .csv or .npz file, relative to the config", spec["test"])
+    split = spec.get("split")
+    fraction = split_seed = None
+    if split is not None:
+        split = check.mapping(split, "data.split", ("test_fraction", "seed")) or {}
+        fraction = split.get("test_fraction")
+        if not _is_number(fraction) or not 0 < fraction < 1:
+            check.fail("data.split.test_fraction", "a fraction between 0 and 1", fraction)
+        split_seed = check.number(split.get("seed", 0), "data.split.seed", integer=True)
+        if "test" in spec:
+            check.fail("data.split", "either a test file or a split, not both", "both")
+    columns = {}
+    for key in ("target_columns", "feature_columns"):
+        if key in spec and (not isinstance(spec[key], list) or not all(isinstance(c, str) for c in spec[key])):
+            check.fail(f"data.{key}", "a list of column names", spec[key])
+        columns[key] = spec.get(key)
+    label_column = spec.get("label_column", "label")
+    if not isinstance(label_column, str):
+        check.fail("data.label_column", "a column name", label_column)
+    if check.problems:
+        return empty, None, classes
+    base = base_dir or Path.cwd()
+
+    def read(key: str):
+        found = datasets.load(base / spec[key], classes if classes_given else None, label_column, **columns)
+        where = f"data.{key}"
+        if inputs is not None and found.inputs.shape[1] != inputs:
+            check.fail(where, f"a dataset of {inputs} features (one per input node)",
+                       f"{found.inputs.shape[1]} in {spec[key]}", describe=False)
+        if outputs is not None and found.targets.shape[1] != outputs:
+            check.fail(where, f"targets of {outputs} values (one per output node)",
+                       f"{found.targets.shape[1]} in {spec[key]}", describe=False)
+        return found
+
+    train = read("train")
+    if not classes_given:
+        classes = train.classes
+    test = read("test") if "test" in spec else None
+    if split is not None:
+        train, test = datasets.split(train, fraction, split_seed)
+    if check.problems:
+        return empty, None, classes
+    return (train.inputs, train.targets), ((test.inputs, test.targets) if test else None), classes
 
 
 def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
