@@ -447,6 +447,34 @@ def predict(config: ConfigPath = None,
         _show(render.predictions(cfg, inputs, outputs, targets, Style(decimals, None if all_rows else rows)))
 
 
+@app.command()
+def gradcheck(config: ConfigPath = None, sample: Sample = 1,
+              tolerance: Annotated[float, typer.Option(
+                  "--tolerance", min=0.0, help="The largest relative difference that passes.")] = 1e-6,
+              as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
+    """Check backprop against central finite differences for every parameter: exit 1 if any
+    relative difference exceeds the tolerance."""
+    with _failures():
+        from . import render
+        from .gradcheck import gradcheck as check
+        from .render import Style
+
+        cfg = _load(config, sets)
+        x, target = cfg.sample(sample)
+        checks = check(cfg.model, x, target, cfg.loss)
+        failed = [c for c in checks if not c.relative_error <= tolerance]
+        if as_json:
+            _emit_json({"sample": sample, "tolerance": tolerance, "passed": not failed,
+                        "worst_relative_error": checks[0].relative_error,
+                        "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric,
+                                                "relative_error": c.relative_error} for c in checks}})
+        else:
+            _show(render.gradcheck(checks, tolerance, Style(4, None if all_rows else rows)))
+        if failed:
+            raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
+                              f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")
+
+
 def _dataset(cfg, path: str):
     from .datasets import load as load_dataset
 
