@@ -12,8 +12,10 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from rich.console import Console
+from typer.testing import CliRunner
 
 from pencilnet import diagram
+from pencilnet.cli import app
 from pencilnet.errors import InputError
 from pencilnet.model import Layer, Model
 
@@ -190,3 +192,84 @@ def test_plot_history(tmp_path):
     texts = svg_texts(diagram.plot_history(errors, tmp_path / "curve.svg", test_accuracy=[0.5] * 300))
     assert "test accuracy" in texts and "Error by epoch" in texts
     assert diagram.wants_log_scale(errors) and not diagram.wants_log_scale([0.2, 0.1, 0.05])
+
+
+# --- the commands -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def test_diagram_command_in_the_terminal(cli):
+    result = cli("diagram", "--stage", "backprop")
+    assert result.exit_code == 0, result.output
+    assert "∂E/∂w5 = 0.1005" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["net.svg", "net.png"])
+def test_diagram_command_writes_the_file(cli, tmp_path, name):
+    path = tmp_path / name
+    result = cli("diagram", "--stage", "step", "--out", str(path), "--decimals", "3")
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_size > 5_000 and result.stdout == ""
+    if name.endswith(".svg"):
+        assert "w1: 0.1 → 0.100" in svg_texts(path)
+
+
+def test_diagram_command_errors_are_one_line(cli, tmp_path):
+    result = cli("diagram", "--out", str(tmp_path / "net.jpg"))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("pencilnet: error: ")
+    result = cli("diagram", "--sample", "3")
+    assert result.exit_code == 2 and "--sample" in result.stderr
+
+
+def test_commands_without_matplotlib(cli, tmp_path, monkeypatch):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"errors": [0.2, 0.1]}))
+    refuse_matplotlib(monkeypatch)
+    for args in (["diagram", "--out", str(tmp_path / "n.png")], ["plot", str(history), "--out", str(tmp_path / "c.png")]):
+        result = cli(*args)
+        assert result.exit_code == 2
+        assert result.stderr == "pencilnet: error: drawing needs matplotlib: pip install 'pencilnet[plot]'\n"
+
+
+def test_plot_command_on_train_output(cli, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(cli("train", "--json", "--epochs", "50").stdout)
+    result = cli("plot", str(history), "--out", str(tmp_path / "curve.png"))
+    assert result.exit_code == 0, result.output
+    assert png_size(tmp_path / "curve.png")[0] >= 400
+    result = cli("plot", str(history))
+    assert result.exit_code == 0 and "curve: " in result.stdout and "50 epochs" in result.stdout
+
+
+def test_plot_command_with_test_accuracy(cli, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"errors": [0.3, 0.2, None, 0.1], "test_accuracy": [0.5, 0.6, 0.7, 0.75]}))
+    result = cli("plot", str(history), "-o", str(tmp_path / "curve.svg"))
+    assert result.exit_code == 0, result.output
+    assert "test accuracy" in svg_texts(tmp_path / "curve.svg")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("{not json", "invalid JSON"),
+    ("[1, 2]", "expected the output of `pencilnet train --json`"),
+    ('{"errors": []}', "errors: expected a non-empty list of numbers"),
+    ('{"errors": [0.1, "x"]}', 'errors[1]: expected a number, found "x"'),
+    ('{"errors": [null]}', "expected at least one number"),
+    ('{"errors": [0.2, 0.1], "test_accuracy": [0.5]}', "test_accuracy: expected one value per epoch (2), found 1"),
+])
+def test_plot_command_bad_history(cli, tmp_path, content, message):
+    history = tmp_path / "history.json"
+    if content is not None:
+        history.write_text(content)
+    result = cli("plot", str(history), "--out", str(tmp_path / "curve.png"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert not (tmp_path / "curve.png").exists()

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cli_pictures import diagram, plot
 from .errors import EXIT_INTERRUPTED, PencilnetError
 
 app = typer.Typer(
@@ -222,6 +223,10 @@ def _train_with_progress(cfg, epochs: int):
 
         return engine.train(cfg.model, cfg.inputs, cfg.targets, cfg.learning_rate, epochs, cfg.loss,
                             on_epoch=on_epoch)
+
+
+app.command()(diagram)
+app.command()(plot)
 
 
 def main():
