@@ -6,16 +6,17 @@ the exit code documented in the README. Heavy modules are imported inside the co
 so that `--help` and `--version` start fast.
 """
 
-import json
 import sys
-from contextlib import contextmanager
 from functools import cached_property
 from typing import Annotated, Optional
 
 import typer
 
 from .cli_data import data_app
-from .errors import EXIT_INTERRUPTED, CheckFailed, Diverged, InputError, PencilnetError
+from .cli_pictures import diagram, plot
+from .cli_shared import (AllRows, AsJson, ConfigPath, Decimals, Exact, Pencil, Rows, Sample, Sets, display,
+                         emit_json, failures)
+from .errors import EXIT_INTERRUPTED, CheckFailed, Diverged, InputError
 
 app = typer.Typer(
     name="pencilnet",
@@ -26,23 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-ConfigPath = Annotated[Optional[str], typer.Argument(
-    metavar="CONFIG", show_default=False,
-    help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
-Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, help="Decimal places shown in tables.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
-Sample = Annotated[int, typer.Option("--sample", min=1, help="Which sample of the config to use, from 1.")]
-Rows = Annotated[int, typer.Option("--rows", min=1, help="At most this many rows per table.")]
-AllRows = Annotated[bool, typer.Option("--all", help="Show every row, however many.")]
-Pencil = Annotated[Optional[int], typer.Option(
-    "--pencil", min=0, max=15, metavar="N", show_default=False,
-    help="Pencil arithmetic: round every intermediate half up to N decimals before using it, as by hand.")]
-Exact = Annotated[bool, typer.Option("--exact", help="Exact float64 arithmetic, whatever the config says.")]
-Sets = Annotated[Optional[list[str]], typer.Option(
-    "--set", metavar="PATH=VALUE", show_default=False,
-    help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
-
 
 def _version(value: bool):
     if value:
@@ -56,33 +40,6 @@ def _version(value: bool):
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit.")] = False):
     pass
-
-
-@contextmanager
-def _failures():
-    """The tool's own errors → one line each on stderr and their exit code; never a traceback."""
-    try:
-        yield
-    except PencilnetError as exc:
-        for line in str(exc).splitlines():
-            print(f"pencilnet: error: {line}", file=sys.stderr)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        print("pencilnet: interrupted", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-
-
-def _emit_json(data: dict):
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def _show(*renderables):
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    for item in renderables:
-        console.print(item)
-        console.print()
 
 
 def _load(path: str | None, sets: list[str] | None):
@@ -187,18 +144,18 @@ def _stage_command(name: str, help_text: str, views):
     def command(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
                 rows: Rows = 24, all_rows: AllRows = False, pencil: Pencil = None, exact: Exact = False,
                 sets: Sets = None):
-        with _failures():
+        with failures():
             stages = _Stages(config, sample, sets, pencil, exact)
             if as_json:
                 data = views(stages, None)
                 data["arithmetic"] = str(stages.arithmetic)
-                return _emit_json(data)
+                return emit_json(data)
             style = stages.style(decimals, rows, all_rows)
             if stages.decimals is not None:
                 from .render import pencil_note
 
-                return _show(pencil_note(stages.decimals), *views(stages, style))
-            _show(*views(stages, style))
+                return display(pencil_note(stages.decimals), *views(stages, style))
+            display(*views(stages, style))
 
     command.__doc__ = help_text
     app.command(name)(command)
@@ -225,7 +182,7 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
           pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
     """Train: forward, error, backprop and step for every batch (one sample at a time by default,
     as the article does), for training.epochs epochs or until training.target_error is reached."""
-    with _failures():
+    with failures():
         from dataclasses import replace
 
         from . import as_json as data, engine, render
@@ -253,8 +210,8 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
         if as_json:
             result = data.train(cfg, history, schedule, confusion)
             result["arithmetic"] = str(arithmetic)
-            return _emit_json(result)
-        _show(render.train(cfg, history, schedule, Style(decimals, None if all_rows else rows, carried), confusion))
+            return emit_json(result)
+        display(render.train(cfg, history, schedule, Style(decimals, None if all_rows else rows, carried), confusion))
 
 
 def _train(cfg, schedule, arithmetic, test, progress: bool):
@@ -306,7 +263,7 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
            all_rows: AllRows = False, pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
     """Check every published number in the config's `expected` section: exit 0 if all match (or are
     declared errata), 1 if any differs, 2 for a bad config."""
-    with _failures():
+    with failures():
         from dataclasses import replace
 
         from . import as_json as data, render
@@ -321,9 +278,9 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
             cfg = replace(cfg, expected=replace(cfg.expected, arithmetic=_pencil_decimals(None, pencil, exact)))
         verdicts = check(cfg)
         if as_json:
-            _emit_json(data.verify(verdicts))
+            emit_json(data.verify(verdicts))
         else:
-            _show(render.verify(cfg, verdicts, Style(decimals, None if all_rows else rows)))
+            display(render.verify(cfg, verdicts, Style(decimals, None if all_rows else rows)))
         failed = [v.name for v in verdicts if not v.passed]
         if failed:
             raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
@@ -337,7 +294,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
                help="Also record the error of each epoch and after this many epochs.")] = None,
            pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
-    with _failures():
+    with failures():
         from . import quantities
         from .engine import arithmetic_of
         from .render import Style
@@ -365,7 +322,7 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
          out: Annotated[Optional[str], typer.Option("--out", help="Write here (atomically) instead of stdout.")] = None,
          force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False):
     """Write a commented starter config for an architecture, with random initial weights from a seed."""
-    with _failures():
+    with failures():
         from pathlib import Path
 
         from .activations import ACTIVATIONS
@@ -397,14 +354,14 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
 @app.command()
 def summary(config: ConfigPath = None, as_json: AsJson = False, sets: Sets = None):
     """The architecture: layers, activations, parameters per layer and in total, loss, training and data."""
-    with _failures():
+    with failures():
         from . import as_json as data, render
         from .render import Style
 
         cfg = _load(config, sets)
         if as_json:
-            return _emit_json(data.summary(cfg))
-        _show(render.summary(cfg, Style()))
+            return emit_json(data.summary(cfg))
+        display(render.summary(cfg, Style()))
 
 
 @app.command()
@@ -418,7 +375,7 @@ def predict(config: ConfigPath = None,
             sets: Sets = None):
     """Classify new inputs with the config's weights (a config saved by `train --save`, say). Without
     --input or --data: the config's test set, or else its samples."""
-    with _failures():
+    with failures():
         import numpy as np
 
         from . import as_json as data, engine, render
@@ -443,8 +400,8 @@ def predict(config: ConfigPath = None,
             inputs, targets = cfg.inputs, cfg.targets
         outputs = engine.forward(cfg.model, inputs).output
         if as_json:
-            return _emit_json(data.predictions(cfg, outputs, targets))
-        _show(render.predictions(cfg, inputs, outputs, targets, Style(decimals, None if all_rows else rows)))
+            return emit_json(data.predictions(cfg, outputs, targets))
+        display(render.predictions(cfg, inputs, outputs, targets, Style(decimals, None if all_rows else rows)))
 
 
 @app.command()
@@ -454,7 +411,7 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
               as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
     """Check backprop against central finite differences for every parameter: exit 1 if any
     relative difference exceeds the tolerance."""
-    with _failures():
+    with failures():
         from . import render
         from .gradcheck import gradcheck as check
         from .render import Style
@@ -464,12 +421,12 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
         checks = check(cfg.model, x, target, cfg.loss)
         failed = [c for c in checks if not c.relative_error <= tolerance]
         if as_json:
-            _emit_json({"sample": sample, "tolerance": tolerance, "passed": not failed,
+            emit_json({"sample": sample, "tolerance": tolerance, "passed": not failed,
                         "worst_relative_error": checks[0].relative_error,
                         "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric,
                                                 "relative_error": c.relative_error} for c in checks}})
         else:
-            _show(render.gradcheck(checks, tolerance, Style(4, None if all_rows else rows)))
+            display(render.gradcheck(checks, tolerance, Style(4, None if all_rows else rows)))
         if failed:
             raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
                               f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")
@@ -485,6 +442,10 @@ def _dataset(cfg, path: str):
 
 
 app.add_typer(data_app, name="data")
+
+
+app.command()(diagram)
+app.command()(plot)
 
 
 def main():

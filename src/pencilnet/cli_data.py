@@ -1,14 +1,14 @@
 """`pencilnet data …`: make the fruit pictures, and look at one sample of a dataset.
 
 The commands follow cli.py: a thin function each, the tool's own errors as one line on
-stderr with their exit code. cli.py imports this module at its top, so what this module
-needs from cli.py is looked up when a command runs, not when the module is imported.
+stderr with their exit code.
 """
 
 from typing import Annotated
 
 import typer
 
+from .cli_shared import display, failures
 from .errors import InputError
 
 data_app = typer.Typer(
@@ -21,25 +21,13 @@ data_app = typer.Typer(
 )
 
 
-def _failures():
-    from .cli import _failures as failures
-
-    return failures()
-
-
-def _show(*renderables):
-    from .cli import _show as show
-
-    show(*renderables)
-
-
 @data_app.command()
 def fruit(out: Annotated[str, typer.Option("--out", metavar="FILE", show_default=False,
                                            help="The CSV file to write; it is replaced in one step.")],
           count: Annotated[int, typer.Option("--count", help="How many pictures, half of each class.")] = 1000,
           seed: Annotated[int, typer.Option("--seed", help="The random seed: the same seed, the same pictures.")] = 1):
     """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
-    with _failures():
+    with failures():
         from .fruit import CLASSES, generate, write_csv
 
         if count < 2:
@@ -58,12 +46,12 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
                                              help="A dataset: a .csv file with a header line, or a .npz archive.")],
          sample: Annotated[int, typer.Option("--sample", help="Which sample to show, counted from 1.")] = 1):
     """Show one sample: its picture, its input values x1, x2, … and its label."""
-    with _failures():
+    with failures():
         from . import datasets, render_data
 
         dataset = datasets.load(file)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
-        _show(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
+        display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
 
 
 def _label(dataset, index: int) -> str:

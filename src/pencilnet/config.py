@@ -18,6 +18,7 @@ import yaml
 
 from .activations import ACTIVATIONS
 from .errors import ConfigError, InputError, Problem
+from .files import read_text
 from .losses import LOSSES
 from .model import Layer, Model
 
@@ -103,19 +104,10 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
         return parse(bundled_text(), f"{BUNDLED} (bundled)", overrides)
     if path == "-":
         return parse(sys.stdin.read(), "<stdin>", overrides, Path.cwd())
-    try:
-        if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
-            raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
-                             f"found {Path(path).stat().st_size // 2**20} MiB")
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a YAML file, found a directory") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
+        raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
+                         f"found {Path(path).stat().st_size // 2**20} MiB")
+    text = read_text(path, "YAML file")
     return parse(text, path, overrides, Path(path).resolve().parent)
 
 

@@ -7,6 +7,20 @@ from pathlib import Path
 from .errors import InputError
 
 
+def read_text(path: str | Path, what: str = "file") -> str:
+    """A UTF-8 text file's contents, every failure an InputError of one line naming the file."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: expected a {what}, found a directory") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Replace `path` by `content` in one step: a temporary file beside it, flushed to disk,
     then renamed over it. On any failure, Ctrl-C included, the temporary file is removed."""
