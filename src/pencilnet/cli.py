@@ -178,6 +178,9 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
           save: Annotated[Optional[str], typer.Option(
               "--save", metavar="FILE", show_default=False,
               help="Write the trained weights as a config every subcommand accepts (atomically).")] = None,
+          plot: Annotated[Optional[str], typer.Option(
+              "--plot", metavar="FILE", show_default=False,
+              help="Draw the error by epoch (and the test accuracy) to an .svg or .png (needs matplotlib).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
           pencil: Pencil = None, exact: Exact = False, sets: Sets = None):
     """Train: forward, error, backprop and step for every batch (one sample at a time by default,
@@ -196,6 +199,10 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.batch_size or 'full'}")
         test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
+        if plot:
+            from .diagram import check_picture
+
+            check_picture(plot)
         try:
             history = _train(cfg, schedule, arithmetic, test, progress=not as_json)
         except engine.TrainingInterrupted as stop:
@@ -206,6 +213,10 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
                            "large" + (f"; {save} was left as it was" if save else "")) from None
         if save:
             _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error {history.final_error!r}")
+        if plot:
+            from .diagram import plot_history
+
+            print(f"pencilnet: wrote {plot_history(history.errors, plot, history.test_accuracy)}", file=sys.stderr)
         confusion = engine.confusion(history.model, *test) if test else None
         if as_json:
             result = data.train(cfg, history, schedule, confusion)

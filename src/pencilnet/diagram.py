@@ -9,8 +9,6 @@ so node sizes, gaps and font sizes relate directly and do not depend on the netw
 """
 
 import math
-import os
-import tempfile
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from .activations import ACTIVATIONS
 from .config import Config
 from .engine import ErrorReport, Gradients, Trace, backprop, error, forward, step
 from .errors import InputError
+from .files import write_atomic
 from .losses import LOSSES
 from .model import Model
 from .render import Style, layer_title
@@ -83,25 +82,26 @@ def _matplotlib():
 
 
 def _save(figure, path: Path):
-    """Write next to the target and rename, so a failed or interrupted write never leaves
-    half a picture under the name asked for."""
+    """Render in memory, then write atomically: a failed or interrupted write never leaves half
+    a picture under the name asked for."""
+    import io
+
     import matplotlib
 
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(handle)
-    mask = os.umask(0)  # mkstemp makes the file private; give it the permissions a new file gets
-    os.umask(mask)
-    os.chmod(temp, 0o666 & ~mask)
-    try:
-        # Text in an SVG stays text (searchable, selectable) rather than becoming outlines.
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pencilnet"}):
-            kind = path.suffix[1:].lower()
-            # No date in an SVG: the same network gives the same file.
-            figure.savefig(temp, format=kind, dpi=100, metadata={"Date": None} if kind == "svg" else None)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    # Text in an SVG stays text (searchable, selectable) rather than becoming outlines.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pencilnet"}):
+        kind = path.suffix[1:].lower()
+        # No date in an SVG: the same network gives the same file.
+        figure.savefig(buffer, format=kind, dpi=100, metadata={"Date": None} if kind == "svg" else None)
+    write_atomic(path, buffer.getvalue())
+
+
+def check_picture(out_path) -> Path:
+    """Fail now, not after a long training run, if a picture could not be written."""
+    path = _check_path(out_path)
+    _matplotlib()
+    return path
 
 
 # --- what each stage writes on nodes and edges --------------------------------------------
