@@ -65,7 +65,7 @@ def problems(text: str) -> list[str]:
      "my.yaml:10: samples[0].target: expected a list of 2 target values (one per output node), found a list of 3"),
     (("label: tomato", "label: banana"),
      "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
-    (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number, found 'two'"),
+    (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
     (("  - size: 2", "  - size: 2\n    activation: sigmod"),
      "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax (did you mean 'sigmoid'?), "
      "found 'sigmod'"),

@@ -6,6 +6,7 @@ and what was found.
 """
 
 import difflib
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -23,7 +24,17 @@ from .losses import LOSSES
 from .model import Layer, Model
 
 BUNDLED = "article.yaml"
-MAX_BYTES = 64 * 2**20  # a config is text a person wrote; refuse what would exhaust memory
+MAX_BYTES = 16 * 2**20  # a config is text a person wrote; big data belongs in a CSV or .npz file
+MAX_NODES = 1_000_000  # per layer
+MAX_WEIGHTS = 20_000_000  # per layer: 160 MB of float64, far beyond what this tool is for
+class SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader (libyaml's when PyYAML has it: several times faster), reading 1e-5
+    as the number a person means. YAML 1.1, which PyYAML follows, wants a dot in a float
+    (1.0e-5) and would read 1e-5 as text."""
+
+
+SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
              "data", "arithmetic", "expected", "init", "seed")
 DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
@@ -114,12 +125,12 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
 def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
     if len(text) > MAX_BYTES:
         raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB")
-    data, lines = _read_yaml(text, source)
+    data, root, duplicates = _read_yaml(text, source)
     changed = [apply_override(data, item) for item in overrides]
-    for path in changed:  # a value set on the command line has no line in the file
-        for key in [k for k in lines if k == path or k.startswith((path + ".", path + "["))]:
-            del lines[key]
-    check = _Checker(lines, changed)
+    check = _Checker(root, changed)
+    for path, first, again in duplicates:  # YAML keeps the last silently; a person meant one of them
+        check.problems.append(Problem(path, "each field once in a mapping",
+                                      f"it at line {first} and again at line {again}", again))
     config = _build(data, check, source, base_dir)
     if check.problems:
         raise ConfigError(source, check.problems)
@@ -131,15 +142,10 @@ def apply_override(data, item: str) -> str:
 
     PATH is dotted with list indexes, `training.learning_rate` or `layers[0].weights[1][0]`;
     VALUE is read as YAML, so `0.1` is a number, `[1, 2]` a list and `tanh` a text."""
-    usage = f"--set {item}: expected PATH=VALUE, for example training.learning_rate=0.1"
     path, equals, text = item.partition("=")
-    steps: list = []
-    for part in path.strip().split("."):
-        match = re.fullmatch(r"([^\[\]=]+)((?:\[\d+\])*)", part.strip())
-        if not equals or not match:
-            raise InputError(usage)
-        steps.append(match.group(1))
-        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    steps = _steps(path)
+    if not equals or not steps:
+        raise InputError(f"--set {item}: expected PATH=VALUE, for example training.learning_rate=0.1")
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -172,10 +178,11 @@ def _path_text(steps: list) -> str:
     return text
 
 
-def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
-    """Safe-load the text, and note the line of every field so messages can point at it."""
+def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int], list[tuple[str, int, int]]]:
+    """Safe-load the text; note the line of every field, so messages can point at it, and
+    every field given twice in one mapping."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -188,26 +195,61 @@ def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{where}: invalid YAML: {problem}") from None
-    return data, _field_lines(node)
+    return data, node, _duplicates(node)
 
 
-def _field_lines(root) -> dict[str, int]:
-    lines: dict[str, int] = {}
+def _duplicates(root) -> list[tuple[str, int, int]]:
+    """Every field given twice in one mapping: (field, its first line, the line it is repeated on)."""
+    found = []
     seen: set[int] = set()  # an alias points back at a node already walked: never walk it twice
     todo = [("", root)] if root is not None else []
     while todo:
         path, node = todo.pop()
-        lines.setdefault(path, node.start_mark.line + 1)
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            first_lines: dict[str, int] = {}
             for key, value in node.value:
                 name = str(key.value)
-                todo.append((f"{path}.{name}" if path else name, value))
-        elif isinstance(node, yaml.SequenceNode):
-            todo.extend((f"{path}[{i}]", value) for i, value in enumerate(node.value))
-    return lines
+                field = f"{path}.{name}" if path else name
+                if name in first_lines:
+                    found.append((field, first_lines[name], key.start_mark.line + 1))
+                first_lines.setdefault(name, key.start_mark.line + 1)
+                todo.append((field, value))
+        elif isinstance(node, yaml.SequenceNode):  # scalars hold no mappings: a matrix costs one pass
+            todo.extend((f"{path}[{i}]", value) for i, value in enumerate(node.value)
+                        if not isinstance(value, yaml.ScalarNode))
+    return found
+
+
+def _steps(path: str) -> list[str | int] | None:
+    """`layers[0].weights[1]` → ["layers", 0, "weights", 1]; None if it is not such a path."""
+    steps: list[str | int] = []
+    for part in path.strip().split("."):
+        match = re.fullmatch(r"([^\[\]=]+)((?:\[\d+\])*)", part.strip())
+        if not match:
+            return None
+        steps.append(match.group(1))
+        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    return steps
+
+
+def _line_of(root, path: str) -> int | None:
+    """The line of the field at `path`, or of the nearest enclosing one that the file has.
+    Looked up only when a problem is reported, so a big weight matrix costs nothing."""
+    node = root
+    for step in _steps(path) or [] if path else []:
+        if isinstance(step, str) and isinstance(node, yaml.MappingNode):
+            matches = [value for key, value in node.value if str(key.value) == step]
+            if not matches:
+                break
+            node = matches[-1]  # with a key given twice, YAML keeps the last
+        elif isinstance(step, int) and isinstance(node, yaml.SequenceNode) and step < len(node.value):
+            node = node.value[step]
+        else:
+            break
+    return node.start_mark.line + 1 if node is not None else None
 
 
 def _describe(value) -> str:
@@ -228,17 +270,25 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_finite(value) -> bool:
+    """A finite int or float; an int too large for a float (2**1100) is not."""
+    try:
+        return _is_number(value) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 class _Checker:
-    def __init__(self, lines: dict[str, int], overridden: list[str] = ()):
-        self.lines = lines
+    def __init__(self, root, overridden: list[str] = ()):
+        self.root = root  # the YAML node tree, for line numbers
         self.overridden = overridden
         self.problems: list[Problem] = []
 
     def fail(self, path: str, expected: str, found=None, *, describe=True):
-        line = self.lines.get(path)
         found_text = _describe(found) if describe else found
+        line = _line_of(self.root, path)
         if any(path == p or path.startswith((p + ".", p + "[")) for p in self.overridden):
-            found_text = f"{found_text} (from --set)"
+            found_text, line = f"{found_text} (from --set)", None  # a value set on the command line has no line
         self.problems.append(Problem(path, expected, found_text, line))
 
     def mapping(self, value, path: str, known: tuple[str, ...]) -> dict | None:
@@ -254,14 +304,16 @@ class _Checker:
                           describe=False)
         return value
 
-    def number(self, value, path: str, *, positive=False, integer=False) -> float | None:
+    def number(self, value, path: str, *, positive=False, integer=False, most: int | None = None) -> float | None:
         if integer:
-            ok = isinstance(value, int) and not isinstance(value, bool) and (value > 0 or not positive)
-            if not ok:
-                self.fail(path, "a positive whole number" if positive else "a whole number", value)
+            # Whole numbers here are counts and seeds: never negative, and bounded to what fits in memory.
+            least, most = (1 if positive else 0), most or 2**63 - 1
+            if not (isinstance(value, int) and not isinstance(value, bool) and least <= value <= most):
+                low = "a positive" if positive else "a non-negative"
+                self.fail(path, f"{low} whole number" + (f" of at most {most:,}" if most < 2**63 - 1 else ""), value)
                 return None
             return value
-        if not _is_number(value) or not np.isfinite(value) or (positive and value <= 0):
+        if not _is_finite(value) or (positive and value <= 0):
             self.fail(path, "a positive finite number" if positive else "a finite number", value)
             return None
         return float(value)
@@ -281,7 +333,7 @@ class _Checker:
             return None
         ok = True
         for i, item in enumerate(value):
-            if not _is_number(item) or not np.isfinite(item):
+            if not _is_finite(item):
                 self.fail(f"{path}[{i}]", "a finite number", item)
                 ok = False
         return np.array(value, dtype=np.float64) if ok else None
@@ -292,16 +344,16 @@ class _Checker:
             self.fail(path, shape, value)
             return None
         checked = [self.vector(row, f"{path}[{i}]", columns) for i, row in enumerate(value)]
-        if any(row is None for row in checked):
-            return None
-        return np.array(checked, dtype=np.float64).reshape(len(checked), columns or 0)
+        if columns is None or any(row is None for row in checked):
+            return None  # with the layer's size unknown, its numbers were checked but no matrix is made
+        return np.array(checked, dtype=np.float64).reshape(len(checked), columns)
 
 
 def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
     top = check.mapping(data, "", TOP_LEVEL)
     if top is None:
         return None
-    inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True)
+    inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True, most=MAX_NODES)
     bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
     seed = check.number(top.get("seed", 0), "seed", integer=True)
     default_scheme = _scheme(top.get("init"), "init", check)
@@ -334,8 +386,9 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     else:
         samples = _samples(top.get("samples"), check, inputs, outputs, classes)
     name = top.get("name", "")
-    if not isinstance(name, str):
-        check.fail("name", "a text", name)
+    for key in ("name", "description"):
+        if not isinstance(top.get(key, ""), str):
+            check.fail(key, "a text", top[key])
     arithmetic = _arithmetic(top.get("arithmetic", "exact"), "arithmetic", check)
 
     if check.problems:
@@ -419,6 +472,9 @@ def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
         return None
     scheme = check.choice(spec.get("scheme"), f"{path}.scheme" if isinstance(value, dict) else path, SCHEMES)
     spread = check.number(spec.get("range", 0.5), f"{path}.range", positive=True)
+    if spread is not None and spread > 1e6:
+        check.fail(f"{path}.range", "a positive number of at most 1e6", spread)
+        spread = None
     return (scheme, spread) if scheme and spread else None
 
 
@@ -508,7 +564,11 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
         size = spec.get("size")
         if size is None and isinstance(weights_value, list) and weights_value and isinstance(weights_value[0], list):
             size = len(weights_value[0])  # the size may be left to the weight matrix
-        size = check.number(size, f"{path}.size", positive=True, integer=True)
+        size = check.number(size, f"{path}.size", positive=True, integer=True, most=MAX_NODES)
+        if size and sources and size * sources > MAX_WEIGHTS:
+            check.fail(f"{path}.size", f"a layer of at most {MAX_WEIGHTS:,} weights", f"{sources} × {size}",
+                       describe=False)
+            size = None
         activation = check.choice(spec.get("activation", "sigmoid"), f"{path}.activation", ACTIVATIONS)
         if activation == "softmax" and index != len(value) - 1:
             check.fail(f"{path}.activation", "softmax on the output layer only", activation)
@@ -587,4 +647,6 @@ def _samples(value, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarr
         if x is not None and target is not None:
             xs.append(x)
             ts.append(target)
-    return np.array(xs, dtype=np.float64), np.array(ts, dtype=np.float64)
+    if inputs is None or outputs is None:  # the lengths were not checked: a problem is reported already
+        return np.empty((0, 0)), np.empty((0, 0))
+    return np.array(xs, dtype=np.float64).reshape(-1, inputs), np.array(ts, dtype=np.float64).reshape(-1, outputs)

@@ -125,8 +125,9 @@ def _edges(config: Config, stage: str, rec: Records, style: Style) -> list[_Edge
         found, after = rec.gradients.layers[index], rec.new.layers[index]
         rows = [(i, j, str(names.weights[index][i, j]), layer.weights[i, j], found.weights[i, j],
                  after.weights[i, j]) for i, j in np.ndindex(layer.weights.shape)]
-        rows += [(-1, j, names.biases[index][j], layer.biases[j], found.biases[j], after.biases[j])
-                 for j in range(layer.size)]
+        shared = [0 if layer.shared_bias else j for j in range(layer.size)]  # a shared bias feeds every node
+        rows += [(-1, j, names.biases[index][k], layer.biases[k], found.biases[k], after.biases[k])
+                 for j, k in enumerate(shared)]
         for i, j, name, old, gradient, new in rows:
             if stage == "backprop":
                 label = f"{name} = {style.given(old)}\n∂E/∂{name} = {style.number(gradient)}"

@@ -6,6 +6,7 @@ chain-rule factor, each sum of back-propagated terms) passes through `arithmetic
 the one place where a person with a pencil would round before carrying a number on.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
@@ -380,27 +381,47 @@ class ChainRow:
     shared: bool = False  # a bias weight shared by a layer: dE_dout holds Σ_j ∂E/∂net_j, dout_dnet 1
 
 
-def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
-    """Every parameter in the article's order (w1..wN, then bw1..bwM) with its factors."""
-    names = model.names
-    weights, biases = [], []
-    for index, (layer, found) in enumerate(zip(model.layers, gradients.layers)):
-        sources, targets = names.nodes[index], names.nodes[index + 1]
-        coupled = ACTIVATIONS[layer.activation].coupled
-        for i, j in np.ndindex(layer.weights.shape):
-            weights.append(ChainRow(
-                str(names.weights[index][i, j]), index, sources[i], targets[j], float(layer.weights[i, j]),
-                float(found.dE_dout[j]), float(found.dout_dnet[j]), float(found.dnet_dw[i]),
-                float(found.dE_dnet[j]), float(found.weights[i, j]), coupled))
+class LayerChain(Sequence):
+    """The chain rows of one layer's weights, or of its bias weights, made when asked for:
+    a table showing two dozen of a million parameters makes two dozen rows."""
+
+    def __init__(self, model: Model, gradients: Gradients, index: int, bias: bool):
+        self.model, self.index, self.bias = model, index, bias
+        self.layer, self.found = model.layers[index], gradients.layers[index]
+        self.coupled = ACTIVATIONS[self.layer.activation].coupled
+        self.names = model.names
+        self.width = self.layer.weights.shape[1]
+
+    def __len__(self) -> int:
+        return self.layer.biases.size if self.bias else self.layer.weights.size
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[k] for k in range(*position.indices(len(self)))]
+        if not -len(self) <= position < len(self):
+            raise IndexError(position)
+        position %= len(self)
+        layer, found, index = self.layer, self.found, self.index
+        targets = self.names.nodes[index + 1]
+        if not self.bias:
+            i, j = divmod(position, self.width)
+            return ChainRow(
+                str(self.names.weights[index][i, j]), index, self.names.nodes[index][i], targets[j],
+                float(layer.weights[i, j]), float(found.dE_dout[j]), float(found.dout_dnet[j]),
+                float(found.dnet_dw[i]), float(found.dE_dnet[j]), float(found.weights[i, j]), self.coupled)
         if layer.shared_bias:  # one weight feeding every node: its gradient sums theirs
             span = f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
             total = float(found.dE_dnet.sum())
-            biases.append(ChainRow(names.biases[index][0], index, "bias", span, float(layer.biases[0]),
-                                   total, 1.0, model.bias_input, total, float(found.biases[0]), coupled, True))
-            continue
-        for j, target in enumerate(targets):
-            biases.append(ChainRow(
-                names.biases[index][j], index, "bias", target, float(layer.biases[j]), float(found.dE_dout[j]),
-                float(found.dout_dnet[j]), model.bias_input, float(found.dE_dnet[j]), float(found.biases[j]),
-                coupled))
-    return weights + biases
+            return ChainRow(self.names.biases[index][0], index, "bias", span, float(layer.biases[0]), total, 1.0,
+                            self.model.bias_input, total, float(found.biases[0]), self.coupled, True)
+        j = position
+        return ChainRow(
+            self.names.biases[index][j], index, "bias", targets[j], float(layer.biases[j]), float(found.dE_dout[j]),
+            float(found.dout_dnet[j]), self.model.bias_input, float(found.dE_dnet[j]), float(found.biases[j]),
+            self.coupled)
+
+
+def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
+    """Every parameter in the article's order (w1..wN, then bw1..bwM) with its factors."""
+    count = len(model.layers)
+    return [row for bias in (False, True) for index in range(count) for row in LayerChain(model, gradients, index, bias)]

@@ -25,10 +25,15 @@ class InputError(PencilnetError):
 class ConfigError(InputError):
     """One or more problems in one config file, each located by field path (and line)."""
 
+    SHOWN = 25  # one line each for this many problems; the rest are counted in one more line
+
     def __init__(self, source: str, problems: list["Problem"]):
         self.source = source
         self.problems = problems
-        super().__init__("\n".join(p.describe(source) for p in problems))
+        lines = [p.describe(source) for p in problems[: self.SHOWN]]
+        if len(problems) > self.SHOWN:
+            lines.append(f"{source}: … and {len(problems) - self.SHOWN} more problems of the same kinds")
+        super().__init__("\n".join(lines))
 
 
 class Problem:

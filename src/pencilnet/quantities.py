@@ -13,6 +13,8 @@ Names follow the article's notation:
 
 import re
 
+import numpy as np
+
 from . import engine
 from .model import Model
 
@@ -40,15 +42,14 @@ def _targets(model: Model) -> dict[str, str]:
     """The node each parameter feeds: w5 → y1, bw3 → y1."""
     names, feeds = model.names, {}
     for index, weights in enumerate(names.weights):
-        for (i, j), name in zip(_cells(weights.shape), weights.ravel()):
-            feeds[str(name)] = names.nodes[index + 1][j]
-        for j, name in enumerate(names.biases[index]):
-            feeds[name] = names.nodes[index + 1][j]
+        targets = names.nodes[index + 1]
+        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel()):
+            feeds[str(name)] = targets[j]
+        if model.layers[index].shared_bias:  # named as engine.chain names it: the span of the layer
+            feeds[names.biases[index][0]] = f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
+        else:
+            feeds.update(zip(names.biases[index], targets))
     return feeds
-
-
-def _cells(shape):
-    return ((i, j) for i in range(shape[0]) for j in range(shape[1]))
 
 
 def epochs_of(name: str, model: Model) -> int | None:

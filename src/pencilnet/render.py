@@ -5,6 +5,7 @@ term, the gradients in its four groups of weights, the update, then training.
 """
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from rich import box
@@ -14,9 +15,9 @@ from rich.text import Text
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .engine import ChainRow, ErrorReport, Gradients, History, Trace, chain
+from .engine import ChainRow, ErrorReport, Gradients, History, LayerChain, Trace
 from .losses import FUSED, LOSSES
-from .model import Model
+from .model import Model, flatten
 from .rounding import half_up
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
@@ -86,13 +87,15 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _section(title: str, table: Table, rows: list[tuple], style: Style, what: str) -> Group:
+def _section(title: str, table: Table, items, style: Style, what: str, row=None) -> Group:
     """A title line, the table with at most `style.rows` rows, then what was left out.
 
+    `row(item)` makes the cells of one item (default: the item is its cells); only the rows
+    shown are made, so a network of a million parameters costs a table of two dozen.
     The title is a line of its own: as a table title, Rich would wrap it to a narrow table."""
-    shown, hidden = style.limit(rows)
-    for row in shown:
-        table.add_row(*row)
+    shown, hidden = style.limit(items)
+    for item in shown:
+        table.add_row(*(row(item) if row else item))
     parts = [Text(title, style="bold"), table]
     if hidden:
         parts.append(Text(f"… {hidden} more {what} not shown (--all shows every row)", style="dim italic"))
@@ -112,33 +115,36 @@ def layer_title(model: Model, index: int) -> str:
     return f"Part {index + 1}: from the {name(index)} to the {name(index + 1)}"
 
 
-def _shorten(terms: list[str], total: int) -> list[str]:
-    """At most MAX_TERMS terms of a long sum: the first ones, then how many are left out."""
-    if len(terms) <= MAX_TERMS:
-        return terms
-    return terms[: MAX_TERMS - 1] + [f"… ({total - MAX_TERMS + 1} more terms)"]
+def _terms(count: int, term, what: str = "terms") -> list[str]:
+    """At most MAX_TERMS terms of a long sum, `term(i)` each: the first ones, then how many
+    are left out. Only the terms shown are formatted."""
+    if count <= MAX_TERMS:
+        return [term(i) for i in range(count)]
+    return [term(i) for i in range(MAX_TERMS - 1)] + [f"… ({count - MAX_TERMS + 1} more {what})"]
 
 
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
-    x_text = ", ".join(_shorten([f"{n} = {style.given(v)}" for n, v in zip(names.nodes[0], trace.x)], model.inputs))
+    x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
-        inputs = [shown(v) for v in seen.inputs]
-        if model.bias_input == 1:
-            bias = lambda b: style.operand(style.given(b))  # noqa: E731
-        else:
-            bias = lambda b: f"{style.given(model.bias_input)} × {style.operand(style.given(b))}"  # noqa: E731
-        rows = []
-        for j, node in enumerate(names.nodes[index + 1]):
-            products = [f"{x} × {style.operand(style.given(w))}" for x, w in zip(inputs, layer.weights[:, j])]
-            total = " + ".join(_shorten(products, len(products)) + [bias(layer.biases[j])])
+
+        def bias(j: int) -> str:
+            value = style.operand(style.given(layer.biases[0 if layer.shared_bias else j]))
+            return value if model.bias_input == 1 else f"{style.given(model.bias_input)} × {value}"
+
+        def row(j: int) -> tuple:
+            node = names.nodes[index + 1][j]
+            products = _terms(len(seen.inputs),
+                              lambda i: f"{shown(seen.inputs[i])} × {style.operand(style.given(layer.weights[i, j]))}")
             net, out = style.number(seen.net[j]), style.number(seen.out[j])
-            rows.append((node, f"net_{node} = {total}", net, f"out_{node} = {activation.symbol}({net})", out))
+            return (node, f"net_{node} = {' + '.join(products + [bias(j)])}", net,
+                    f"out_{node} = {activation.symbol}({net})", out)
+
         table = _table("node", "net = Σ input × weight + bias", "#net", f"out = {activation.symbol}(net)", "#out")
-        parts.append(_section(layer_title(model, index), table, rows, style, "nodes"))
+        parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
     winner = int(np.argmax(trace.output))
     output_name = names.nodes[-1][winner]
     parts.append(Text(f"Predicted class: {config.classes[winner]} "
@@ -150,15 +156,16 @@ def error(config: Config, report: ErrorReport, style: Style) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
     n = str(len(report.terms))
-    rows = []
-    for k, node in enumerate(names):
+
+    def row(k: int) -> tuple:
         t, o = style.given(report.target[k]), style.number(report.output[k])
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        rows.append((f"E_{node}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])))
+        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])
+
     table = _table("output", "class", "#target", "#out",
                    "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
-    section = _section(f"The total error: {loss.formula}", table, rows, style, "outputs")
-    terms = _shorten([style.operand(style.result(v)) for v in report.terms], len(report.terms))
+    section = _section(f"The total error: {loss.formula}", table, range(len(names)), style, "outputs", row)
+    terms = _terms(len(report.terms), lambda k: style.operand(style.result(report.terms[k])))
     total = Text(f"E_total = {' + '.join(terms)} = {style.result(report.total)}", style="bold")
     return Group(section, total)
 
@@ -185,25 +192,25 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         else:
             title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
             how_header = "∂E/∂out = Σ_k ∂E/∂net_k × w(→k)"
-        rows = []
-        for j, node in enumerate(nodes):
+        def row(j: int, index=index, found=found, activation=activation, nodes=nodes) -> tuple:
+            node = nodes[j]
             out = style.operand(style.number(trace.layers[index].out[j]))
             if found.terms is None:
                 how = LOSSES[config.loss].derivative_arithmetic.format(
                     o=out, t=style.operand(style.given(target[j])), n=str(len(nodes)))
             else:
-                downstream = gradients.layers[index + 1].dE_dnet
-                products = [f"{style.operand(style.number(d))} × {style.operand(style.given(w))}"
-                            for d, w in zip(downstream, model.layers[index + 1].weights[j])]
-                parts = [style.operand(style.number(v)) for v in found.terms[j]]
-                how = (" + ".join(_shorten(products, len(products))) + " = "
-                       + " + ".join(_shorten(parts, len(parts))))
+                downstream, weights = gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j]
+                products = _terms(len(downstream), lambda k: f"{style.operand(style.number(downstream[k]))} × "
+                                                             f"{style.operand(style.given(weights[k]))}")
+                parts = _terms(len(downstream), lambda k: style.operand(style.number(found.terms[j, k])))
+                how = " + ".join(products) + " = " + " + ".join(parts)
             slope = activation.derivative_arithmetic.format(o=out)
-            rows.append((node, f"{how} = {style.number(found.dE_dout[j])}",
-                         f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j])))
+            return (node, f"{how} = {style.number(found.dE_dout[j])}",
+                    f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j]))
+
         table = _table("node", how_header, f"∂out/∂net = {activation.derivative_formula}",
                        "#∂E/∂net")
-        sections.append(_section(title, table, rows, style, "nodes"))
+        sections.append(_section(title, table, range(len(nodes)), style, "nodes", row))
     return sections
 
 
@@ -219,20 +226,53 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
     parts.append(Text("Each gradient is the product of three factors: ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w",
                       style="bold"))
-    rows = chain(config.model, gradients)
     last = len(config.model.layers) - 1
     for title, bias, outside in GROUPS:
-        chosen = [r for r in rows if (r.source == "bias") == bias and (r.layer == last) == outside]
-        chosen.sort(key=lambda r: -r.layer)  # from the output back, as the article goes
-        if chosen:
+        layers = [last] if outside else range(last - 1, -1, -1)  # from the output back, as the article goes
+        chosen = _Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
+        if len(chosen):
             parts.append(_chain_table(title, chosen, style))
     return Group(*parts)
 
 
-def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
-    coupled = any(r.coupled for r in rows)
-    cells = []
-    for r in rows:
+class _Enumerated(Sequence):
+    """(position, item) pairs of a sequence, made when asked for."""
+
+    def __init__(self, items: Sequence):
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[k] for k in range(*position.indices(len(self)))]
+        return position, self.items[position]
+
+
+class _Joined(Sequence):
+    """Several sequences read as one, without copying them."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[k] for k in range(*position.indices(len(self)))]
+        for part in self.parts:
+            if position < len(part):
+                return part[position]
+            position -= len(part)
+        raise IndexError(position)
+
+
+def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
+    coupled = any(part.coupled for part in rows.parts)
+
+    def cells(r: ChainRow) -> tuple:
         if r.source == "bias":
             dnet_dw = f"{style.given(r.dnet_dw)} (bias input)"
         elif r.layer == 0:
@@ -245,27 +285,33 @@ def _chain_table(title: str, rows: list[ChainRow], style: Style) -> Group:
             factors = [f"Σ {style.number(r.dE_dout)}", "—"]
         else:
             factors = [style.number(r.dE_dout), style.number(r.dout_dnet)]
-        cells.append((r.name, f"{r.source} → {r.target}", *factors, dnet_dw, style.result(r.gradient)))
+        return r.name, f"{r.source} → {r.target}", *factors, dnet_dw, style.result(r.gradient)
+
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
         title += " (softmax: ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above)"
     else:
         table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
-    if any(r.shared for r in rows):
+    if any(part.bias and part.layer.shared_bias for part in rows.parts):
         title += " (a shared bias sums ∂E/∂net over its layer's nodes)"
-    return _section(title, table, cells, style, "parameters")
+    return _section(title, table, rows, style, "parameters", cells)
 
 
 def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Group:
-    after = new.parameters()
+    after = flatten(new)
     rate = style.given(learning_rate)
-    rows = []
-    for r in chain(config.model, gradients):
+
+    def row(item: tuple) -> tuple:
+        position, r = item
         gradient = style.result(r.gradient)
         arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(gradient)}"
-        rows.append((r.name, style.given(r.value), gradient, arithmetic, style.number(after[r.name])))
+        return r.name, style.given(r.value), gradient, arithmetic, style.number(after[position])
+
     table = _table("parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
-    return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table, rows, style, "parameters")
+    rows = _Joined([LayerChain(config.model, gradients, index, bias)
+                    for bias in (False, True) for index in range(len(config.model.layers))])
+    return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
+                    _Enumerated(rows), style, "parameters", row)
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
@@ -320,11 +366,13 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
         parts.append(Text(f"Stopped early: the error reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:
         parts.append(confusion_table(config.classes, confusion))
-    before, after = config.model.parameters(), history.model.parameters()
-    rows = [(name, style.number(before[name]), style.number(value), style.number(value - before[name]))
-            for name, value in after.items()]
-    parts.append(_section("Final weights", _table("parameter", "#initial", "#final", "#change"), rows, style,
-                          "parameters"))
+    names, before, after = config.model.names.parameters, flatten(config.model), flatten(history.model)
+
+    def row(i: int) -> tuple:
+        return names[i], style.number(before[i]), style.number(after[i]), style.number(after[i] - before[i])
+
+    parts.append(_section("Final weights", _table("parameter", "#initial", "#final", "#change"), range(len(names)),
+                          style, "parameters", row))
     return Group(*parts)
 
 

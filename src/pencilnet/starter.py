@@ -7,7 +7,15 @@ from .model import Names
 
 
 def _numbers(values, decimals: int) -> str:
-    return "[" + ", ".join(repr(round(float(v), decimals)) + "" for v in values) + "]"
+    return "[" + ", ".join(_number(round(float(v), decimals)) for v in values) + "]"
+
+
+def _number(value: float) -> str:
+    """The shortest text that reads back as `value`, with a dot in the mantissa (-3.0e-06, not
+    -3e-06), so that any YAML reader, strict YAML 1.1 included, takes it for a number."""
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
 
 
 def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, learning_rate: float,
