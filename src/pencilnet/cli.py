@@ -430,12 +430,13 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
         cfg = _load(config, sets)
         x, target = cfg.sample(sample)
         checks = check(cfg.model, x, target, cfg.loss)
-        failed = [c for c in checks if not c.relative_error <= tolerance]
+        failed = [c for c in checks if not c.passed(tolerance)]
         if as_json:
             emit_json({"sample": sample, "tolerance": tolerance, "passed": not failed,
                         "worst_relative_error": checks[0].relative_error,
                         "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric,
-                                                "relative_error": c.relative_error} for c in checks}})
+                                                "relative_error": c.relative_error, "resolution": c.resolution,
+                                                "passed": c.passed(tolerance)} for c in checks}})
         else:
             display(render.gradcheck(checks, tolerance, Style(4, None if all_rows else rows)))
         if failed:
