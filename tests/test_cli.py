@@ -4,23 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pencilnet.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["forward", "error", "backprop", "step", "train"]
 
 
-@pytest.fixture
-def cli(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "160")  # tables must not depend on the terminal running the tests
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input)
-
-    return invoke
 
 
 def as_json(result) -> dict:

@@ -6,20 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 import pencilnet
-from pencilnet.cli import app
 from pencilnet.errors import ConfigError, InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def cli(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "160")
-    runner = CliRunner()
-    return lambda *args, input=None: runner.invoke(app, list(args), input=input)
 
 
 def test_fruit_config_is_the_articles_full_network():

@@ -12,10 +12,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
 from pencilnet import diagram
-from pencilnet.cli import app
 from pencilnet.errors import InputError
 from pencilnet.model import Layer, Model
 
@@ -197,11 +195,6 @@ def test_plot_history(tmp_path):
 # --- the commands -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "160")
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
 
 
 def test_diagram_command_in_the_terminal(cli):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from pencilnet import engine
-from pencilnet.model import Layer, Model, flatten, unflatten
+from pencilnet.model import Layer, Model, flatten
 
-from conftest import random_model
+from conftest import numeric_gradient, random_model
 
 
 def run(config):
@@ -119,20 +119,6 @@ def test_hand_calculation_of_w5_gradient(article):
     out_y1 = 1 / (1 + math.exp(-(out_h1 * 0.05 + out_h2 * 0.33 + 0.15)))
     by_hand = (out_y1 - 0) * out_y1 * (1 - out_y1) * out_h1
     assert run(article)["dE/dw5"] == pytest.approx(by_hand, rel=1e-14)
-
-
-def numeric_gradient(model: Model, x, t, loss: str, h: float = 1e-6) -> np.ndarray:
-    """Central differences: (E(θ + h) − E(θ − h)) / 2h for every parameter θ."""
-    theta = flatten(model)
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        up, down = theta.copy(), theta.copy()
-        up[i] += h
-        down[i] -= h
-        e_up = engine.error(engine.forward(unflatten(model, up), x), t, loss).total
-        e_down = engine.error(engine.forward(unflatten(model, down), x), t, loss).total
-        grad[i] = (e_up - e_down) / (2 * h)
-    return grad
 
 
 def analytic_gradient(model: Model, x, t, loss: str) -> np.ndarray:

@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from pencilnet import engine, quantities
-from pencilnet.cli import app
 from pencilnet.config import parse
 from pencilnet.rounding import half_up
 
@@ -19,11 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (ROOT / "configs" / "article.yaml").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def cli(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
-    return lambda *args, input=None: runner.invoke(app, list(args), input=input)
 
 
 def test_half_up_rounds_the_digits_a_person_sees():

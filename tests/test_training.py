@@ -6,27 +6,13 @@ import warnings
 import numpy as np
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from pencilnet import engine
 from pencilnet.activations import ACTIVATIONS
-from pencilnet.cli import app
 from pencilnet.losses import LOSSES
 from pencilnet.model import Layer, Model, flatten, unflatten
 
-from conftest import random_model
-
-
-def numeric_gradient(model, x, t, loss, h=1e-6):
-    theta = flatten(model)
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        up, down = theta.copy(), theta.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (engine.error(engine.forward(unflatten(model, up), x), t, loss).total
-                   - engine.error(engine.forward(unflatten(model, down), x), t, loss).total) / (2 * h)
-    return grad
+from conftest import numeric_gradient, random_model
 
 
 def analytic_gradient(model, x, t, loss):
@@ -218,11 +204,6 @@ samples:
 """
 
 
-@pytest.fixture
-def cli(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "160")
-    runner = CliRunner()
-    return lambda *args, input=None: runner.invoke(app, list(args), input=input)
 
 
 def test_config_with_schemes_modes_and_save_round_trip(cli, tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .files import read_text
 
 SHOWN_COLUMNS = 6  # a message lists at most this many column or array names
 
@@ -76,7 +77,7 @@ def load_csv(path, classes: list[str] | None = None, label_column: str = "label"
     the file's order."""
     source = str(path)
     classes = _checked_classes(classes)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    reader = csv.reader(io.StringIO(read_text(path, "data file"), newline=""), strict=True)
     header, header_line = _header(reader, source)
     columns = _Columns(header, f"{source}:{header_line}", label_column, target_columns, feature_columns)
     if columns.targets is not None and classes is not None and len(classes) != len(columns.targets):
@@ -114,22 +115,6 @@ def load_csv(path, classes: list[str] | None = None, label_column: str = "label"
 def _one_hot(labels: list[str], classes: list[str]) -> np.ndarray:
     place = {name: k for k, name in enumerate(classes)}
     return np.eye(len(classes))[[place[label] for label in labels]].reshape(len(labels), len(classes))
-
-
-def _read_text(path) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a data file, found a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")  # -sig: a spreadsheet's byte-order mark is not part of the header
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: expected UTF-8 text, found undecodable bytes") from None
 
 
 def _header(reader, source: str) -> tuple[list[str], int]:

@@ -10,15 +10,18 @@ from .errors import InputError
 def read_text(path: str | Path, what: str = "file") -> str:
     """A UTF-8 text file's contents, every failure an InputError of one line naming the file."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: expected a {what}, found a directory") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: expected UTF-8 text, found undecodable bytes") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")  # -sig: a byte-order mark (spreadsheets write one) is not content
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: expected UTF-8 text, found undecodable bytes") from None
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> None:
