@@ -469,13 +469,21 @@ def predictions(config: Config, inputs: np.ndarray, outputs: np.ndarray, targets
 
 def gradcheck(checks, tolerance: float, style: Style) -> Group:
     table = _table("parameter", "#backprop", "#finite differences", "#relative difference", "verdict")
-    rows = [(c.name, f"{c.analytic:.10g}", f"{c.numeric:.10g}", f"{c.relative_error:.2e}",
-             Text("ok", style="green") if c.passed(tolerance) else Text("differs", style="bold red"))
+    def verdict_of(c) -> Text:
+        if c.within(tolerance):
+            return Text("ok", style="green")
+        if c.passed(tolerance):  # finite differences cannot resolve this gradient any finer
+            return Text(f"within roundoff (±{c.resolution:.1e})", style="yellow")
+        return Text("differs", style="bold red")
+
+    rows = [(c.name, f"{c.analytic:.10g}", f"{c.numeric:.10g}", f"{c.relative_error:.2e}", verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
     title = f"Backprop against central finite differences, worst first (tolerance {tolerance:g})"
-    verdict = (f"{len(checks)} gradients: all within {tolerance:g} (or within float roundoff, for gradients "
-               "too small to check to that tolerance)" if not bad
+    rough = sum(c.passed(tolerance) and not c.within(tolerance) for c in checks)
+    verdict = (f"{len(checks)} gradients: all within {tolerance:g}" + (
+               f" ({rough} only within the roundoff of finite differences, which cannot check them more finely)"
+               if rough else "") if not bad
                else f"{len(checks)} gradients: {bad} differ by more than {tolerance:g}")
     return Group(_section(title, table, rows, style, "parameters"),
                  Text(verdict, style="bold red" if bad else "bold green"))
