@@ -8,6 +8,7 @@ import re
 import struct
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from rich.console import Console
 
 from pencilnet import diagram
 from pencilnet.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
 from pencilnet.model import Layer, Model
 
 pytest.importorskip("matplotlib")
@@ -266,3 +269,17 @@ def test_plot_command_bad_history(cli, tmp_path, content, message):
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert not (tmp_path / "curve.png").exists()
+
+
+def test_data_show_draws_a_grid_of_pictures(cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "grid.svg"
+    result = cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--sample", "3", "--count", "5",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    texts = svg_texts(out)
+    assert "3: red apple" in texts and "7: tomato" in texts and not any(t.startswith("8:") for t in texts)
+    png = tmp_path / "grid.png"
+    assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(png)).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(tmp_path / "g.txt")).exit_code == 2

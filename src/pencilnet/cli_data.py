@@ -4,7 +4,8 @@ The commands follow cli.py: a thin function each, the tool's own errors as one l
 stderr with their exit code.
 """
 
-from typing import Annotated
+import sys
+from typing import Annotated, Optional
 
 import typer
 
@@ -44,14 +45,26 @@ def fruit(out: Annotated[str, typer.Option("--out", metavar="FILE", show_default
 @data_app.command()
 def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
                                              help="A dataset: a .csv file with a header line, or a .npz archive.")],
-         sample: Annotated[int, typer.Option("--sample", help="Which sample to show, counted from 1.")] = 1):
-    """Show one sample: its picture, its input values x1, x2, … and its label."""
+         sample: Annotated[int, typer.Option("--sample", help="Which sample to show, counted from 1.")] = 1,
+         out: Annotated[Optional[str], typer.Option(
+             "--out", metavar="FILE", show_default=False,
+             help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
+         count: Annotated[int, typer.Option("--count", min=1, help="How many pictures the grid holds.")] = 24):
+    """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
+    samples with their labels to a picture file."""
     with failures():
         from . import datasets, render_data
 
         dataset = datasets.load(file)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
-        display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
+        if out is None:
+            return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
+        from .diagram import draw_samples
+
+        chosen = range(sample - 1, min(sample - 1 + count, len(dataset)))
+        path = draw_samples(dataset.inputs[chosen.start:chosen.stop], [_label(dataset, i) for i in chosen], out,
+                            first=sample)
+        print(f"pencilnet: wrote {path}", file=sys.stderr)
 
 
 def _label(dataset, index: int) -> str:

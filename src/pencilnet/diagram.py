@@ -471,3 +471,26 @@ def plot_history(errors: list[float], out_path, test_accuracy: list[float] | Non
     figure.tight_layout()
     _save(figure, path)
     return path
+
+
+def draw_samples(images: np.ndarray, labels: list[str], out_path, first: int = 1, columns: int = 8) -> Path:
+    """A grid of square grayscale pictures (each row of `images` is one, pixel by pixel from the
+    top left, 0 black and 1 white), each titled with its sample number and label."""
+    path = _check_path(out_path)
+    side = int(round(np.sqrt(images.shape[1])))
+    if side * side != images.shape[1]:
+        raise InputError(f"{path}: expected square pictures, found {images.shape[1]} values a sample")
+    _, Figure = _matplotlib()
+    count = len(images)
+    columns = min(columns, count)
+    rows = -(-count // columns)
+    figure = Figure(figsize=(1.6 * columns, 1.8 * rows))
+    for k, (image, label) in enumerate(zip(images, labels)):
+        ax = figure.add_subplot(rows, columns, k + 1)
+        ax.imshow(image.reshape(side, side), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(f"{first + k}: {label}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure.tight_layout()
+    _save(figure, path)
+    return path
