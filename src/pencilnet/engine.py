@@ -6,6 +6,7 @@ chain-rule factor, each sum of back-propagated terms) passes through `arithmetic
 the one place where a person with a pencil would round before carrying a number on.
 """
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import FUSED, LOSSES
-from .model import Model
+from .model import Model, flatten, unflatten, views
 from .rounding import half_up
 
 
@@ -232,7 +233,14 @@ def confusion(model: Model, inputs, targets) -> np.ndarray:
     return counts
 
 
-Progress = Callable[[int, int, float], None]  # (epoch, samples done in it, mean error so far)
+# (epoch, samples done in it, mean error of those samples so far). Called at most every
+# PROGRESS_INTERVAL seconds, at the end of a stretch of samples or of an epoch, and after the
+# last epoch: a caller that redraws something does so a few times a second, never per sample.
+Progress = Callable[[int, int, float], None]
+PROGRESS_INTERVAL = 0.1
+# Samples trained between checks of the error (for NaN), of the clock and of Ctrl-C: few enough
+# that a check is quick to come, many enough that checking costs nothing next to training.
+STRETCH = 1024
 
 
 def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_sse", arithmetic=EXACT,
@@ -241,7 +249,7 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     is reached): forward, error, backprop and step for each batch, each gradient from the
     weights before the step. Raises `TrainingDiverged` when the error stops being a finite number.
 
-    `on_progress` is called at the end of each epoch and, within long epochs, every 256 samples."""
+    `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch."""
     inputs, targets = np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     count = len(inputs)
     size = count if schedule.batch_size is None else min(schedule.batch_size, count)
@@ -253,107 +261,198 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, errors, test_accuracy, on_progress,
                                      test)
     except KeyboardInterrupt:
-        raise TrainingInterrupted(len(errors), errors, run.last_good) from None
+        raise TrainingInterrupted(len(errors), errors, run.last_good()) from None
     final = run.model()
     with np.errstate(over="ignore", invalid="ignore"):
         final_error = mean_error(final, inputs, targets, loss, arithmetic)
     if not np.isfinite(final_error):  # the very last update broke the weights
-        raise TrainingDiverged(epoch, count, run.last_good)
+        raise TrainingDiverged(epoch, count, run.last_good())
     return History(errors, final, final_error, epoch, stopped, test_accuracy)
 
 
 def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
             on_progress, test) -> tuple[int, bool]:
-    """The training loop proper; returns the epochs run and whether the target error stopped it."""
+    """The training loop proper; returns the epochs run and whether the target error stopped it.
+
+    Each epoch goes by stretches of whole batches. The run writes each sample's output, from
+    the weights before its batch's update, into `outputs`; the stretch's errors are worked out
+    from those at once, which costs far less than doing it sample by sample."""
     count = len(inputs)
+    stretch = count if size == count else max(size, STRETCH // size * size)
+    outputs = np.empty((min(stretch, count), targets.shape[1]))
+    # A full batch is the same sum in any order, so it is never shuffled. Otherwise a shuffled
+    # stretch is gathered into buffers kept for the whole run: no copy of the data per batch or epoch.
+    shuffle = schedule.shuffle and size < count
+    if shuffle:
+        gathered_inputs, gathered_targets = np.empty((stretch, inputs.shape[1])), np.empty((stretch, targets.shape[1]))
+    reported = time.monotonic()
     epoch = 0
     for epoch in range(1, schedule.epochs + 1):
-        order = rng.permutation(count) if schedule.shuffle else np.arange(count)
+        order = rng.permutation(count) if shuffle else None
         total = 0.0
-        for start in range(0, count, size):
-            chosen = order[start:start + size]
-            batch_error = run.update(inputs[chosen], targets[chosen], schedule.learning_rate)
-            if not np.isfinite(batch_error):
-                raise TrainingDiverged(epoch, int(chosen[0]) + 1, run.last_good)
-            total += batch_error
-            if on_progress and (start // size) % max(1, 256 // size) == 0 and start:
-                on_progress(epoch, start + len(chosen), total / (start + len(chosen)))
+        for start in range(0, count, stretch):
+            stop = min(start + stretch, count)
+            if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
+                x = np.take(inputs, order[start:stop], axis=0, out=gathered_inputs[:stop - start], mode="clip")
+                t = np.take(targets, order[start:stop], axis=0, out=gathered_targets[:stop - start], mode="clip")
+            else:
+                x, t = inputs[start:stop], targets[start:stop]
+            out = outputs[:stop - start]
+            run.train(x, t, size, schedule.learning_rate, out)
+            found = run.loss.terms(out, t).sum(axis=1)  # each sample's error, before its batch's update
+            part = float(found.sum())
+            if not np.isfinite(part):
+                first = start + int(np.argmin(np.isfinite(found)))
+                raise TrainingDiverged(epoch, int(order[first] if shuffle else first) + 1, run.last_good())
+            total += part
+            if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
+                on_progress(epoch, stop, total / stop)
+                reported = time.monotonic()
         errors.append(total / count)
         run.epoch_done()
         if test_accuracy is not None:
             test_accuracy.append(accuracy(run.model(), *test))
-        if on_progress:
+        done = schedule.target_error is not None and errors[-1] <= schedule.target_error
+        if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, errors[-1])
-        if schedule.target_error is not None and errors[-1] <= schedule.target_error:
+            reported = time.monotonic()
+        if done:
             return epoch, epoch < schedule.epochs
     return epoch, False
 
 
 class _ExactRun:
-    """The training loop's state: plain mutable copies of the parameters, updated in place,
-    so that an update costs only its arithmetic (no new Model per sample)."""
+    """The training loop's state: the parameters as one vector in `flatten`'s order, with each
+    layer's weights and biases as views into it, all updated in place, and arrays for the
+    intermediate values kept from one batch to the next. An update costs its arithmetic only:
+    no new Model, and, for big batches, no new arrays."""
 
     def __init__(self, model: Model, loss: str):
         self.template = model
-        self.weights = [layer.weights.copy() for layer in model.layers]
-        self.biases = [layer.biases.copy() for layer in model.layers]
-        self.functions = [ACTIVATIONS[layer.activation] for layer in model.layers]
-        self.frozen = [(layer.frozen_weights, layer.frozen_biases) for layer in model.layers]
-        self.shared = [layer.shared_bias for layer in model.layers]
+        self.parameters = flatten(model)  # a new array, ours to change
+        self.saved = self.parameters.copy()  # the parameters after the last whole epoch
+        weights = views(model, self.parameters)
+        self.layers = [(w, b, ACTIVATIONS[layer.activation], layer.frozen_weights, layer.frozen_biases,
+                        layer.shared_bias) for (w, b), layer in zip(weights, model.layers)]
         self.bias_input = model.bias_input
         self.loss = LOSSES[loss]
-        self.output_name, self.loss_name = model.layers[-1].activation, loss
-        self.last_good = model
+        self.fused = FUSED.get((model.layers[-1].activation, loss))
+        self.gradients = [np.empty(w.shape) for w, *_ in self.layers]
+        self.scratch = {}  # rows in a batch (0: one sample) -> per layer, arrays of its outputs' shape
 
-    def update(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
-        """One step on a batch (rows are samples); returns the sum of the samples' errors."""
-        outs = [x]
-        for weights, biases, activation in zip(self.weights, self.biases, self.functions):
-            outs.append(activation.function(outs[-1] @ weights + biases * self.bias_input))
-        out = outs[-1]
-        total = float(self.loss.terms(out, t).sum())
-        delta = _output_dE_dnet(self.output_name, self.loss_name, out, t, self.loss.derivative(out, t))
+    def _arrays(self, rows: int):
+        if rows not in self.scratch:  # net (then out), ∂E/∂out (then ∂E/∂net), and scratch
+            shape = (rows,) if rows else ()
+            self.scratch[rows] = [[np.empty(shape + (w.shape[1],)) for _ in range(3)] for w, *_ in self.layers]
+        return self.scratch[rows]
+
+    def _output_delta(self, out, t, spare):
+        """∂E/∂net of the output layer, through the fused form where there is one."""
+        if self.fused:
+            return self.fused(out, t)
+        delta = self.loss.derivative(out, t)
+        self.layers[-1][2].scale(out, delta, spare)
+        return delta
+
+    def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
+        """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
+        if size == 1:
+            return self._online(inputs, targets, learning_rate, outputs)
+        for start in range(0, len(inputs), size):
+            end = start + size
+            self._batch(inputs[start:end], targets[start:end], learning_rate, outputs[start:end])
+
+    def _online(self, inputs, targets, learning_rate, outputs):
+        # One sample at a time NumPy's cost is per call, not per number, so this loop makes as few
+        # calls as it can: the plain arithmetic of `_batch` on vectors, with the outer product.
+        arrays, layers, last, bias_input = self._arrays(0), self.layers, len(self.layers) - 1, self.bias_input
+        matmul, outer = np.matmul, np.multiply.outer
+        spare = arrays[-1][2]
+        for x, t, out in zip(inputs, targets, outputs):
+            values = [x]
+            for index, (w, b, activation, *_) in enumerate(layers):
+                net = matmul(values[index], w, out=out if index == last else arrays[index][0])
+                net += b if bias_input == 1.0 else b * bias_input
+                activation.apply(net)
+                values.append(net)
+            delta = self._output_delta(out, t, spare)
+            for index in range(last, -1, -1):
+                w, b, _, frozen_weights, frozen_biases, shared = layers[index]
+                if index:  # ∂E/∂out of the layer before, from the weights before this step
+                    back = matmul(w, delta, out=arrays[index - 1][1])
+                step = learning_rate * delta
+                if not frozen_weights:
+                    w -= outer(values[index], step)
+                if not frozen_biases:
+                    if shared:
+                        step = step.sum(keepdims=True)
+                    b -= step if bias_input == 1.0 else step * bias_input
+                if index:
+                    layers[index - 1][2].scale(values[index], back, arrays[index - 1][2])
+                    delta = back
+
+    def _batch(self, x, t, learning_rate, outputs):
+        arrays, layers, last, bias_input = self._arrays(len(x)), self.layers, len(self.layers) - 1, self.bias_input
+        values = [x]
+        for index, (w, b, activation, *_) in enumerate(layers):
+            net = np.matmul(values[index], w, out=outputs if index == last else arrays[index][0])
+            net += b if bias_input == 1.0 else b * bias_input
+            activation.apply(net)
+            values.append(net)
+        delta = self._output_delta(outputs, t, arrays[-1][2])
         rate = learning_rate / len(x)  # the batch's gradient is the mean of its samples' gradients
-        for index in range(len(self.weights) - 1, -1, -1):
-            weights = self.weights[index]
-            grad_w = outs[index].T @ delta
-            grad_b = delta.sum(axis=0) * self.bias_input
-            if index:  # ∂E/∂net of the layer before, from the weights before this step
-                delta = self.functions[index - 1].backward(outs[index], delta @ weights.T)
-            frozen_weights, frozen_biases = self.frozen[index]
+        for index in range(last, -1, -1):
+            w, b, _, frozen_weights, frozen_biases, shared = layers[index]
+            if index:  # ∂E/∂out of the layer before, from the weights before this step
+                back = np.matmul(delta, w.T, out=arrays[index - 1][1])
             if not frozen_weights:
-                weights -= rate * grad_w
+                gradient = np.matmul(values[index].T, delta, out=self.gradients[index])
+                gradient *= rate
+                w -= gradient
             if not frozen_biases:
-                self.biases[index] -= rate * (grad_b.sum(keepdims=True) if self.shared[index] else grad_b)
-        return total
+                gradient = np.add.reduce(delta, axis=0, keepdims=shared)
+                if shared:
+                    gradient = np.add.reduce(gradient, axis=1)
+                gradient *= rate * bias_input
+                b -= gradient
+            if index:
+                layers[index - 1][2].scale(values[index], back, arrays[index - 1][2])
+                delta = back
 
     def epoch_done(self):
-        self.last_good = self.model()  # one copy of the parameters per epoch, for a clean stop
+        np.copyto(self.saved, self.parameters)  # for a clean stop after this epoch
+
+    def last_good(self) -> Model:
+        return unflatten(self.template, self.saved.copy())
 
     def model(self) -> Model:
-        return self.template.replace(self.weights, self.biases)
+        return unflatten(self.template, self.parameters)
 
 
 class _PencilRun:
     """Online training through the recorded stages, so every carried number is rounded."""
 
     def __init__(self, model: Model, loss: str, arithmetic):
-        self.current, self.loss, self.arithmetic = model, loss, arithmetic
-        self.last_good = model
+        self.current, self.loss_name, self.arithmetic = model, loss, arithmetic
+        self.loss = LOSSES[loss]
+        self.good = model
 
-    def update(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
-        trace = forward(self.current, x[0], self.arithmetic)
-        total = error(trace, t[0], self.loss).total
-        gradients = backprop(self.current, trace, t[0], self.loss, self.arithmetic)
-        self.current = step(self.current, gradients, learning_rate, self.arithmetic)
-        return total
+    def train(self, inputs, targets, size, learning_rate, outputs):
+        for x, t, out in zip(inputs, targets, outputs):
+            trace = forward(self.current, x, self.arithmetic)
+            out[:] = trace.output
+            gradients = backprop(self.current, trace, t, self.loss_name, self.arithmetic)
+            self.current = step(self.current, gradients, learning_rate, self.arithmetic)
 
     def epoch_done(self):
-        self.last_good = self.current
+        self.good = self.current
+
+    def last_good(self) -> Model:
+        return self.good
 
     def model(self) -> Model:
         return self.current

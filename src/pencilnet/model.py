@@ -82,6 +82,12 @@ def flatten(model: Model) -> np.ndarray:
 
 def unflatten(model: Model, vector: np.ndarray) -> Model:
     """The inverse of `flatten`: a model shaped like `model` holding `vector`."""
+    weights, biases = zip(*views(model, vector))
+    return model.replace(list(weights), list(biases))
+
+
+def views(model: Model, vector: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each layer's (weights, biases) as views into `vector`, laid out as `flatten` lays them."""
     weights, biases, at = [], [], 0
     for layer in model.layers:
         weights.append(vector[at:at + layer.weights.size].reshape(layer.weights.shape))
@@ -89,7 +95,7 @@ def unflatten(model: Model, vector: np.ndarray) -> Model:
     for layer in model.layers:
         biases.append(vector[at:at + layer.biases.size])
         at += layer.biases.size
-    return model.replace(weights, biases)
+    return list(zip(weights, biases))
 
 
 @dataclass(frozen=True)
