@@ -2,11 +2,10 @@
 
 Each subcommand is a thin function; the engine computes, `render` builds tables and
 `as_json` builds dicts. Failures of the tool's own kind become one line on stderr and
-the exit code documented in the README. Heavy modules are imported inside the commands
-so that `--help` and `--version` start fast.
+the exit code documented in the README. Modules are imported inside the commands, each
+where it is needed, so that `--help` imports neither NumPy nor YAML and `--json` not Rich.
 """
 
-import json
 import sys
 from contextlib import contextmanager
 from functools import cached_property
@@ -73,13 +72,15 @@ def _failures():
 
 
 def _emit_json(data: dict):
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _show(*renderables):
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
     for item in renderables:
         console.print(item)
         console.print()
@@ -133,34 +134,42 @@ class _Stages:
 
 
 def _forward_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.forward(s.config, s.trace, s.sample)
+    from . import render
+
     return [render.forward(s.config, s.trace, s.sample, style)]
 
 
 def _error_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.error(s.config, s.report, s.sample)
+    from . import render
+
     return [render.error(s.config, s.report, style)]
 
 
 def _backprop_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.backprop(s.config, s.gradients, s.sample)
+    from . import render
+
     return [render.backprop(s.config, s.trace, s.target, s.gradients, style)]
 
 
 def _step_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.step(s.config, s.gradients, s.new_model, s.config.learning_rate, s.sample)
+    from . import render
+
     return [render.step(s.config, s.gradients, s.new_model, s.config.learning_rate, style)]
 
 

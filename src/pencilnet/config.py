@@ -10,7 +10,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +92,8 @@ class Config:
 
 
 def bundled_text() -> str:
-    return resources.files("pencilnet").joinpath("configs").joinpath(BUNDLED).read_text(encoding="utf-8")
+    # A plain path, not importlib.resources, which imports zipfile and more: pencilnet installs as files.
+    return (Path(__file__).parent / "configs" / BUNDLED).read_text(encoding="utf-8")
 
 
 def load(path: str | None = None, overrides: list[str] = ()) -> Config:
@@ -180,15 +180,26 @@ def _path_text(steps: list) -> str:
     return text
 
 
-def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
-    """Safe-load the text, and note the line of every field so messages can point at it."""
+def _load_yaml(text: str, loader_class):
+    loader = loader_class(text)
     try:
-        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int]]:
+    """Safe-load the text, and note the line of every field so messages can point at it.
+
+    libyaml's parser, where PyYAML has it, reads a config several times faster than the pure-Python
+    one (a good part of a small command's start-up); a broken file is read again by the pure-Python
+    one, whose messages say more ("found character '\\t'" rather than "found character")."""
+    try:
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            node, data = _load_yaml(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            node, data = _load_yaml(text, yaml.SafeLoader)
     except RecursionError:
         raise InputError(f"{source}: expected a config, found YAML nested too deeply to read") from None
     except yaml.YAMLError as exc:
@@ -442,7 +453,7 @@ def _arithmetic(value, path: str, check: _Checker) -> int | None:
 
 
 def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
-    from .quantities import known, one_step_names
+    from .quantities import epochs_of, one_step_names
 
     section = check.mapping(value, "expected", EXPECTED_KEYS)
     if section is None:
@@ -456,10 +467,10 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
         check.fail("expected.values", "a mapping of quantity names to published values, e.g. net_h1: '0.857'",
                    values)
         return None
-    entries = []
+    entries, names = [], set(one_step_names(model))  # made once, not once per entry
     for name, spec in values.items():
         path = f"expected.values.{name}"
-        if not known(str(name), model):
+        if str(name) not in names and epochs_of(str(name), model) is None:
             hint = difflib.get_close_matches(str(name), one_step_names(model), n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
             check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
@@ -504,7 +515,7 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
         return None, None
     from .initializers import draw
 
-    rng = np.random.default_rng(seed or 0)
+    rng = None  # made when first needed: numpy.random takes a while to import
     layers, sources, complete = [], inputs, True
     for index, item in enumerate(value):
         path = f"layers[{index}]"
@@ -525,6 +536,7 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
         scheme = _scheme(spec.get("init"), f"{path}.init", check) or default_scheme
         drawn = None
         if sources and size and scheme:  # drawn even when not used, so each layer's draw is the same
+            rng = rng or np.random.default_rng(seed or 0)
             drawn = draw(rng, scheme[0], sources, size, scheme[1])
         bias_count = 1 if shared else size
         what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"
