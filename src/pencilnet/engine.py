@@ -347,8 +347,18 @@ class _ExactRun:
         self.bias_input = model.bias_input
         self.loss = LOSSES[loss]
         self.fused = FUSED.get((model.layers[-1].activation, loss))
+        fused, derivative, scale = self.fused, self.loss.derivative, self.layers[-1][2].scale
+
+        def output_delta(out, t, spare):  # ∂E/∂net of the output layer, fused where there is a fused form
+            if fused:
+                return fused(out, t)
+            delta = derivative(out, t)
+            scale(out, delta, spare)
+            return delta
+
+        self.output_delta = output_delta
         self.gradients = [np.empty(w.shape) for w, *_ in self.layers]
-        self.scratch = {}  # rows in a batch (0: one sample) -> per layer, arrays of its outputs' shape
+        self.plans = {}  # rows in a batch (0: one sample, as vectors) -> what `_plan` gives
         self.kernel = _compiled_online() if compiled else None
         if self.kernel:
             self._describe(model, loss)
@@ -367,19 +377,26 @@ class _ExactRun:
         self.loss_code, self.is_fused = compiled.LOSSES[loss], self.fused is not None
         self.values, self.deltas = np.empty(sum(sizes)), np.empty((2, 2 * max(sizes)))
 
-    def _arrays(self, rows: int):
-        if rows not in self.scratch:  # net (then out), ∂E/∂out (then ∂E/∂net), and scratch
+    def _plan(self, rows: int):
+        """For batches of `rows` samples (0: one sample, as vectors), what the loops go through, with
+        the arrays they write into, made once: the hidden layers (weights, biases, activation, net),
+        the output layer (weights, biases, activation), and the layers from the last back, each with
+        its input (None: the batch's), the array for ∂E/∂out of the layer before (None for the first),
+        that layer's `scale` and scratch, and the array for its weights' gradient; then scratch for
+        the output layer, and an array for its outputs."""
+        if rows not in self.plans:
             shape = (rows,) if rows else ()
-            self.scratch[rows] = [[np.empty(shape + (w.shape[1],)) for _ in range(3)] for w, *_ in self.layers]
-        return self.scratch[rows]
-
-    def _output_delta(self, out, t, spare):
-        """∂E/∂net of the output layer, through the fused form where there is one."""
-        if self.fused:
-            return self.fused(out, t)
-        delta = self.loss.derivative(out, t)
-        self.layers[-1][2].scale(out, delta, spare)
-        return delta
+            nets = [np.empty(shape + (w.shape[1],)) for w, *_ in self.layers]
+            spares = [np.empty(net.shape) for net in nets]
+            hidden = [(w, b, activation.apply, net) for (w, b, activation, *_), net in zip(self.layers, nets)][:-1]
+            steps = []
+            for index in range(len(self.layers) - 1, -1, -1):
+                w, b, _, frozen_weights, frozen_biases, shared = self.layers[index]
+                before = (nets[index - 1], np.empty(nets[index - 1].shape), self.layers[index - 1][2].scale,
+                          spares[index - 1]) if index else (None, None, None, None)
+                steps.append((w, b, frozen_weights, frozen_biases, shared, *before, self.gradients[index]))
+            self.plans[rows] = hidden, self.layers[-1][:2] + (self.layers[-1][2].apply,), steps, spares[-1], nets[-1]
+        return self.plans[rows]
 
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
         """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
@@ -394,64 +411,69 @@ class _ExactRun:
 
     def _online(self, inputs, targets, learning_rate, outputs):
         # One sample at a time NumPy's cost is per call, not per number, so this loop makes as few
-        # calls as it can: the plain arithmetic of `_batch` on vectors, with the outer product.
-        arrays, layers, last, bias_input = self._arrays(0), self.layers, len(self.layers) - 1, self.bias_input
-        matmul, outer = np.matmul, np.multiply.outer
-        spare = arrays[-1][2]
+        # calls as it can, and as little else: `_forward` and `_batch` written out for vectors, with
+        # the outer product for the gradient.
+        hidden, (w_out, b_out, apply_out), steps, spare, _ = self._plan(0)
+        bias_input, output_delta, matmul, outer = self.bias_input, self.output_delta, np.matmul, np.multiply.outer
+        scaled = bias_input != 1.0
         for x, t, out in zip(inputs, targets, outputs):
-            values = [x]
-            for index, (w, b, activation, *_) in enumerate(layers):
-                net = matmul(values[index], w, out=out if index == last else arrays[index][0])
-                net += b if bias_input == 1.0 else b * bias_input
-                activation.apply(net)
-                values.append(net)
-            delta = self._output_delta(out, t, spare)
-            for index in range(last, -1, -1):
-                w, b, _, frozen_weights, frozen_biases, shared = layers[index]
-                if index:  # ∂E/∂out of the layer before, from the weights before this step
-                    back = matmul(w, delta, out=arrays[index - 1][1])
+            value = x
+            for w, b, apply, net in hidden:
+                matmul(value, w, out=net)
+                net += b * bias_input if scaled else b
+                apply(net)
+                value = net
+            matmul(value, w_out, out=out)
+            out += b_out * bias_input if scaled else b_out
+            apply_out(out)
+            delta = output_delta(out, t, spare)
+            for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, _ in steps:
+                if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
+                    matmul(w, delta, out=back)
                 step = learning_rate * delta
                 if not frozen_weights:
-                    w -= outer(values[index], step)
+                    w -= outer(x if source is None else source, step)
                 if not frozen_biases:
                     if shared:
                         step = step.sum(keepdims=True)
-                    b -= step if bias_input == 1.0 else step * bias_input
-                if index:
-                    layers[index - 1][2].scale(values[index], back, arrays[index - 1][2])
+                    b -= step * bias_input if scaled else step
+                if back is not None:
+                    scale(source, back, back_spare)
                     delta = back
 
-    def _forward(self, x, arrays, outputs) -> list:
-        """Each layer's input and, last, its output, for the batch `x`; the output layer's goes to `outputs`."""
-        values, last, bias_input = [x], len(self.layers) - 1, self.bias_input
-        for index, (w, b, activation, *_) in enumerate(self.layers):
-            net = np.matmul(values[index], w, out=outputs if index == last else arrays[index][0])
-            net += b if bias_input == 1.0 else b * bias_input
-            activation.apply(net)
-            values.append(net)
-        return values
+    def _forward(self, x, hidden, output_layer, outputs):
+        """Every layer's out for the batch `x`, into the plan's arrays; the output layer's into `outputs`."""
+        value, bias_input = x, self.bias_input
+        for w, b, apply, net in hidden:
+            np.matmul(value, w, out=net)
+            net += b * bias_input if bias_input != 1.0 else b
+            apply(net)
+            value = net
+        w, b, apply = output_layer
+        np.matmul(value, w, out=outputs)
+        outputs += b * bias_input if bias_input != 1.0 else b
+        apply(outputs)
 
     def _batch(self, x, t, learning_rate, outputs):
-        arrays, layers, bias_input = self._arrays(len(x)), self.layers, self.bias_input
-        values = self._forward(x, arrays, outputs)
-        delta = self._output_delta(outputs, t, arrays[-1][2])
+        hidden, output_layer, steps, spare, _ = self._plan(len(x))
+        self._forward(x, hidden, output_layer, outputs)
+        delta = self.output_delta(outputs, t, spare)
         rate = learning_rate / len(x)  # the batch's gradient is the mean of its samples' gradients
-        for index in range(len(layers) - 1, -1, -1):
-            w, b, _, frozen_weights, frozen_biases, shared = layers[index]
-            if index:  # ∂E/∂out of the layer before, from the weights before this step
-                back = np.matmul(delta, w.T, out=arrays[index - 1][1])
+        for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, gradient in steps:
+            if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
+                np.matmul(delta, w.T, out=back)
             if not frozen_weights:
-                gradient = np.matmul(values[index].T, delta, out=self.gradients[index])
+                np.matmul((x if source is None else source).T, delta, out=gradient)
                 gradient *= rate
                 w -= gradient
             if not frozen_biases:
-                gradient = np.add.reduce(delta, axis=0, keepdims=shared)
+                found = np.add.reduce(delta, axis=0, keepdims=shared)
                 if shared:
-                    gradient = np.add.reduce(gradient, axis=1)
-                gradient *= rate * bias_input
-                b -= gradient
-            if index:
-                layers[index - 1][2].scale(values[index], back, arrays[index - 1][2])
+                    found = np.add.reduce(found, axis=1)
+                found *= rate * self.bias_input
+                b -= found
+            if back is not None:
+                scale(source, back, back_spare)
                 delta = back
 
     def mean_error(self, inputs, targets) -> float:
@@ -460,8 +482,8 @@ class _ExactRun:
         total = 0.0
         for start in range(0, len(inputs), STRETCH):
             x, t = inputs[start:start + STRETCH], targets[start:start + STRETCH]
-            arrays = self._arrays(len(x))
-            out = self._forward(x, arrays, arrays[-1][0])[-1]
+            hidden, output_layer, _, _, out = self._plan(len(x))
+            self._forward(x, hidden, output_layer, out)
             total += float(self.loss.terms(out, t).sum())
         return total / len(inputs)
 
