@@ -1,6 +1,6 @@
 """How fast pencilnet trains and starts, and how much memory training takes.
 
-    python bench/run.py [--quick] [--repeat N] [--samples N] [--only training,startup,memory]
+    python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N] [--only training,startup,memory]
 
 Training: per-epoch times of pencilnet's engine (its NumPy loop, and its numba loop when numba is
 installed), of a hand-tuned NumPy loop written below, of PyTorch on the CPU (manual gradients, and
@@ -27,7 +27,6 @@ import json
 import math
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,11 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
+if "--threads" in sys.argv:  # before NumPy (OpenBLAS) or PyTorch (OpenMP) start their threads
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = sys.argv[sys.argv.index("--threads") + 1]
+
+import numpy as np  # noqa: E402
 
 RATE = 0.5
 NETWORKS = {"36-36-2": (36, 36, 2), "784-128-10": (784, 128, 10)}
@@ -173,6 +176,33 @@ def contenders(inputs, targets, params, size):
         return run
 
     found["pencilnet"] = pencilnet(False)
+
+    def bookkept(epochs):
+        """What `pencilnet train` adds: a new order every epoch and a Rich progress bar, drawn
+        (into a string) by Rich's own thread, four times a second, as on a terminal."""
+        import io
+
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(file=io.StringIO(), force_terminal=True, width=100)
+        columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
+                   TextColumn("error {task.fields[error]}"), TimeRemainingColumn())
+        saved = os.environ.get("PENCILNET_NUMBA")
+        os.environ["PENCILNET_NUMBA"] = "0"
+        try:
+            with Progress(*columns, console=console, transient=True, refresh_per_second=4) as bar:
+                task = bar.add_task("train", total=epochs, error="…")
+                report = lambda epoch, done, error: bar.update(task, completed=epoch - 1 + done / samples,
+                                                               error=f"{error:.6f}")
+                engine.train(model, inputs, targets, engine.Schedule(RATE, epochs, size, shuffle=True),
+                             on_progress=report)
+        finally:
+            os.environ.pop("PENCILNET_NUMBA") if saved is None else os.environ.update(PENCILNET_NUMBA=saved)
+        return None
+
+    if batch < samples:
+        found["pencilnet, shuffled, progress bar"] = bookkept
     if batch == 1 and engine._compiled_online() is not None:
         found["pencilnet, numba"] = pencilnet(True)
     try:
@@ -246,7 +276,8 @@ def contenders(inputs, targets, params, size):
 
 def bench_training(args):
     print(f"## Training: per-epoch time, float64, medians of {args.repeat}")
-    print(f"(NumPy {np.__version__}; {_versions()}; {os.cpu_count()} cores)\n")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"(NumPy {np.__version__}; {_versions()}; {os.cpu_count()} cores; BLAS threads: {threads})\n")
     results = {}
     for name, sizes in NETWORKS.items():
         # The big network on a fifth of the samples: its online epoch takes a second or more.
@@ -276,7 +307,7 @@ def bench_training(args):
             base = medians["NumPy loop"]
             print(f"{name}, {mode}, {len(inputs):,} samples:")
             for label, value in medians.items():
-                check = "time only" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
+                check = "not compared" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
                 print(f"  {label:28s} {value * 1e3:9.2f} ms/epoch  {value / base:6.2f}×   ({check}; "
                       f"{epochs[label]} epoch{'s' if epochs[label] > 1 else ''} a timing)")
             print(flush=True)
@@ -441,6 +472,7 @@ def main():
     parser.add_argument("--repeat", type=int, help="timings per contender (default 5, 3 with --quick)")
     parser.add_argument("--samples", type=int, help="training samples (default 10,000, 2,000 with --quick)")
     parser.add_argument("--only", default="training,startup,memory", help="which parts, comma-separated")
+    parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default: theirs, one a core)")
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.samples = args.samples or (2000 if args.quick else 10000)

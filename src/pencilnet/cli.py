@@ -277,7 +277,8 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
     console = Console(stderr=True)
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
                TextColumn("error {task.fields[error]}"), TimeRemainingColumn())
-    # Rich redraws a few times a second on its own thread: an update only stores numbers.
+    # The engine reports at most ten times a second, and Rich redraws four times a second on its
+    # own thread (an update only stores numbers): the bar costs nothing next to training.
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal,
                   refresh_per_second=4) as bar:
         task = bar.add_task("train", total=schedule.epochs, error="…")

@@ -477,11 +477,13 @@ class _ExactRun:
                 delta = back
 
     def mean_error(self, inputs, targets) -> float:
-        """`mean_error` with the current parameters, a stretch at a time in the arrays kept:
-        a forward pass over all the data at once would need new arrays as big as the data."""
+        """`mean_error` with the current parameters, a stretch at a time in the arrays kept: a
+        forward pass over all the data at once would need new arrays as big as the data (unless
+        training was in one full batch, whose arrays are that big already)."""
         total = 0.0
-        for start in range(0, len(inputs), STRETCH):
-            x, t = inputs[start:start + STRETCH], targets[start:start + STRETCH]
+        step = len(inputs) if len(inputs) in self.plans else STRETCH  # a full batch's arrays are there already
+        for start in range(0, len(inputs), step):
+            x, t = inputs[start:start + step], targets[start:start + step]
             hidden, output_layer, _, _, out = self._plan(len(x))
             self._forward(x, hidden, output_layer, out)
             total += float(self.loss.terms(out, t).sum())
