@@ -476,7 +476,7 @@ def main():
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.samples = args.samples or (2000 if args.quick else 10000)
-    args.startup_repeat = 7 if args.quick else 15
+    args.startup_repeat = 9 if args.quick else 25
     print(f"pencilnet benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
           f"{platform.machine()}\n")
     started = time.perf_counter()
