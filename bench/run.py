@@ -11,7 +11,7 @@ table gives medians and each one's ratio to the NumPy loop. Before timing, every
 scikit-learn trains one epoch from the same weights and must end with the NumPy loop's weights
 to 1e-10; scikit-learn cannot start from given weights the same way (and its classifier puts a
 log-loss on its sigmoid outputs), so only its time is compared. Each timing is one call that
-trains as many epochs as make about 0.3 s of work, divided by their number: one-off costs per
+trains as many epochs as make about 0.5 s of work, divided by their number: one-off costs per
 call (pencilnet's: the error with the final weights, the result) are spread over those epochs.
 The 784-128-10 network trains on a fifth of the samples (2,000 by default).
 
@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 RATE = 0.5
 NETWORKS = {"36-36-2": (36, 36, 2), "784-128-10": (784, 128, 10)}
 MODES = {"online": 1, "mini-batch 32": 32, "full batch": None}
-TIMING = 0.3  # seconds of work per timing, at least one epoch
+TIMING = 0.5  # seconds of work per timing, at least one epoch
 
 
 def workload(sizes, samples, seed=0):
@@ -469,12 +469,12 @@ def _has_numba():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 samples, 3 repeats: about a minute")
-    parser.add_argument("--repeat", type=int, help="timings per contender (default 5, 3 with --quick)")
+    parser.add_argument("--repeat", type=int, help="timings per contender (default 7, 3 with --quick)")
     parser.add_argument("--samples", type=int, help="training samples (default 10,000, 2,000 with --quick)")
     parser.add_argument("--only", default="training,startup,memory", help="which parts, comma-separated")
     parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default: theirs, one a core)")
     args = parser.parse_args()
-    args.repeat = args.repeat or (3 if args.quick else 5)
+    args.repeat = args.repeat or (3 if args.quick else 7)
     args.samples = args.samples or (2000 if args.quick else 10000)
     args.startup_repeat = 9 if args.quick else 25
     print(f"pencilnet benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
