@@ -156,20 +156,43 @@ def test_divergence_is_caught():
     assert caught.value.epoch >= 1 and caught.value.sample in (1, 2)
 
 
-def test_interruption_keeps_the_last_whole_epoch():
+def test_interruption_keeps_the_last_whole_epoch(monkeypatch):
     rng = np.random.default_rng(2)
     model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
-    xs, ts = rng.uniform(size=(300, 3)), np.eye(2)[rng.integers(2, size=300)]
+    xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
+    calls = {"n": 0}
+    original = engine._ExactRun.train
 
-    def interrupt(epoch, done, error):
-        if epoch == 3 and done < len(xs):
+    def train(self, *args):  # Ctrl-C in the second stretch of samples of the third epoch
+        calls["n"] += 1
+        if calls["n"] == 2 * 3 + 2:
             raise KeyboardInterrupt
+        return original(self, *args)
 
+    monkeypatch.setattr(engine._ExactRun, "train", train)
     with pytest.raises(engine.TrainingInterrupted) as caught:
-        engine.train(model, xs, ts, engine.Schedule(0.5, 10), on_progress=interrupt)
+        engine.train(model, xs, ts, engine.Schedule(0.5, 10))
+    monkeypatch.setattr(engine._ExactRun, "train", original)
     two = engine.train(model, xs, ts, engine.Schedule(0.5, 2))
     assert caught.value.epochs_done == 2 and caught.value.errors == two.errors
     assert np.array_equal(flatten(caught.value.model), flatten(two.model))
+
+
+def test_progress_is_reported_by_the_clock_not_by_the_sample(monkeypatch):
+    rng = np.random.default_rng(2)
+    model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
+    xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
+    seen = []
+    report = lambda epoch, done, error: seen.append((epoch, done, error))
+    engine.train(model, xs, ts, engine.Schedule(0.5, 5), on_progress=report)
+    assert seen[-1][:2] == (5, 3000)  # a quick run: the last epoch only, however many samples
+    clock = iter(range(10**6))  # a clock on which every reading is a second later: every stretch reports
+    monkeypatch.setattr(engine.time, "monotonic", lambda: next(clock))
+    seen.clear()
+    history = engine.train(model, xs, ts, engine.Schedule(0.5, 2), on_progress=report)
+    assert [(epoch, done) for epoch, done, _ in seen] == [(1, 1024), (1, 2048), (1, 3000), (2, 1024), (2, 2048),
+                                                          (2, 3000)]
+    assert [error for _, done, error in seen if done == 3000] == history.errors
 
 
 def test_numerically_stable_functions():
@@ -243,20 +266,20 @@ def test_interrupted_training_saves_the_last_whole_epoch(cli, tmp_path, monkeypa
     path = tmp_path / "net.yaml"
     path.write_text(CONFIG.replace("epochs: 5", "epochs: 50"))
     calls = {"n": 0}
-    original = engine._ExactRun.update
+    original = engine._ExactRun.train
 
-    def update(self, x, t, rate):
+    def train(self, *args):
         calls["n"] += 1
-        if calls["n"] == 2 * 7 + 1:  # two batches an epoch: in the eighth epoch
+        if calls["n"] == 8:  # all four samples in one stretch an epoch: in the eighth epoch
             raise KeyboardInterrupt
-        return original(self, x, t, rate)
+        return original(self, *args)
 
-    monkeypatch.setattr(engine._ExactRun, "update", update)
+    monkeypatch.setattr(engine._ExactRun, "train", train)
     saved = tmp_path / "saved.yaml"
     result = cli("train", str(path), "--save", str(saved))
     assert result.exit_code == 130
     assert "interrupted after 7 whole epoch(s)" in result.stderr and "Traceback" not in result.output
-    monkeypatch.setattr(engine._ExactRun, "update", original)
+    monkeypatch.setattr(engine._ExactRun, "train", original)
     seven = json.loads(cli("train", str(path), "--json", "--epochs", "7").stdout)["weights"]
     assert json.loads(cli("step", str(saved), "--json").stdout)["previous"] == pytest.approx(seven, abs=0)
 

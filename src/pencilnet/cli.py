@@ -2,8 +2,8 @@
 
 Each subcommand is a thin function; the engine computes, `render` builds tables and
 `as_json` builds dicts. Failures of the tool's own kind become one line on stderr and
-the exit code documented in the README. Heavy modules are imported inside the commands
-so that `--help` and `--version` start fast.
+the exit code documented in the README. Modules are imported inside the commands, each
+where it is needed, so that `--help` imports neither NumPy nor YAML and `--json` not Rich.
 """
 
 import sys
@@ -90,34 +90,42 @@ class _Stages:
 
 
 def _forward_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.forward(s.config, s.trace, s.sample)
+    from . import render
+
     return [render.forward(s.config, s.trace, s.sample, style)]
 
 
 def _error_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.error(s.config, s.report, s.sample)
+    from . import render
+
     return [render.error(s.config, s.report, style)]
 
 
 def _backprop_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.backprop(s.config, s.gradients, s.sample)
+    from . import render
+
     return [render.backprop(s.config, s.trace, s.target, s.gradients, style)]
 
 
 def _step_views(s: _Stages, style):
-    from . import as_json, render
-
     if style is None:
+        from . import as_json
+
         return as_json.step(s.config, s.gradients, s.new_model, s.config.learning_rate, s.sample)
+    from . import render
+
     return [render.step(s.config, s.gradients, s.new_model, s.config.learning_rate, style)]
 
 
@@ -236,7 +244,8 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
     console = Console(stderr=True)
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
                TextColumn("error {task.fields[error]}"), TimeRemainingColumn())
-    # Rich redraws a few times a second on its own thread: an update only stores numbers.
+    # The engine reports at most ten times a second, and Rich redraws four times a second on its
+    # own thread (an update only stores numbers): the bar costs nothing next to training.
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal,
                   refresh_per_second=4) as bar:
         task = bar.add_task("train", total=schedule.epochs, error="…")

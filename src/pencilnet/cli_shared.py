@@ -47,7 +47,7 @@ def emit_json(data: dict):
 def display(*renderables):
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
     for item in renderables:
         console.print(item)
         console.print()

@@ -11,7 +11,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +26,19 @@ BUNDLED = "article.yaml"
 MAX_BYTES = 16 * 2**20  # a config is text a person wrote; big data belongs in a CSV or .npz file
 MAX_NODES = 1_000_000  # per layer
 MAX_WEIGHTS = 20_000_000  # per layer: 160 MB of float64, far beyond what this tool is for
-class SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """YAML's safe loader (libyaml's when PyYAML has it: several times faster), reading 1e-5
-    as the number a person means. YAML 1.1, which PyYAML follows, wants a dot in a float
-    (1.0e-5) and would read 1e-5 as text."""
+class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader, libyaml's when PyYAML has it."""
 
 
-SafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
+class PlainLoader(yaml.SafeLoader):
+    """YAML's safe loader in pure Python: slower, with more precise messages."""
+
+
+# Both read 1e-5 as the number a person means. YAML 1.1, which PyYAML follows, wants a dot in a
+# float (1.0e-5) and would read 1e-5 as text.
+for _loader in (FastLoader, PlainLoader):
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
              "data", "arithmetic", "expected", "init", "seed")
 DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
@@ -105,7 +109,8 @@ class Config:
 
 
 def bundled_text() -> str:
-    return resources.files("pencilnet").joinpath("configs").joinpath(BUNDLED).read_text(encoding="utf-8")
+    # A plain path, not importlib.resources, which imports zipfile and more: pencilnet installs as files.
+    return (Path(__file__).parent / "configs" / BUNDLED).read_text(encoding="utf-8")
 
 
 def load(path: str | None = None, overrides: list[str] = ()) -> Config:
@@ -178,16 +183,27 @@ def _path_text(steps: list) -> str:
     return text
 
 
-def _read_yaml(text: str, source: str) -> tuple[object, dict[str, int], list[tuple[str, int, int]]]:
-    """Safe-load the text; note the line of every field, so messages can point at it, and
-    every field given twice in one mapping."""
+def _load_yaml(text: str, loader_class):
+    loader = loader_class(text)
     try:
-        loader = SafeLoader(text)
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _read_yaml(text: str, source: str) -> tuple[object, object, list[tuple[str, int, int]]]:
+    """Safe-load the text: the data, the node tree (where line numbers are looked up when a
+    problem is reported), and every field given twice in one mapping.
+
+    libyaml's parser, where PyYAML has it, reads a config several times faster than the pure-Python
+    one (a good part of a small command's start-up); a broken file is read again by the pure-Python
+    one, whose messages say more ("found character '\\t'" rather than "found character")."""
+    try:
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            node, data = _load_yaml(text, FastLoader)
+        except yaml.YAMLError:
+            node, data = _load_yaml(text, PlainLoader)
     except RecursionError:
         raise InputError(f"{source}: expected a config, found YAML nested too deeply to read") from None
     except yaml.YAMLError as exc:
@@ -490,7 +506,7 @@ def _arithmetic(value, path: str, check: _Checker) -> int | None:
 
 
 def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
-    from .quantities import known, one_step_names
+    from .quantities import epochs_of, one_step_names
 
     section = check.mapping(value, "expected", EXPECTED_KEYS)
     if section is None:
@@ -504,10 +520,10 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
         check.fail("expected.values", "a mapping of quantity names to published values, e.g. net_h1: '0.857'",
                    values)
         return None
-    entries = []
+    entries, names = [], set(one_step_names(model))  # made once, not once per entry
     for name, spec in values.items():
         path = f"expected.values.{name}"
-        if not known(str(name), model):
+        if str(name) not in names and epochs_of(str(name), model) is None:
             hint = difflib.get_close_matches(str(name), one_step_names(model), n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
             check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
@@ -552,7 +568,7 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
         return None, None
     from .initializers import draw
 
-    rng = np.random.default_rng(seed or 0)
+    rng = None  # made when first needed: numpy.random takes a while to import
     layers, sources, complete = [], inputs, True
     for index, item in enumerate(value):
         path = f"layers[{index}]"
@@ -577,6 +593,7 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
         scheme = _scheme(spec.get("init"), f"{path}.init", check) or default_scheme
         drawn = None
         if sources and size and scheme:  # drawn even when not used, so each layer's draw is the same
+            rng = rng or np.random.default_rng(seed or 0)
             drawn = draw(rng, scheme[0], sources, size, scheme[1])
         bias_count = 1 if shared else size
         what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"

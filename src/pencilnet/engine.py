@@ -7,6 +7,8 @@ the one place where a person with a pencil would round before carrying a number 
 """
 
 from collections.abc import Sequence
+import os
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -14,7 +16,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import FUSED, LOSSES
-from .model import Model
+from .model import Model, flatten, unflatten, views
 from .rounding import half_up
 
 
@@ -233,7 +235,17 @@ def confusion(model: Model, inputs, targets) -> np.ndarray:
     return counts
 
 
-Progress = Callable[[int, int, float], None]  # (epoch, samples done in it, mean error so far)
+# (epoch, samples done in it, mean error of those samples so far). Called at most every
+# PROGRESS_INTERVAL seconds, at the end of a stretch of samples or of an epoch, and after the
+# last epoch: a caller that redraws something does so a few times a second, never per sample.
+Progress = Callable[[int, int, float], None]
+PROGRESS_INTERVAL = 0.1
+# Samples trained between checks of the error (for NaN), of the clock and of Ctrl-C: few enough
+# that a check is quick to come, many enough that checking costs nothing next to training.
+STRETCH = 1024
+# Online runs of at least this many updates use the loop compiled by numba, when it is installed
+# (see `compiled`): about half a second to start, then ten times NumPy's speed or more.
+COMPILED_FROM = 50_000
 
 
 def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_sse", arithmetic=EXACT,
@@ -242,119 +254,286 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     is reached): forward, error, backprop and step for each batch, each gradient from the
     weights before the step. Raises `TrainingDiverged` when the error stops being a finite number.
 
-    `on_progress` is called at the end of each epoch and, within long epochs, every 256 samples."""
+    `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch."""
     inputs, targets = np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     count = len(inputs)
     size = count if schedule.batch_size is None else min(schedule.batch_size, count)
     if arithmetic is not EXACT and size != 1:
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
-    run = _PencilRun(model, loss, arithmetic) if arithmetic is not EXACT else _ExactRun(model, loss)
+    if arithmetic is not EXACT:
+        run = _PencilRun(model, loss, arithmetic)
+    else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
+        run = _ExactRun(model, loss, compiled=size == 1 and count * schedule.epochs >= COMPILED_FROM)
     errors, test_accuracy = [], ([] if test is not None else None)
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, errors, test_accuracy, on_progress,
                                      test)
     except KeyboardInterrupt:
-        raise TrainingInterrupted(len(errors), errors, run.last_good) from None
-    final = run.model()
-    with np.errstate(over="ignore", invalid="ignore"):
-        final_error = mean_error(final, inputs, targets, loss, arithmetic)
+        raise TrainingInterrupted(len(errors), errors, run.last_good()) from None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        final_error = run.mean_error(inputs, targets)
     if not np.isfinite(final_error):  # the very last update broke the weights
-        raise TrainingDiverged(epoch, count, run.last_good)
-    return History(errors, final, final_error, epoch, stopped, test_accuracy)
+        raise TrainingDiverged(epoch, count, run.last_good())
+    return History(errors, run.model(), final_error, epoch, stopped, test_accuracy)
 
 
 def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
             on_progress, test) -> tuple[int, bool]:
-    """The training loop proper; returns the epochs run and whether the target error stopped it."""
+    """The training loop proper; returns the epochs run and whether the target error stopped it.
+
+    Each epoch goes by stretches of whole batches. The run writes each sample's output, from
+    the weights before its batch's update, into `outputs`; the stretch's errors are worked out
+    from those at once, which costs far less than doing it sample by sample."""
     count = len(inputs)
+    stretch = count if size == count else max(size, STRETCH // size * size)
+    outputs = np.empty((min(stretch, count), targets.shape[1]))
+    # A full batch is the same sum in any order, so it is never shuffled. Otherwise a shuffled
+    # stretch is gathered into buffers kept for the whole run: no copy of the data per batch or epoch.
+    shuffle = schedule.shuffle and size < count
+    if shuffle:
+        gathered_inputs, gathered_targets = np.empty((stretch, inputs.shape[1])), np.empty((stretch, targets.shape[1]))
+    reported = time.monotonic()
     epoch = 0
     for epoch in range(1, schedule.epochs + 1):
-        order = rng.permutation(count) if schedule.shuffle else np.arange(count)
+        order = rng.permutation(count) if shuffle else None
         total = 0.0
-        for start in range(0, count, size):
-            chosen = order[start:start + size]
-            batch_error = run.update(inputs[chosen], targets[chosen], schedule.learning_rate)
-            if not np.isfinite(batch_error):
-                raise TrainingDiverged(epoch, int(chosen[0]) + 1, run.last_good)
-            total += batch_error
-            if on_progress and (start // size) % max(1, 256 // size) == 0 and start:
-                on_progress(epoch, start + len(chosen), total / (start + len(chosen)))
+        for start in range(0, count, stretch):
+            stop = min(start + stretch, count)
+            if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
+                x = np.take(inputs, order[start:stop], axis=0, out=gathered_inputs[:stop - start], mode="clip")
+                t = np.take(targets, order[start:stop], axis=0, out=gathered_targets[:stop - start], mode="clip")
+            else:
+                x, t = inputs[start:stop], targets[start:stop]
+            out = outputs[:stop - start]
+            run.train(x, t, size, schedule.learning_rate, out)
+            found = run.loss.terms(out, t).sum(axis=1)  # each sample's error, before its batch's update
+            part = float(found.sum())
+            if not np.isfinite(part):
+                first = start + int(np.argmin(np.isfinite(found)))
+                raise TrainingDiverged(epoch, int(order[first] if shuffle else first) + 1, run.last_good())
+            total += part
+            if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
+                on_progress(epoch, stop, total / stop)
+                reported = time.monotonic()
         errors.append(total / count)
         run.epoch_done()
         if test_accuracy is not None:
             test_accuracy.append(accuracy(run.model(), *test))
-        if on_progress:
+        done = schedule.target_error is not None and errors[-1] <= schedule.target_error
+        if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, errors[-1])
-        if schedule.target_error is not None and errors[-1] <= schedule.target_error:
+            reported = time.monotonic()
+        if done:
             return epoch, epoch < schedule.epochs
     return epoch, False
 
 
 class _ExactRun:
-    """The training loop's state: plain mutable copies of the parameters, updated in place,
-    so that an update costs only its arithmetic (no new Model per sample)."""
+    """The training loop's state: the parameters as one vector in `flatten`'s order, with each
+    layer's weights and biases as views into it, all updated in place, and arrays for the
+    intermediate values kept from one batch to the next. An update costs its arithmetic only:
+    no new Model, and, for big batches, no new arrays."""
 
-    def __init__(self, model: Model, loss: str):
+    def __init__(self, model: Model, loss: str, compiled: bool = False):
         self.template = model
-        self.weights = [layer.weights.copy() for layer in model.layers]
-        self.biases = [layer.biases.copy() for layer in model.layers]
-        self.functions = [ACTIVATIONS[layer.activation] for layer in model.layers]
-        self.frozen = [(layer.frozen_weights, layer.frozen_biases) for layer in model.layers]
-        self.shared = [layer.shared_bias for layer in model.layers]
+        self.parameters = flatten(model)  # a new array, ours to change
+        self.saved = self.parameters.copy()  # the parameters after the last whole epoch
+        weights = views(model, self.parameters)
+        self.layers = [(w, b, ACTIVATIONS[layer.activation], layer.frozen_weights, layer.frozen_biases,
+                        layer.shared_bias) for (w, b), layer in zip(weights, model.layers)]
         self.bias_input = model.bias_input
         self.loss = LOSSES[loss]
-        self.output_name, self.loss_name = model.layers[-1].activation, loss
-        self.last_good = model
+        self.fused = FUSED.get((model.layers[-1].activation, loss))
+        fused, derivative, scale = self.fused, self.loss.derivative, self.layers[-1][2].scale
 
-    def update(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
-        """One step on a batch (rows are samples); returns the sum of the samples' errors."""
-        outs = [x]
-        for weights, biases, activation in zip(self.weights, self.biases, self.functions):
-            outs.append(activation.function(outs[-1] @ weights + biases * self.bias_input))
-        out = outs[-1]
-        total = float(self.loss.terms(out, t).sum())
-        delta = _output_dE_dnet(self.output_name, self.loss_name, out, t, self.loss.derivative(out, t))
+        def output_delta(out, t, spare):  # ∂E/∂net of the output layer, fused where there is a fused form
+            if fused:
+                return fused(out, t)
+            delta = derivative(out, t)
+            scale(out, delta, spare)
+            return delta
+
+        self.output_delta = output_delta
+        self.gradients = [np.empty(w.shape) for w, *_ in self.layers]
+        self.plans = {}  # rows in a batch (0: one sample, as vectors) -> what `_plan` gives
+        self.kernel = _compiled_online() if compiled else None
+        if self.kernel:
+            self._describe(model, loss)
+
+    def _describe(self, model: Model, loss: str):
+        """The layers as the compiled loop takes them: one row of integers each (see `compiled`)."""
+        from . import compiled
+
+        sizes, rows, w_at, b_at = model.sizes, [], 0, sum(layer.weights.size for layer in model.layers)
+        for index, layer in enumerate(model.layers):
+            rows.append([w_at, b_at, sizes[index], sizes[index + 1], compiled.ACTIVATIONS[layer.activation],
+                         layer.shared_bias, layer.frozen_weights, layer.frozen_biases, sum(sizes[:index]),
+                         sum(sizes[:index + 1])])
+            w_at, b_at = w_at + layer.weights.size, b_at + layer.biases.size
+        self.layout = np.array(rows, dtype=np.int64)
+        self.loss_code, self.is_fused = compiled.LOSSES[loss], self.fused is not None
+        self.values, self.deltas = np.empty(sum(sizes)), np.empty((2, 2 * max(sizes)))
+
+    def _plan(self, rows: int):
+        """For batches of `rows` samples (0: one sample, as vectors), what the loops go through, with
+        the arrays they write into, made once: the hidden layers (weights, biases, activation, net),
+        the output layer (weights, biases, activation), and the layers from the last back, each with
+        its input (None: the batch's), the array for ∂E/∂out of the layer before (None for the first),
+        that layer's `scale` and scratch, and the array for its weights' gradient; then scratch for
+        the output layer, and an array for its outputs."""
+        if rows not in self.plans:
+            shape = (rows,) if rows else ()
+            nets = [np.empty(shape + (w.shape[1],)) for w, *_ in self.layers]
+            spares = [np.empty(net.shape) for net in nets]
+            hidden = [(w, b, activation.apply, net) for (w, b, activation, *_), net in zip(self.layers, nets)][:-1]
+            steps = []
+            for index in range(len(self.layers) - 1, -1, -1):
+                w, b, _, frozen_weights, frozen_biases, shared = self.layers[index]
+                before = (nets[index - 1], np.empty(nets[index - 1].shape), self.layers[index - 1][2].scale,
+                          spares[index - 1]) if index else (None, None, None, None)
+                steps.append((w, b, frozen_weights, frozen_biases, shared, *before, self.gradients[index]))
+            self.plans[rows] = hidden, self.layers[-1][:2] + (self.layers[-1][2].apply,), steps, spares[-1], nets[-1]
+        return self.plans[rows]
+
+    def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
+        """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
+        if size == 1 and self.kernel:
+            return self.kernel(self.parameters, self.layout, self.bias_input, self.loss_code, self.is_fused,
+                               learning_rate, inputs, targets, outputs, self.values, self.deltas)
+        if size == 1:
+            return self._online(inputs, targets, learning_rate, outputs)
+        for start in range(0, len(inputs), size):
+            end = start + size
+            self._batch(inputs[start:end], targets[start:end], learning_rate, outputs[start:end])
+
+    def _online(self, inputs, targets, learning_rate, outputs):
+        # One sample at a time NumPy's cost is per call, not per number, so this loop makes as few
+        # calls as it can, and as little else: `_forward` and `_batch` written out for vectors, with
+        # the outer product for the gradient.
+        hidden, (w_out, b_out, apply_out), steps, spare, _ = self._plan(0)
+        bias_input, output_delta, matmul, outer = self.bias_input, self.output_delta, np.matmul, np.multiply.outer
+        scaled = bias_input != 1.0
+        for x, t, out in zip(inputs, targets, outputs):
+            value = x
+            for w, b, apply, net in hidden:
+                matmul(value, w, out=net)
+                net += b * bias_input if scaled else b
+                apply(net)
+                value = net
+            matmul(value, w_out, out=out)
+            out += b_out * bias_input if scaled else b_out
+            apply_out(out)
+            delta = output_delta(out, t, spare)
+            for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, _ in steps:
+                if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
+                    matmul(w, delta, out=back)
+                step = learning_rate * delta
+                if not frozen_weights:
+                    w -= outer(x if source is None else source, step)
+                if not frozen_biases:
+                    if shared:
+                        step = step.sum(keepdims=True)
+                    b -= step * bias_input if scaled else step
+                if back is not None:
+                    scale(source, back, back_spare)
+                    delta = back
+
+    def _forward(self, x, hidden, output_layer, outputs):
+        """Every layer's out for the batch `x`, into the plan's arrays; the output layer's into `outputs`."""
+        value, bias_input = x, self.bias_input
+        for w, b, apply, net in hidden:
+            np.matmul(value, w, out=net)
+            net += b * bias_input if bias_input != 1.0 else b
+            apply(net)
+            value = net
+        w, b, apply = output_layer
+        np.matmul(value, w, out=outputs)
+        outputs += b * bias_input if bias_input != 1.0 else b
+        apply(outputs)
+
+    def _batch(self, x, t, learning_rate, outputs):
+        hidden, output_layer, steps, spare, _ = self._plan(len(x))
+        self._forward(x, hidden, output_layer, outputs)
+        delta = self.output_delta(outputs, t, spare)
         rate = learning_rate / len(x)  # the batch's gradient is the mean of its samples' gradients
-        for index in range(len(self.weights) - 1, -1, -1):
-            weights = self.weights[index]
-            grad_w = outs[index].T @ delta
-            grad_b = delta.sum(axis=0) * self.bias_input
-            if index:  # ∂E/∂net of the layer before, from the weights before this step
-                delta = self.functions[index - 1].backward(outs[index], delta @ weights.T)
-            frozen_weights, frozen_biases = self.frozen[index]
+        for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, gradient in steps:
+            if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
+                np.matmul(delta, w.T, out=back)
             if not frozen_weights:
-                weights -= rate * grad_w
+                np.matmul((x if source is None else source).T, delta, out=gradient)
+                gradient *= rate
+                w -= gradient
             if not frozen_biases:
-                self.biases[index] -= rate * (grad_b.sum(keepdims=True) if self.shared[index] else grad_b)
-        return total
+                found = np.add.reduce(delta, axis=0, keepdims=shared)
+                if shared:
+                    found = np.add.reduce(found, axis=1)
+                found *= rate * self.bias_input
+                b -= found
+            if back is not None:
+                scale(source, back, back_spare)
+                delta = back
+
+    def mean_error(self, inputs, targets) -> float:
+        """`mean_error` with the current parameters, a stretch at a time in the arrays kept: a
+        forward pass over all the data at once would need new arrays as big as the data (unless
+        training was in one full batch, whose arrays are that big already)."""
+        total = 0.0
+        step = len(inputs) if len(inputs) in self.plans else STRETCH  # a full batch's arrays are there already
+        for start in range(0, len(inputs), step):
+            x, t = inputs[start:start + step], targets[start:start + step]
+            hidden, output_layer, _, _, out = self._plan(len(x))
+            self._forward(x, hidden, output_layer, out)
+            total += float(self.loss.terms(out, t).sum())
+        return total / len(inputs)
 
     def epoch_done(self):
-        self.last_good = self.model()  # one copy of the parameters per epoch, for a clean stop
+        np.copyto(self.saved, self.parameters)  # for a clean stop after this epoch
+
+    def last_good(self) -> Model:
+        return unflatten(self.template, self.saved.copy())
 
     def model(self) -> Model:
-        return self.template.replace(self.weights, self.biases)
+        return unflatten(self.template, self.parameters)
+
+
+def _compiled_online():
+    """The compiled online loop, or None without numba (or with PENCILNET_NUMBA=0 in the environment)."""
+    if os.environ.get("PENCILNET_NUMBA") == "0":
+        return None
+    try:
+        from .compiled import online
+    except ImportError:  # numba is an optional extra; NumPy gives the same numbers, slower
+        return None
+    return online
 
 
 class _PencilRun:
     """Online training through the recorded stages, so every carried number is rounded."""
 
     def __init__(self, model: Model, loss: str, arithmetic):
-        self.current, self.loss, self.arithmetic = model, loss, arithmetic
-        self.last_good = model
+        self.current, self.loss_name, self.arithmetic = model, loss, arithmetic
+        self.loss = LOSSES[loss]
+        self.good = model
 
-    def update(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
-        trace = forward(self.current, x[0], self.arithmetic)
-        total = error(trace, t[0], self.loss).total
-        gradients = backprop(self.current, trace, t[0], self.loss, self.arithmetic)
-        self.current = step(self.current, gradients, learning_rate, self.arithmetic)
-        return total
+    def train(self, inputs, targets, size, learning_rate, outputs):
+        for x, t, out in zip(inputs, targets, outputs):
+            trace = forward(self.current, x, self.arithmetic)
+            out[:] = trace.output
+            gradients = backprop(self.current, trace, t, self.loss_name, self.arithmetic)
+            self.current = step(self.current, gradients, learning_rate, self.arithmetic)
+
+    def mean_error(self, inputs, targets) -> float:
+        return mean_error(self.current, inputs, targets, self.loss_name, self.arithmetic)
 
     def epoch_done(self):
-        self.last_good = self.current
+        self.good = self.current
+
+    def last_good(self) -> Model:
+        return self.good
 
     def model(self) -> Model:
         return self.current

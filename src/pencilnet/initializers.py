@@ -5,7 +5,7 @@ import numpy as np
 SCHEMES = ("xavier", "he", "uniform")
 
 
-def draw(rng: np.random.Generator, scheme: str, fan_in: int, fan_out: int, spread: float = 0.5):
+def draw(rng: "np.random.Generator", scheme: str, fan_in: int, fan_out: int, spread: float = 0.5):
     """One layer's weights (fan_in × fan_out) and biases (fan_out):
 
     xavier (Glorot): uniform in ±sqrt(6 / (fan_in + fan_out)), biases 0 — suits sigmoid and tanh;

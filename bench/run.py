@@ -1,0 +1,494 @@
+"""How fast pencilnet trains and starts, and how much memory training takes.
+
+    python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N] [--only training,startup,memory]
+
+Training: per-epoch times of pencilnet's engine (its NumPy loop, and its numba loop when numba is
+installed), of a hand-tuned NumPy loop written below, of PyTorch on the CPU (manual gradients, and
+autograd with optim.SGD) and of scikit-learn's MLP (solver "sgd"), when those are installed, for
+the 36-36-2 and 784-128-10 sigmoid networks, E = ½ Σ (t − o)², plain gradient descent, online,
+in mini-batches of 32 and in one full batch. They run in this one process, interleaved, and the
+table gives medians and each one's ratio to the NumPy loop. Before timing, every contender but
+scikit-learn trains one epoch from the same weights and must end with the NumPy loop's weights
+to 1e-10; scikit-learn cannot start from given weights the same way (and its classifier puts a
+log-loss on its sigmoid outputs), so only its time is compared. Each timing is one call that
+trains as many epochs as make about 0.5 s of work, divided by their number: one-off costs per
+call (pencilnet's: the error with the final weights, the result) are spread over those epochs.
+The 784-128-10 network trains on a fifth of the samples (2,000 by default).
+
+Start-up: subprocess runs of `pencilnet forward`, `forward --json` and `--help` against
+`python -c "import numpy, yaml, rich.console, rich.table, typer"`, interleaved, medians.
+
+Memory: peak memory of `engine.train` in a fresh subprocess per case (tracemalloc's peak of what
+training allocates, and the process's maxrss), for 10 against 1,000 epochs and for growing data.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+if "--threads" in sys.argv:  # before NumPy (OpenBLAS) or PyTorch (OpenMP) start their threads
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = sys.argv[sys.argv.index("--threads") + 1]
+
+import numpy as np  # noqa: E402
+
+RATE = 0.5
+NETWORKS = {"36-36-2": (36, 36, 2), "784-128-10": (784, 128, 10)}
+MODES = {"online": 1, "mini-batch 32": 32, "full batch": None}
+TIMING = 0.5  # seconds of work per timing, at least one epoch
+
+
+def workload(sizes, samples, seed=0):
+    """Inputs in [0, 1], one-hot targets, and weights uniform in ±sqrt(6 / (fan in + fan out))
+    (±0.5 for the small network, as the article's fruit config draws them)."""
+    rng = np.random.default_rng(seed)
+    n_in, n_hidden, n_out = sizes
+    inputs = rng.uniform(size=(samples, n_in))
+    targets = np.eye(n_out)[rng.integers(n_out, size=samples)]
+    params = []
+    for a, b in ((n_in, n_hidden), (n_hidden, n_out)):
+        spread = 0.5 if n_in <= 36 else math.sqrt(6 / (a + b))
+        params += [rng.uniform(-spread, spread, (a, b)), rng.uniform(-spread, spread, b)]
+    return inputs, targets, params  # params: W1, b1, W2, b2
+
+
+def flat(w1, b1, w2, b2):
+    """The weights in pencilnet's order (every weight matrix, then every bias vector)."""
+    return np.concatenate([np.ravel(w1), np.ravel(w2), np.ravel(b1), np.ravel(b2)])
+
+
+# ---- the hand-tuned NumPy loop ---------------------------------------------------------------
+
+def _sigmoid(z):  # in place: no new arrays
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    np.reciprocal(z, out=z)
+
+
+def numpy_online(inputs, targets, w1, b1, w2, b2, rate):
+    """One epoch, one update per sample: as few NumPy calls as we could make it (about 25)."""
+    total, outer = 0.0, np.multiply.outer
+    for x, t in zip(inputs, targets):
+        h = x @ w1
+        h += b1
+        _sigmoid(h)
+        o = h @ w2
+        o += b2
+        _sigmoid(o)
+        e = o - t
+        total += e @ e
+        d2 = e * o
+        d2 *= 1.0 - o
+        back = w2 @ d2
+        d2 *= rate
+        w2 -= outer(h, d2)
+        b2 -= d2
+        d1 = back * h
+        d1 *= 1.0 - h
+        d1 *= rate
+        w1 -= outer(x, d1)
+        b1 -= d1
+    return 0.5 * total / len(inputs)
+
+
+def numpy_batches(inputs, targets, w1, b1, w2, b2, rate, size, buffers):
+    """One epoch in batches of `size`: each batch's gradient the mean of its samples', computed
+    into arrays kept from batch to batch and epoch to epoch (`buffers`), since new arrays for a
+    big batch cost more than the arithmetic on them."""
+    total = 0.0
+    for start in range(0, len(inputs), size):
+        x, t = inputs[start:start + size], targets[start:start + size]
+        rows = len(x)
+        if rows not in buffers:
+            buffers[rows] = [np.empty((rows, w1.shape[1])), np.empty((rows, w2.shape[1])),
+                             np.empty((rows, w2.shape[1])), np.empty((rows, w1.shape[1])),
+                             np.empty((rows, w1.shape[1])), np.empty(w1.shape), np.empty(w2.shape)]
+        h, o, d2, d1, spare, g1, g2 = buffers[rows]
+        np.matmul(x, w1, out=h)
+        h += b1
+        _sigmoid(h)
+        np.matmul(h, w2, out=o)
+        o += b2
+        _sigmoid(o)
+        np.subtract(o, t, out=d2)
+        total += np.vdot(d2, d2)
+        d2 *= o
+        d2 *= 1.0 - o
+        np.matmul(d2, w2.T, out=d1)
+        np.subtract(1.0, h, out=spare)
+        spare *= h
+        d1 *= spare
+        step = rate / rows
+        np.matmul(h.T, d2, out=g2)
+        g2 *= step
+        w2 -= g2
+        b2 -= step * d2.sum(axis=0)
+        np.matmul(x.T, d1, out=g1)
+        g1 *= step
+        w1 -= g1
+        b1 -= step * d1.sum(axis=0)
+    return 0.5 * total / len(inputs)
+
+
+# ---- the contenders: each trains `epochs` epochs from the given weights and returns them -----
+
+def contenders(inputs, targets, params, size):
+    found = {}
+    samples = len(inputs)
+    batch = size or samples
+
+    def reference(epochs):
+        w = [p.copy() for p in params]
+        buffers = {}
+        for _ in range(epochs):
+            if batch == 1:
+                numpy_online(inputs, targets, *w, RATE)
+            else:
+                numpy_batches(inputs, targets, *w, RATE, batch, buffers)
+        return flat(*w)
+
+    found["NumPy loop"] = reference
+    from pencilnet import engine
+    from pencilnet.model import Layer, Model, flatten
+
+    model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
+
+    def pencilnet(compiled):
+        def run(epochs):
+            saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
+            os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
+            engine.COMPILED_FROM = 0  # here every run is long enough: the start is measured apart
+            try:
+                return flatten(engine.train(model, inputs, targets, engine.Schedule(RATE, epochs, size)).model)
+            finally:
+                engine.COMPILED_FROM = saved[1]
+                os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
+        return run
+
+    found["pencilnet"] = pencilnet(False)
+
+    def bookkept(epochs):
+        """What `pencilnet train` adds: a new order every epoch and a Rich progress bar, drawn
+        (into a string) by Rich's own thread, four times a second, as on a terminal."""
+        import io
+
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(file=io.StringIO(), force_terminal=True, width=100)
+        columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
+                   TextColumn("error {task.fields[error]}"), TimeRemainingColumn())
+        saved = os.environ.get("PENCILNET_NUMBA")
+        os.environ["PENCILNET_NUMBA"] = "0"
+        try:
+            with Progress(*columns, console=console, transient=True, refresh_per_second=4) as bar:
+                task = bar.add_task("train", total=epochs, error="…")
+                report = lambda epoch, done, error: bar.update(task, completed=epoch - 1 + done / samples,
+                                                               error=f"{error:.6f}")
+                engine.train(model, inputs, targets, engine.Schedule(RATE, epochs, size, shuffle=True),
+                             on_progress=report)
+        finally:
+            os.environ.pop("PENCILNET_NUMBA") if saved is None else os.environ.update(PENCILNET_NUMBA=saved)
+        return None
+
+    if batch < samples:
+        found["pencilnet, shuffled, progress bar"] = bookkept
+    if batch == 1 and engine._compiled_online() is not None:
+        found["pencilnet, numba"] = pencilnet(True)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        data, wanted = torch.from_numpy(inputs), torch.from_numpy(targets)
+
+        def torch_manual(epochs):
+            w1, b1, w2, b2 = (torch.tensor(p) for p in params)
+            with torch.no_grad():
+                for _ in range(epochs):
+                    if batch == 1:  # one sample at a time: vectors and outer products are quicker
+                        for x, t in zip(data, wanted):
+                            h = torch.sigmoid(x @ w1 + b1)
+                            o = torch.sigmoid(h @ w2 + b2)
+                            d2 = (o - t) * o * (1 - o)
+                            d1 = (w2 @ d2) * h * (1 - h)
+                            w2 -= RATE * torch.outer(h, d2)
+                            b2 -= RATE * d2
+                            w1 -= RATE * torch.outer(x, d1)
+                            b1 -= RATE * d1
+                        continue
+                    for start in range(0, samples, batch):
+                        x, t = data[start:start + batch], wanted[start:start + batch]
+                        h = torch.sigmoid(x @ w1 + b1)
+                        o = torch.sigmoid(h @ w2 + b2)
+                        d2 = (o - t) * o * (1 - o)
+                        d1 = (d2 @ w2.T) * h * (1 - h)
+                        step = RATE / len(x)
+                        w2 -= step * (h.T @ d2)
+                        b2 -= step * d2.sum(0)
+                        w1 -= step * (x.T @ d1)
+                        b1 -= step * d1.sum(0)
+            return flat(*(p.numpy() for p in (w1, b1, w2, b2)))
+
+        def torch_autograd(epochs):
+            weights = [torch.tensor(p, requires_grad=True) for p in params]
+            w1, b1, w2, b2 = weights
+            optimizer = torch.optim.SGD(weights, lr=RATE)
+            for _ in range(epochs):
+                for start in range(0, samples, batch):
+                    x, t = data[start:start + batch], wanted[start:start + batch]
+                    optimizer.zero_grad()
+                    o = torch.sigmoid(torch.sigmoid(x @ w1 + b1) @ w2 + b2)
+                    (0.5 * ((t - o) ** 2).sum() / len(x)).backward()
+                    optimizer.step()
+            return flat(*(p.detach().numpy() for p in weights))
+
+        found["PyTorch, manual gradients"] = torch_manual
+        found["PyTorch autograd + SGD"] = torch_autograd
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        MLPClassifier = None
+    if MLPClassifier is not None:
+        def sklearn(epochs):
+            mlp = MLPClassifier(hidden_layer_sizes=(params[0].shape[1],), activation="logistic", solver="sgd",
+                                learning_rate_init=RATE, batch_size=batch, momentum=0.0, alpha=0.0, max_iter=epochs,
+                                shuffle=False, tol=0.0, n_iter_no_change=10**9, random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                mlp.fit(inputs, targets)  # multi-label: sigmoid outputs
+            return None
+
+        found["scikit-learn MLP (sgd)"] = sklearn
+    return found
+
+
+def bench_training(args):
+    print(f"## Training: per-epoch time, float64, medians of {args.repeat}")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"(NumPy {np.__version__}; {_versions()}; {os.cpu_count()} cores; BLAS threads: {threads})\n")
+    results = {}
+    for name, sizes in NETWORKS.items():
+        # The big network on a fifth of the samples: its online epoch takes a second or more.
+        inputs, targets, params = workload(sizes, args.samples if sizes[0] <= 36 else args.samples // 5)
+        for mode, size in MODES.items():
+            found = contenders(inputs, targets, params, size)
+            expected = found["NumPy loop"](1)
+            checks, epochs = {}, {}
+            for label, run in found.items():  # one epoch each from the same weights: the same weights after it
+                run(1)  # and once before, so that nothing is imported or compiled in the timed run
+                start = time.perf_counter()
+                got = run(1)
+                epochs[label] = max(1, round(TIMING / (time.perf_counter() - start)))
+                checks[label] = None if got is None else float(np.max(np.abs(got - expected)))
+                if checks[label] is not None and not checks[label] <= 1e-10:
+                    sys.exit(f"{name} {mode}: {label} ends the epoch {checks[label]:.1e} from the NumPy loop")
+            times = {label: [] for label in found}
+            for repeat in range(args.repeat):
+                order = list(found)
+                order = order[repeat % len(order):] + order[:repeat % len(order)]  # who goes first rotates
+                for label in order:
+                    start = time.perf_counter()
+                    found[label](epochs[label])
+                    times[label].append((time.perf_counter() - start) / epochs[label])
+            medians = {label: statistics.median(t) for label, t in times.items()}
+            results[name, mode] = (medians, checks, epochs)
+            base = medians["NumPy loop"]
+            print(f"{name}, {mode}, {len(inputs):,} samples:")
+            for label, value in medians.items():
+                check = "not compared" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
+                print(f"  {label:28s} {value * 1e3:9.2f} ms/epoch  {value / base:6.2f}×   ({check}; "
+                      f"{epochs[label]} epoch{'s' if epochs[label] > 1 else ''} a timing)")
+            print(flush=True)
+    _training_table(results)
+    _numba_start()
+
+
+def _versions():
+    found = []
+    for module in ("numba", "torch", "sklearn"):
+        try:
+            found.append(f"{module} {__import__(module).__version__}")
+        except ImportError:
+            found.append(f"{module} absent")
+    return ", ".join(found)
+
+
+def _training_table(results):
+    labels = []
+    for medians, _, _ in results.values():
+        labels += [label for label in medians if label not in labels]
+    print("| network, mode | " + " | ".join(labels) + " |")
+    print("|---" * (len(labels) + 1) + "|")
+    for (name, mode), (medians, _, _) in results.items():
+        base = medians["NumPy loop"]
+        cells = []
+        for label in labels:
+            if label not in medians:
+                cells.append("–")
+            elif label == "NumPy loop":
+                cells.append(f"{base * 1e3:.3g} ms")
+            else:
+                cells.append(f"{medians[label] / base:.2f}×")
+        print(f"| {name}, {mode} | " + " | ".join(cells) + " |")
+    print()
+
+
+def _numba_start():
+    """What the compiled loop costs before it runs: importing numba and loading the compiled code
+    from numba's cache, or compiling it when the cache is cold (the first run on a machine)."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return print("numba is not installed: the NumPy loop trains.\n")
+    code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet import engine\n"
+            "from pencilnet.model import Layer, Model\n"
+            "run = engine._ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
+            "run.train(np.zeros((1, 2)), np.zeros((1, 2)), 1, 0.1, np.zeros((1, 2)))\n"
+            "print(time.perf_counter() - start)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        cold = float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True).stdout)
+        warm = statistics.median(float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                                      text=True, check=True).stdout) for _ in range(3))
+    print(f"numba's start in a new process: {warm:.2f} s with its cache warm (import, load), {cold:.1f} s cold "
+          f"(compiling, once per machine). pencilnet uses it for online runs of at least "
+          f"{__import__('pencilnet.engine').engine.COMPILED_FROM:,} updates.\n")
+
+
+# ---- start-up ----------------------------------------------------------------------------------
+
+def bench_startup(args):
+    import pencilnet
+
+    # The package's modules as `pip install .` leaves them, compiled to bytecode; where
+    # PYTHONDONTWRITEBYTECODE is set, an editable install would otherwise recompile them each run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(pencilnet.__file__).parent)], check=True)
+    script = Path(sys.executable).with_name("pencilnet")
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "pencilnet"]
+    runs = {
+        'python -c "import numpy, yaml, rich.console, rich.table, typer"':
+            [sys.executable, "-c", "import numpy, yaml, rich.console, rich.table, typer"],
+        "pencilnet forward": cli + ["forward"],
+        "pencilnet forward --json": cli + ["forward", "--json"],
+        "pencilnet --help": cli + ["--help"],
+        'python -c "pass"': [sys.executable, "-c", "pass"],
+    }
+    times = {label: [] for label in runs}
+    for _ in range(args.startup_repeat):
+        for label, command in runs.items():
+            start = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+            times[label].append(time.perf_counter() - start)
+    import typer
+
+    print(f"## Start-up: medians of {args.startup_repeat} runs (typer {typer.__version__})\n")
+    base = statistics.median(next(iter(times.values())))
+    print("| command | time | against the imports |\n|---|---|---|")
+    for label, found in times.items():
+        median = statistics.median(found)
+        print(f"| `{label}` | {median * 1e3:.0f} ms | {median / base:.2f}× |")
+    print()
+
+
+# ---- memory ------------------------------------------------------------------------------------
+
+MEMORY_CHILD = """
+import json, os, resource, sys, tracemalloc
+import numpy as np
+from pencilnet import engine
+from pencilnet.model import Layer, Model
+samples, epochs, size, compiled = json.loads(sys.argv[1])
+engine.COMPILED_FROM = 0 if compiled else float("inf")
+rng = np.random.default_rng(0)
+inputs, targets = rng.uniform(size=(samples, 36)), np.eye(2)[rng.integers(2, size=samples)]
+model = Model((Layer(rng.uniform(-.5, .5, (36, 36)), rng.uniform(-.5, .5, 36)),
+               Layer(rng.uniform(-.5, .5, (36, 2)), rng.uniform(-.5, .5, 2))))
+engine.train(model, inputs[:50], targets[:50], engine.Schedule(0.5, 2, size, True))  # imports, compiles
+tracemalloc.start()
+engine.train(model, inputs, targets, engine.Schedule(0.5, epochs, size, True))
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+try:  # the peak resident size of this process since it started (maxrss would count its parent's, from the fork)
+    rss = int(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1]) * 1024
+except OSError:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps([peak, rss, inputs.nbytes + targets.nbytes]))
+"""
+
+
+def _memory(samples, epochs, size, compiled=False):
+    found = subprocess.run([sys.executable, "-c", MEMORY_CHILD, json.dumps([samples, epochs, size, compiled])],
+                           capture_output=True, text=True, check=True)
+    return json.loads(found.stdout)
+
+
+def bench_memory(args):
+    print("## Memory: peak of `engine.train`, shuffled (tracemalloc: what training allocates, the data "
+          "aside; peak RSS: the whole process)\n")
+    print("| 36-36-2 | samples | epochs | traced peak | peak RSS |\n|---|---|---|---|---|")
+    paths = [("online, NumPy", 1, False, 100 if args.quick else 200), ("mini-batch 32", 32, False, 2000),
+             ("full batch", None, False, 2000)]
+    if _has_numba():
+        paths.insert(1, ("online, numba", 1, True, 2000))
+    for mode, size, compiled, samples in paths:
+        found = [_memory(samples, epochs, size, compiled) for epochs in (10, 1000)]
+        for epochs, (peak, rss, data) in zip((10, 1000), found):
+            print(f"| {mode} | {samples:,} | {epochs:,} | {peak / 1024:,.0f} KiB | {rss / 2**20:,.1f} MiB |")
+        print(f"| {mode} | | 1,000 against 10 | {found[1][0] / found[0][0]:.3f}× "
+              f"(+{(found[1][0] - found[0][0]) / 990:.0f} B/epoch) | {found[1][1] / found[0][1]:.3f}× |")
+    counts = [2500, 5000, 10000] if args.quick else [10000, 20000, 40000]
+    for mode, size, compiled, _ in paths:
+        for samples in counts:
+            peak, rss, data = _memory(samples, 2, size, compiled)
+            print(f"| {mode} | {samples:,} ({data / 2**20:.1f} MiB of data) | 2 | {peak / 1024:,.0f} KiB "
+                  f"({peak / data:.2f}× the data) | {rss / 2**20:,.1f} MiB |")
+    print()
+
+
+def _has_numba():
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return os.environ.get("PENCILNET_NUMBA") != "0"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 samples, 3 repeats: about a minute")
+    parser.add_argument("--repeat", type=int, help="timings per contender (default 7, 3 with --quick)")
+    parser.add_argument("--samples", type=int, help="training samples (default 10,000, 2,000 with --quick)")
+    parser.add_argument("--only", default="training,startup,memory", help="which parts, comma-separated")
+    parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default: theirs, one a core)")
+    args = parser.parse_args()
+    args.repeat = args.repeat or (3 if args.quick else 7)
+    args.samples = args.samples or (2000 if args.quick else 10000)
+    args.startup_repeat = 9 if args.quick else 25
+    print(f"pencilnet benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
+          f"{platform.machine()}\n")
+    started = time.perf_counter()
+    parts = args.only.split(",")
+    if "training" in parts:
+        bench_training(args)
+    if "startup" in parts:
+        bench_startup(args)
+    if "memory" in parts:
+        bench_memory(args)
+    print(f"({time.perf_counter() - started:.0f} s in all)")
+
+
+if __name__ == "__main__":
+    main()
