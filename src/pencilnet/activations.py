@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Activation:
     name: str
     symbol: str  # how the renderer writes it: out = σ(net)

@@ -5,7 +5,6 @@ line where YAML gives one, the field's path (layers[1].weights[0][2]), what was 
 and what was found.
 """
 
-import difflib
 import math
 import re
 import sys
@@ -53,7 +52,7 @@ PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 INHERIT = "inherit"  # an expected entry without its own arithmetic uses the section's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Expected:
     """One published number: its name, the digits as printed, and how to judge it."""
 
@@ -65,14 +64,14 @@ class Expected:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Expectations:
     arithmetic: int | None  # pencil decimals the publication computed with, None for exact
     sample: int
     entries: list[Expected]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
     source: str  # how messages name the file
     name: str
@@ -282,6 +281,14 @@ def _describe(value) -> str:
     return repr(value)
 
 
+def _near_miss(word: str, choices) -> str:
+    """" (did you mean 'x'?)" for a near miss among `choices`, or nothing."""
+    import difflib  # only when something is wrong: a config that reads cleanly never needs it
+
+    hint = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -313,8 +320,7 @@ class _Checker:
             return None
         for key in value:
             if key not in known:
-                hint = difflib.get_close_matches(str(key), known, n=1)
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                suggestion = _near_miss(str(key), known)
                 where = f"{path}.{key}" if path else str(key)
                 self.fail(where, f"one of the fields {', '.join(known)}{suggestion}", "an unknown field",
                           describe=False)
@@ -337,8 +343,7 @@ class _Checker:
     def choice(self, value, path: str, options) -> str | None:
         if isinstance(value, str) and value in options:
             return value
-        hint = difflib.get_close_matches(str(value), list(options), n=1) if isinstance(value, str) else []
-        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        suggestion = _near_miss(value, options) if isinstance(value, str) else ""
         self.fail(path, f"one of {', '.join(options)}{suggestion}", value)
         return None
 
@@ -524,8 +529,7 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
     for name, spec in values.items():
         path = f"expected.values.{name}"
         if str(name) not in names and epochs_of(str(name), model) is None:
-            hint = difflib.get_close_matches(str(name), one_step_names(model), n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            suggestion = _near_miss(str(name), one_step_names(model))
             check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
                              f"error_after_10_epochs{suggestion}", str(name), describe=False)
             continue

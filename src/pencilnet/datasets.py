@@ -28,7 +28,7 @@ from .files import read_text
 SHOWN_COLUMNS = 6  # a message lists at most this many column or array names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     inputs: np.ndarray  # (samples, features) float64
     targets: np.ndarray  # (samples, outputs) float64

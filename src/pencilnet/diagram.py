@@ -35,7 +35,7 @@ CMAP = "coolwarm"  # blue negative, red positive, grey (still visible on white) 
 MISSING = "drawing needs matplotlib: pip install 'pencilnet[plot]'"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Records:
     """What the four stages show for one sample, each computed once from the one before."""
 
@@ -107,7 +107,7 @@ def check_picture(out_path) -> Path:
 # --- what each stage writes on nodes and edges --------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Edge:
     layer: int  # index into model.layers
     source: int  # row in the weight matrix, or -1 for the bias node

@@ -4,6 +4,10 @@ Pure functions over immutable records; nothing here prints or touches files.
 Every named intermediate the article writes down (net, out, each error term, each
 chain-rule factor, each sum of back-propagated terms) passes through `arithmetic.carry`,
 the one place where a person with a pencil would round before carrying a number on.
+
+Records are frozen dataclasses with eq=False: records holding arrays have no meaningful ==
+(an array comparison has no single truth value), and leaving out the generated __eq__
+makes each about a third cheaper to define, which every command pays at start-up.
 """
 
 from collections.abc import Sequence
@@ -17,7 +21,6 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .losses import FUSED, LOSSES
 from .model import Model, flatten, unflatten, views
-from .rounding import half_up
 
 
 class Exact:
@@ -39,6 +42,8 @@ class Pencil:
 
     def __init__(self, decimals: int):
         self.decimals = decimals
+        from .rounding import half_up  # decimal arithmetic: only pencil mode needs it
+
         self._round = np.vectorize(lambda v: float(half_up(v, decimals)), otypes=[np.float64])
 
     def carry(self, value):
@@ -56,14 +61,14 @@ def arithmetic_of(decimals: int | None):
     return EXACT if decimals is None else Pencil(decimals)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LayerTrace:
     inputs: np.ndarray  # what fed this layer: x, or the previous layer's out
     net: np.ndarray
     out: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trace:
     x: np.ndarray
     layers: tuple[LayerTrace, ...]
@@ -73,7 +78,7 @@ class Trace:
         return self.layers[-1].out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ErrorReport:
     loss: str
     target: np.ndarray
@@ -82,7 +87,7 @@ class ErrorReport:
     total: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LayerGradients:
     """The chain-rule factors of one layer and the gradients they give.
 
@@ -100,12 +105,12 @@ class LayerGradients:
     biases: np.ndarray  # ∂E/∂bw, (targets,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Gradients:
     layers: tuple[LayerGradients, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Schedule:
     """How to train: the learning rate, how many epochs, and how samples are grouped."""
 
@@ -117,7 +122,7 @@ class Schedule:
     target_error: float | None = None  # stop after the first epoch whose error is at or below this
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class History:
     errors: list[float]  # per epoch: the mean of each sample's error, measured before its batch's update
     model: Model  # after the last epoch run
@@ -539,7 +544,7 @@ class _PencilRun:
         return self.current
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChainRow:
     """One parameter's gradient with the three chain-rule factors it is the product of.
 

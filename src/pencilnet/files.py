@@ -1,7 +1,6 @@
 """Writing files so that a crash leaves the old file or the new one, never half of one."""
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import InputError
@@ -27,6 +26,8 @@ def read_text(path: str | Path, what: str = "file") -> str:
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Replace `path` by `content` in one step: a temporary file beside it, flushed to disk,
     then renamed over it. On any failure, Ctrl-C included, the temporary file is removed."""
+    import tempfile  # only a command that writes a file needs it
+
     path = Path(path)
     directory = path.parent
     data = content.encode("utf-8") if isinstance(content, str) else content

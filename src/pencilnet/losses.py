@@ -14,7 +14,7 @@ import numpy as np
 EPSILON = 1e-15
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loss:
     name: str
     formula: str

@@ -19,7 +19,7 @@ def _frozen(values) -> np.ndarray:
     return array
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
     weights: np.ndarray  # (sources, targets)
     biases: np.ndarray  # (targets,), or (1,) for one bias weight shared by the layer's nodes
@@ -40,7 +40,7 @@ class Layer:
         return self.weights.shape[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     layers: tuple[Layer, ...]
     bias_input: float = 1.0
@@ -98,7 +98,7 @@ def views(model: Model, vector: np.ndarray) -> list[tuple[np.ndarray, np.ndarray
     return list(zip(weights, biases))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Names:
     nodes: list[list[str]]  # per layer, input layer first
     weights: list[np.ndarray]  # per weight matrix, same shape, e.g. "w5"

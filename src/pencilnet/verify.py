@@ -21,7 +21,7 @@ from .rounding import half_up
 PASSING = ("match", "rounding", "erratum")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Verdict:
     name: str
     published: str
