@@ -1,8 +1,8 @@
 """Pictures: the diagram per stage (SVG, PNG, text), the error curve, and their commands."""
 
 import builtins
-import io
 import dataclasses
+import io
 import json
 import re
 import struct
@@ -16,9 +16,9 @@ from rich.console import Console
 
 from pencilnet import diagram
 from pencilnet.errors import InputError
+from pencilnet.model import Layer, Model
 
 ROOT = Path(__file__).resolve().parents[1]
-from pencilnet.model import Layer, Model
 
 pytest.importorskip("matplotlib")
 

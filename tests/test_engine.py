@@ -5,11 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from conftest import numeric_gradient, random_model
 
 from pencilnet import engine
 from pencilnet.model import Layer, Model, flatten
-
-from conftest import numeric_gradient, random_model
 
 
 def run(config):

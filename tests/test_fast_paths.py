@@ -6,11 +6,10 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import random_model
 
 from pencilnet import engine
 from pencilnet.model import Layer, Model, flatten, unflatten
-
-from conftest import random_model
 
 CASES = [  # (hidden activations, output activation, loss): every activation and loss, fused or not
     (["sigmoid"], "sigmoid", "half_sse"),

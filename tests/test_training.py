@@ -6,13 +6,12 @@ import warnings
 import numpy as np
 import pytest
 import yaml
+from conftest import numeric_gradient, random_model
 
 from pencilnet import engine
 from pencilnet.activations import ACTIVATIONS
 from pencilnet.losses import LOSSES
 from pencilnet.model import Layer, Model, flatten, unflatten
-
-from conftest import numeric_gradient, random_model
 
 
 def analytic_gradient(model, x, t, loss):

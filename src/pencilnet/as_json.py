@@ -102,7 +102,8 @@ def train(config: Config, history: History, schedule, confusion=None) -> dict:
 def verify(verdicts) -> dict:
     return {
         "passed": all(v.passed for v in verdicts),
-        "counts": {kind: sum(v.verdict == kind for v in verdicts) for kind in ("match", "rounding", "erratum", "differs")},
+        "counts": {kind: sum(v.verdict == kind for v in verdicts)
+                   for kind in ("match", "rounding", "erratum", "differs")},
         "entries": [{"name": v.name, "published": v.published, "arithmetic": v.arithmetic,
                      "computed": number(v.computed), "exact": number(v.exact), "difference": number(v.difference),
                      "verdict": v.verdict, "note": v.note} for v in verdicts],

@@ -14,8 +14,20 @@ import typer
 
 from .cli_data import data_app
 from .cli_pictures import diagram, plot
-from .cli_shared import (AllRows, AsJson, ConfigPath, Decimals, Exact, Pencil, Rows, Sample, Sets, display,
-                         emit_json, failures)
+from .cli_shared import (
+    AllRows,
+    AsJson,
+    ConfigPath,
+    Decimals,
+    Exact,
+    Pencil,
+    Rows,
+    Sample,
+    Sets,
+    display,
+    emit_json,
+    failures,
+)
 from .errors import EXIT_INTERRUPTED, CheckFailed, Diverged, InputError
 
 app = typer.Typer(
@@ -196,7 +208,8 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
     with failures():
         from dataclasses import replace
 
-        from . import as_json as data, engine, render
+        from . import as_json as data
+        from . import engine, render
         from .render import Style
 
         cfg = _load(config, sets)
@@ -286,7 +299,8 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
     with failures():
         from dataclasses import replace
 
-        from . import as_json as data, render
+        from . import as_json as data
+        from . import render
         from .render import Style
         from .verify import verify as check
 
@@ -375,7 +389,8 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
 def summary(config: ConfigPath = None, as_json: AsJson = False, sets: Sets = None):
     """The architecture: layers, activations, parameters per layer and in total, loss, training and data."""
     with failures():
-        from . import as_json as data, render
+        from . import as_json as data
+        from . import render
         from .render import Style
 
         cfg = _load(config, sets)
@@ -398,7 +413,8 @@ def predict(config: ConfigPath = None,
     with failures():
         import numpy as np
 
-        from . import as_json as data, engine, render
+        from . import as_json as data
+        from . import engine, render
         from .render import Style
 
         cfg = _load(config, sets)

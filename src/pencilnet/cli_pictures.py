@@ -34,7 +34,8 @@ def diagram(config: ConfigPath = None,
     """Draw the network as a textbook does: nodes in columns, every edge with its weight; the
     numbers of one stage (forward, error, backprop or step) written on it."""
     with failures():
-        from . import config as config_module, diagram as pictures
+        from . import config as config_module
+        from . import diagram as pictures
         from .render import Style
 
         cfg = config_module.load(config)

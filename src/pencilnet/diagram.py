@@ -8,8 +8,8 @@ Drawing coordinates are inches (the figure is sized to the drawing and the axes 
 so node sizes, gaps and font sizes relate directly and do not depend on the network's size.
 """
 
-import math
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,9 +265,9 @@ def draw(config: Config, stage: str, rec: Records, out_path, style: Style | None
     _check_stage(stage)
     path = _check_path(out_path)
     matplotlib, Figure = _matplotlib()
+    from matplotlib.cm import ScalarMappable
     from matplotlib.collections import LineCollection
     from matplotlib.colors import ListedColormap, Normalize
-    from matplotlib.cm import ScalarMappable
     from matplotlib.patches import Circle
 
     style = style or Style()
@@ -363,7 +363,10 @@ def draw(config: Config, stage: str, rec: Records, out_path, style: Style | None
     for c, heading in enumerate(headings):
         ax.text(c * dx, -top - radius - 0.15, heading if labelled else f"{heading} ({sizes[c]})", fontsize=10,
                 ha="center", va="top", color="#555555")
-    title = "Backpropagation: the colour of every edge is its ∂E/∂w" if by_gradient else _title(config, stage, rec, style)
+    if by_gradient:
+        title = "Backpropagation: the colour of every edge is its ∂E/∂w"
+    else:
+        title = _title(config, stage, rec, style)
     figure.text(0.5, 1 - 0.3 / height, title, fontsize=13, weight="bold",
                 ha="center", va="top")
     figure.text(0.5, 1 - 0.7 / height, _subtitle(config, rec, style), fontsize=10, ha="center", va="top",

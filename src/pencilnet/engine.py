@@ -10,9 +10,9 @@ Records are frozen dataclasses with eq=False: records holding arrays have no mea
 makes each about a third cheaper to define, which every command pays at start-up.
 """
 
-from collections.abc import Sequence
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
@@ -608,4 +608,5 @@ class LayerChain(Sequence):
 def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
     """Every parameter in the article's order (w1..wN, then bw1..bwM) with its factors."""
     count = len(model.layers)
-    return [row for bias in (False, True) for index in range(count) for row in LayerChain(model, gradients, index, bias)]
+    return [row for bias in (False, True) for index in range(count)
+            for row in LayerChain(model, gradients, index, bias)]

@@ -77,7 +77,7 @@ class Model:
 
 def flatten(model: Model) -> np.ndarray:
     """All parameters as one vector, in the order of `Names.parameters`."""
-    return np.concatenate([l.weights.ravel() for l in model.layers] + [l.biases for l in model.layers])
+    return np.concatenate([layer.weights.ravel() for layer in model.layers] + [layer.biases for layer in model.layers])
 
 
 def unflatten(model: Model, vector: np.ndarray) -> Model:

@@ -75,7 +75,8 @@ def verify(config: Config) -> list[Verdict]:
         elif reproduces(exact, entry):
             verdict, note = "match", entry.note or ""
         elif decimals is not None and reproduces(published_way, entry):
-            verdict, note = "rounding", entry.note or f"exact arithmetic gives {exact:.{_decimals(entry.published) + 2}f}"
+            places = _decimals(entry.published) + 2
+            verdict, note = "rounding", entry.note or f"exact arithmetic gives {exact:.{places}f}"
         else:
             verdict, note = "differs", entry.note or ""
         verdicts.append(Verdict(entry.name, entry.published, str(arithmetic_of(decimals)), published_way, exact,
