@@ -1,7 +1,7 @@
 """Thousands of mutated configs through every subcommand: each run ends with a documented exit
 code and, when it fails, a one-line message; never a traceback.
 
-PENCILNET_FUZZ_RUNS sets how many (default 1500); a failure prints the seed and the config
+PENCILNET_FUZZ_RUNS sets how many (default 3000); a failure prints the seed and the config
 that caused it, so it can be replayed."""
 
 import copy
@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from pencilnet.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "1500"))
+RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "3000"))
 
 SOFTMAX = """\
 inputs: 3
