@@ -194,7 +194,7 @@ _stage_command("walkthrough", "Steps 2 to 5 in one go: forward, error, backprop 
 
 @app.command()
 def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Option(
-              "--epochs", min=1, show_default=False, help="Override training.epochs.")] = None,
+              "--epochs", min=1, metavar="N", show_default=False, help="Override training.epochs.")] = None,
           save: Annotated[Optional[str], typer.Option(
               "--save", metavar="FILE", show_default=False,
               help="Write the trained weights as a config every subcommand accepts (atomically).")] = None,

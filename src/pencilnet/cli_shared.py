@@ -12,10 +12,11 @@ from .errors import EXIT_INTERRUPTED, PencilnetError
 ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
     help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
-Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, help="Decimal places shown in tables.")]
+Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, metavar="N",
+                                       help="Decimal places shown in tables.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
-Sample = Annotated[int, typer.Option("--sample", min=1, help="Which sample of the config to use, from 1.")]
-Rows = Annotated[int, typer.Option("--rows", min=1, help="At most this many rows per table.")]
+Sample = Annotated[int, typer.Option("--sample", min=1, metavar="K", help="Which sample of the config to use, from 1.")]
+Rows = Annotated[int, typer.Option("--rows", min=1, metavar="N", help="At most this many rows per table.")]
 AllRows = Annotated[bool, typer.Option("--all", help="Show every row, however many.")]
 Pencil = Annotated[Optional[int], typer.Option(
     "--pencil", min=0, max=15, metavar="N", show_default=False,
