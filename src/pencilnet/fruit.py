@@ -5,10 +5,13 @@ crosses a pixel gives it an in-between grey, as a camera would. 0 is black, 1 is
 
 - the background is a light table top;
 - a red fruit is a mid grey (red is dark in grayscale);
-- an apple is a round body, a little taller than wide, with a dip at the top where a thin
-  dark stem stands above the centre;
-- a tomato is wider and flatter, and its top is a dark star of leaves spread across the
-  top rows.
+- an apple is a round body, taller than wide, with a dip at the top where a dark stem,
+  a pixel wide, stands above the centre;
+- a tomato is wider and flatter, and its top is a dark star of broad leaves spread across
+  the top rows.
+
+The features are drawn bold enough to be seen at 6×6 (stroke widths of about a pixel):
+thinner ones average away into the background and leave pictures a person cannot tell apart.
 
 Every picture is shifted by up to one pixel each way, varies in size and brightness and
 has pixel noise, so no single pixel tells the classes apart, but the shape does.
@@ -48,7 +51,7 @@ def generate(count: int, seed: int) -> tuple[np.ndarray, list[str]]:
     scenes = _scenes(rng, is_tomato)
     fine = _draw(scenes, is_tomato)
     images = fine.reshape(count, SIDE, FINE, SIDE, FINE).mean(axis=(2, 4))
-    images = images * scenes["brightness"][:, None, None] + rng.normal(0.0, 0.06, images.shape)
+    images = images * scenes["brightness"][:, None, None] + rng.normal(0.0, 0.1, images.shape)
     images = np.clip(images, 0.0, 1.0).reshape(count, SIDE * SIDE)
     labels = [CLASSES[int(t)] for t in is_tomato]
     return images, labels
@@ -63,9 +66,9 @@ def _scenes(rng: np.random.Generator, is_tomato: np.ndarray) -> dict[str, np.nda
     return {
         "cx": SIDE / 2 + shift[:, 0] + jitter[:, 0],
         "cy": 3.5 + shift[:, 1] + jitter[:, 1],
-        # an apple is about as wide as tall; a tomato is wider than tall
-        "rx": np.where(is_tomato, 2.6, 1.8) * size,
-        "ry": np.where(is_tomato, 1.6, 1.9) * size,
+        # an apple is taller than wide; a tomato is wider than tall
+        "rx": np.where(is_tomato, 2.7, 1.7) * size,
+        "ry": np.where(is_tomato, 1.5, 2.0) * size,
         "background": rng.uniform(0.8, 0.97, n),
         "skin": rng.uniform(0.28, 0.45, n),
         "dark": rng.uniform(0.02, 0.15, n),  # stem and leaves
@@ -86,7 +89,7 @@ def _draw(s: dict[str, np.ndarray], is_tomato: np.ndarray) -> np.ndarray:
     # The apple's dip: a notch cut into the top of the body around the stem.
     dip = ((x - cx) / (0.45 * rx)) ** 2 + ((y - top) / 0.6) ** 2 <= 1
     # Its stem: a thin upright stroke from inside the dip to a pixel above the body.
-    stem = (np.abs(x - cx) <= 0.3) & (y >= top - 1.0) & (y <= top + 0.4)
+    stem = (np.abs(x - cx) <= 0.5) & (y >= top - 1.2) & (y <= top + 0.4)
     apple = (body & ~dip, stem)
 
     # The tomato's leaves: LEAVES thin strokes out from the top of the body, lying flat on it.
@@ -94,7 +97,7 @@ def _draw(s: dict[str, np.ndarray], is_tomato: np.ndarray) -> np.ndarray:
     for k in range(LEAVES):
         angle = s["turn"][:, None, None] + k * 2 * np.pi / LEAVES
         end_x, end_y = cx + 1.5 * np.cos(angle), top + 0.4 + 0.8 * np.sin(angle)
-        leaves |= _near_segment(x, y, cx, top + 0.4, end_x, end_y, 0.25)
+        leaves |= _near_segment(x, y, cx, top + 0.4, end_x, end_y, 0.45)
     tomato = (body, leaves)
 
     tomato_mask = is_tomato[:, None, None]
@@ -122,7 +125,7 @@ def write_csv(path, images: np.ndarray, labels: list[str]) -> None:
     Values are rounded to DECIMALS (4) places and written as Python's repr of the rounded
     float, the shortest text that reads back as exactly that float (0.8712, 0.05, 1.0):
     4 places are finer than a screen's 256 grey levels (steps of 1/255 ≈ 0.0039) and far
-    finer than the pictures' noise (σ = 0.06), so nothing a network could learn is lost,
+    finer than the pictures' noise (σ = 0.1), so nothing a network could learn is lost,
     and 1000 pictures stay under 300 kB. The file is written to a temporary file in the same directory,
     flushed to disk, then renamed over `path`, so a crash leaves the old file or the new
     one, never half of one."""
