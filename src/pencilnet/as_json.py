@@ -130,11 +130,10 @@ def summary(config: Config) -> dict:
     }
 
 
-def predictions(config: Config, outputs, targets=None) -> dict:
+def predictions(config: Config, outputs, confusion=None) -> dict:
     names = config.model.names.nodes[-1]
     result = {"predictions": [{"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
                               for out in outputs]}
-    if targets is not None:
-        right = sum(int(out.argmax() == t.argmax()) for out, t in zip(outputs, targets))
-        result["accuracy"] = right / len(outputs)
+    if confusion is not None:
+        result["accuracy"] = number(confusion.trace() / confusion.sum())
     return result

@@ -435,9 +435,10 @@ def predict(config: ConfigPath = None,
         else:
             inputs, targets = cfg.inputs, cfg.targets
         outputs = engine.forward(cfg.model, inputs).output
+        confusion = engine.counts(outputs, targets) if targets is not None else None
         if as_json:
-            return emit_json(data.predictions(cfg, outputs, targets))
-        display(render.predictions(cfg, inputs, outputs, targets, Style(decimals, None if all_rows else rows)))
+            return emit_json(data.predictions(cfg, outputs, confusion))
+        display(render.predictions(cfg, outputs, targets, confusion, Style(decimals, None if all_rows else rows)))
 
 
 @app.command()

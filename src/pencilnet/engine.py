@@ -20,7 +20,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .losses import FUSED, LOSSES
-from .model import Model, flatten, unflatten, views
+from .model import Model, flatten, shared_target, unflatten, views
 
 
 class Exact:
@@ -233,11 +233,14 @@ def accuracy(model: Model, inputs, targets) -> float:
 
 def confusion(model: Model, inputs, targets) -> np.ndarray:
     """counts[i, j]: samples of class i that the network puts in class j."""
-    predicted = np.argmax(forward(model, inputs).output, axis=1)
-    actual = np.argmax(np.asarray(targets), axis=1)
-    counts = np.zeros((np.shape(targets)[1],) * 2, dtype=int)
-    np.add.at(counts, (actual, predicted), 1)
-    return counts
+    return counts(forward(model, inputs).output, targets)
+
+
+def counts(outputs, targets) -> np.ndarray:
+    """counts[i, j]: samples of class i (their target's largest entry) whose largest output is j."""
+    found = np.zeros((np.shape(targets)[1],) * 2, dtype=int)
+    np.add.at(found, (np.argmax(np.asarray(targets), axis=1), np.argmax(np.asarray(outputs), axis=1)), 1)
+    return found
 
 
 # (epoch, samples done in it, mean error of those samples so far). Called at most every
@@ -594,7 +597,7 @@ class LayerChain(Sequence):
                 float(layer.weights[i, j]), float(found.dE_dout[j]), float(found.dout_dnet[j]),
                 float(found.dnet_dw[i]), float(found.dE_dnet[j]), float(found.weights[i, j]), self.coupled)
         if layer.shared_bias:  # one weight feeding every node: its gradient sums theirs
-            span = f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
+            span = shared_target(targets)
             total = float(found.dE_dnet.sum())
             return ChainRow(self.names.biases[index][0], index, "bias", span, float(layer.biases[0]), total, 1.0,
                             self.model.bias_input, total, float(found.biases[0]), self.coupled, True)

@@ -75,6 +75,19 @@ class Model:
         return Model(tuple(layers), self.bias_input)
 
 
+def span(names: list, between: str = "…") -> str:
+    """A run of names for a person to read: "h1", "h1, h2", or "h1…h36"."""
+    names = [str(name) for name in names]
+    if len(names) <= 2:
+        return ", ".join(names)
+    return f"{names[0]}{between}{names[-1]}"
+
+
+def shared_target(targets: list[str]) -> str:
+    """What a bias weight shared by a layer feeds, as chain rows and quantity names write it: "h1…h4"."""
+    return f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
+
+
 def flatten(model: Model) -> np.ndarray:
     """All parameters as one vector, in the order of `Names.parameters`."""
     return np.concatenate([layer.weights.ravel() for layer in model.layers] + [layer.biases for layer in model.layers])

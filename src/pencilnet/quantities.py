@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from . import engine
-from .model import Model
+from .model import Model, shared_target
 
 EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?")
 
@@ -46,7 +46,7 @@ def _targets(model: Model) -> dict[str, str]:
         for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel()):
             feeds[str(name)] = targets[j]
         if model.layers[index].shared_bias:  # named as engine.chain names it: the span of the layer
-            feeds[names.biases[index][0]] = f"{targets[0]}…{targets[-1]}" if len(targets) > 1 else targets[0]
+            feeds[names.biases[index][0]] = shared_target(targets)
         else:
             feeds.update(zip(names.biases[index], targets))
     return feeds

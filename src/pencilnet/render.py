@@ -17,11 +17,12 @@ from .activations import ACTIVATIONS
 from .config import Config
 from .engine import ChainRow, ErrorReport, Gradients, History, LayerChain, Trace
 from .losses import FUSED, LOSSES
-from .model import Model, flatten
+from .model import Model, flatten, span
 from .rounding import half_up
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
+APART = " … "  # between the first and last name of a long run, in tables: "w1 … w1296"
 
 
 class Style:
@@ -421,13 +422,13 @@ def verify(config: Config, verdicts, style: Style) -> Group:
 def summary(config: Config, style: Style) -> Group:
     model, names = config.model, config.model.names
     table = _table("layer", "nodes", "activation", "weights", "bias weights", "#parameters")
-    table.add_row("input", f"{model.inputs} ({_span(names.nodes[0])})", "", "", "", "")
+    table.add_row("input", f"{model.inputs} ({span(names.nodes[0], APART)})", "", "", "", "")
     for index, layer in enumerate(model.layers):
         role = "output" if index == len(model.layers) - 1 else f"hidden {index + 1}"
-        weights = f"{_span(list(names.weights[index].ravel()))}" + (" (frozen)" if layer.frozen_weights else "")
-        biases = _span(names.biases[index]) + (" (shared)" if layer.shared_bias else "")
+        weights = f"{span(names.weights[index].ravel(), APART)}" + (" (frozen)" if layer.frozen_weights else "")
+        biases = span(names.biases[index], APART) + (" (shared)" if layer.shared_bias else "")
         biases += " (frozen)" if layer.frozen_biases else ""
-        table.add_row(role, f"{layer.size} ({_span(names.nodes[index + 1])})", layer.activation, weights, biases,
+        table.add_row(role, f"{layer.size} ({span(names.nodes[index + 1], APART)})", layer.activation, weights, biases,
                       str(layer.weights.size + layer.biases.size))
     table.add_row("total", "", "", "", "", str(model.parameter_count), style="bold")
     shape = "-".join(map(str, model.sizes))
@@ -441,29 +442,24 @@ def summary(config: Config, style: Style) -> Group:
                       style="bold"), table, *[Text(line) for line in lines])
 
 
-def _span(items: list) -> str:
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else f"{items[0]} … {items[-1]}" if len(items) > 2 else ", ".join(items)
-
-
-def predictions(config: Config, inputs: np.ndarray, outputs: np.ndarray, targets: np.ndarray | None,
+def predictions(config: Config, outputs: np.ndarray, targets: np.ndarray | None, confusion: np.ndarray | None,
                 style: Style) -> Group:
     names = config.model.names.nodes[-1]
     columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
     if targets is not None:
         columns += ["actual", "right"]
-    rows = []
-    for i, out in enumerate(outputs):
-        row = [str(i + 1), config.classes[int(np.argmax(out))], *[style.number(v) for v in out]]
+
+    def row(i: int) -> tuple:
+        out = outputs[i]
+        cells = [str(i + 1), config.classes[int(np.argmax(out))], *[style.number(v) for v in out]]
         if targets is not None:
             actual = int(np.argmax(targets[i]))
-            row += [config.classes[actual], "✓" if actual == int(np.argmax(out)) else "✗"]
-        rows.append(tuple(row))
-    parts = [_section("Predictions", _table(*columns), rows, style, "samples")]
-    if targets is not None:
-        counts = np.zeros((len(names), len(names)), dtype=int)
-        np.add.at(counts, (np.argmax(targets, axis=1), np.argmax(outputs, axis=1)), 1)
-        parts.append(confusion_table(config.classes, counts, "These samples"))
+            cells += [config.classes[actual], "✓" if actual == int(np.argmax(out)) else "✗"]
+        return tuple(cells)
+
+    parts = [_section("Predictions", _table(*columns), range(len(outputs)), style, "samples", row)]
+    if confusion is not None:
+        parts.append(confusion_table(config.classes, confusion, "These samples"))
     return Group(*parts)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .initializers import initial_parameters
-from .model import Names
+from .model import Names, span
 
 
 def _numbers(values, decimals: int) -> str:
@@ -33,7 +33,7 @@ def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, le
         "# Replace the sample with your own data, then: pencilnet forward THIS_FILE",
         "",
         f'name: "A {shape} network"',
-        f"inputs: {sizes[0]}   # {_span(names.nodes[0])}",
+        f"inputs: {sizes[0]}   # {span(names.nodes[0])}",
         "bias_input: 1",
         "layers:",
     ]
@@ -42,13 +42,13 @@ def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, le
         role = "the output layer" if index == len(weights) - 1 else "a hidden layer"
         first, last = names.weights[index][0, 0], names.weights[index][-1, -1]
         lines += [
-            f"  - size: {sizes[index + 1]}   # {role}: {_span(targets)}",
+            f"  - size: {sizes[index + 1]}   # {role}: {span(targets)}",
             f"    activation: {activation}",
-            f"    weights:   # {len(sources)} rows ({_span(sources)}) of {len(targets)} columns "
-            f"({_span(targets)}): {first} … {last}",
+            f"    weights:   # {len(sources)} rows ({span(sources)}) of {len(targets)} columns "
+            f"({span(targets)}): {first} … {last}",
         ]
         lines += [f"      - {_numbers(row, decimals)}" for row in w]
-        lines.append(f"    biases: {_numbers(b, decimals)}   # {_span(names.biases[index])}")
+        lines.append(f"    biases: {_numbers(b, decimals)}   # {span(names.biases[index])}")
     outputs = sizes[-1]
     lines += [
         "loss: half_sse   # E = ½ Σ (target − out)²",
@@ -61,7 +61,3 @@ def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, le
         f"    target: {_numbers(np.eye(outputs)[0], 0)}",
     ]
     return "\n".join(lines) + "\n"
-
-
-def _span(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{names[0]}…{names[-1]}" if len(names) > 2 else ", ".join(names)
