@@ -169,12 +169,6 @@ def error(trace: Trace, target, loss: str = "half_sse") -> ErrorReport:
     return ErrorReport(loss, target, trace.output, terms, float(terms.sum()))
 
 
-def _output_dE_dnet(activation: str, loss: str, out, target, dE_dout):
-    """∂E/∂net at the output layer, through the simple fused form where one exists."""
-    fused = FUSED.get((activation, loss))
-    return fused(out, target) if fused else ACTIVATIONS[activation].backward(out, dE_dout)
-
-
 def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithmetic=EXACT) -> Gradients:
     """Gradients of E for one sample, from the output layer back, reusing `trace`."""
     carry = arithmetic.carry
