@@ -158,8 +158,9 @@ def contenders(inputs, targets, params, size):
         return flat(*w)
 
     found["NumPy loop"] = reference
-    from pencilnet import engine
-    from pencilnet.model import Layer, Model, flatten
+    from pencilnet.core.model import Layer, Model, flatten
+
+    from pencilnet.training import loop as engine
 
     model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
 
@@ -203,7 +204,7 @@ def contenders(inputs, targets, params, size):
 
     if batch < samples:
         found["pencilnet, shuffled, progress bar"] = bookkept
-    if batch == 1 and engine._compiled_online() is not None:
+    if batch == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online() is not None:
         found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
@@ -352,9 +353,9 @@ def _numba_start():
         import numba  # noqa: F401
     except ImportError:
         return print("numba is not installed: the NumPy loop trains.\n")
-    code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet import engine\n"
-            "from pencilnet.model import Layer, Model\n"
-            "run = engine._ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
+    code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet.training import fast\n"
+            "from pencilnet.core.model import Layer, Model\n"
+            "run = fast.ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
             "run.train(np.zeros((1, 2)), np.zeros((1, 2)), 1, 0.1, np.zeros((1, 2)))\n"
             "print(time.perf_counter() - start)")
     with tempfile.TemporaryDirectory() as cache:
@@ -365,7 +366,7 @@ def _numba_start():
                                                       text=True, check=True).stdout) for _ in range(3))
     print(f"numba's start in a new process: {warm:.2f} s with its cache warm (import, load), {cold:.1f} s cold "
           f"(compiling, once per machine). pencilnet uses it for online runs of at least "
-          f"{__import__('pencilnet.engine').engine.COMPILED_FROM:,} updates.\n")
+          f"{__import__('pencilnet.training.loop').training.loop.COMPILED_FROM:,} updates.\n")
 
 
 # ---- start-up ----------------------------------------------------------------------------------
@@ -408,8 +409,8 @@ def bench_startup(args):
 MEMORY_CHILD = """
 import json, os, resource, sys, tracemalloc
 import numpy as np
-from pencilnet import engine
-from pencilnet.model import Layer, Model
+from pencilnet.training import loop as engine
+from pencilnet.core.model import Layer, Model
 samples, epochs, size, compiled = json.loads(sys.argv[1])
 engine.COMPILED_FROM = 0 if compiled else float("inf")
 rng = np.random.default_rng(0)

@@ -12,12 +12,23 @@ The public API: load a config, then run the stages on its model.
 
 __version__ = "0.1.0"
 
-__all__ = ["Config", "Layer", "Model", "backprop", "error", "forward", "load", "step", "train", "__version__"]
-
 # Where each public name lives. They are imported on first use, not here: `import pencilnet.cli`
 # imports this package first, and `pencilnet --help` has no use for NumPy or YAML.
-_HOMES = {"Config": "config", "load": "config", "Layer": "model", "Model": "model", "backprop": "engine",
-          "error": "engine", "forward": "engine", "step": "engine", "train": "engine"}
+_HOMES = {
+    "Config": "io.config", "load": "io.config", "parse": "io.config",
+    "Layer": "core.model", "Model": "core.model",
+    "Exact": "core.arithmetic", "Pencil": "core.arithmetic", "EXACT": "core.arithmetic",
+    "arithmetic_of": "core.arithmetic",
+    "forward": "core.stages", "error": "core.stages", "backprop": "core.stages", "step": "core.stages",
+    "walk": "core.stages", "Walk": "core.stages", "Trace": "core.stages", "ErrorReport": "core.stages",
+    "Gradients": "core.stages", "chain": "core.stages",
+    "mean_error": "core.metrics", "accuracy": "core.metrics", "confusion": "core.metrics",
+    "train": "training.loop", "Schedule": "training.loop", "History": "training.loop",
+    "TrainingDiverged": "training.loop", "TrainingInterrupted": "training.loop",
+    "gradcheck": "core.gradcheck", "verify": "checks.verify",
+}
+
+__all__ = sorted(_HOMES) + ["__version__"]
 
 
 def __getattr__(name: str):
@@ -25,7 +36,7 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'pencilnet' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    value = getattr(import_module(f"pencilnet.{_HOMES[name]}"), name)
     globals()[name] = value
     return value
 

@@ -1,3 +1,3 @@
-from .cli import main
+from pencilnet.cli.app import main
 
 main()

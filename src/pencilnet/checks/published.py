@@ -1,0 +1,31 @@
+"""A config's published values: what was printed, and how a computed value is judged against it.
+
+Records only, cheap to import: every config load builds them, and only `verify` needs the checking.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # decimal is imported only where pencil arithmetic or verify runs
+    from decimal import Decimal
+
+INHERIT = "inherit"  # an expected entry without its own arithmetic uses the section's
+
+
+@dataclass(frozen=True, eq=False)
+class Expected:
+    """One published number: its name, the digits as printed, and how to judge it."""
+
+    name: str
+    published: str
+    tolerance: "Decimal | None" = None  # None: the printed digits must be reproduced
+    arithmetic: int | None | str = INHERIT  # pencil decimals, None for exact, or INHERIT
+    erratum: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Expectations:
+    arithmetic: int | None  # pencil decimals the publication computed with, None for exact
+    sample: int
+    entries: list[Expected]

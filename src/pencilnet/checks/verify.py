@@ -1,0 +1,82 @@
+"""Published numbers as a contract: compute each expected quantity and judge it.
+
+A published value matches when the computed value, rounded half up to the published
+number of decimals, gives the published digits (or lies within the entry's own
+tolerance). It is computed twice: with the arithmetic the publication used (exact, or
+pencil N) and exactly. Verdicts:
+  match     the digits are reproduced, with exact arithmetic too;
+  rounding  reproduced only with the publication's rounded (pencil) arithmetic;
+  erratum   a declared mistake of the publication: shown, and not a failure;
+  differs   anything else: the check fails.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pencilnet.checks import quantities
+from pencilnet.checks.published import INHERIT, Expected
+from pencilnet.core.arithmetic import arithmetic_of, half_up
+
+PASSING = ("match", "rounding", "erratum")
+@dataclass(frozen=True, eq=False)
+class Verdict:
+    name: str
+    published: str
+    arithmetic: str  # what the publication computed with: "exact" or "pencil 4"
+    computed: float  # with that arithmetic
+    exact: float
+    difference: float  # computed − published
+    verdict: str
+    note: str
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict in PASSING
+
+
+def _decimals(published: str) -> int:
+    return len(published.split(".")[1]) if "." in published else 0
+
+
+def reproduces(value: float, entry: Expected) -> bool:
+    published = Decimal(entry.published)
+    if entry.tolerance is not None:
+        # 12 significant digits: float noise must not decide a comparison at the tolerance's edge
+        return abs(Decimal(f"{value:.12g}") - published) <= entry.tolerance
+    return half_up(value, _decimals(entry.published)) == published
+
+
+def verify(config) -> list[Verdict]:
+    """A verdict for each entry of `config.expected` (a `pencilnet.io.config.Config`), in its order."""
+    expectations = config.expected
+    if expectations is None:
+        return []
+    computed: dict[int | None, dict[str, float]] = {}
+
+    def value(name: str, decimals: int | None) -> float:
+        if decimals not in computed:
+            computed[decimals] = quantities.one_step(config, arithmetic_of(decimals), expectations.sample)
+        found = computed[decimals]
+        epochs = quantities.epochs_of(name, config.model)
+        if epochs is not None and f"error_after_{epochs}_epochs" not in found:
+            found.update(quantities.after_epochs(config, arithmetic_of(decimals), epochs))
+        return quantities.lookup(name, found)
+
+    verdicts = []
+    for entry in expectations.entries:
+        decimals = expectations.arithmetic if entry.arithmetic == INHERIT else entry.arithmetic
+        published_way, exact = value(entry.name, decimals), value(entry.name, None)
+        if entry.erratum:
+            verdict, note = "erratum", entry.erratum
+            if reproduces(published_way, entry):
+                note += " (yet the published value is reproduced: is this still an erratum?)"
+        elif reproduces(exact, entry):
+            verdict, note = "match", entry.note or ""
+        elif decimals is not None and reproduces(published_way, entry):
+            places = _decimals(entry.published) + 2
+            verdict, note = "rounding", entry.note or f"exact arithmetic gives {exact:.{places}f}"
+        else:
+            verdict, note = "differs", entry.note or ""
+        verdicts.append(Verdict(entry.name, entry.published, str(arithmetic_of(decimals)), published_way, exact,
+                                published_way - float(entry.published), verdict, note))
+    return verdicts

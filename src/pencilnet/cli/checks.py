@@ -1,0 +1,97 @@
+"""Commands that check numbers: verify (published values), expect (write them), gradcheck."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from pencilnet.cli.shared import (
+    AllRows,
+    AsJson,
+    ConfigPath,
+    Decimals,
+    ExactOption,
+    PencilOption,
+    Rows,
+    Sample,
+    Sets,
+    failures,
+    load,
+    pencil_decimals,
+    show,
+    style,
+)
+from pencilnet.core.errors import CheckFailed, InputError
+
+
+def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimals = 4, rows: Rows = 200,
+           all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+    """Check every published number in the config's `expected` section: exit 0 if all match (or are
+    declared errata), 1 if any differs, 2 for a bad config."""
+    with failures():
+        from dataclasses import replace
+
+        from pencilnet.checks.verify import verify as check
+        from pencilnet.views import as_json as data
+        from pencilnet.views import tables
+
+        cfg = load(config, sets)
+        if cfg.expected is None:
+            raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
+                             "found none (pencilnet expect writes one)")
+        if pencil is not None or exact:
+            cfg = replace(cfg, expected=replace(cfg.expected, arithmetic=pencil_decimals(None, pencil, exact)))
+        verdicts = check(cfg)
+        show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
+                                                                                                    all_rows))])
+        failed = [v.name for v in verdicts if not v.passed]
+        if failed:
+            raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
+                              + (" …" if len(failed) > 10 else ""))
+
+
+def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
+           epochs: Annotated[Optional[int], typer.Option(
+               "--epochs", min=1, show_default=False,
+               help="Also record the error of each epoch and after this many epochs.")] = None,
+           pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+    """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
+    with failures():
+        from pencilnet.checks import quantities
+        from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.views.as_yaml import expected_section
+
+        cfg = load(config, sets)
+        arithmetic = arithmetic_of(pencil_decimals(cfg.arithmetic, pencil, exact))
+        values = quantities.of_walk(cfg.walk(sample, arithmetic))
+        if epochs:
+            values.update(quantities.after_epochs(cfg, arithmetic, epochs))
+            values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
+        sys.stdout.write(expected_section(values, arithmetic, sample, style(decimals)))
+
+
+def gradcheck(config: ConfigPath = None, sample: Sample = 1,
+              tolerance: Annotated[float, typer.Option(
+                  "--tolerance", min=0.0, help="The largest relative difference that passes.")] = 1e-6,
+              as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
+    """Check backprop against central finite differences for every parameter: exit 1 if any
+    relative difference exceeds the tolerance."""
+    with failures():
+        from pencilnet.core.gradcheck import gradcheck as check
+        from pencilnet.views import as_json as data
+        from pencilnet.views import tables
+
+        cfg = load(config, sets)
+        x, target = cfg.sample(sample)
+        checks = check(cfg.model, x, target, cfg.loss)
+        failed = [c for c in checks if not c.passed(tolerance)]
+        show(as_json, lambda: data.gradcheck(checks, tolerance, sample),
+             lambda: [tables.gradcheck(checks, tolerance, style(4, rows, all_rows))])
+        if failed:
+            raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
+                              f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")
+
+
+def register(app):
+    for command in (verify, expect, gradcheck):
+        app.command()(command)

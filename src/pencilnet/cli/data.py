@@ -1,0 +1,76 @@
+"""`pencilnet data …`: make the fruit pictures, and look at one sample of a dataset.
+
+The commands follow cli.py: a thin function each, the tool's own errors as one line on
+stderr with their exit code.
+"""
+
+from typing import Annotated, Optional
+
+import typer
+
+from pencilnet.cli.shared import display, failures, wrote
+from pencilnet.core.errors import InputError
+
+data_app = typer.Typer(
+    help="Datasets: make the 6×6 pictures of red apples and tomatoes, and look at one sample of a "
+         "CSV or .npz dataset pixel by pixel.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@data_app.command()
+def fruit(out: Annotated[str, typer.Option("--out", metavar="FILE", show_default=False,
+                                           help="The CSV file to write; it is replaced in one step.")],
+          count: Annotated[int, typer.Option("--count", help="How many pictures, half of each class.")] = 1000,
+          seed: Annotated[int, typer.Option("--seed", help="The random seed: the same seed, the same pictures.")] = 1):
+    """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
+    with failures():
+        from pencilnet.io.fruit import CLASSES, generate, write_csv
+
+        if count < 2:
+            raise InputError(f"--count: expected a whole number of at least 2 (one picture of each class), "
+                             f"found {count}")
+        if seed < 0:
+            raise InputError(f"--seed: expected a whole number of at least 0, found {seed}")
+        images, labels = generate(count, seed)
+        write_csv(out, images, labels)
+        made = ", ".join(f"{labels.count(name)} {name}" for name in CLASSES)
+        print(f"wrote {count} pictures ({made}), seed {seed}, to {out}")
+
+
+@data_app.command()
+def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
+                                             help="A dataset: a .csv file with a header line, or a .npz archive.")],
+         sample: Annotated[int, typer.Option("--sample", help="Which sample to show, counted from 1.")] = 1,
+         out: Annotated[Optional[str], typer.Option(
+             "--out", metavar="FILE", show_default=False,
+             help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
+         count: Annotated[int, typer.Option("--count", min=1, help="How many pictures the grid holds.")] = 24):
+    """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
+    samples with their labels to a picture file."""
+    with failures():
+        from pencilnet.io import datasets
+        from pencilnet.views import data as render_data
+
+        dataset = datasets.load(file)
+        inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
+        if out is None:
+            return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
+        from pencilnet.views.diagram import draw_samples
+
+        chosen = range(sample - 1, min(sample - 1 + count, len(dataset)))
+        wrote(draw_samples(dataset.inputs[chosen.start:chosen.stop], [_label(dataset, i) for i in chosen], out,
+                           first=sample))
+
+
+def _label(dataset, index: int) -> str:
+    """The sample's label; without one, the class its one-hot target names, else the target itself."""
+    if dataset.labels is not None:
+        return dataset.labels[index]
+    target = dataset.targets[index]
+    if set(target.tolist()) <= {0.0, 1.0} and target.sum() == 1:
+        return dataset.classes[int(target.argmax())]
+    return "target [" + ", ".join(f"{v:g}" for v in target) + "]"

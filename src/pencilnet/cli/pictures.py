@@ -1,0 +1,107 @@
+"""The picture subcommands, `diagram` and `plot`; cli.py registers them on its app.
+
+They follow cli.py's pattern: parse options, load, call the library, show one view; the
+tool's own errors become one line on stderr and exit code 2.
+"""
+
+import json
+import math
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from pencilnet.cli.shared import ConfigPath, Decimals, ExactOption, PencilOption, Sample, Sets, display, failures, wrote
+from pencilnet.core.errors import InputError
+
+
+class Stage(str, Enum):
+    forward = "forward"
+    error = "error"
+    backprop = "backprop"
+    step = "step"
+
+
+Out = Annotated[Optional[str], typer.Option(
+    "--out", "-o", metavar="FILE", show_default=False,
+    help="Write the picture to FILE, an .svg or a .png; without it, a text version for the terminal.")]
+
+
+def diagram(config: ConfigPath = None,
+            stage: Annotated[Stage, typer.Option("--stage", help="Which numbers the picture shows.")] = Stage.forward,
+            out: Out = None, sample: Sample = 1, decimals: Decimals = 4, pencil: PencilOption = None,
+            exact: ExactOption = False, sets: Sets = None):
+    """Draw the network as a textbook does: nodes in columns, every edge with its weight; the
+    numbers of one stage (forward, error, backprop or step) written on it."""
+    with failures():
+        from pencilnet.cli.stages import walk_of
+        from pencilnet.views import diagram as pictures
+        from pencilnet.views.numbers import Style
+
+        cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
+        style = Style(decimals, pencil=carried)
+        if out is None:
+            return display(pictures.text(cfg, stage.value, walk, style))
+        wrote(pictures.draw(cfg, stage.value, walk, out, style))
+
+
+def plot(history: Annotated[str, typer.Argument(
+             metavar="HISTORY.json", show_default=False,
+             help="The output of `pencilnet train --json` (keys errors, optionally test_accuracies); - reads stdin.")],
+         out: Out = None):
+    """Plot the error by epoch of a training run, with the test accuracy when the run has one."""
+    with failures():
+        errors, accuracy = read_history(history)
+        if out is None:
+            from rich.text import Text
+
+            from pencilnet.views.numbers import Style
+            from pencilnet.views.tables import sparkline
+
+            finite = [e for e in errors if math.isfinite(e)]
+            style = Style()
+            return display(Text(f"curve: {sparkline(finite)}\n{len(errors)} epochs: error {style.number(finite[0])} "
+                              f"in the first, {style.number(finite[-1])} in the last (--out FILE.png draws it)"))
+        from pencilnet.views.diagram import plot_history
+
+        wrote(plot_history(errors, out, accuracy))
+
+
+def read_history(source: str) -> tuple[list[float], list[float] | None]:
+    """The errors, and the test accuracy if there is one, of a `train --json` output; every
+    problem is one InputError naming the file and what was expected."""
+    from pencilnet.io.files import read_text
+
+    text = sys.stdin.read() if source == "-" else read_text(source, "JSON file")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or "errors" not in data:
+        raise InputError(f"{source}: expected the output of `pencilnet train --json`, an object with a list 'errors'")
+    errors = _numbers(data["errors"], source, "errors")
+    if not any(math.isfinite(e) for e in errors):
+        raise InputError(f"{source}: errors: expected at least one number, found none")
+    accuracy = data.get("test_accuracies")
+    if accuracy is not None:
+        accuracy = _numbers(accuracy, source, "test_accuracies")
+        if len(accuracy) != len(errors):
+            raise InputError(f"{source}: test_accuracies: expected one value per epoch ({len(errors)}), "
+                             f"found {len(accuracy)}")
+    return errors, accuracy
+
+
+def _numbers(value, source: str, field: str) -> list[float]:
+    """A list of numbers; null (how `--json` writes a value that is not finite) is kept as a gap."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{source}: {field}: expected a non-empty list of numbers")
+    numbers = []
+    for i, item in enumerate(value):
+        if item is None:
+            numbers.append(math.nan)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            numbers.append(float(item))
+        else:
+            raise InputError(f"{source}: {field}[{i}]: expected a number, found {json.dumps(item)[:40]}")
+    return numbers

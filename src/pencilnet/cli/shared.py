@@ -1,0 +1,86 @@
+"""What every subcommand shares: its common options, loading, and how it prints and fails."""
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Annotated, Optional
+
+import typer
+
+from pencilnet.core.errors import EXIT_INTERRUPTED, InputError, PencilnetError
+
+ConfigPath = Annotated[Optional[str], typer.Argument(
+    metavar="CONFIG", show_default=False,
+    help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
+Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, metavar="N",
+                                       help="Decimal places shown in tables.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
+Sample = Annotated[int, typer.Option("--sample", min=1, metavar="K", help="Which sample of the config to use, from 1.")]
+Rows = Annotated[int, typer.Option("--rows", min=1, metavar="N", help="At most this many rows per table.")]
+AllRows = Annotated[bool, typer.Option("--all", help="Show every row, however many.")]
+PencilOption = Annotated[Optional[int], typer.Option(
+    "--pencil", min=0, max=15, metavar="N", show_default=False,
+    help="Pencil arithmetic: round every intermediate half up to N decimals before using it, as by hand.")]
+ExactOption = Annotated[bool, typer.Option("--exact", help="Exact float64 arithmetic, whatever the config says.")]
+Sets = Annotated[Optional[list[str]], typer.Option(
+    "--set", metavar="PATH=VALUE", show_default=False,
+    help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
+
+
+@contextmanager
+def failures():
+    """The tool's own errors → one line each on stderr and their exit code; never a traceback."""
+    try:
+        yield
+    except PencilnetError as exc:
+        for line in str(exc).splitlines():
+            print(f"pencilnet: error: {line}", file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        print("pencilnet: interrupted", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def load(path: str | None, sets: list[str] | None):
+    from pencilnet.io import config
+
+    return config.load(path, sets or [])
+
+
+def pencil_decimals(configured: int | None, pencil: int | None, exact: bool) -> int | None:
+    """The decimals of pencil arithmetic chosen by the options, else by the config; None for exact."""
+    if pencil is not None and exact:
+        raise InputError("--pencil and --exact: expected one of them, found both")
+    return None if exact else pencil if pencil is not None else configured
+
+
+def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, pencil: int | None = None):
+    from pencilnet.views.numbers import Style
+
+    return Style(decimals, None if all_rows else rows, pencil)
+
+
+def emit_json(data: dict):
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def display(*renderables):
+    from rich.console import Console
+
+    console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
+    for item in renderables:
+        console.print(item)
+        console.print()
+
+
+def show(as_json: bool, data, views):
+    """One output: `data()` as JSON, or the renderables `views()` makes. Each is a function, so
+    that only the one asked for is built (and `--json` never imports Rich)."""
+    if as_json:
+        return emit_json(data())
+    display(*views())
+
+
+def wrote(path) -> None:
+    """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
+    print(f"pencilnet: wrote {path}", file=sys.stderr)

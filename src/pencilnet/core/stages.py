@@ -1,0 +1,227 @@
+"""The article's stages for one sample: forward pass, error, backprop and the update.
+
+Pure functions over immutable records; nothing here prints or touches files. Each stage
+consumes the record of the one before, and `walk` makes all four for one sample in one place,
+so every command, picture and check shows the same numbers.
+
+Records are frozen dataclasses with eq=False: records holding arrays have no meaningful ==
+(an array comparison has no single truth value), and leaving out the generated __eq__
+makes each about a third cheaper to define, which every command pays at start-up.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.arithmetic import EXACT
+from pencilnet.core.losses import FUSED, LOSSES
+from pencilnet.core.model import Model, shared_target
+
+
+@dataclass(frozen=True, eq=False)
+class LayerTrace:
+    inputs: np.ndarray  # what fed this layer: x, or the previous layer's out
+    net: np.ndarray
+    out: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    x: np.ndarray
+    layers: tuple[LayerTrace, ...]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.layers[-1].out
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorReport:
+    loss: str
+    target: np.ndarray
+    output: np.ndarray
+    terms: np.ndarray  # E_y1, E_y2, ...
+    total: float
+
+
+@dataclass(frozen=True, eq=False)
+class LayerGradients:
+    """The chain-rule factors of one layer and the gradients they give.
+
+    ∂E/∂w(i→j) = dE_dout[j] × dout_dnet[j] × dnet_dw[i], and ∂E/∂bw(j) uses the bias input as dnet_dw.
+    For a hidden layer, dE_dout[j] is the sum of `terms[j, k]` over the nodes k it feeds:
+    terms[j, k] = ∂E/∂net_k × w(j→k), the article's ∂E_yk/∂out_hj.
+    """
+
+    dE_dout: np.ndarray  # (targets,)
+    dout_dnet: np.ndarray  # (targets,)
+    dE_dnet: np.ndarray  # (targets,), carried back to the layer before
+    dnet_dw: np.ndarray  # (sources,): the layer's inputs
+    terms: np.ndarray | None  # (targets, next layer's targets); None for the output layer
+    weights: np.ndarray  # ∂E/∂w, (sources, targets)
+    biases: np.ndarray  # ∂E/∂bw, (targets,)
+
+
+@dataclass(frozen=True, eq=False)
+class Gradients:
+    layers: tuple[LayerGradients, ...]
+
+
+
+def forward(model: Model, x, arithmetic=EXACT) -> Trace:
+    """Every layer's net and out for one sample `x` (or a batch, one row per sample)."""
+    carry = arithmetic.carry
+    values = np.asarray(x, dtype=np.float64)
+    layers = []
+    for layer in model.layers:
+        net = carry(values @ layer.weights + layer.biases * model.bias_input)
+        out = carry(ACTIVATIONS[layer.activation].function(net))
+        layers.append(LayerTrace(values, net, out))
+        values = out
+    return Trace(np.asarray(x, dtype=np.float64), tuple(layers))
+
+
+def error(trace: Trace, target, loss: str = "half_sse") -> ErrorReport:
+    # Nothing is carried on from the error terms (backprop starts from ∂E/∂out), so, like
+    # the gradients, they keep the digits their arithmetic gives in pencil mode too.
+    target = np.asarray(target, dtype=np.float64)
+    terms = LOSSES[loss].terms(trace.output, target)
+    return ErrorReport(loss, target, trace.output, terms, float(terms.sum()))
+
+
+def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithmetic=EXACT) -> Gradients:
+    """Gradients of E for one sample, from the output layer back, reusing `trace`."""
+    carry = arithmetic.carry
+    target = np.asarray(target, dtype=np.float64)
+    dE_dout = carry(LOSSES[loss].derivative(trace.output, target))
+    terms = None
+    found = []
+    last = len(model.layers) - 1
+    for index in range(last, -1, -1):
+        layer, seen = model.layers[index], trace.layers[index]
+        activation = ACTIVATIONS[layer.activation]
+        dout_dnet = carry(activation.derivative(seen.out))
+        # The gradient is the plain product of the factors, as written by hand; only the
+        # factor handed back to earlier layers is carried (rounded, in pencil mode).
+        if index == last and (layer.activation, loss) in FUSED:
+            product = FUSED[layer.activation, loss](seen.out, target)
+        elif activation.coupled:
+            product = activation.backward(seen.out, dE_dout)
+        else:  # the factors as carried: in pencil mode, the rounded ∂out/∂net
+            product = dE_dout * dout_dnet
+        dE_dnet = carry(product)
+        bias_gradient = product * model.bias_input
+        found.append(LayerGradients(
+            dE_dout, dout_dnet, dE_dnet, seen.inputs, terms, np.outer(seen.inputs, product),
+            np.atleast_1d(bias_gradient.sum()) if layer.shared_bias else bias_gradient,
+        ))
+        if index:
+            terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
+            dE_dout = carry(terms.sum(axis=1))
+    return Gradients(tuple(reversed(found)))
+
+
+def step(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EXACT) -> Model:
+    """new = old − learning rate × gradient, for every parameter not frozen; `model` is untouched."""
+    carry = arithmetic.carry
+    weights, biases = [], []
+    for layer, found in zip(model.layers, gradients.layers):
+        weights.append(layer.weights if layer.frozen_weights else carry(layer.weights - learning_rate * found.weights))
+        biases.append(layer.biases if layer.frozen_biases else carry(layer.biases - learning_rate * found.biases))
+    return model.replace(weights, biases)
+
+
+@dataclass(frozen=True, eq=False)
+class ChainRow:
+    """One parameter's gradient with the three chain-rule factors it is the product of.
+
+    For a softmax layer (`coupled`) ∂E/∂net is a sum over all its outputs, so the gradient is
+    dE_dnet × dnet_dw rather than the product of the first two factors shown."""
+
+    name: str  # w5, bw3
+    layer: int  # index into model.layers
+    source: str  # h1, or "bias"
+    target: str  # y1; for a shared bias, the span of the layer's nodes, "h1…h4"
+    value: float  # the parameter's value
+    dE_dout: float
+    dout_dnet: float
+    dnet_dw: float
+    dE_dnet: float
+    gradient: float
+    coupled: bool = False
+    shared: bool = False  # a bias weight shared by a layer: dE_dout holds Σ_j ∂E/∂net_j, dout_dnet 1
+
+
+class LayerChain(Sequence):
+    """The chain rows of one layer's weights, or of its bias weights, made when asked for:
+    a table showing two dozen of a million parameters makes two dozen rows."""
+
+    def __init__(self, model: Model, gradients: Gradients, index: int, bias: bool):
+        self.model, self.index, self.bias = model, index, bias
+        self.layer, self.found = model.layers[index], gradients.layers[index]
+        self.coupled = ACTIVATIONS[self.layer.activation].coupled
+        self.names = model.names
+        self.width = self.layer.weights.shape[1]
+
+    def __len__(self) -> int:
+        return self.layer.biases.size if self.bias else self.layer.weights.size
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[k] for k in range(*position.indices(len(self)))]
+        if not -len(self) <= position < len(self):
+            raise IndexError(position)
+        position %= len(self)
+        layer, found, index = self.layer, self.found, self.index
+        targets = self.names.nodes[index + 1]
+        if not self.bias:
+            i, j = divmod(position, self.width)
+            return ChainRow(
+                str(self.names.weights[index][i, j]), index, self.names.nodes[index][i], targets[j],
+                float(layer.weights[i, j]), float(found.dE_dout[j]), float(found.dout_dnet[j]),
+                float(found.dnet_dw[i]), float(found.dE_dnet[j]), float(found.weights[i, j]), self.coupled)
+        if layer.shared_bias:  # one weight feeding every node: its gradient sums theirs
+            span = shared_target(targets)
+            total = float(found.dE_dnet.sum())
+            return ChainRow(self.names.biases[index][0], index, "bias", span, float(layer.biases[0]), total, 1.0,
+                            self.model.bias_input, total, float(found.biases[0]), self.coupled, True)
+        j = position
+        return ChainRow(
+            self.names.biases[index][j], index, "bias", targets[j], float(layer.biases[j]), float(found.dE_dout[j]),
+            float(found.dout_dnet[j]), self.model.bias_input, float(found.dE_dnet[j]), float(found.biases[j]),
+            self.coupled)
+
+
+def chain(model: Model, gradients: Gradients) -> list[ChainRow]:
+    """Every parameter in the article's order (w1..wN, then bw1..bwM) with its factors."""
+    count = len(model.layers)
+    return [row for bias in (False, True) for index in range(count)
+            for row in LayerChain(model, gradients, index, bias)]
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """All four stages for one sample, each computed once from the one before."""
+
+    model: Model  # the parameters the stages start from
+    x: np.ndarray
+    target: np.ndarray
+    loss: str
+    learning_rate: float
+    arithmetic: object  # Exact or Pencil
+    trace: Trace
+    report: ErrorReport
+    gradients: Gradients
+    new_model: Model  # after one step; its gradients came from `model`
+    sample: int | None = None  # which sample of a config, counted from 1, when it came from one
+
+
+def walk(model: Model, x, target, loss: str, learning_rate: float, arithmetic=EXACT, sample: int | None = None) -> Walk:
+    """Forward, error, backprop and step for one sample: the one pass every view is made from."""
+    x, target = np.asarray(x, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    trace = forward(model, x, arithmetic)
+    gradients = backprop(model, trace, target, loss, arithmetic)
+    return Walk(model, x, target, loss, learning_rate, arithmetic, trace, error(trace, target, loss), gradients,
+                step(model, gradients, learning_rate, arithmetic), sample)

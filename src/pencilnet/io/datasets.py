@@ -1,0 +1,376 @@
+"""Datasets from files: a CSV file with a header line, or a NumPy .npz archive.
+
+Either way the result is a `Dataset`: one row of inputs and one row of targets per sample.
+Every value is checked as it is read, and the first problem is reported as one line naming
+the file, the line (or the array index), the column and what was expected and found:
+
+    data/x.csv:14: column 'p7': expected a number, found 'abc'
+
+Class names and one-hot targets: with a label column, each sample's target is the one-hot
+vector of its label's place in `classes`. When `classes` is not given they are the labels
+found in the file, sorted, so the order does not depend on the order of the rows (for the
+fruit data: red apple, tomato, the article's order). Give `classes` whenever a file might
+not hold every class (a small test file), so its targets have the same length as others'.
+"""
+
+import csv
+import dataclasses
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pencilnet.core.errors import InputError
+from pencilnet.io.files import read_text
+
+SHOWN_COLUMNS = 6  # a message lists at most this many column or array names
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    inputs: np.ndarray  # (samples, features) float64
+    targets: np.ndarray  # (samples, outputs) float64
+    classes: list[str]  # one name per output
+    labels: list[str] | None  # each sample's class name, when the file gives one
+    feature_names: list[str]  # one name per input column
+    source: str  # how messages name the file
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
+        count = len(self.inputs)
+        if not 1 <= number <= count:
+            raise InputError(f"--sample: expected a sample number from 1 to {count}, found {number}")
+        return self.inputs[number - 1], self.targets[number - 1]
+
+
+def load(path, classes: list[str] | None = None, label_column: str = "label",
+         target_columns: list[str] | None = None, feature_columns: list[str] | None = None) -> Dataset:
+    """A dataset from a .csv or .npz file, chosen by the file's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return load_csv(path, classes, label_column, target_columns, feature_columns)
+    if suffix == ".npz":
+        if target_columns is not None or feature_columns is not None or label_column != "label":
+            raise InputError(f"{path}: expected a CSV file for a choice of label, target or feature columns, "
+                             f"found a .npz archive (its arrays have fixed names)")
+        return load_npz(path, classes)
+    found = repr(suffix) if suffix else "a name without one"
+    raise InputError(f"{path}: expected a data file ending in .csv or .npz, found {found}")
+
+
+# ---- CSV -------------------------------------------------------------------------------------
+
+
+def load_csv(path, classes: list[str] | None = None, label_column: str = "label",
+             target_columns: list[str] | None = None, feature_columns: list[str] | None = None) -> Dataset:
+    """A dataset from a CSV file whose first line names the columns.
+
+    The targets are the one-hot vectors of the label column's class names, or, with
+    `target_columns`, the numbers in those columns (then the label column is optional; its
+    labels are kept, and checked against `classes` when given). The inputs are
+    `feature_columns`, by default every column that is neither the label nor a target, in
+    the file's order."""
+    source = str(path)
+    classes = _checked_classes(classes)
+    reader = csv.reader(io.StringIO(read_text(path, "data file"), newline=""), strict=True)
+    header, header_line = _header(reader, source)
+    columns = _Columns(header, f"{source}:{header_line}", label_column, target_columns, feature_columns)
+    if columns.targets is not None and classes is not None and len(classes) != len(columns.targets):
+        names = ", ".join(header[i] for i in columns.targets)
+        raise InputError(f"{source}: expected {len(columns.targets)} class names, one per target column "
+                         f"({names}), found {len(classes)}")
+
+    inputs, targets, labels = [], [], []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line, such as one at the end of the file
+            line = f"{source}:{reader.line_num}"
+            if len(row) != len(header):
+                raise InputError(f"{line}: expected {len(header)} fields, one per column of the header, "
+                                 f"found {len(row)}")
+            inputs.append([_number(row[i], line, header[i]) for i in columns.features])
+            if columns.targets is not None:
+                targets.append([_number(row[i], line, header[i]) for i in columns.targets])
+            if columns.label is not None:
+                labels.append(_label(row[columns.label], line, header[columns.label], classes))
+    except csv.Error as exc:
+        raise InputError(f"{source}:{reader.line_num}: expected CSV, found a line it cannot read: {exc}") from None
+    if not inputs:
+        raise InputError(f"{source}: expected at least one row of data after the header, found none")
+
+    feature_names = [header[i] for i in columns.features]
+    if columns.targets is not None:
+        target_names = [header[i] for i in columns.targets]
+        return _dataset(inputs, targets, classes or target_names, labels or None, feature_names, source)
+    classes = classes or sorted(set(labels))
+    return _dataset(inputs, _one_hot(labels, classes), classes, labels, feature_names, source)
+
+
+def _one_hot(labels: list[str], classes: list[str]) -> np.ndarray:
+    place = {name: k for k, name in enumerate(classes)}
+    return np.eye(len(classes))[[place[label] for label in labels]].reshape(len(labels), len(classes))
+
+
+def _header(reader, source: str) -> tuple[list[str], int]:
+    """The column names and the line they are on (blank lines may come first)."""
+    try:
+        for row in reader:
+            if row and any(field.strip() for field in row):
+                break
+        else:
+            raise InputError(f"{source}: expected a header line naming the columns, found an empty file")
+    except csv.Error as exc:
+        raise InputError(f"{source}:{reader.line_num}: expected CSV, found a line it cannot read: {exc}") from None
+    line = f"{source}:{reader.line_num}"
+    names = [field.strip() for field in row]
+    if all(_is_number(name) for name in names):
+        raise InputError(f"{line}: expected a header line naming the columns (such as p1,…,p36,label), "
+                         f"found a row of numbers")
+    for index, name in enumerate(names):
+        if not name:
+            raise InputError(f"{line}: column {index + 1}: expected a column name, found an empty field")
+        if names.index(name) != index:
+            raise InputError(f"{line}: column {index + 1}: expected a name no other column has, found {name!r} "
+                             f"again (column {names.index(name) + 1})")
+    return names, reader.line_num
+
+
+class _Columns:
+    """Which columns of the header are the features, the targets and the label, by index."""
+
+    def __init__(self, header: list[str], line: str, label_column: str,
+                 target_columns: list[str] | None, feature_columns: list[str] | None):
+        self.header = header
+        if target_columns is not None:
+            if not target_columns:
+                raise InputError(f"{line}: target columns: expected at least one column name, found none")
+            self.targets = [self._find(name, line, "a target column") for name in target_columns]
+            self.label = header.index(label_column) if label_column in header else None
+        else:
+            self.targets = None
+            self.label = self._find(label_column, line, "a label column")
+        taken = set(self.targets or []) | ({self.label} if self.label is not None else set())
+        if feature_columns is None:
+            self.features = [i for i in range(len(header)) if i not in taken]
+        else:
+            self.features = [self._find(name, line, "a feature column") for name in feature_columns]
+            for index in self.features:
+                if index in taken:
+                    raise InputError(f"{line}: column {header[index]!r}: expected a feature column, found the "
+                                     f"{'label' if index == self.label else 'target'} column")
+        if not self.features:
+            raise InputError(f"{line}: expected at least one feature column besides the label and targets, "
+                             f"found the columns {_names(header)}")
+
+    def _find(self, name, line: str, what: str) -> int:
+        if name not in self.header:
+            raise InputError(f"{line}: expected {what} {name!r}, found the columns {_names(self.header)}")
+        return self.header.index(name)
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= SHOWN_COLUMNS:
+        return ", ".join(names)
+    return f"{', '.join(names[:SHOWN_COLUMNS - 1])}, …, {names[-1]} ({len(names)} in all)"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(text: str, line: str, column: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        found = repr(text if len(text) <= 40 else text[:37] + "...") if text.strip() else "an empty field"
+        raise InputError(f"{line}: column {column!r}: expected a number, found {found}") from None
+    if not np.isfinite(value):
+        raise InputError(f"{line}: column {column!r}: expected a finite number, found {text.strip()!r}")
+    return value
+
+
+def _label(text: str, line: str, column: str, classes: list[str] | None) -> str:
+    label = text.strip()
+    if not label:
+        raise InputError(f"{line}: column {column!r}: expected a class name, found an empty field")
+    if classes is not None and label not in classes:
+        raise InputError(f"{line}: column {column!r}: expected one of the classes {', '.join(classes)}, "
+                         f"found {label!r}")
+    return label
+
+
+def _checked_classes(classes) -> list[str] | None:
+    if classes is None:
+        return None
+    if (isinstance(classes, str) or not all(isinstance(c, str) and c.strip() for c in classes)
+            or len(set(classes)) != len(classes) or not classes):
+        raise InputError(f"classes: expected a list of distinct class names, found {classes!r}")
+    return list(classes)
+
+
+def _dataset(inputs, targets, classes, labels, feature_names, source) -> Dataset:
+    return Dataset(np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64).reshape(len(inputs), -1),
+                   list(classes), labels, list(feature_names), source)
+
+
+# ---- NumPy .npz ------------------------------------------------------------------------------
+
+
+def load_npz(path, classes: list[str] | None = None) -> Dataset:
+    """A dataset from a .npz archive (numpy.savez) with these arrays:
+
+    - `inputs` (or `x`): (samples, features) numbers;
+    - `targets` (or `y`): (samples, outputs) numbers, such as one-hot rows; or else
+      `labels`, one class name per sample, which give one-hot targets as in a CSV file;
+    - optional `labels` beside targets, `classes` (one name per output; the `classes`
+      argument comes first) and `feature_names` (one per input; else x1, x2, …).
+
+    Pickled arrays are never loaded: an archive cannot run code."""
+    source = str(path)
+    classes = _checked_classes(classes)
+    arrays = _read_npz(path)
+    inputs = _numbers(arrays, _one_of(arrays, source, "inputs", "x"), source, "features")
+    count, features = inputs.shape
+
+    labels = None
+    if "labels" in arrays:
+        labels = _texts(arrays, "labels", source, count, "one class name per sample")
+    if classes is None and "classes" in arrays:
+        classes = _texts(arrays, "classes", source, None, "one class name per output")
+        if not all(classes) or len(set(classes)) != len(classes):
+            raise InputError(f"{source}: array 'classes': expected distinct class names, found {classes}")
+
+    target_name = _one_of(arrays, source, "targets", "y", optional=labels is not None)
+    if target_name is not None:
+        targets = _numbers(arrays, target_name, source, "outputs")
+        if len(targets) != count:
+            raise InputError(f"{source}: array {target_name!r}: expected {count} rows, one per row of inputs, "
+                             f"found {len(targets)}")
+        outputs = targets.shape[1]
+        classes = classes or [f"y{k + 1}" for k in range(outputs)]
+        if len(classes) != outputs:
+            raise InputError(f"{source}: expected {outputs} class names, one per column of {target_name!r}, "
+                             f"found {len(classes)}")
+    else:
+        classes = classes or sorted(set(labels))
+        for index, label in enumerate(labels):
+            if label not in classes:
+                raise InputError(f"{source}: array 'labels'[{index}]: expected one of the classes "
+                                 f"{', '.join(classes)}, found {label!r}")
+        targets = _one_hot(labels, classes)
+
+    if "feature_names" in arrays:
+        names = _texts(arrays, "feature_names", source, features, "one name per column of inputs")
+    else:
+        names = [f"x{i + 1}" for i in range(features)]
+    return Dataset(inputs, np.asarray(targets, dtype=np.float64), list(classes), labels, names, source)
+
+
+def _read_npz(path) -> dict[str, np.ndarray]:
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: expected a data file, found a directory") from None
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise InputError(f"{path}: expected a .npz archive (numpy.savez), found something else") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise InputError(f"{path}: expected a .npz archive of named arrays, found a single .npy array")
+    with loaded:
+        return {name: _array(loaded, name, path) for name in loaded.files}
+
+
+def _array(archive, name: str, path) -> np.ndarray:
+    try:
+        return archive[name]
+    except ValueError:  # numpy refuses object arrays without allow_pickle
+        raise InputError(f"{path}: array {name!r}: expected numbers or text, found pickled Python objects "
+                         f"(not loaded)") from None
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise InputError(f"{path}: array {name!r}: expected a readable array, found a damaged one") from None
+
+
+def _one_of(arrays: dict, source: str, name: str, alias: str, optional: bool = False) -> str | None:
+    if name in arrays and alias in arrays:
+        raise InputError(f"{source}: expected one array {name!r} or {alias!r}, found both")
+    for candidate in (name, alias):
+        if candidate in arrays:
+            return candidate
+    if optional:
+        return None
+    hint = " (or 'labels')" if name == "targets" else ""
+    found = _names(sorted(arrays)) if arrays else "no arrays"
+    raise InputError(f"{source}: expected an array {name!r} (or {alias!r}){hint}, found {found}")
+
+
+def _numbers(arrays: dict, name: str, source: str, columns: str) -> np.ndarray:
+    value = arrays[name]
+    if value.dtype.kind not in "biuf":
+        raise InputError(f"{source}: array {name!r}: expected numbers, found {value.dtype} values")
+    if value.ndim != 2 or 0 in value.shape:
+        raise InputError(f"{source}: array {name!r}: expected a 2-D array (samples × {columns}), "
+                         f"found shape {value.shape}")
+    value = value.astype(np.float64)
+    bad = np.argwhere(~np.isfinite(value))
+    if len(bad):
+        row, column = bad[0]
+        raise InputError(f"{source}: array {name!r}[{row}, {column}]: expected a finite number, "
+                         f"found {value[row, column]}")
+    return value
+
+
+def _texts(arrays: dict, name: str, source: str, length: int | None, what: str) -> list[str]:
+    value = arrays[name]
+    if value.dtype.kind not in "US" or value.ndim != 1 or (length is not None and len(value) != length):
+        size = f"{length} " if length is not None else ""
+        raise InputError(f"{source}: array {name!r}: expected a list of {size}texts, {what}, "
+                         f"found {value.dtype} values of shape {value.shape}")
+    return [(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)).strip() for v in value.tolist()]
+
+
+# ---- splitting -------------------------------------------------------------------------------
+
+
+def split(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
+    """(train, test): a random `test_fraction` of the samples for testing, the rest for training.
+
+    Which samples go where depends only on `seed` (numpy's default_rng); each part keeps
+    the file's order, so a sample is easy to find in the file, and neither part is empty."""
+    count = len(dataset)
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
+        raise InputError(f"test fraction: expected a number between 0 and 1, found {test_fraction!r}")
+    if count < 2:
+        raise InputError(f"{dataset.source}: expected at least 2 samples to split into a training and a "
+                         f"test part, found {count}")
+    tests = min(max(round(count * test_fraction), 1), count - 1)
+    order = np.random.default_rng(seed).permutation(count)
+    return _subset(dataset, np.sort(order[tests:])), _subset(dataset, np.sort(order[:tests]))
+
+
+def _subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
+    labels = None if dataset.labels is None else [dataset.labels[i] for i in rows]
+    return dataclasses.replace(dataset, inputs=dataset.inputs[rows], targets=dataset.targets[rows], labels=labels)
+
+
+def input_vector(text: str, count: int, source: str) -> np.ndarray:
+    """`count` finite numbers written as "0.05,0.1", as an option such as --input takes them."""
+    try:
+        values = np.array([float(v) for v in text.split(",")])
+    except ValueError:
+        raise InputError(f"{source}: expected numbers separated by commas, found {text!r}") from None
+    if len(values) != count or not np.isfinite(values).all():
+        raise InputError(f"{source}: expected {count} finite numbers, found {len(values)}")
+    return values

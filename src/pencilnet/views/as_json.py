@@ -1,0 +1,148 @@
+"""The same records as the tables, as plain JSON-ready dicts at full float64 precision.
+
+Keys follow the article's names (h1, y2, w5, bw3); dicts keep the network's order, so the
+same config always gives byte-identical output.
+"""
+
+import math
+
+from pencilnet.core.model import Model
+from pencilnet.core.stages import ErrorReport, Gradients, Trace, chain
+from pencilnet.io.config import Config
+from pencilnet.training.loop import History
+
+
+def number(x) -> float | None:
+    """A float for JSON; NaN and infinity, which JSON cannot hold, become null."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _named(names, values) -> dict:
+    return {str(n): number(v) for n, v in zip(names, values)}
+
+
+def _prediction(config: Config, output) -> dict:
+    winner = max(range(len(output)), key=lambda k: output[k])
+    return {"class": config.classes[winner], "node": config.model.names.nodes[-1][winner]}
+
+
+def forward(config: Config, trace: Trace, sample: int) -> dict:
+    names = config.model.names
+    return {
+        "sample": sample,
+        "inputs": _named(names.nodes[0], trace.x),
+        "net": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.net)},
+        "out": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.out)},
+        "prediction": _prediction(config, trace.output),
+    }
+
+
+def error(config: Config, report: ErrorReport, sample: int) -> dict:
+    outputs = config.model.names.nodes[-1]
+    return {
+        "sample": sample,
+        "loss": report.loss,
+        "error": number(report.total),
+        "terms": _named(outputs, report.terms),
+        "targets": _named(outputs, report.target),
+        "outputs": _named(outputs, report.output),
+    }
+
+
+def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
+    rows = chain(config.model, gradients)
+    names = config.model.names
+    nodes = {}
+    for index, found in enumerate(gradients.layers):
+        fed = names.nodes[index + 2] if found.terms is not None else []
+        for j, node in enumerate(names.nodes[index + 1]):
+            entry = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
+                     "dE_dnet": number(found.dE_dnet[j])}
+            if found.terms is not None:
+                entry["terms"] = _named(fed, found.terms[j])  # ∂E_k/∂out_j for each node k fed
+            nodes[node] = entry
+    return {
+        "sample": sample,
+        "gradients": {r.name: number(r.gradient) for r in rows},
+        "chain": {r.name: {"from": r.source, "to": r.target, "dE_dout": number(r.dE_dout),
+                           "dout_dnet": number(r.dout_dnet), "dnet_dw": number(r.dnet_dw)} for r in rows},
+        "nodes": nodes,
+    }
+
+
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, sample: int) -> dict:
+    return {
+        "sample": sample,
+        "learning_rate": learning_rate,
+        "weights": {k: number(v) for k, v in new.parameters().items()},
+        "previous": {k: number(v) for k, v in config.model.parameters().items()},
+        "gradients": {r.name: number(r.gradient) for r in chain(config.model, gradients)},
+    }
+
+
+def train(config: Config, history: History, schedule, confusion=None) -> dict:
+    result = {
+        "epochs": history.epochs_run,
+        "samples": len(config.inputs),
+        "learning_rate": schedule.learning_rate,
+        "batch_size": schedule.batch_size if schedule.batch_size is not None else "full",
+        "errors": [number(e) for e in history.errors],
+        "final_error": number(history.final_error),
+        "stopped_early": history.stopped_early,
+        "weights": {k: number(v) for k, v in history.model.parameters().items()},
+    }
+    if history.test_accuracy is not None:
+        result["test_accuracies"] = [number(a) for a in history.test_accuracy]
+    if confusion is not None:
+        result["test_accuracy"] = number(confusion.trace() / confusion.sum())
+        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
+    return result
+
+
+def verify(verdicts) -> dict:
+    return {
+        "passed": all(v.passed for v in verdicts),
+        "counts": {kind: sum(v.verdict == kind for v in verdicts)
+                   for kind in ("match", "rounding", "erratum", "differs")},
+        "entries": [{"name": v.name, "published": v.published, "arithmetic": v.arithmetic,
+                     "computed": number(v.computed), "exact": number(v.exact), "difference": number(v.difference),
+                     "verdict": v.verdict, "note": v.note} for v in verdicts],
+    }
+
+
+def summary(config: Config) -> dict:
+    model, names = config.model, config.model.names
+    return {
+        "sizes": model.sizes,
+        "parameters": model.parameter_count,
+        "layers": [{"nodes": names.nodes[i + 1], "activation": layer.activation, "weights": int(layer.weights.size),
+                    "biases": int(layer.biases.size), "shared_bias": layer.shared_bias,
+                    "frozen_weights": layer.frozen_weights, "frozen_biases": layer.frozen_biases}
+                   for i, layer in enumerate(model.layers)],
+        "loss": config.loss,
+        "bias_input": model.bias_input,
+        "learning_rate": config.learning_rate,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size if config.batch_size is not None else "full",
+        "classes": config.classes,
+        "training_samples": len(config.inputs),
+        "test_samples": len(config.test_inputs) if config.test_inputs is not None else 0,
+    }
+
+
+def predictions(config: Config, outputs, confusion=None) -> dict:
+    names = config.model.names.nodes[-1]
+    result = {"predictions": [{"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
+                              for out in outputs]}
+    if confusion is not None:
+        result["accuracy"] = number(confusion.trace() / confusion.sum())
+    return result
+
+
+def gradcheck(checks, tolerance: float, sample: int) -> dict:
+    failed = [c for c in checks if not c.passed(tolerance)]
+    return {"sample": sample, "tolerance": tolerance, "passed": not failed,
+            "worst_relative_error": checks[0].relative_error,
+            "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
+                                    "resolution": c.resolution, "passed": c.passed(tolerance)} for c in checks}}

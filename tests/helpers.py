@@ -1,0 +1,59 @@
+"""What many tests share: the repository's root, independent gradient oracles, random
+networks, the cases that cover every activation and loss, and a renderable as plain text."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from pencilnet.core.model import Layer, Model, flatten, unflatten
+from pencilnet.core.stages import backprop, chain, error, forward
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CASES = [  # (hidden activations, output activation, loss): every activation and loss, fused or not
+    (["sigmoid"], "sigmoid", "half_sse"),
+    (["tanh", "relu", "sigmoid"], "identity", "mse"),  # three hidden layers
+    (["relu"], "softmax", "cross_entropy"),
+    (["tanh"], "softmax", "half_sse"),  # softmax without its fused partner: the full Jacobian
+    (["identity", "tanh"], "sigmoid", "binary_cross_entropy"),
+    (["sigmoid"], "sigmoid", "cross_entropy"),
+    (["tanh"], "tanh", "half_sse"),
+    (["softmax"], "tanh", "half_sse"),  # a softmax layer inside the network: its Jacobian carried back
+]
+
+
+def numeric_gradient(model: Model, x, t, loss: str, h: float = 1e-6) -> np.ndarray:
+    """Central differences, (E(θ + h) − E(θ − h)) / 2h for every parameter θ: an oracle that
+    shares nothing with backprop but the forward pass."""
+    theta = flatten(model)
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[i] += h
+        down[i] -= h
+        e_up = error(forward(unflatten(model, up), x), t, loss).total
+        e_down = error(forward(unflatten(model, down), x), t, loss).total
+        grad[i] = (e_up - e_down) / (2 * h)
+    return grad
+
+
+def analytic_gradient(model: Model, x, t, loss: str) -> np.ndarray:
+    """Backprop's gradient of every parameter, in `flatten`'s order."""
+    grads = backprop(model, forward(model, x), t, loss)
+    return np.array([row.gradient for row in chain(model, grads)])
+
+
+def random_model(rng: np.random.Generator, sizes: list[int], activations: list[str]) -> Model:
+    layers = [Layer(rng.normal(0, 0.8, (a, b)), rng.normal(0, 0.5, b), act)
+              for a, b, act in zip(sizes, sizes[1:], activations)]
+    return Model(tuple(layers), bias_input=float(rng.choice([1.0, -1.0, 0.5])))
+
+
+def text_of(renderable, width: int = 160, color_system=None) -> str:
+    """What a Rich renderable prints at `width` columns, as plain text unless colours are asked for."""
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=color_system, highlight=False)
+    console.print(renderable)
+    return console.file.getvalue()

@@ -1,0 +1,125 @@
+
+import numpy as np
+import pytest
+from helpers import ROOT
+
+import pencilnet
+from pencilnet.core.errors import ConfigError, InputError
+from pencilnet.io.config import parse
+
+
+def test_shipped_config_is_the_bundled_one():
+    from pencilnet.io.config import bundled_text
+
+    assert (ROOT / "configs" / "article.yaml").read_text(encoding="utf-8") == bundled_text()
+
+
+def test_article_config_holds_the_article_numbers(article):
+    layers = article.model.layers
+    assert layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]  # w1 w2 / w3 w4
+    assert layers[1].weights.tolist() == [[0.05, 0.4], [0.33, 0.07]]  # w5 w6 / w7 w8
+    assert layers[0].biases.tolist() == [0.8, 0.25] and layers[1].biases.tolist() == [0.15, 0.7]
+    assert article.inputs.tolist() == [[0.15, 0.35]] and article.targets.tolist() == [[0.0, 1.0]]
+    assert article.learning_rate == 0.5 and article.epochs == 1
+    assert article.classes == ["red apple", "tomato"] and article.model.bias_input == 1.0
+
+
+GOOD = """\
+inputs: 2
+layers:
+  - weights: [[0.1, 0.2], [0.12, 0.17]]
+    biases: [0.8, 0.25]
+  - size: 2
+    weights: [[0.05, 0.4], [0.33, 0.07]]
+    biases: [0.15, 0.7]
+classes: [red apple, tomato]
+samples:
+  - {inputs: [0.15, 0.35], label: tomato}
+"""
+
+
+def test_defaults_and_label_targets():
+    config = parse(GOOD, "good.yaml")
+    assert config.targets.tolist() == [[0.0, 1.0]]  # the label's one-hot vector
+    assert config.loss == "half_sse" and config.learning_rate == 0.5 and config.epochs == 1
+    assert config.model.layers[0].activation == "sigmoid" and config.model.sizes == [2, 2, 2]
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse(text, "my.yaml")
+    return str(caught.value).splitlines()
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("[[0.1, 0.2], [0.12, 0.17]]", "[[0.1, 0.2], [0.12]]"),
+     "my.yaml:3: layers[0].weights[1]: expected a list of 2 numbers, found a list of 1"),
+    (("[[0.1, 0.2], [0.12, 0.17]]", "[[0.1, 0.2]]"),
+     "my.yaml:3: layers[0].weights: expected 2 rows (one per input node) of 2 numbers each, found a list of 1"),
+    (("[0.15, 0.7]", "[0.15, abc]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found 'abc'"),
+    (("[0.15, 0.7]", "[0.15, .nan]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found nan"),
+    (("[0.15, 0.7]", "[0.15, true]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found true"),
+    (("label: tomato", "target: [0, 1, 0]"),
+     "my.yaml:10: samples[0].target: expected a list of 2 target values (one per output node), found a list of 3"),
+    (("label: tomato", "label: banana"),
+     "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
+    (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
+    (("  - size: 2", "  - size: 2\n    activation: sigmod"),
+     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax (did you mean 'sigmoid'?), "
+     "found 'sigmod'"),
+])
+def test_each_problem_is_one_precise_line(change, expected):
+    assert problems(GOOD.replace(*change)) == [expected]
+
+
+def test_several_problems_are_all_reported():
+    text = GOOD.replace("[0.8, 0.25]", "[0.8]").replace("inputs: [0.15, 0.35]", "inputs: [0.15]")
+    text += "training: {learning_rate: 0, epochs: -3}\nlos: mse\n"
+    found = problems(text)
+    assert len(found) == 5, found
+    assert any("layers[0].biases: expected a list of 2 bias weights" in p for p in found)
+    assert any("samples[0].inputs: expected a list of 2 input values" in p for p in found)
+    assert any("training.learning_rate: expected a positive finite number, found 0" in p for p in found)
+    assert any("training.epochs: expected a positive whole number, found -3" in p for p in found)
+    assert any("los: " in p and "did you mean 'loss'" in p for p in found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "my.yaml: (top level): expected a mapping of fields, found nothing"),
+    ("- 1\n- 2\n", "my.yaml:1: (top level): expected a mapping of fields, found a list of 2"),
+    ("inputs: [1,\n", "my.yaml:2: invalid YAML:"),
+    ("a: !!python/object:os.system ls\n", "invalid YAML"),  # the safe loader refuses to build objects
+])
+def test_not_a_config(text, expected):
+    with pytest.raises(InputError) as caught:
+        parse(text, "my.yaml")
+    assert expected in str(caught.value).splitlines()[0]
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        pencilnet.load(str(tmp_path / "absent.yaml"))
+    with pytest.raises(InputError, match="found a directory"):
+        pencilnet.load(str(tmp_path))
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match="expected UTF-8 text"):
+        pencilnet.load(str(binary))
+
+
+def test_alias_heavy_yaml_does_not_blow_up():
+    # Each level refers to the one before nine times: walking it naively visits 9^8 nodes.
+    lines = ["a0: &a0 [1, 2, 3]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    with pytest.raises(ConfigError) as caught:
+        parse("\n".join(lines) + "\n", "bomb.yaml")
+    assert "a0: expected one of the fields" in str(caught.value)
+
+
+def test_sample_numbers_count_from_one(article):
+    x, t = article.sample(1)
+    assert x.tolist() == [0.15, 0.35]
+    with pytest.raises(InputError, match="expected a sample number from 1 to 1, found 2"):
+        article.sample(2)
+    assert np.shares_memory(article.sample(1)[0], article.inputs)

@@ -1,0 +1,47 @@
+"""The layers of the package import one way only: cli → views → io → checks → training → core.
+
+A module may import its own layer and the layers below it, never one above: the engine cannot
+come to depend on how its numbers are shown or read. Imports inside functions count too."""
+
+import ast
+
+import pytest
+from helpers import ROOT
+
+PACKAGE = ROOT / "src" / "pencilnet"
+LAYERS = ["core", "training", "checks", "io", "views", "cli"]  # each may import those before it
+
+
+def imported(path) -> list[str]:
+    """Every pencilnet module `path` imports, as a dotted name ("pencilnet.core.model")."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path.name}: relative import; write pencilnet.<layer>.<module>"
+            base = node.module or ""
+            found += [f"{base}.{alias.name}" if base == "pencilnet" else base for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    # The version is a constant of the package, the one name any layer may take from its top.
+    return [name for name in found if (name == "pencilnet" or name.startswith("pencilnet."))
+            and name != "pencilnet.__version__"]
+
+
+def layer_of(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_layer_imports_only_the_layers_below_it(layer):
+    allowed = set(LAYERS[: LAYERS.index(layer) + 1])
+    modules = sorted((PACKAGE / layer).glob("*.py"))
+    assert modules, f"no modules in {layer}"
+    wrong = [f"{path.relative_to(PACKAGE)} imports {name}" for path in modules for name in imported(path)
+             if layer_of(name) not in allowed]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_module_lives_in_a_layer():
+    loose = {path.name for path in PACKAGE.glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert not loose, loose

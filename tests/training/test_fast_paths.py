@@ -1,0 +1,174 @@
+"""The fast paths of the training loop give the numbers of the plain ones: the compiled online
+loop (when numba is installed) those of the NumPy loop, and the NumPy loop, in every batch mode,
+those of the recorded stages. No timings here: bench/run.py measures speed."""
+
+import sys
+
+import numpy as np
+import pytest
+from helpers import CASES, random_model
+
+from pencilnet.core.metrics import mean_error
+from pencilnet.core.model import Layer, Model, flatten, unflatten
+from pencilnet.core.stages import backprop, chain, forward
+from pencilnet.training import fast, loop
+from pencilnet.training.fast import ExactRun, compiled_online
+from pencilnet.training.loop import COMPILED_FROM, Schedule, TrainingDiverged, train
+
+VARIANTS = ["plain", "shared", "frozen"]  # bias modes and frozen parameters
+
+
+def network(hidden, output, loss, variant, seed=0):
+    rng = np.random.default_rng(seed)
+    sizes = [5] + [int(n) for n in rng.integers(2, 7, size=len(hidden))] + [3]
+    model = random_model(rng, sizes, hidden + [output])
+    if variant == "shared":  # every other layer with one shared bias weight
+        model = Model(tuple(Layer(l.weights, l.biases[:1] if i % 2 == 0 else l.biases, l.activation,
+                                  shared_bias=i % 2 == 0) for i, l in enumerate(model.layers)), model.bias_input)
+    elif variant == "frozen":
+        model = Model(tuple(Layer(l.weights, l.biases, l.activation, frozen_weights=i == 0,
+                                  frozen_biases=i == len(model.layers) - 1) for i, l in enumerate(model.layers)),
+                      model.bias_input)
+    xs = rng.uniform(-1, 1, size=(40, 5))
+    if loss == "mse":
+        ts = rng.normal(size=(40, 3))
+    else:
+        ts = np.eye(3)[rng.integers(3, size=40)]
+    return model, xs, ts
+
+
+def by_stages(model, xs, ts, loss, rate, epochs, size):
+    """Training written with the recorded stages: each batch's gradient the mean of its samples'."""
+    theta = flatten(model)
+    free = np.concatenate([np.full(l.weights.size, not l.frozen_weights) for l in model.layers]
+                          + [np.full(l.biases.size, not l.frozen_biases) for l in model.layers])
+    for _ in range(epochs):
+        for start in range(0, len(xs), size):
+            current = unflatten(model, theta)
+            gradients = [[row.gradient for row in chain(current, backprop(
+                current, forward(current, x), t, loss))] for x, t in zip(xs[start:start + size],
+                                                                                ts[start:start + size])]
+            theta = theta - rate * np.mean(gradients, axis=0) * free
+    return theta
+
+
+def numpy_only(monkeypatch):
+    monkeypatch.setenv("PENCILNET_NUMBA", "0")
+
+
+@pytest.mark.parametrize("hidden, output, loss", CASES)
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("size", [1, 7, None])
+def test_numpy_loop_equals_the_stages(hidden, output, loss, variant, size, monkeypatch):
+    numpy_only(monkeypatch)
+    model, xs, ts = network(hidden, output, loss, variant)
+    history = train(model, xs, ts, Schedule(0.1, 3, size), loss)
+    expected = by_stages(model, xs, ts, loss, 0.1, 3, size or len(xs))
+    np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
+    assert history.final_error == pytest.approx(mean_error(history.model, xs, ts, loss), rel=1e-12)
+
+
+def test_shuffled_batches_are_gathered_rows():
+    # Shuffling gathers each stretch's rows into buffers; the result is training on the rows in that order.
+    model, xs, ts = network(["tanh"], "sigmoid", "half_sse", "plain")
+    schedule = Schedule(0.3, 2, 4, shuffle=True, seed=9)
+    rng = np.random.default_rng(9)
+    orders = [rng.permutation(len(xs)) for _ in range(2)]
+    theta = flatten(model)
+    for order in orders:
+        theta = by_stages(unflatten(model, theta), xs[order], ts[order], "half_sse", 0.3, 1, 4)
+    np.testing.assert_allclose(flatten(train(model, xs, ts, schedule).model), theta, rtol=0, atol=1e-12)
+
+
+def test_full_batch_ignores_shuffling():
+    model, xs, ts = network(["tanh"], "sigmoid", "half_sse", "plain")
+    plain = train(model, xs, ts, Schedule(0.3, 3, None))
+    shuffled = train(model, xs, ts, Schedule(0.3, 3, None, shuffle=True, seed=4))
+    assert np.array_equal(flatten(plain.model), flatten(shuffled.model))
+
+
+def test_long_stretches_and_a_short_last_one(monkeypatch):
+    # More samples than one stretch, and a batch size that does not divide it.
+    numpy_only(monkeypatch)
+    rng = np.random.default_rng(3)
+    model = random_model(rng, [4, 6, 2], ["sigmoid", "sigmoid"])
+    xs, ts = rng.uniform(size=(2500, 4)), np.eye(2)[rng.integers(2, size=2500)]
+    for size in (1, 48):
+        history = train(model, xs, ts, Schedule(0.2, 1, size, shuffle=True, seed=1))
+        order = np.random.default_rng(1).permutation(2500)
+        expected = by_stages(model, xs[order], ts[order], "half_sse", 0.2, 1, size)
+        np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
+
+
+def compiled_and_numpy(model, xs, ts, loss, epochs, monkeypatch, shuffle=False):
+    schedule = Schedule(0.1, epochs, 1, shuffle=shuffle, seed=2)
+    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+    monkeypatch.setenv("PENCILNET_NUMBA", "1")
+    fast = train(model, xs, ts, schedule, loss)
+    monkeypatch.setenv("PENCILNET_NUMBA", "0")
+    return fast, train(model, xs, ts, schedule, loss)
+
+
+@pytest.mark.parametrize("hidden, output, loss", CASES)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_compiled_loop_equals_the_numpy_loop(hidden, output, loss, variant, monkeypatch):
+    pytest.importorskip("numba")
+    model, xs, ts = network(hidden, output, loss, variant)
+    fast, plain = compiled_and_numpy(model, xs, ts, loss, 5, monkeypatch, shuffle=True)
+    np.testing.assert_allclose(flatten(fast.model), flatten(plain.model), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.errors, plain.errors, rtol=1e-12, atol=0)
+    assert fast.final_error == pytest.approx(plain.final_error, rel=1e-12)
+
+
+def test_compiled_loop_on_the_fruit_network(monkeypatch):
+    # The 36-36-2 network the compiled loop is for, over more than one stretch of samples.
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(7)
+    model = random_model(rng, [36, 36, 2], ["sigmoid", "sigmoid"])
+    xs, ts = rng.uniform(size=(1500, 36)), np.eye(2)[rng.integers(2, size=1500)]
+    fast, plain = compiled_and_numpy(model, xs, ts, "half_sse", 2, monkeypatch)
+    monkeypatch.setenv("PENCILNET_NUMBA", "1")
+    assert ExactRun(model, "half_sse", compiled=True).kernel is not None  # it did run compiled
+    np.testing.assert_allclose(flatten(fast.model), flatten(plain.model), rtol=0, atol=1e-12)
+
+
+def test_compiled_loop_reports_divergence_like_the_numpy_loop(monkeypatch):
+    pytest.importorskip("numba")
+    model = Model((Layer([[1.0]], [0.0], "identity"),))
+    xs, ts = np.array([[10.0], [-10.0]]), np.array([[1.0], [-1.0]])
+    caught = []
+    for numba in ("1", "0"):
+        monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+        monkeypatch.setenv("PENCILNET_NUMBA", numba)
+        with pytest.raises(TrainingDiverged) as found:
+            train(model, xs, ts, Schedule(5.0, 1000))
+        caught.append((found.value.epoch, found.value.sample, flatten(found.value.model).tolist()))
+    assert caught[0] == caught[1]
+
+
+def test_without_numba_the_numpy_loop_trains(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # as if not installed: importing it fails
+    monkeypatch.delitem(sys.modules, "pencilnet.training.compiled", raising=False)
+    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+    monkeypatch.delenv("PENCILNET_NUMBA", raising=False)
+    assert compiled_online() is None
+    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
+    history = train(model, xs, ts, Schedule(0.1, 2, 1))
+    expected = by_stages(model, xs, ts, "half_sse", 0.1, 2, 1)
+    np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
+
+
+def test_the_compiled_loop_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("PENCILNET_NUMBA", "0")
+    assert compiled_online() is None
+
+
+def test_short_runs_do_not_start_the_compiled_loop(monkeypatch):
+    started = []
+    monkeypatch.setattr(fast, "compiled_online", lambda: started.append(1))
+    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
+    train(model, xs, ts, Schedule(0.1, 2, 1))  # 80 updates
+    train(model, xs, ts, Schedule(0.1, 10**4, 8))  # not online
+    assert not started
+    train(model, xs, ts, Schedule(0.1, COMPILED_FROM // len(xs), 1, target_error=1.0))
+    assert started
