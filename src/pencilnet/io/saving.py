@@ -17,7 +17,7 @@ def config_text(config: Config, model: Model, comment: str, destination: str | P
     Random `init` schemes are dropped (the weights are explicit now), and so is the
     `expected` section (it described the old weights). Data paths are rewritten relative to
     `destination`, so the saved file finds the same data from wherever it is written."""
-    data = copy.deepcopy(config.data)
+    data = copy.deepcopy(config.document)
     data.pop("init", None)
     data.pop("expected", None)
     for spec, layer in zip(data["layers"], model.layers):

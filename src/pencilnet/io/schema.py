@@ -1,0 +1,487 @@
+"""The config's schema: one table per section, one row per field (its kind, default and a line of help).
+
+The tables drive the allowed keys, the defaults, the type and range checks and the did-you-mean
+of the first pass (`read`); the rules between fields (shapes against sizes, softmax on the output
+layer only, classes against outputs) are `config`'s second pass. The README's config reference
+is rendered from the same tables (`reference`), and a test holds the two together.
+
+Adding a field is one row in its table (and, when the engine uses it, one keyword in `config._build`).
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.initializers import SCHEMES
+from pencilnet.core.losses import LOSSES
+
+MAX_NODES = 1_000_000  # per layer
+MAX_WEIGHTS = 20_000_000  # per layer: 160 MB of float64, far beyond what this tool is for
+MAX_PENCIL = 15
+FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
+BIAS_MODES = ("per_node", "shared")
+PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+INVALID = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()  # a field whose problem is reported
+REQUIRED = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()  # a field without a default
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_finite(value) -> bool:
+    """A finite int or float; an int too large for a float (2**1100) is not."""
+    try:
+        return is_number(value) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def near_miss(word: str, choices) -> str:
+    """" (did you mean 'x'?)" for a near miss among `choices`, or nothing."""
+    import difflib  # only when something is wrong: a config that reads cleanly never needs it
+
+    hint = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+# The kinds of value a field holds. Each says what it expects (for messages and the README) and
+# reads a YAML value: the value as the engine wants it, or INVALID after reporting the problem to
+# `check` (config's checker: `check.fail(path, expected, found)`).
+
+class Kind:
+    expected = "a value"
+
+    def read(self, value, path: str, check):
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    expected: str = "a text"
+
+    def read(self, value, path, check):
+        if isinstance(value, str):
+            return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Whole(Kind):
+    """Whole numbers here are counts and seeds: never negative, and bounded to what fits in memory."""
+
+    least: int = 0
+    most: int = 2**63 - 1
+
+    @property
+    def expected(self):
+        low = "a positive" if self.least == 1 else "a non-negative"
+        return f"{low} whole number" + (f" of at most {self.most:,}" if self.most < 2**63 - 1 else "")
+
+    def read(self, value, path, check):
+        if isinstance(value, int) and not isinstance(value, bool) and self.least <= value <= self.most:
+            return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    positive: bool = False
+    most: float | None = None
+
+    @property
+    def expected(self):
+        if self.most is not None:
+            return f"a positive number of at most {self.most:,.0f}"
+        return "a positive finite number" if self.positive else "a finite number"
+
+    def read(self, value, path, check):
+        if is_finite(value) and not (self.positive and value <= 0) and not (self.most and value > self.most):
+            return float(value)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Fraction(Kind):
+    expected: str = "a fraction between 0 and 1"
+
+    def read(self, value, path, check):
+        if is_finite(value) and 0 < value < 1:
+            return float(value)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Flag(Kind):
+    expected: str = "true or false"
+
+    def read(self, value, path, check):
+        if isinstance(value, bool):
+            return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    options: tuple
+
+    @property
+    def expected(self):
+        return f"one of {', '.join(self.options)}"
+
+    def read(self, value, path, check):
+        if isinstance(value, str) and value in self.options:
+            return value
+        suggestion = near_miss(value, self.options) if isinstance(value, str) else ""
+        check.fail(path, self.expected + suggestion, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Arithmetic(Kind):
+    """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to."""
+
+    expected: str = f"'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to {MAX_PENCIL})"
+
+    def read(self, value, path, check):
+        if value == "exact":
+            return None
+        match = re.fullmatch(r"pencil\s+(\d+)", value.strip()) if isinstance(value, str) else None
+        if match and int(match.group(1)) <= MAX_PENCIL:
+            return int(match.group(1))
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class BatchSize(Kind):
+    """A positive whole number; 'full' → None, one update per epoch."""
+
+    expected: str = "a positive whole number, or 'full' for one update per epoch"
+
+    def read(self, value, path, check):
+        if value == "full":
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Vector(Kind):
+    """A list of finite numbers → a float64 array; its length is the second pass's to check."""
+
+    what: str = "numbers"
+    number_alone: bool = False  # a lone number stands for a list of one (a shared bias)
+
+    @property
+    def expected(self):
+        return f"a list of {self.what}" + (", or one number" if self.number_alone else "")
+
+    def read(self, value, path, check):
+        import numpy as np
+
+        if self.number_alone and is_number(value):
+            value = [value]
+        if not isinstance(value, list):
+            check.fail(path, self.expected, value)
+            return INVALID
+        ok = True
+        for i, item in enumerate(value):
+            if not is_finite(item):
+                check.fail(f"{path}[{i}]", "a finite number", item)
+                ok = False
+        return np.array(value, dtype=np.float64) if ok else INVALID
+
+
+@dataclass(frozen=True)
+class Matrix(Kind):
+    """Rows of finite numbers → a 2-D float64 array, or a list of rows when they differ in length
+    (the second pass says which row is wrong)."""
+
+    expected: str = "a list of rows of numbers, one row per source node"
+
+    def read(self, value, path, check):
+        import numpy as np
+
+        if not isinstance(value, list):
+            check.fail(path, self.expected, value)
+            return INVALID
+        rows = [Vector().read(row, f"{path}[{i}]", check) for i, row in enumerate(value)]
+        if any(row is INVALID for row in rows):
+            return INVALID
+        if rows and all(len(row) == len(rows[0]) for row in rows):
+            return np.array(rows, dtype=np.float64).reshape(len(rows), len(rows[0]))
+        return rows
+
+
+@dataclass(frozen=True)
+class Names(Kind):
+    expected: str = "a list of distinct class names, one per output node"
+
+    def read(self, value, path, check):
+        if (isinstance(value, list) and all(isinstance(c, str) and c for c in value)
+                and len(set(value)) == len(value)):
+            return list(value)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Published(Kind):
+    """A published number as printed: the digits are kept, so it is given as text."""
+
+    expected: str = "the published number in quotes, e.g. '0.7020', so its printed digits are kept"
+
+    def read(self, value, path, check):
+        if isinstance(value, str):
+            value = value.strip().replace("−", "-")
+            if PUBLISHED.fullmatch(value):
+                return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Tolerance(Kind):
+    expected: str = "a positive number, e.g. '0.0001'"
+
+    def read(self, value, path, check):
+        from decimal import Decimal
+
+        text = str(value).strip() if is_number(value) or isinstance(value, str) else ""
+        if PUBLISHED.fullmatch(text) and Decimal(text) > 0:
+            return Decimal(text)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class Section(Kind):
+    """A mapping of the fields of `table` → a dict of every field's value, defaults filled in."""
+
+    table: tuple
+    expected: str = "a mapping of fields"
+
+    def read(self, value, path, check):
+        if not isinstance(value, dict):
+            check.fail(path, self.expected, value)
+            return INVALID
+        known = [field.name for field in self.table]
+        for key in value:
+            if key not in known:
+                where = f"{path}.{key}" if path else str(key)
+                check.fail(where, f"one of the fields {', '.join(known)}{near_miss(str(key), known)}",
+                           "an unknown field", describe=False)
+        return {field.name: field.read(value, path, check) for field in self.table}
+
+    def field(self, name: str) -> "Field":
+        return next(field for field in self.table if field.name == name)
+
+
+@dataclass(frozen=True)
+class Listing(Kind):
+    """A non-empty list of sections."""
+
+    section: Section
+    expected: str = "a list"
+
+    def read(self, value, path, check):
+        if not isinstance(value, list) or not value:
+            check.fail(path, self.expected, value)
+            return INVALID
+        return [self.section.read(item, f"{path}[{i}]", check) for i, item in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Either(Kind):
+    """A short form or a section: `init: he` or `init: {scheme: uniform, range: 0.3}`; the
+    short form stands for the section with only its field `short` given."""
+
+    section: Section
+    short: str
+
+    @property
+    def expected(self):
+        return f"{self.section.field(self.short).kind.expected}, or a mapping of fields"
+
+    def read(self, value, path, check):
+        if isinstance(value, dict):
+            return self.section.read(value, path, check)
+        field = self.section.field(self.short)
+        values = {f.name: f.read({}, path, check) for f in self.section.table if f is not field}
+        return {**values, field.name: field.kind.read(value, path, check)}
+
+
+@dataclass(frozen=True)
+class Entries(Kind):
+    """A non-empty mapping of names (checked by the second pass) to one `kind` each."""
+
+    kind: Kind
+    expected: str = "a mapping"
+
+    def read(self, value, path, check):
+        if not isinstance(value, dict) or not value:
+            check.fail(path, self.expected, value)
+            return INVALID
+        return {name: self.kind.read(item, f"{path}.{name}", check) for name, item in value.items()}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    default: object = None  # REQUIRED, None (absent: no value), or a YAML value read like a given one
+    help: str = ""
+    shown_default: str | None = None  # the README's words for a default that depends on other fields
+
+    def read(self, mapping: dict, section_path: str, check):
+        path = f"{section_path}.{self.name}" if section_path else self.name
+        if self.name in mapping and not (mapping[self.name] is None and self.default is None):
+            return self.kind.read(mapping[self.name], path, check)  # an optional field may be given as null
+        if self.default is REQUIRED:
+            check.fail(path, self.kind.expected, None)
+            return INVALID
+        return None if self.default is None else self.kind.read(self.default, path, check)
+
+
+def _section(*fields: Field) -> Section:
+    return Section(fields)
+
+
+SCHEME = Either(_section(
+    Field("scheme", Choice(SCHEMES), REQUIRED, "xavier (Glorot), he, or uniform"),
+    Field("range", Number(positive=True, most=1e6), 0.5, "uniform only: weights and biases drawn from ±range"),
+), short="scheme")
+
+LAYER = _section(
+    Field("size", Whole(1, MAX_NODES), None, "the number of nodes", "the weight matrix's columns"),
+    Field("activation", Choice(tuple(ACTIVATIONS)), "sigmoid", "softmax on the output layer only"),
+    Field("weights", Matrix(), None, "one row per source node, one column per node of this layer",
+          "drawn by `init`"),
+    Field("biases", Vector("bias weights", number_alone=True), None,
+          "one bias weight per node (one number with `bias: shared`)", "drawn by `init`"),
+    Field("bias", Choice(BIAS_MODES), "per_node", "shared: one bias weight for all the layer's nodes"),
+    Field("freeze", Choice(tuple(FREEZE)), "none", "what `step` and `train` leave unchanged"),
+    Field("init", SCHEME, None, "this layer's random scheme", "the top-level `init`"),
+)
+
+TRAINING = _section(
+    Field("learning_rate", Number(positive=True), 0.5, "the step size η"),
+    Field("epochs", Whole(1), 1, "passes over the samples"),
+    Field("batch_size", BatchSize(), 1, "1: online, one update per sample; N: mini-batches; full: one per epoch"),
+    Field("shuffle", Flag(), False, "a new order of the samples every epoch, from the seed"),
+    Field("seed", Whole(0), None, "the seed of the shuffles", "the top-level `seed`"),
+    Field("target_error", Number(positive=True), None, "stop after the first epoch whose error is at most this"),
+)
+
+SAMPLE = _section(
+    Field("inputs", Vector("input values"), REQUIRED, "one value per input node"),
+    Field("target", Vector("target values (one per output node)"), None, "one value per output node",
+          "the label's one-hot vector"),
+    Field("label", Text("a class name"), None, "one of `classes`: stands for its one-hot target"),
+)
+
+SPLIT = _section(
+    Field("test_fraction", Fraction(), REQUIRED, "the share of the samples held out for testing"),
+    Field("seed", Whole(0), 0, "which samples are held out"),
+)
+
+FILE = Text("the path of a .csv or .npz file, relative to the config")
+COLUMNS = Names("a list of column names")
+
+DATA = _section(
+    Field("train", FILE, REQUIRED, "the training samples"),
+    Field("test", FILE, None, "test samples, measured after every epoch"),
+    Field("split", SPLIT, None, "or hold out part of `train` for testing"),
+    Field("label_column", Text("a column name"), "label", "class names, for one-hot targets"),
+    Field("target_columns", COLUMNS, None, "or explicit target columns"),
+    Field("feature_columns", COLUMNS, None, "the columns that are inputs", "every other column"),
+)
+
+ENTRY = Either(_section(
+    Field("value", Published(), REQUIRED, "the number as printed, in quotes"),
+    Field("tolerance", Tolerance(), None, "how far the computed value may be", "the printed digits"),
+    Field("arithmetic", Arithmetic(), None, "how the publication computed it", "the section's"),
+    Field("erratum", Text("a short text"), None, "why the published number is wrong"),
+    Field("note", Text("a short text"), None, "shown beside the verdict"),
+), short="value")
+
+EXPECTED = _section(
+    Field("arithmetic", Arithmetic(), "exact", "how the publication computed"),
+    Field("sample", Whole(1), 1, "which sample the one-step quantities are for"),
+    Field("values", Entries(ENTRY, "a mapping of quantity names to published values, e.g. net_h1: '0.857'"),
+          REQUIRED, "quantity name: '0.7020', or quantity name: {value: '0.7020', …}"),
+)
+
+TOP = _section(
+    Field("name", Text(), "", "a title for tables and diagrams"),
+    Field("description", Text(), "", "what the example is"),
+    Field("inputs", Whole(1, MAX_NODES), REQUIRED, "the number of input nodes"),
+    Field("bias_input", Number(), 1, "the value every bias node feeds (some books use -1)"),
+    Field("seed", Whole(0), 0, "the seed of every random draw"),
+    Field("init", SCHEME, None, "random weights for layers without their own: xavier, he, or {scheme: uniform, range: 0.5}"),
+    Field("layers", Listing(LAYER, "a list of layers (hidden layers first, the output layer last)"), REQUIRED,
+          "hidden layers first, the output layer last"),
+    Field("loss", Choice(tuple(LOSSES)), "half_sse", "see the table of losses"),
+    Field("arithmetic", Arithmetic(), "exact", "or 'pencil N': every intermediate rounded half up to N decimals"),
+    Field("training", TRAINING, {}, "how `train` runs"),
+    Field("classes", Names(), None, "one name per output node", "y1, y2, …"),
+    Field("samples", Listing(SAMPLE, "a list of samples, each with inputs and a target or a label"), None,
+          "the samples, unless `data` names files"),
+    Field("data", DATA, None, "samples from .csv or .npz files"),
+    Field("expected", EXPECTED, None, "published values for `verify`"),
+)
+
+SECTIONS = {  # where each table is in a config, as the reference names them
+    "(top level)": TOP, "layers[]": LAYER, "training": TRAINING, "samples[]": SAMPLE, "data": DATA,
+    "data.split": SPLIT, "init (and layers[].init)": SCHEME.section, "expected": EXPECTED,
+    "expected.values.NAME": ENTRY.section,
+}
+
+
+def read(value, check) -> dict:
+    """The first pass over a whole config: every field's value, or INVALID where a problem was reported."""
+    return TOP.read(value, "", check)
+
+
+def reference() -> str:
+    """The config reference as Markdown tables, one per section: what the README shows."""
+    lines = []
+    for where, section in SECTIONS.items():
+        lines += [f"`{where}`", "", "| field | expects | default | |", "|---|---|---|---|"]
+        for field in section.table:
+            lines.append(f"| `{field.name}` | {_expects(field.kind)} | {_default(field)} | {field.help} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _expects(kind: Kind) -> str:
+    if isinstance(kind, Section):
+        return "a mapping (below)"
+    if isinstance(kind, Listing):
+        return "a list of mappings (below)"
+    if isinstance(kind, Either):
+        return f"{kind.section.field(kind.short).kind.expected}, or a mapping (below)"
+    if isinstance(kind, Entries):
+        return "names → values (below)"
+    return kind.expected.replace("|", "\\|")
+
+
+def _default(field: Field) -> str:
+    if field.shown_default:
+        return field.shown_default
+    if field.default is REQUIRED:
+        return "required"
+    if field.default is None or field.default == {}:
+        return ""
+    if isinstance(field.default, bool):
+        return f"`{str(field.default).lower()}`"
+    return f"`{field.default}`" if field.default != "" else "empty"
