@@ -357,7 +357,7 @@ def _section(*fields: Field) -> Section:
 
 
 SCHEME = Either(_section(
-    Field("scheme", Choice(SCHEMES), REQUIRED, "xavier (Glorot), he, or uniform"),
+    Field("scheme", Choice(SCHEMES), REQUIRED, "xavier (Glorot) suits sigmoid and tanh, he suits relu"),
     Field("range", Number(positive=True, most=1e6), 0.5, "uniform only: weights and biases drawn from ±range"),
 ), short="scheme")
 
@@ -407,8 +407,8 @@ DATA = _section(
 )
 
 ENTRY = Either(_section(
-    Field("value", Published(), REQUIRED, "the number as printed, in quotes"),
-    Field("tolerance", Tolerance(), None, "how far the computed value may be", "the printed digits"),
+    Field("value", Published(), REQUIRED, "what the publication printed"),
+    Field("tolerance", Tolerance(), None, "how far the computed value may be from it", "the printed digits"),
     Field("arithmetic", Arithmetic(), None, "how the publication computed it", "the section's"),
     Field("erratum", Text("a short text"), None, "why the published number is wrong"),
     Field("note", Text("a short text"), None, "shown beside the verdict"),
@@ -418,7 +418,7 @@ EXPECTED = _section(
     Field("arithmetic", Arithmetic(), "exact", "how the publication computed"),
     Field("sample", Whole(1), 1, "which sample the one-step quantities are for"),
     Field("values", Entries(ENTRY, "a mapping of quantity names to published values, e.g. net_h1: '0.857'"),
-          REQUIRED, "quantity name: '0.7020', or quantity name: {value: '0.7020', …}"),
+          REQUIRED, "net_h1: '0.857', or net_h1: {value: '0.857', …}"),
 )
 
 TOP = _section(
@@ -427,16 +427,16 @@ TOP = _section(
     Field("inputs", Whole(1, MAX_NODES), REQUIRED, "the number of input nodes"),
     Field("bias_input", Number(), 1, "the value every bias node feeds (some books use -1)"),
     Field("seed", Whole(0), 0, "the seed of every random draw"),
-    Field("init", SCHEME, None, "random weights for layers without their own: xavier, he, or {scheme: uniform, range: 0.5}"),
+    Field("init", SCHEME, None, "random weights and biases for the layers that give none"),
     Field("layers", Listing(LAYER, "a list of layers (hidden layers first, the output layer last)"), REQUIRED,
           "hidden layers first, the output layer last"),
-    Field("loss", Choice(tuple(LOSSES)), "half_sse", "see the table of losses"),
-    Field("arithmetic", Arithmetic(), "exact", "or 'pencil N': every intermediate rounded half up to N decimals"),
+    Field("loss", Choice(tuple(LOSSES)), "half_sse", "the error E of one sample (the losses table)"),
+    Field("arithmetic", Arithmetic(), "exact", "how the stages compute; pencil rounds half up, as by hand"),
     Field("training", TRAINING, {}, "how `train` runs"),
     Field("classes", Names(), None, "one name per output node", "y1, y2, …"),
     Field("samples", Listing(SAMPLE, "a list of samples, each with inputs and a target or a label"), None,
-          "the samples, unless `data` names files"),
-    Field("data", DATA, None, "samples from .csv or .npz files"),
+          "the samples written out", "required without `data`"),
+    Field("data", DATA, None, "samples read from .csv or .npz files instead"),
     Field("expected", EXPECTED, None, "published values for `verify`"),
 )
 
@@ -456,7 +456,7 @@ def reference() -> str:
     """The config reference as Markdown tables, one per section: what the README shows."""
     lines = []
     for where, section in SECTIONS.items():
-        lines += [f"`{where}`", "", "| field | expects | default | |", "|---|---|---|---|"]
+        lines += [f"**`{where}`**", "", "| field | value | default | |", "|---|---|---|---|"]
         for field in section.table:
             lines.append(f"| `{field.name}` | {_expects(field.kind)} | {_default(field)} | {field.help} |")
         lines.append("")
@@ -481,7 +481,7 @@ def _default(field: Field) -> str:
     if field.default is REQUIRED:
         return "required"
     if field.default is None or field.default == {}:
-        return ""
+        return "—"
     if isinstance(field.default, bool):
         return f"`{str(field.default).lower()}`"
     return f"`{field.default}`" if field.default != "" else "empty"
