@@ -78,7 +78,8 @@ def test_defaults_are_the_tables():
     assert config.loss == "half_sse" and config.pencil_decimals is None and config.model.bias_input == 1.0
     assert config.classes == ["y1", "y2"] and config.name == ""
     layer = config.model.layers[0]
-    assert layer.activation == "sigmoid" and not layer.shared_bias and not layer.frozen_weights and not layer.frozen_biases
+    assert layer.activation == "sigmoid" and not layer.shared_bias
+    assert not layer.frozen_weights and not layer.frozen_biases
 
 
 def test_a_changed_default_in_the_table_changes_the_config():

@@ -103,7 +103,8 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
         def on_progress(epoch: int, done: int, value: float):
             bar.update(task, completed=epoch - 1 + done / count, error=f"{value:.6f}")
 
-        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic, on_progress=on_progress,
+        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic,
+                   on_progress=on_progress,
                    test=test)
 
 

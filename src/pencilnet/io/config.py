@@ -382,7 +382,8 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
                   base_dir=base_dir)
 
 
-def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed) -> tuple[list[Layer] | None, int | None]:
+def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed
+            ) -> tuple[list[Layer] | None, int | None]:
     """The layers, when all are valid, and the output layer's size, when it is known.
 
     A layer without explicit weights or biases takes them from its `init` scheme (or the

@@ -10,8 +10,6 @@ Adding a field is one row in its table (and, when the engine uses it, one keywor
 
 import math
 import re
-from dataclasses import dataclass
-
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.initializers import SCHEMES
 from pencilnet.core.losses import LOSSES
@@ -50,16 +48,29 @@ def near_miss(word: str, choices) -> str:
 # reads a YAML value: the value as the engine wants it, or INVALID after reporting the problem to
 # `check` (config's checker: `check.fail(path, expected, found)`).
 
-class Kind:
+class Record:
+    """Its `fields` set from the arguments, in order or by name; the others keep the class's value.
+    (Not dataclasses: making a score of them would cost more start-up than checking a config.)"""
+
+    fields: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        for name, value in [*zip(self.fields, args), *kwargs.items()]:
+            if name not in self.fields:
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+            setattr(self, name, value)
+
+
+class Kind(Record):
     expected = "a value"
 
     def read(self, value, path: str, check):
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
 class Text(Kind):
-    expected: str = "a text"
+    fields = ("expected",)
+    expected = "a text"
 
     def read(self, value, path, check):
         if isinstance(value, str):
@@ -68,12 +79,12 @@ class Text(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Whole(Kind):
     """Whole numbers here are counts and seeds: never negative, and bounded to what fits in memory."""
 
-    least: int = 0
-    most: int = 2**63 - 1
+    fields = ("least", "most")
+    least = 0
+    most = 2**63 - 1
 
     @property
     def expected(self):
@@ -87,10 +98,10 @@ class Whole(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Number(Kind):
-    positive: bool = False
-    most: float | None = None
+    fields = ("positive", "most")
+    positive = False
+    most = None
 
     @property
     def expected(self):
@@ -105,9 +116,8 @@ class Number(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Fraction(Kind):
-    expected: str = "a fraction between 0 and 1"
+    expected = "a fraction between 0 and 1"
 
     def read(self, value, path, check):
         if is_finite(value) and 0 < value < 1:
@@ -116,9 +126,8 @@ class Fraction(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Flag(Kind):
-    expected: str = "true or false"
+    expected = "true or false"
 
     def read(self, value, path, check):
         if isinstance(value, bool):
@@ -127,9 +136,8 @@ class Flag(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Choice(Kind):
-    options: tuple
+    fields = ("options",)
 
     @property
     def expected(self):
@@ -143,11 +151,10 @@ class Choice(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Arithmetic(Kind):
     """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to."""
 
-    expected: str = f"'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to {MAX_PENCIL})"
+    expected = f"'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to {MAX_PENCIL})"
 
     def read(self, value, path, check):
         if value == "exact":
@@ -159,11 +166,10 @@ class Arithmetic(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class BatchSize(Kind):
     """A positive whole number; 'full' → None, one update per epoch."""
 
-    expected: str = "a positive whole number, or 'full' for one update per epoch"
+    expected = "a positive whole number, or 'full' for one update per epoch"
 
     def read(self, value, path, check):
         if value == "full":
@@ -174,12 +180,12 @@ class BatchSize(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Vector(Kind):
     """A list of finite numbers → a float64 array; its length is the second pass's to check."""
 
-    what: str = "numbers"
-    number_alone: bool = False  # a lone number stands for a list of one (a shared bias)
+    fields = ("what", "number_alone")
+    what = "numbers"
+    number_alone = False  # a lone number stands for a list of one (a shared bias)
 
     @property
     def expected(self):
@@ -201,12 +207,11 @@ class Vector(Kind):
         return np.array(value, dtype=np.float64) if ok else INVALID
 
 
-@dataclass(frozen=True)
 class Matrix(Kind):
     """Rows of finite numbers → a 2-D float64 array, or a list of rows when they differ in length
     (the second pass says which row is wrong)."""
 
-    expected: str = "a list of rows of numbers, one row per source node"
+    expected = "a list of rows of numbers, one row per source node"
 
     def read(self, value, path, check):
         import numpy as np
@@ -222,9 +227,9 @@ class Matrix(Kind):
         return rows
 
 
-@dataclass(frozen=True)
 class Names(Kind):
-    expected: str = "a list of distinct class names, one per output node"
+    fields = ("expected",)
+    expected = "a list of distinct class names, one per output node"
 
     def read(self, value, path, check):
         if (isinstance(value, list) and all(isinstance(c, str) and c for c in value)
@@ -234,11 +239,10 @@ class Names(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Published(Kind):
     """A published number as printed: the digits are kept, so it is given as text."""
 
-    expected: str = "the published number in quotes, e.g. '0.7020', so its printed digits are kept"
+    expected = "the published number in quotes, e.g. '0.7020', so its printed digits are kept"
 
     def read(self, value, path, check):
         if isinstance(value, str):
@@ -249,9 +253,8 @@ class Published(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Tolerance(Kind):
-    expected: str = "a positive number, e.g. '0.0001'"
+    expected = "a positive number, e.g. '0.0001'"
 
     def read(self, value, path, check):
         from decimal import Decimal
@@ -263,12 +266,11 @@ class Tolerance(Kind):
         return INVALID
 
 
-@dataclass(frozen=True)
 class Section(Kind):
     """A mapping of the fields of `table` → a dict of every field's value, defaults filled in."""
 
-    table: tuple
-    expected: str = "a mapping of fields"
+    fields = ("table", "expected")
+    expected = "a mapping of fields"
 
     def read(self, value, path, check):
         if not isinstance(value, dict):
@@ -286,12 +288,11 @@ class Section(Kind):
         return next(field for field in self.table if field.name == name)
 
 
-@dataclass(frozen=True)
 class Listing(Kind):
     """A non-empty list of sections."""
 
-    section: Section
-    expected: str = "a list"
+    fields = ("section", "expected")
+    expected = "a list"
 
     def read(self, value, path, check):
         if not isinstance(value, list) or not value:
@@ -300,13 +301,11 @@ class Listing(Kind):
         return [self.section.read(item, f"{path}[{i}]", check) for i, item in enumerate(value)]
 
 
-@dataclass(frozen=True)
 class Either(Kind):
     """A short form or a section: `init: he` or `init: {scheme: uniform, range: 0.3}`; the
     short form stands for the section with only its field `short` given."""
 
-    section: Section
-    short: str
+    fields = ("section", "short")
 
     @property
     def expected(self):
@@ -320,12 +319,11 @@ class Either(Kind):
         return {**values, field.name: field.kind.read(value, path, check)}
 
 
-@dataclass(frozen=True)
 class Entries(Kind):
     """A non-empty mapping of names (checked by the second pass) to one `kind` each."""
 
-    kind: Kind
-    expected: str = "a mapping"
+    fields = ("kind", "expected")
+    expected = "a mapping"
 
     def read(self, value, path, check):
         if not isinstance(value, dict) or not value:
@@ -334,13 +332,13 @@ class Entries(Kind):
         return {name: self.kind.read(item, f"{path}.{name}", check) for name, item in value.items()}
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: Kind
-    default: object = None  # REQUIRED, None (absent: no value), or a YAML value read like a given one
-    help: str = ""
-    shown_default: str | None = None  # the README's words for a default that depends on other fields
+class Field(Record):
+    """One row of a table: a field's name, kind, default and a line of help."""
+
+    fields = ("name", "kind", "default", "help", "shown_default")
+    default = None  # REQUIRED, None (absent: no value), or a YAML value, read as a given one is
+    help = ""
+    shown_default = None  # the README's words for a default that depends on other fields
 
     def read(self, mapping: dict, section_path: str, check):
         path = f"{section_path}.{self.name}" if section_path else self.name
