@@ -128,3 +128,32 @@ def test_a_whole_number_too_long_to_read_is_one_line():
     with pytest.raises(InputError) as caught:
         parse(GOOD + "seed: " + "7" * 5000 + "\n", "my.yaml")
     assert str(caught.value) == "my.yaml:9: invalid YAML: found a whole number of 5,000 digits, more than can be read"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PATHS = ["training.learning_rate", "training.epochs", "name", "layers[0].weights[1][0]", "expected.sample", "seed",
+         "trainig.epochs", "layers[1].activaton", "samples[0].inputs"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(min_value=1e-300, max_value=1e300), form=st.sampled_from(["{!r}", "{:e}", "{:E}", "{:.3e}", "{:g}"]))
+def test_every_written_float_is_the_number_python_reads(x, form):
+    # The oracle is Python's own float(): YAML 1.2 reads each of these forms as it does.
+    written = form.format(x)
+    assert parse(GOOD, "my.yaml", [f"training.learning_rate={written}"]).schedule.learning_rate == float(written)
+
+
+@settings(max_examples=100, deadline=None)
+@given(path=st.sampled_from(PATHS) | st.text(max_size=12), value=st.text(max_size=30))
+def test_any_set_is_read_or_refused_in_whole_lines(path, value):
+    try:
+        parse(GOOD, "my.yaml", [f"{path}={value}"])
+    except ConfigError as exc:
+        for problem in exc.problems:
+            text = problem.describe("my.yaml")
+            assert "\n" not in text and "\r" not in text
+            assert problem.line is not None or text.endswith("(from --set)"), text  # a --set names itself
+    except InputError as exc:
+        assert len(str(exc).splitlines()) == 1, str(exc)
