@@ -10,6 +10,7 @@ Adding a field is one row in its table (and, when the engine uses it, one keywor
 
 import math
 import re
+
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.initializers import SCHEMES
 from pencilnet.core.losses import LOSSES
