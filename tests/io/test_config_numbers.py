@@ -157,3 +157,16 @@ def test_any_set_is_read_or_refused_in_whole_lines(path, value):
             assert problem.line is not None or text.endswith("(from --set)"), text  # a --set names itself
     except InputError as exc:
         assert len(str(exc).splitlines()) == 1, str(exc)
+
+
+def test_texts_that_look_like_numbers_survive_a_save(tmp_path):
+    from pencilnet.io.saving import config_text
+
+    text = GOOD.replace("target: [0, 1]}", "label: '1e5'}") + "name: '1e3'\nclasses: ['1e5', 'yes']\n"
+    config = parse(text, "my.yaml")
+    saved = config_text(config, config.model, "saved", tmp_path / "saved.yaml")
+    again = parse(saved, "saved.yaml")
+    assert again.name == "1e3" and again.classes == ["1e5", "yes"] and again.train_targets.tolist() == [[1.0, 0.0]]
+    assert "'1e5'" in saved and "'yes'" in saved  # quoted for YAML 1.2 and for YAML 1.1 readers alike
+    assert [layer.weights.tolist() for layer in again.model.layers] == [[[0.1, 0.2], [0.12, 0.17]],
+                                                                        [[0.05, 0.4], [0.33, 0.07]]]

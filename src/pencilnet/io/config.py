@@ -68,11 +68,28 @@ def _construct_int(loader, node):
             node.start_mark) from None
 
 
+class CoreResolver(yaml.resolver.BaseResolver):
+    """What a plain scalar is by YAML 1.2's core schema."""
+
+
+for _tag, _pattern, _first in CORE_SCHEMA:
+    CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
 for _loader in (FastLoader, PlainLoader):
-    _loader.yaml_implicit_resolvers = {}
-    for _tag, _pattern, _first in CORE_SCHEMA:
-        _loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
+    _loader.yaml_implicit_resolvers = CoreResolver.yaml_implicit_resolvers
     _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class Dumper(yaml.SafeDumper):
+    """YAML's safe dumper, quoting every text that YAML 1.1 or 1.2 would read as something else
+    (1e5 unquoted is a number here, yes one elsewhere): a saved file reads back as it was."""
+
+    core = CoreResolver()
+
+    def resolve(self, kind, value, implicit):
+        tag = super().resolve(kind, value, implicit)
+        if tag == "tag:yaml.org,2002:str" and kind is yaml.ScalarNode and implicit[0]:
+            return self.core.resolve(kind, value, implicit)
+        return tag
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from pencilnet.core.model import Model
-from pencilnet.io.config import Config
+from pencilnet.io.config import Config, Dumper
 from pencilnet.io.files import write_atomic
 
 
@@ -33,7 +33,8 @@ def config_text(config: Config, model: Model, comment: str, destination: str | P
                 original = (config.base_dir / files[key]).resolve()
                 files[key] = os.path.relpath(original, target_dir)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
+    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                              width=120)
 
 
 def save(config: Config, model: Model, comment: str, path: str | Path) -> None:
