@@ -342,13 +342,14 @@ class Field(Record):
     shown_default = None  # the README's words for a default that depends on other fields
 
     def read(self, mapping: dict, section_path: str, check):
+        value = mapping.get(self.name)
+        if value is None:
+            if self.default is None:
+                return None  # an optional field left out, or given as null
+            if self.name not in mapping and self.default is not REQUIRED:
+                value = self.default
         path = f"{section_path}.{self.name}" if section_path else self.name
-        if self.name in mapping and not (mapping[self.name] is None and self.default is None):
-            return self.kind.read(mapping[self.name], path, check)  # an optional field may be given as null
-        if self.default is REQUIRED:
-            check.fail(path, self.kind.expected, None)
-            return INVALID
-        return None if self.default is None else self.kind.read(self.default, path, check)
+        return self.kind.read(value, path, check)  # None still: a required field is missing, and says so
 
 
 def _section(*fields: Field) -> Section:
