@@ -17,7 +17,7 @@ def run(config):
     trace = forward(config.model, x)
     report = error(trace, t, config.loss)
     grads = backprop(config.model, trace, t, config.loss)
-    new = step(config.model, grads, config.learning_rate)
+    new = step(config.model, grads, config.schedule.learning_rate)
     values = {}
     for name, layer_net, layer_out in zip(["h", "y"], trace.layers, trace.layers):
         for j in range(2):
@@ -164,7 +164,7 @@ def test_step_leaves_the_old_model_untouched(article):
 
 
 def test_train_one_epoch_is_one_step(article):
-    history = train(article.model, article.inputs, article.targets, Schedule(0.5, 1))
+    history = train(article.model, article.train_inputs, article.train_targets, Schedule(0.5, 1))
     assert history.errors == [pytest.approx(0.21106613757, abs=1e-11)]
     assert history.final_error == pytest.approx(0.19015294591, abs=1e-10)
     x, t = article.sample(1)
@@ -192,7 +192,7 @@ def test_train_updates_once_per_sample_in_order():
 
 
 def test_training_reduces_the_article_error(article):
-    history = train(article.model, article.inputs, article.targets, Schedule(0.5, 200))
+    history = train(article.model, article.train_inputs, article.train_targets, Schedule(0.5, 200))
     assert history.final_error < 0.01
     assert all(b < a for a, b in zip(history.errors, history.errors[1:]))
 

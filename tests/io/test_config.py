@@ -19,8 +19,8 @@ def test_article_config_holds_the_article_numbers(article):
     assert layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]  # w1 w2 / w3 w4
     assert layers[1].weights.tolist() == [[0.05, 0.4], [0.33, 0.07]]  # w5 w6 / w7 w8
     assert layers[0].biases.tolist() == [0.8, 0.25] and layers[1].biases.tolist() == [0.15, 0.7]
-    assert article.inputs.tolist() == [[0.15, 0.35]] and article.targets.tolist() == [[0.0, 1.0]]
-    assert article.learning_rate == 0.5 and article.epochs == 1
+    assert article.train_inputs.tolist() == [[0.15, 0.35]] and article.train_targets.tolist() == [[0.0, 1.0]]
+    assert article.schedule.learning_rate == 0.5 and article.schedule.epochs == 1
     assert article.classes == ["red apple", "tomato"] and article.model.bias_input == 1.0
 
 
@@ -40,8 +40,8 @@ samples:
 
 def test_defaults_and_label_targets():
     config = parse(GOOD, "good.yaml")
-    assert config.targets.tolist() == [[0.0, 1.0]]  # the label's one-hot vector
-    assert config.loss == "half_sse" and config.learning_rate == 0.5 and config.epochs == 1
+    assert config.train_targets.tolist() == [[0.0, 1.0]]  # the label's one-hot vector
+    assert config.loss == "half_sse" and config.schedule.learning_rate == 0.5 and config.schedule.epochs == 1
     assert config.model.layers[0].activation == "sigmoid" and config.model.sizes == [2, 2, 2]
 
 
@@ -122,4 +122,4 @@ def test_sample_numbers_count_from_one(article):
     assert x.tolist() == [0.15, 0.35]
     with pytest.raises(InputError, match="expected a sample number from 1 to 1, found 2"):
         article.sample(2)
-    assert np.shares_memory(article.sample(1)[0], article.inputs)
+    assert np.shares_memory(article.sample(1)[0], article.train_inputs)

@@ -16,8 +16,8 @@ def test_fruit_config_is_the_articles_full_network():
     config = pencilnet.load(str(ROOT / "configs" / "fruit.yaml"))
     assert config.model.sizes == [36, 36, 2] and config.model.parameter_count == 1406
     assert config.model.names.parameters[-1] == "bw38"
-    assert config.classes == ["red apple", "tomato"] and config.learning_rate == 0.5
-    assert config.inputs.shape == (1000, 36) and config.test_inputs.shape == (300, 36)
+    assert config.classes == ["red apple", "tomato"] and config.schedule.learning_rate == 0.5
+    assert config.train_inputs.shape == (1000, 36) and config.test_inputs.shape == (300, 36)
     again = pencilnet.load(str(ROOT / "configs" / "fruit.yaml"))  # the same seed, the same initial weights
     assert config.model.parameters() == again.model.parameters()
 
@@ -70,7 +70,7 @@ def write_config(tmp_path: Path, data_section: str) -> Path:
 def test_split_of_one_file(tmp_path):
     path = write_config(tmp_path, "  train: pictures.csv\n  split: {test_fraction: 0.25, seed: 3}\n")
     config = pencilnet.load(str(path))
-    assert len(config.inputs) == 225 and len(config.test_inputs) == 75
+    assert len(config.train_inputs) == 225 and len(config.test_inputs) == 75
 
 
 @pytest.mark.parametrize("section, message", [
@@ -104,4 +104,4 @@ def test_saved_config_finds_its_data_from_another_folder(cli, tmp_path):
     result = cli("train", str(path), "--epochs", "1", "--save", str(elsewhere / "saved.yaml"))
     assert result.exit_code == 0, result.output
     saved = pencilnet.load(str(elsewhere / "saved.yaml"))
-    assert np.array_equal(saved.inputs, pencilnet.load(str(path)).inputs)
+    assert np.array_equal(saved.train_inputs, pencilnet.load(str(path)).train_inputs)

@@ -128,7 +128,7 @@ def test_shuffling_is_deterministic_by_seed():
 
 
 def test_training_stops_at_the_target_error(article):
-    history = train(article.model, article.inputs, article.targets, Schedule(0.5, 5000,
+    history = train(article.model, article.train_inputs, article.train_targets, Schedule(0.5, 5000,
                                                                                            target_error=0.05))
     assert history.stopped_early and history.epochs_run < 5000
     assert history.errors[-1] <= 0.05 < history.errors[-2]

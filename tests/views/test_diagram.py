@@ -50,7 +50,8 @@ def big(article):
     rng = np.random.default_rng(7)
     sizes = [36, 36, 2]
     model = Model(tuple(Layer(rng.normal(0, 0.5, (a, b)), rng.normal(0, 0.5, b)) for a, b in zip(sizes, sizes[1:])))
-    return dataclasses.replace(article, model=model, inputs=rng.random((1, 36)), targets=np.array([[0.0, 1.0]]))
+    return dataclasses.replace(article, model=model, train_inputs=rng.random((1, 36)),
+                               train_targets=np.array([[0.0, 1.0]]))
 
 
 EXPECTED = {  # numbers the article's example shows at each stage

@@ -19,13 +19,13 @@ class Expected:
     name: str
     published: str
     tolerance: "Decimal | None" = None  # None: the printed digits must be reproduced
-    arithmetic: int | None | str = INHERIT  # pencil decimals, None for exact, or INHERIT
+    pencil_decimals: int | None | str = INHERIT  # None for exact, or INHERIT: the section's
     erratum: str | None = None
     note: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class Expectations:
-    arithmetic: int | None  # pencil decimals the publication computed with, None for exact
+    pencil_decimals: int | None  # the decimals the publication computed with, None for exact
     sample: int
     entries: list[Expected]

@@ -104,7 +104,7 @@ def after_epochs(config, arithmetic, epochs: int) -> dict[str, float]:
     from dataclasses import replace
 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
-    history = train(config.model, config.inputs, config.targets, schedule, config.loss, arithmetic)
+    history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
     values[f"error_after_{epochs}_epochs"] = history.final_error
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})

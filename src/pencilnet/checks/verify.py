@@ -64,7 +64,7 @@ def verify(config) -> list[Verdict]:
 
     verdicts = []
     for entry in expectations.entries:
-        decimals = expectations.arithmetic if entry.arithmetic == INHERIT else entry.arithmetic
+        decimals = expectations.pencil_decimals if entry.pencil_decimals == INHERIT else entry.pencil_decimals
         published_way, exact = value(entry.name, decimals), value(entry.name, None)
         if entry.erratum:
             verdict, note = "erratum", entry.erratum

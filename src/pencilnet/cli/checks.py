@@ -40,7 +40,7 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
             raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
                              "found none (pencilnet expect writes one)")
         if pencil is not None or exact:
-            cfg = replace(cfg, expected=replace(cfg.expected, arithmetic=pencil_decimals(None, pencil, exact)))
+            cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
         verdicts = check(cfg)
         show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
                                                                                                     all_rows))])
@@ -62,7 +62,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         from pencilnet.views.as_yaml import expected_section
 
         cfg = load(config, sets)
-        arithmetic = arithmetic_of(pencil_decimals(cfg.arithmetic, pencil, exact))
+        arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         values = quantities.of_walk(cfg.walk(sample, arithmetic))
         if epochs:
             values.update(quantities.after_epochs(cfg, arithmetic, epochs))

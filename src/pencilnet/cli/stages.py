@@ -77,7 +77,7 @@ def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool):
     from pencilnet.core.arithmetic import arithmetic_of
 
     config = load(config_path, sets)
-    decimals = pencil_decimals(config.arithmetic, pencil, exact)
+    decimals = pencil_decimals(config.pencil_decimals, pencil, exact)
     return config, decimals, config.walk(sample, arithmetic_of(decimals))
 
 

@@ -45,12 +45,12 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
         from pencilnet.views import tables
 
         cfg = load(config, sets)
-        carried = pencil_decimals(cfg.arithmetic, pencil, exact)
+        carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         arithmetic = arithmetic_of(carried)
-        schedule = replace(cfg.schedule, epochs=epochs or cfg.epochs)
-        if carried is not None and cfg.batch_size != 1:
+        schedule = replace(cfg.schedule, epochs=epochs or cfg.schedule.epochs)
+        if carried is not None and cfg.schedule.batch_size != 1:
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
-                             f"(it trains one sample at a time), found {cfg.batch_size or 'full'}")
+                             f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")
         test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
         if plot:
             from pencilnet.views.diagram import check_picture
@@ -86,7 +86,7 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
     from pencilnet.training.loop import train as run
 
     if not progress:
-        return run(cfg.model, cfg.inputs, cfg.targets, schedule, cfg.loss, arithmetic, test=test)
+        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic, test=test)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -98,12 +98,13 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal,
                   refresh_per_second=4) as bar:
         task = bar.add_task("train", total=schedule.epochs, error="…")
-        count = len(cfg.inputs)
+        count = len(cfg.train_inputs)
 
         def on_progress(epoch: int, done: int, value: float):
             bar.update(task, completed=epoch - 1 + done / count, error=f"{value:.6f}")
 
-        return run(cfg.model, cfg.inputs, cfg.targets, schedule, cfg.loss, arithmetic, on_progress=on_progress,
+        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic,
+                   on_progress=on_progress,
                    test=test)
 
 
@@ -155,7 +156,7 @@ def predict(config: ConfigPath = None,
         elif cfg.test_inputs is not None:
             inputs, targets = cfg.test_inputs, cfg.test_targets
         else:
-            inputs, targets = cfg.inputs, cfg.targets
+            inputs, targets = cfg.train_inputs, cfg.train_targets
         outputs = forward(cfg.model, inputs).output
         confusion = counts(outputs, targets) if targets is not None else None
         show(as_json, lambda: data.predictions(cfg, outputs, confusion),

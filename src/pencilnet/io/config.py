@@ -1,31 +1,41 @@
 """YAML config → Model and samples, with every field checked before any computation.
 
-All problems in a file are collected and reported together, each naming the file, the
-line where YAML gives one, the field's path (layers[1].weights[0][2]), what was expected
-and what was found.
+Two passes: the schema's tables (`schema.py`) check each field on its own (type, range, known
+names), then the rules between fields run here (shapes against sizes, softmax on the output
+layer only, classes against outputs, data files against the network). All problems in a file
+are collected and reported together, each naming the file, the line where YAML gives one (or
+`(from --set)`), the field's path (layers[1].weights[0][2]), what was expected and what was found.
+
+Plain values are read by YAML 1.2's core schema, in files and in `--set` alike: 1e-5 is a
+number, 1:30 and yes are text, and a whole number with a leading zero (010: 8 in YAML 1.1, 10
+in YAML 1.2) is refused rather than guessed at.
 """
 
-import math
 import re
 import sys
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from pencilnet.checks.published import INHERIT, Expectations, Expected
-from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.errors import ConfigError, InputError, Problem
-from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model
+from pencilnet.io import schema
 from pencilnet.io.files import read_text
+from pencilnet.io.schema import FREEZE, INVALID, MAX_WEIGHTS
+from pencilnet.training.schedule import Schedule
 
 BUNDLED = "article.yaml"
 MAX_BYTES = 16 * 2**20  # a config is text a person wrote; big data belongs in a CSV or .npz file
-MAX_NODES = 1_000_000  # per layer
-MAX_WEIGHTS = 20_000_000  # per layer: 160 MB of float64, far beyond what this tool is for
+
+
+def size_text(count: int) -> str:
+    """A size as people compare it with a cap: 18,246,042 bytes (18.2 MB, 17.4 MiB)."""
+    return f"{count:,} bytes ({count / 1e6:.1f} MB, {count / 2**20:.1f} MiB)"
+
+
 class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML's safe loader, libyaml's when PyYAML has it."""
 
@@ -34,49 +44,70 @@ class PlainLoader(yaml.SafeLoader):
     """YAML's safe loader in pure Python: slower, with more precise messages."""
 
 
-# Both read 1e-5 as the number a person means. YAML 1.1, which PyYAML follows, wants a dot in a
-# float (1.0e-5) and would read 1e-5 as text.
+LEADING_ZERO = r"[-+]?0[0-9]+"
+# YAML 1.2's core schema for plain scalars. PyYAML follows YAML 1.1, where 1e-5 is text, 1:30 is
+# 90 (base 60), 010 is 8 (octal), yes and on are true. A leading zero is the one form the two
+# versions read as different numbers: it resolves to text, which every numeric field refuses.
+CORE_SCHEMA = (
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("str", LEADING_ZERO, "-+0"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+     "-+.0123456789"),
+    ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("merge", r"<<", "<"),  # not YAML 1.2, but widely used with anchors, and never a number
+)
+
+
+def _construct_int(loader, node):
+    try:  # 0x1F and 0o17 as YAML 1.2 reads them; PyYAML's constructor knows both prefixes
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # past Python's limit of digits for int()
+        raise yaml.constructor.ConstructorError(
+            None, None, f"found a whole number of {len(node.value):,} digits, more than can be read",
+            node.start_mark) from None
+
+
+class CoreResolver(yaml.resolver.BaseResolver):
+    """What a plain scalar is by YAML 1.2's core schema."""
+
+
+for _tag, _pattern, _first in CORE_SCHEMA:
+    CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
 for _loader in (FastLoader, PlainLoader):
-    _loader.add_implicit_resolver(
-        "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
-TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "data", "arithmetic", "expected", "init", "seed")
-DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
-LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
-TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
-BIAS_MODES = ("per_node", "shared")
-FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
-SAMPLE_KEYS = ("inputs", "target", "label")
-EXPECTED_KEYS = ("arithmetic", "sample", "values")
-ENTRY_KEYS = ("value", "tolerance", "arithmetic", "erratum", "note")
-PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-@dataclass(frozen=True, eq=False)
+    _loader.yaml_implicit_resolvers = CoreResolver.yaml_implicit_resolvers
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class Dumper(yaml.SafeDumper):
+    """YAML's safe dumper, quoting every text that YAML 1.1 or 1.2 would read as something else
+    (1e5 unquoted is a number here, yes one elsewhere): a saved file reads back as it was."""
+
+    core = CoreResolver()
+
+    def resolve(self, kind, value, implicit):
+        tag = super().resolve(kind, value, implicit)
+        if tag == "tag:yaml.org,2002:str" and kind is yaml.ScalarNode and implicit[0]:
+            return self.core.resolve(kind, value, implicit)
+        return tag
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Config:
     source: str  # how messages name the file
-    name: str
+    name: str = ""
     model: Model
-    loss: str
-    learning_rate: float
-    epochs: int
-    inputs: np.ndarray  # (samples, input nodes)
-    targets: np.ndarray  # (samples, output nodes)
-    classes: list[str]  # one name per output node
-    arithmetic: int | None = None  # pencil decimals to compute with, None for exact
-    expected: Expectations | None = None
-    data: dict = field(default_factory=dict, repr=False)  # the YAML as read, after --set
-    batch_size: int | None = 1  # None: full batch
-    shuffle: bool = False
-    seed: int = 0
-    target_error: float | None = None
-    base_dir: Path | None = None  # where relative data paths start: the config file's folder
+    loss: str = "half_sse"
+    schedule: Schedule  # how `train` runs: learning rate, epochs, batches, shuffle, seed, target error
+    train_inputs: np.ndarray  # (samples, input nodes)
+    train_targets: np.ndarray  # (samples, output nodes)
     test_inputs: np.ndarray | None = None
     test_targets: np.ndarray | None = None
-
-    @property
-    def schedule(self):
-        from pencilnet.training.loop import Schedule
-
-        return Schedule(self.learning_rate, self.epochs, self.batch_size, self.shuffle, self.seed, self.target_error)
+    classes: list[str]  # one name per output node
+    pencil_decimals: int | None = None  # what `arithmetic: pencil N` asks for; None: exact
+    expected: Expectations | None = None
+    document: dict | None = None  # the YAML as read, after --set: what a save writes back
+    base_dir: Path | None = None  # where relative data paths start: the config file's folder
 
     def walk(self, number: int = 1, arithmetic=None):
         """The four stages for sample `number` under `arithmetic` (the config's own when None)."""
@@ -84,15 +115,15 @@ class Config:
         from pencilnet.core.stages import walk
 
         x, target = self.sample(number)
-        arithmetic = arithmetic_of(self.arithmetic) if arithmetic is None else arithmetic
-        return walk(self.model, x, target, self.loss, self.learning_rate, arithmetic, number)
+        arithmetic = arithmetic_of(self.pencil_decimals) if arithmetic is None else arithmetic
+        return walk(self.model, x, target, self.loss, self.schedule.learning_rate, arithmetic, number)
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
-        count = len(self.inputs)
+        """Training sample `number`, counted from 1 as the article counts x1, w1, ..."""
+        count = len(self.train_inputs)
         if not 1 <= number <= count:
             raise InputError(f"--sample: expected a sample number from 1 to {count}, found {number}")
-        return self.inputs[number - 1], self.targets[number - 1]
+        return self.train_inputs[number - 1], self.train_targets[number - 1]
 
 
 def bundled_text() -> str:
@@ -109,14 +140,15 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
         return parse(sys.stdin.read(), "<stdin>", overrides, Path.cwd())
     if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
         raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
-                         f"found {Path(path).stat().st_size // 2**20} MiB")
+                         f"found {size_text(Path(path).stat().st_size)}")
     text = read_text(path, "YAML file")
     return parse(text, path, overrides, Path(path).resolve().parent)
 
 
 def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
     if len(text) > MAX_BYTES:
-        raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB")
+        raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
+                         f"found {size_text(len(text.encode('utf-8', 'surrogateescape')))}")
     data, root, duplicates = _read_yaml(text, source)
     changed = [apply_override(data, item) for item in overrides]
     check = _Checker(root, changed)
@@ -124,8 +156,8 @@ def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | No
         check.problems.append(Problem(path, "each field once in a mapping",
                                       f"it at line {first} and again at line {again}", again))
     config = _build(data, check, source, base_dir)
-    if check.problems:
-        raise ConfigError(source, check.problems)
+    if check.problems:  # in the file's order; those from --set, which have no line, last
+        raise ConfigError(source, sorted(check.problems, key=lambda p: (p.line is None, p.line or 0)))
     return config
 
 
@@ -133,17 +165,17 @@ def apply_override(data, item: str) -> str:
     """Apply one `--set PATH=VALUE` to the YAML data in place; return the path, as messages write it.
 
     PATH is dotted with list indexes, `training.learning_rate` or `layers[0].weights[1][0]`;
-    VALUE is read as YAML, so `0.1` is a number, `[1, 2]` a list and `tanh` a text."""
+    VALUE is read as YAML, as a file's values are, so `1e-3` is a number, `[1, 2]` a list and `tanh` a text."""
     path, equals, text = item.partition("=")
     steps = _steps(path)
     if not equals or not steps:
-        raise InputError(f"--set {item}: expected PATH=VALUE, for example training.learning_rate=0.1")
+        raise InputError(f"--set {_one_line(item)}: expected PATH=VALUE, for example training.learning_rate=0.1")
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise InputError(f"--set {item}: expected a YAML value after '=', found {text!r}") from None
+        value = yaml.load(text, Loader=FastLoader)
+    except (yaml.YAMLError, RecursionError):
+        raise InputError(f"--set {_one_line(item)}: expected a YAML value after '=', found {text!r}") from None
     if not isinstance(data, dict):
-        raise InputError(f"--set {item}: the config is not a mapping of fields")
+        raise InputError(f"--set {_one_line(item)}: the config is not a mapping of fields")
     node = data
     for index, key in enumerate(steps[:-1]):
         following = steps[index + 1]
@@ -152,15 +184,20 @@ def apply_override(data, item: str) -> str:
         elif isinstance(key, int) and isinstance(node, list) and key < len(node):
             node = node[key]
         else:
-            raise InputError(f"--set {item}: {_path_text(steps[:index + 1])} is not in the config")
+            raise InputError(f"--set {_one_line(item)}: {_path_text(steps[:index + 1])} is not in the config")
     last = steps[-1]
     if isinstance(last, str) and isinstance(node, dict):
         node[last] = value
     elif isinstance(last, int) and isinstance(node, list) and last < len(node):
         node[last] = value
     else:
-        raise InputError(f"--set {item}: {_path_text(steps)} is not in the config")
+        raise InputError(f"--set {_one_line(item)}: {_path_text(steps)} is not in the config")
     return _path_text(steps)
+
+
+def _one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: a message stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _path_text(steps: list) -> str:
@@ -231,28 +268,38 @@ def _steps(path: str) -> list[str | int] | None:
     steps: list[str | int] = []
     for part in path.strip().split("."):
         match = re.fullmatch(r"([^\[\]=]+)((?:\[\d+\])*)", part.strip())
-        if not match:
+        if not match or not match.group(1).isprintable():
             return None
         steps.append(match.group(1))
         steps += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
     return steps
 
 
-def _line_of(root, path: str) -> int | None:
-    """The line of the field at `path`, or of the nearest enclosing one that the file has.
-    Looked up only when a problem is reported, so a big weight matrix costs nothing."""
+def _node_at(root, path: str):
+    """The YAML node of the field at `path`, or None when the file does not have it."""
     node = root
     for step in _steps(path) or [] if path else []:
         if isinstance(step, str) and isinstance(node, yaml.MappingNode):
             matches = [value for key, value in node.value if str(key.value) == step]
             if not matches:
-                break
+                return None
             node = matches[-1]  # with a key given twice, YAML keeps the last
         elif isinstance(step, int) and isinstance(node, yaml.SequenceNode) and step < len(node.value):
             node = node.value[step]
         else:
-            break
-    return node.start_mark.line + 1 if node is not None else None
+            return None
+    return node
+
+
+def _line_of(root, path: str) -> int | None:
+    """The line of the field at `path`, or of the nearest enclosing one that the file has.
+    Looked up only when a problem is reported, so a big weight matrix costs nothing."""
+    steps = (_steps(path) or []) if path else []
+    for count in range(len(steps), -1, -1):
+        node = _node_at(root, _path_text(steps[:count]))
+        if node is not None:
+            return node.start_mark.line + 1
+    return None
 
 
 def _describe(value) -> str:
@@ -261,7 +308,7 @@ def _describe(value) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
+        return repr(value if len(value) <= 40 else value[:37] + "...") + _yaml_1_1_hint(value)
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -269,27 +316,25 @@ def _describe(value) -> str:
     return repr(value)
 
 
-def _near_miss(word: str, choices) -> str:
-    """" (did you mean 'x'?)" for a near miss among `choices`, or nothing."""
-    import difflib  # only when something is wrong: a config that reads cleanly never needs it
-
-    hint = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_finite(value) -> bool:
-    """A finite int or float; an int too large for a float (2**1100) is not."""
+def _yaml_1_1_hint(text: str) -> str:
+    """Why a text that looks like a number is text: it is a number only in YAML 1.1."""
+    if re.fullmatch(LEADING_ZERO, text):
+        return (f" (a whole number with a leading zero: octal in YAML 1.1, decimal in YAML 1.2; "
+                f"write {int(text)}, or {'-' if text.startswith('-') else ''}0o{text.lstrip('+-')[1:]} for octal)")
+    if len(text) > 40 or yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) in (
+            "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"):
+        return ""
     try:
-        return _is_number(value) and math.isfinite(value)
-    except OverflowError:
-        return False
+        old = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError):
+        return ""
+    shown = str(old).lower() if isinstance(old, bool) else repr(old)
+    return f" (text in YAML 1.2, which pencilnet reads; YAML 1.1 would read {shown})"
 
 
 class _Checker:
+    """Collects problems, each located by the line of its field, or marked (from --set)."""
+
     def __init__(self, root, overridden: list[str] = ()):
         self.root = root  # the YAML node tree, for line numbers
         self.overridden = overridden
@@ -298,158 +343,204 @@ class _Checker:
     def fail(self, path: str, expected: str, found=None, *, describe=True):
         found_text = _describe(found) if describe else found
         line = _line_of(self.root, path)
-        if any(path == p or path.startswith((p + ".", p + "[")) for p in self.overridden):
+        if self._from_set(path):
             found_text, line = f"{found_text} (from --set)", None  # a value set on the command line has no line
-        self.problems.append(Problem(path, expected, found_text, line))
+        self.problems.append(Problem(_one_line(path), expected, _one_line(found_text), line))
 
-    def mapping(self, value, path: str, known: tuple[str, ...]) -> dict | None:
-        if not isinstance(value, dict):
-            self.fail(path, "a mapping of fields", value)
-            return None
-        for key in value:
-            if key not in known:
-                suggestion = _near_miss(str(key), known)
-                where = f"{path}.{key}" if path else str(key)
-                self.fail(where, f"one of the fields {', '.join(known)}{suggestion}", "an unknown field",
-                          describe=False)
-        return value
+    def _from_set(self, path: str) -> bool:
+        """Whether --set gave the value at `path`, or made the field: `--set trainig.epochs=3` makes `trainig`."""
+        for changed in self.overridden:
+            if path == changed or path.startswith((changed + ".", changed + "[")):
+                return True
+            if changed.startswith((path + ".", path + "[")) and _node_at(self.root, path) is None:
+                return True
+        return False
 
-    def number(self, value, path: str, *, positive=False, integer=False, most: int | None = None) -> float | None:
-        if integer:
-            # Whole numbers here are counts and seeds: never negative, and bounded to what fits in memory.
-            least, most = (1 if positive else 0), most or 2**63 - 1
-            if not (isinstance(value, int) and not isinstance(value, bool) and least <= value <= most):
-                low = "a positive" if positive else "a non-negative"
-                self.fail(path, f"{low} whole number" + (f" of at most {most:,}" if most < 2**63 - 1 else ""), value)
-                return None
-            return value
-        if not _is_finite(value) or (positive and value <= 0):
-            self.fail(path, "a positive finite number" if positive else "a finite number", value)
-            return None
-        return float(value)
 
-    def choice(self, value, path: str, options) -> str | None:
-        if isinstance(value, str) and value in options:
-            return value
-        suggestion = _near_miss(value, options) if isinstance(value, str) else ""
-        self.fail(path, f"one of {', '.join(options)}{suggestion}", value)
-        return None
-
-    def vector(self, value, path: str, length: int | None, what: str = "numbers") -> np.ndarray | None:
-        expected = f"a list of {length} {what}" if length is not None else f"a list of {what}"
-        if not isinstance(value, list) or (length is not None and len(value) != length):
-            self.fail(path, expected, value)
-            return None
-        ok = True
-        for i, item in enumerate(value):
-            if not _is_finite(item):
-                self.fail(f"{path}[{i}]", "a finite number", item)
-                ok = False
-        return np.array(value, dtype=np.float64) if ok else None
-
-    def matrix(self, value, path: str, rows: int | None, columns: int | None, what: str) -> np.ndarray | None:
-        shape = f"{rows} rows ({what}) of {columns} numbers each"
-        if not isinstance(value, list) or (rows is not None and len(value) != rows):
-            self.fail(path, shape, value)
-            return None
-        checked = [self.vector(row, f"{path}[{i}]", columns) for i, row in enumerate(value)]
-        if columns is None or any(row is None for row in checked):
-            return None  # with the layer's size unknown, its numbers were checked but no matrix is made
-        return np.array(checked, dtype=np.float64).reshape(len(checked), columns)
+def _valid(*values) -> bool:
+    return all(value is not INVALID for value in values)
 
 
 def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
-    top = check.mapping(data, "", TOP_LEVEL)
-    if top is None:
+    top = schema.read(data, check)  # the first pass: each field on its own
+    if top is INVALID:
         return None
-    inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True, most=MAX_NODES)
-    bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
-    seed = check.number(top.get("seed", 0), "seed", integer=True)
-    default_scheme = _scheme(top.get("init"), "init", check)
-    layers, outputs = _layers(top.get("layers"), check, inputs, default_scheme, seed)
+    inputs = top["inputs"] if _valid(top["inputs"]) else None
+    layers, outputs = _layers(top["layers"], data.get("layers"), check, inputs, top["init"], top["seed"])
 
-    loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
-    training = check.mapping(top.get("training", {}), "training", TRAINING_KEYS) or {}
-    learning_rate = check.number(training.get("learning_rate", 0.5), "training.learning_rate", positive=True)
-    epochs = check.number(training.get("epochs", 1), "training.epochs", positive=True, integer=True)
-    batch_size = training.get("batch_size", 1)
-    if batch_size == "full":
-        batch_size = None
-    elif isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        check.fail("training.batch_size", "a positive whole number, or 'full' for one update per epoch", batch_size)
-    shuffle = training.get("shuffle", False)
-    if not isinstance(shuffle, bool):
-        check.fail("training.shuffle", "true or false", shuffle)
-    training_seed = check.number(training.get("seed", seed if seed is not None else 0), "training.seed", integer=True)
-    target_error = training.get("target_error")
-    if target_error is not None:
-        target_error = check.number(target_error, "training.target_error", positive=True)
-
-    classes = _classes(top.get("classes"), check, outputs)
+    training = top["training"]
+    if _valid(training):
+        seed = training["seed"] if training["seed"] is not None else top["seed"]
+        schedule = Schedule(training["learning_rate"], training["epochs"], training["batch_size"], training["shuffle"],
+                            seed, training["target_error"])
+    given_classes = top["classes"] if _valid(top["classes"]) else None
+    classes = _classes(given_classes, data.get("classes"), check, outputs)
     test = None
-    if "data" in top:
-        if "samples" in top:
+    if top["data"] is not None:
+        if top["samples"] is not None:
             check.fail("samples", "either samples or a data section, not both", "both")
-        samples, test, classes = _data(top["data"], check, inputs, outputs, classes, top.get("classes") is not None,
+        samples, test, classes = _data(top["data"], check, inputs, outputs, classes, given_classes is not None,
                                        base_dir)
+    elif top["samples"] is None:
+        check.fail("samples", schema.TOP.field("samples").kind.expected, None)
     else:
-        samples = _samples(top.get("samples"), check, inputs, outputs, classes)
-    name = top.get("name", "")
-    for key in ("name", "description"):
-        if not isinstance(top.get(key, ""), str):
-            check.fail(key, "a text", top[key])
-    arithmetic = _arithmetic(top.get("arithmetic", "exact"), "arithmetic", check)
+        samples = _samples(top["samples"], data["samples"], check, inputs, outputs, classes)
 
     if check.problems:
         return None
-    model = Model(tuple(layers), bias_input)
-    expected = _expected(top["expected"], check, model, len(samples[0])) if "expected" in top else None
+    model = Model(tuple(layers), top["bias_input"])
+    expected = _expected(top["expected"], data.get("expected"), check, model, len(samples[0]))
     if check.problems:
         return None
-    return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
-                  arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir,
-                  *(test if test else (None, None)))
+    test_inputs, test_targets = test if test else (None, None)
+    return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
+                  train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
+                  classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
+                  base_dir=base_dir)
 
 
-def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
+def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed
+            ) -> tuple[list[Layer] | None, int | None]:
+    """The layers, when all are valid, and the output layer's size, when it is known.
+
+    A layer without explicit weights or biases takes them from its `init` scheme (or the
+    config's), drawn layer by layer from one generator seeded with `seed`."""
+    if specs is INVALID:
+        return None, None
+    from pencilnet.core.initializers import draw
+
+    rng = None  # made when first needed: numpy.random takes a while to import
+    layers, sources, complete = [], inputs, True
+    for index, (spec, raw) in enumerate(zip(specs, raws)):
+        path = f"layers[{index}]"
+        if spec is INVALID:
+            complete, sources = False, None
+            continue
+        size, weights, biases = spec["size"], spec["weights"], spec["biases"]
+        if size is None:  # the size may be left to the weight matrix
+            given = raw.get("weights")
+            first_row = given[0] if isinstance(given, list) and given else None
+            size = schema.LAYER.field("size").read({"size": len(first_row)} if isinstance(first_row, list) else {},
+                                                   path, check)
+        if size is None:
+            check.fail(f"{path}.size", schema.LAYER.field("size").kind.expected, None)
+            size = INVALID
+        if _valid(size) and sources and size * sources > MAX_WEIGHTS:
+            check.fail(f"{path}.size", f"a layer of at most {MAX_WEIGHTS:,} weights", f"{sources} × {size}",
+                       describe=False)
+            size = INVALID
+        if spec["activation"] == "softmax" and index != len(specs) - 1:
+            check.fail(f"{path}.activation", "softmax on the output layer only", "softmax")
+        shared = spec["bias"] == "shared"
+        scheme = spec["init"] if spec["init"] is not None else default_scheme
+        drawn = None
+        if sources and _valid(size) and scheme is not None and _valid(scheme) and _valid(*scheme.values()):
+            rng = rng or np.random.default_rng(seed if _valid(seed) else 0)
+            drawn = draw(rng, scheme["scheme"], sources, size, scheme["range"])  # drawn even when not used, so
+            # that each layer's draw is the same whatever the others give
+        what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"
+        if weights is None and drawn is not None:
+            weights = drawn[0]
+        elif weights is None:
+            check.fail(f"{path}.weights", f"a weight matrix of {sources or 'one'} rows ({what}), or an init scheme "
+                                          "(init: xavier, he or uniform)", None)
+            weights = INVALID
+        elif _valid(weights):
+            weights = _matrix(weights, raw["weights"], f"{path}.weights", sources, size if _valid(size) else None,
+                              what, check)
+        if biases is None and drawn is not None:
+            biases = drawn[1][:1] if shared else drawn[1]
+        elif biases is None:
+            count = size if _valid(size) else "the layer size"
+            check.fail(f"{path}.biases", f"a list of {count} bias weights, one per node, or an init scheme", None)
+            biases = INVALID
+        elif _valid(biases, size) and len(biases) != (1 if shared else size):
+            what_biases = "bias weight (shared by the layer)" if shared else "bias weights, one per node"
+            check.fail(f"{path}.biases", f"a list of {1 if shared else size} {what_biases}", raw["biases"])
+            biases = INVALID
+        if _valid(weights, biases, size, *spec.values()):
+            layers.append(Layer(weights, biases, spec["activation"], shared, *FREEZE[spec["freeze"]]))
+        else:
+            complete = False
+        sources = size if _valid(size) else None
+    return (layers if complete else None), sources
+
+
+def _matrix(weights, raw: list, path: str, rows: int | None, columns: int | None, what: str, check: _Checker):
+    """`weights` (rows of numbers, already checked) as a rows × columns array, or INVALID."""
+    if rows is not None and len(raw) != rows:
+        check.fail(path, f"{rows} rows ({what}) of {columns} numbers each", raw)
+        return INVALID
+    if columns is None:
+        return INVALID  # with the layer's size unknown, its numbers were checked but no matrix is made
+    wrong = [i for i, row in enumerate(raw) if len(row) != columns]
+    for i in wrong:
+        check.fail(f"{path}[{i}]", f"a list of {columns} numbers", raw[i])
+    if wrong or rows is None:
+        return INVALID
+    return np.asarray(weights, dtype=np.float64).reshape(rows, columns)
+
+
+def _classes(given: list[str] | None, raw, check: _Checker, outputs: int | None) -> list[str]:
+    default = [f"y{k + 1}" for k in range(outputs or 0)]
+    if given is None:
+        return default
+    if outputs is not None and len(given) != outputs:
+        check.fail("classes", f"a list of {outputs} distinct class names, one per output node", raw)
+        return default
+    return given
+
+
+def _samples(specs, raws, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarray, np.ndarray]:
+    xs, ts = [], []
+    for index, (spec, raw) in enumerate(zip(specs, raws) if _valid(specs) else ()):
+        path = f"samples[{index}]"
+        if spec is INVALID:
+            continue
+        x, target, label = spec["inputs"], spec["target"], spec["label"]
+        if _valid(x) and inputs is not None and len(x) != inputs:
+            check.fail(f"{path}.inputs", f"a list of {inputs} input values", raw["inputs"])
+            x = INVALID
+        if _valid(target) and target is not None and outputs is not None and len(target) != outputs:
+            check.fail(f"{path}.target", f"a list of {outputs} target values (one per output node)", raw["target"])
+            target = INVALID
+        if _valid(label) and label is not None:
+            if label not in classes:
+                check.fail(f"{path}.label", f"one of the classes {', '.join(classes)}", label)
+                target = INVALID
+            elif target is None:
+                target = np.eye(len(classes))[classes.index(label)]
+            elif _valid(target) and not np.array_equal(target, np.eye(len(classes))[classes.index(label)]):
+                check.fail(f"{path}.label", f"the class whose one-hot vector is the target {target.tolist()}", label)
+        elif target is None and _valid(label):
+            check.fail(f"{path}.target", "a target vector (or a label naming one of the classes)", None)
+        if _valid(x, target) and target is not None:
+            xs.append(x)
+            ts.append(target)
+    if inputs is None or outputs is None:  # the lengths were not checked: a problem is reported already
+        return np.empty((0, 0)), np.empty((0, 0))
+    return np.array(xs, dtype=np.float64).reshape(-1, inputs), np.array(ts, dtype=np.float64).reshape(-1, outputs)
+
+
+def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
     """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes).
 
     Paths are relative to the config file. The files are read only once the rest of the
     config is valid, so that a message about them is not lost among others."""
     from pencilnet.io import datasets
 
-    spec = check.mapping(value, "data", DATA_KEYS)
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
-    if spec is None:
+    if spec is INVALID:
         return empty, None, classes
-    if not isinstance(spec.get("train"), str):
-        check.fail("data.train", "the path of a .csv or .npz file, relative to the config", spec.get("train"))
-    if "test" in spec and not isinstance(spec["test"], str):
-        check.fail("data.test", "the path of a .csv or .npz file, relative to the config", spec["test"])
-    split = spec.get("split")
-    fraction = split_seed = None
-    if split is not None:
-        split = check.mapping(split, "data.split", ("test_fraction", "seed")) or {}
-        fraction = split.get("test_fraction")
-        if not _is_number(fraction) or not 0 < fraction < 1:
-            check.fail("data.split.test_fraction", "a fraction between 0 and 1", fraction)
-        split_seed = check.number(split.get("seed", 0), "data.split.seed", integer=True)
-        if "test" in spec:
-            check.fail("data.split", "either a test file or a split, not both", "both")
-    columns = {}
-    for key in ("target_columns", "feature_columns"):
-        if key in spec and (not isinstance(spec[key], list) or not all(isinstance(c, str) for c in spec[key])):
-            check.fail(f"data.{key}", "a list of column names", spec[key])
-        columns[key] = spec.get(key)
-    label_column = spec.get("label_column", "label")
-    if not isinstance(label_column, str):
-        check.fail("data.label_column", "a column name", label_column)
-    if check.problems:
+    if spec["split"] is not None and spec["test"] is not None:
+        check.fail("data.split", "either a test file or a split, not both", "both")
+    if check.problems or not _valid(*spec.values()) or (spec["split"] and not _valid(*spec["split"].values())):
         return empty, None, classes
     base = base_dir or Path.cwd()
+    columns = {key: spec[key] for key in ("target_columns", "feature_columns")}
 
     def read(key: str):
-        found = datasets.load(base / spec[key], classes if classes_given else None, label_column, **columns)
+        found = datasets.load(base / spec[key], classes if classes_given else None, spec["label_column"], **columns)
         where = f"data.{key}"
         if inputs is not None and found.inputs.shape[1] != inputs:
             check.fail(where, f"a dataset of {inputs} features (one per input node)",
@@ -462,200 +553,34 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
     train = read("train")
     if not classes_given:
         classes = train.classes
-    test = read("test") if "test" in spec else None
-    if split is not None:
-        train, test = datasets.split(train, fraction, split_seed)
+    test = read("test") if spec["test"] is not None else None
+    if spec["split"] is not None:
+        train, test = datasets.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
     if check.problems:
         return empty, None, classes
     return (train.inputs, train.targets), ((test.inputs, test.targets) if test else None), classes
 
 
-def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
-    """`init: xavier`, or `init: {scheme: uniform, range: 0.3}` → (scheme, spread)."""
-    from pencilnet.core.initializers import SCHEMES
-
-    if value is None:
-        return None
-    spec = {"scheme": value} if isinstance(value, str) else check.mapping(value, path, ("scheme", "range"))
-    if spec is None:
-        return None
-    scheme = check.choice(spec.get("scheme"), f"{path}.scheme" if isinstance(value, dict) else path, SCHEMES)
-    spread = check.number(spec.get("range", 0.5), f"{path}.range", positive=True)
-    if spread is not None and spread > 1e6:
-        check.fail(f"{path}.range", "a positive number of at most 1e6", spread)
-        spread = None
-    return (scheme, spread) if scheme and spread else None
-
-
-def _arithmetic(value, path: str, check: _Checker) -> int | None:
-    """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to."""
-    if value == "exact":
-        return None
-    match = re.fullmatch(r"pencil\s+(\d+)", value.strip()) if isinstance(value, str) else None
-    if match and int(match.group(1)) <= 15:
-        return int(match.group(1))
-    check.fail(path, "'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to 15)", value)
-    return None
-
-
-def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
+def _expected(section, raw, check: _Checker, model: Model, samples: int) -> Expectations | None:
     from pencilnet.checks.quantities import epochs_of, one_step_names
 
-    section = check.mapping(value, "expected", EXPECTED_KEYS)
-    if section is None:
+    if section is None or section is INVALID:
         return None
-    arithmetic = _arithmetic(section.get("arithmetic", "exact"), "expected.arithmetic", check)
-    sample = check.number(section.get("sample", 1), "expected.sample", positive=True, integer=True)
-    if sample is not None and sample > samples:
-        check.fail("expected.sample", f"a sample number from 1 to {samples}", sample)
-    values = section.get("values")
-    if not isinstance(values, dict) or not values:
-        check.fail("expected.values", "a mapping of quantity names to published values, e.g. net_h1: '0.857'",
-                   values)
+    if _valid(section["sample"]) and section["sample"] > samples:
+        check.fail("expected.sample", f"a sample number from 1 to {samples}", section["sample"])
+    if not _valid(section["values"]):
         return None
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
-    for name, spec in values.items():
-        path = f"expected.values.{name}"
+    for name, entry in section["values"].items():
         if str(name) not in names and epochs_of(str(name), model) is None:
-            suggestion = _near_miss(str(name), one_step_names(model))
-            check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
-                             f"error_after_10_epochs{suggestion}", str(name), describe=False)
-            continue
-        where = f"{path}.value" if isinstance(spec, dict) else path
-        spec = check.mapping(spec, path, ENTRY_KEYS) if isinstance(spec, dict) else {"value": spec}
-        published = spec.get("value")
-        if isinstance(published, str):
-            published = published.strip().replace("−", "-")
-        if not isinstance(published, str) or not PUBLISHED.fullmatch(published):
-            check.fail(where, "the published number in quotes, e.g. '0.7020', so its printed digits are kept",
-                       spec.get("value"))
-            continue
-        tolerance = spec.get("tolerance")
-        if tolerance is not None:
-            text = str(tolerance).strip()
-            if isinstance(tolerance, bool) or not PUBLISHED.fullmatch(text) or Decimal(text) <= 0:
-                check.fail(f"{path}.tolerance", "a positive number, e.g. '0.0001'", tolerance)
-                continue
-            tolerance = Decimal(text)
-        entry_arithmetic = INHERIT
-        if "arithmetic" in spec:
-            entry_arithmetic = _arithmetic(spec["arithmetic"], f"{path}.arithmetic", check)
-        texts = {}
-        for key in ("erratum", "note"):
-            if spec.get(key) is not None and not isinstance(spec[key], str):
-                check.fail(f"{path}.{key}", "a short text", spec[key])
-            texts[key] = spec.get(key)
-        entries.append(Expected(str(name), published, tolerance, entry_arithmetic, texts["erratum"], texts["note"]))
-    return Expectations(arithmetic, sample or 1, entries)
-
-
-def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: int | None
-            ) -> tuple[list[Layer] | None, int | None]:
-    """The layers, when all are valid, and the output layer's size, when it is known.
-
-    A layer without explicit weights or biases takes them from its `init` scheme (or the
-    config's), drawn layer by layer from one generator seeded with `seed`."""
-    if not isinstance(value, list) or not value:
-        check.fail("layers", "a list of layers (hidden layers first, the output layer last)", value)
-        return None, None
-    from pencilnet.core.initializers import draw
-
-    rng = None  # made when first needed: numpy.random takes a while to import
-    layers, sources, complete = [], inputs, True
-    for index, item in enumerate(value):
-        path = f"layers[{index}]"
-        spec = check.mapping(item, path, LAYER_KEYS)
-        if spec is None:
-            complete, sources = False, None
-            continue
-        weights_value = spec.get("weights")
-        size = spec.get("size")
-        if size is None and isinstance(weights_value, list) and weights_value and isinstance(weights_value[0], list):
-            size = len(weights_value[0])  # the size may be left to the weight matrix
-        size = check.number(size, f"{path}.size", positive=True, integer=True, most=MAX_NODES)
-        if size and sources and size * sources > MAX_WEIGHTS:
-            check.fail(f"{path}.size", f"a layer of at most {MAX_WEIGHTS:,} weights", f"{sources} × {size}",
-                       describe=False)
-            size = None
-        activation = check.choice(spec.get("activation", "sigmoid"), f"{path}.activation", ACTIVATIONS)
-        if activation == "softmax" and index != len(value) - 1:
-            check.fail(f"{path}.activation", "softmax on the output layer only", activation)
-        shared = check.choice(spec.get("bias", "per_node"), f"{path}.bias", BIAS_MODES) == "shared"
-        frozen = check.choice(spec.get("freeze", "none"), f"{path}.freeze", FREEZE)
-        scheme = _scheme(spec.get("init"), f"{path}.init", check) or default_scheme
-        drawn = None
-        if sources and size and scheme:  # drawn even when not used, so each layer's draw is the same
-            rng = rng or np.random.default_rng(seed or 0)
-            drawn = draw(rng, scheme[0], sources, size, scheme[1])
-        bias_count = 1 if shared else size
-        what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"
-        if "weights" in spec:
-            weights = check.matrix(weights_value, f"{path}.weights", sources, size, what)
-        elif drawn is not None:
-            weights = drawn[0]
-        else:
-            check.fail(f"{path}.weights", f"a weight matrix of {sources or 'one'} rows ({what}), or an init scheme "
-                                          "(init: xavier, he or uniform)", None)
-            weights = None
-        if "biases" in spec:
-            raw = spec["biases"]
-            if shared and _is_number(raw):
-                raw = [raw]
-            biases = check.vector(raw, f"{path}.biases", bias_count,
-                                  "bias weight (shared by the layer)" if shared else "bias weights, one per node")
-        elif drawn is not None:
-            biases = drawn[1][:1] if shared else drawn[1]
-        else:
-            check.fail(f"{path}.biases", f"a list of {size or 'the layer size'} bias weights, one per node, "
-                                         "or an init scheme", None)
-            biases = None
-        if weights is None or biases is None or activation is None or size is None or frozen is None:
-            complete = False
-        else:
-            layers.append(Layer(weights, biases, activation, shared, *FREEZE[frozen]))
-        sources = size
-    return (layers if complete else None), sources
-
-
-def _classes(value, check: _Checker, outputs: int | None) -> list[str]:
-    default = [f"y{k + 1}" for k in range(outputs or 0)]
-    if value is None:
-        return default
-    if (not isinstance(value, list) or not all(isinstance(c, str) and c for c in value)
-            or (outputs is not None and len(value) != outputs) or len(set(value)) != len(value)):
-        count = f"{outputs} " if outputs is not None else ""
-        check.fail("classes", f"a list of {count}distinct class names, one per output node", value)
-        return default
-    return list(value)
-
-
-def _samples(value, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarray, np.ndarray]:
-    xs, ts = [], []
-    if not isinstance(value, list) or not value:
-        check.fail("samples", "a list of samples, each with inputs and a target or a label", value)
-        return np.empty((0, inputs or 0)), np.empty((0, outputs or 0))
-    for index, item in enumerate(value):
-        path = f"samples[{index}]"
-        spec = check.mapping(item, path, SAMPLE_KEYS)
-        if spec is None:
-            continue
-        x = check.vector(spec.get("inputs"), f"{path}.inputs", inputs, "input values")
-        target = None
-        if "target" in spec:
-            target = check.vector(spec["target"], f"{path}.target", outputs, "target values (one per output node)")
-        label = spec.get("label")
-        if label is not None:
-            if label not in classes:
-                check.fail(f"{path}.label", f"one of the classes {', '.join(classes)}", label)
-            elif target is None:
-                target = np.eye(len(classes))[classes.index(label)]
-            elif not np.array_equal(target, np.eye(len(classes))[classes.index(label)]):
-                check.fail(f"{path}.label", f"the class whose one-hot vector is the target {target.tolist()}", label)
-        elif "target" not in spec:
-            check.fail(f"{path}.target", "a target vector (or a label naming one of the classes)", None)
-        if x is not None and target is not None:
-            xs.append(x)
-            ts.append(target)
-    if inputs is None or outputs is None:  # the lengths were not checked: a problem is reported already
-        return np.empty((0, 0)), np.empty((0, 0))
-    return np.array(xs, dtype=np.float64).reshape(-1, inputs), np.array(ts, dtype=np.float64).reshape(-1, outputs)
+            suggestion = schema.near_miss(str(name), one_step_names(model))
+            check.fail(f"expected.values.{name}", "a quantity name such as net_h1, out_y1, E_total, dE/dw5, "
+                       f"dE/dout_h1, w5_new or error_after_10_epochs{suggestion}", str(name), describe=False)
+        elif _valid(entry) and _valid(*entry.values()):
+            given = raw["values"][name]
+            own = isinstance(given, dict) and "arithmetic" in given  # else the section's
+            entries.append(Expected(str(name), entry["value"], entry["tolerance"],
+                                    entry["arithmetic"] if own else INHERIT, entry["erratum"], entry["note"]))
+    if not _valid(section["arithmetic"], section["sample"]):
+        return None
+    return Expectations(section["arithmetic"], section["sample"], entries)

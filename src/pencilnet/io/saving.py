@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from pencilnet.core.model import Model
-from pencilnet.io.config import Config
+from pencilnet.io.config import Config, Dumper
 from pencilnet.io.files import write_atomic
 
 
@@ -17,7 +17,7 @@ def config_text(config: Config, model: Model, comment: str, destination: str | P
     Random `init` schemes are dropped (the weights are explicit now), and so is the
     `expected` section (it described the old weights). Data paths are rewritten relative to
     `destination`, so the saved file finds the same data from wherever it is written."""
-    data = copy.deepcopy(config.data)
+    data = copy.deepcopy(config.document)
     data.pop("init", None)
     data.pop("expected", None)
     for spec, layer in zip(data["layers"], model.layers):
@@ -33,7 +33,8 @@ def config_text(config: Config, model: Model, comment: str, destination: str | P
                 original = (config.base_dir / files[key]).resolve()
                 files[key] = os.path.relpath(original, target_dir)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
+    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                              width=120)
 
 
 def save(config: Config, model: Model, comment: str, path: str | Path) -> None:

@@ -17,18 +17,7 @@ from pencilnet.core.metrics import accuracy, mean_error
 from pencilnet.core.model import Model
 from pencilnet.core.stages import backprop, forward, step
 from pencilnet.training.fast import STRETCH, ExactRun
-
-
-@dataclass(frozen=True, eq=False)
-class Schedule:
-    """How to train: the learning rate, how many epochs, and how samples are grouped."""
-
-    learning_rate: float
-    epochs: int
-    batch_size: int | None = 1  # 1: online, one update per sample (the article's way); None: full batch
-    shuffle: bool = False  # a new order of the samples every epoch, from `seed`
-    seed: int = 0
-    target_error: float | None = None  # stop after the first epoch whose error is at or below this
+from pencilnet.training.schedule import Schedule
 
 
 @dataclass(frozen=True, eq=False)

@@ -84,7 +84,7 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
 def train(config: Config, history: History, schedule, confusion=None) -> dict:
     result = {
         "epochs": history.epochs_run,
-        "samples": len(config.inputs),
+        "samples": len(config.train_inputs),
         "learning_rate": schedule.learning_rate,
         "batch_size": schedule.batch_size if schedule.batch_size is not None else "full",
         "errors": [number(e) for e in history.errors],
@@ -122,11 +122,11 @@ def summary(config: Config) -> dict:
                    for i, layer in enumerate(model.layers)],
         "loss": config.loss,
         "bias_input": model.bias_input,
-        "learning_rate": config.learning_rate,
-        "epochs": config.epochs,
-        "batch_size": config.batch_size if config.batch_size is not None else "full",
+        "learning_rate": config.schedule.learning_rate,
+        "epochs": config.schedule.epochs,
+        "batch_size": config.schedule.batch_size if config.schedule.batch_size is not None else "full",
         "classes": config.classes,
-        "training_samples": len(config.inputs),
+        "training_samples": len(config.train_inputs),
         "test_samples": len(config.test_inputs) if config.test_inputs is not None else 0,
     }
 

@@ -301,7 +301,7 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
         table.add_row(str(i + 1), style.number(history.errors[i]), change, *extra)
-    title = f"Error by epoch: the mean over {plural(len(config.inputs), 'sample')}, measured during the epoch"
+    title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
     if len(chosen) < epochs:
         parts.append(Text(f"{len(chosen)} of {epochs} epochs shown, evenly spaced (--all shows every epoch)",
@@ -309,7 +309,8 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
     if epochs > 1:
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
-    how = batch_mode(schedule.batch_size, len(config.inputs)) + (", shuffled each epoch" if schedule.shuffle else "")
+    how = (batch_mode(schedule.batch_size, len(config.train_inputs))
+           + (", shuffled each epoch" if schedule.shuffle else ""))
     parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how}): "
                       f"error {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
@@ -382,10 +383,11 @@ def summary(config: Config, style: Style) -> Group:
                       str(layer.weights.size + layer.biases.size))
     table.add_row("total", "", "", "", "", str(model.parameter_count), style="bold")
     shape = "-".join(map(str, model.sizes))
+    schedule = config.schedule
     lines = [f"Loss: {LOSSES[config.loss].formula} ({config.loss}); bias input {style.given(model.bias_input)}",
-             f"Training: learning rate {style.given(config.learning_rate)}, {plural(config.epochs, 'epoch')}, "
-             f"{batch_mode(config.batch_size, len(config.inputs))}" + (", shuffled" if config.shuffle else ""),
-             f"Data: {plural(len(config.inputs), 'training sample')}"
+             f"Training: learning rate {style.given(schedule.learning_rate)}, {plural(schedule.epochs, 'epoch')}, "
+             f"{batch_mode(schedule.batch_size, len(config.train_inputs))}" + (", shuffled" if schedule.shuffle else ""),
+             f"Data: {plural(len(config.train_inputs), 'training sample')}"
              + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
              + f"; classes: {', '.join(config.classes)}"]
     return Group(Text(f"{config.name or config.source}: a {shape} network, {model.parameter_count} parameters",

@@ -1,0 +1,15 @@
+"""How to train, on its own: every config carries one, so it is cheap to import."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    """How to train: the learning rate, how many epochs, and how samples are grouped."""
+
+    learning_rate: float
+    epochs: int
+    batch_size: int | None = 1  # 1: online, one update per sample (the article's way); None: full batch
+    shuffle: bool = False  # a new order of the samples every epoch, from `seed`
+    seed: int = 0
+    target_error: float | None = None  # stop after the first epoch whose error is at or below this
