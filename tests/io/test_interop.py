@@ -5,6 +5,7 @@ Oracles: the article's printed outputs; a forward pass written here in PyTorch's
 and the bits of every parameter after a round trip."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -538,3 +539,24 @@ def test_float32_export_reads_back_as_the_rounded_numbers(cli, tmp_path):
     assert tensors["0.weight"].dtype == np.float32
     config = imported_config(str(exported), tmp_path / "b.yaml")
     assert config.model.layers[0].weights[0, 0] == float(np.float32(0.1)) != 0.1
+
+
+def test_the_readme_pytorch_example_gives_pencilnets_gradients(cli, tmp_path, monkeypatch):
+    """The README's lines, run as they are where PyTorch is installed (pencilnet's tests do not need it)."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("torch")
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## PyTorch and ONNX"):readme.index("## Python API")]
+    code = section[section.index("```python\n") + 10:]
+    code = code[:code.index("```")]
+    assert cli("export", "--out", tmp_path / "article.safetensors").exit_code == 0
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PATH": path}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < 1e-15
