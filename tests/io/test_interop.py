@@ -417,6 +417,32 @@ def test_a_file_larger_than_the_cap_is_not_read(cli, tmp_path, monkeypatch):
     expect_refusal(cli, tmp_path, str(path), "expected a file of at most 0 MiB")
 
 
+def test_names_from_the_file_cannot_break_the_message_or_the_config(cli, tmp_path):
+    path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["a"], name="m\nsamples: []"),
+                                helper.make_node("Elu", ["a"], ["out"], name="bad\n\x1b[31mred")],
+                     {"W": np.eye(2)})
+    expect_refusal(cli, tmp_path, path, "node 'bad??[31mred' (Elu): pencilnet cannot express it")
+    path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"], name="m\nsamples: []")],
+                     {"W": np.eye(2)})
+    text = interop.import_config(path, None)
+    assert "from MatMul m?samples: []" in text and parse(text, "x.yaml").inputs.tolist() == [[0.5, 0.5]]
+
+
+def test_an_onnx_input_of_the_wrong_width_is_refused(cli, tmp_path):
+    path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"])], {"W": np.eye(2)}, inputs=3)
+    expect_refusal(cli, tmp_path, path, "input 'in': expected 2 values per sample, one per row of the first weight "
+                                        "matrix, found 3")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_waiting_on_it(cli, tmp_path):
+    import os
+
+    path = tmp_path / "pipe.onnx"
+    os.mkfifo(path)
+    expect_refusal(cli, tmp_path, str(path), "expected a file, found a special file")
+
+
 def test_onnx_weights_in_another_file_are_refused(cli, tmp_path):
     path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"])], {"W": np.eye(2)})
     proto = onnx.load(path)

@@ -24,7 +24,9 @@ def export(config: ConfigPath = None,
     activations, loss and parameters."""
     with failures():
         from pencilnet.io.interop import export as export_network
+        from pencilnet.io.interop import format_of
 
+        format_of(out, "--out")
         _refuse_existing(out, force)
         export_network(load(config, sets), out, float32)
         wrote(out)

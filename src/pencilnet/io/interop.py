@@ -46,7 +46,7 @@ def _needs(package: str, what: str):
         raise InputError(f"{what} needs {package.split('.')[0]}: pip install 'pencilnet[interop]'") from None
 
 
-def _format_of(path: str | Path, option: str) -> str:
+def format_of(path: str | Path, option: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"{option}: expected a file ending .safetensors or .onnx, found '{path}'")
@@ -148,7 +148,7 @@ def export(config, path: str | Path, float32: bool = False) -> None:
     """Write `config`'s network to `path`, .safetensors or .onnx by its name, in one step."""
     from pencilnet.io.files import write_atomic
 
-    maker = safetensors_bytes if _format_of(path, "--out") == ".safetensors" else onnx_bytes
+    maker = safetensors_bytes if format_of(path, "--out") == ".safetensors" else onnx_bytes
     write_atomic(path, maker(config.model, config.loss, config.classes, config.name, float32))
 
 
@@ -174,7 +174,14 @@ class _Linear:
 
 def read_network(path: str | Path, activations: list[str] | None = None, loss: str | None = None) -> Imported:
     """The network in a .safetensors state dict or an .onnx graph, every failure one line naming `path`."""
-    suffix = _format_of(path, "FILE")
+    try:
+        return _read_network(path, activations, loss)
+    except InputError as exc:  # names from the file may hold line breaks and terminal controls
+        raise InputError(_printable(str(exc))) from None
+
+
+def _read_network(path, activations: list[str] | None, loss: str | None) -> Imported:
+    suffix = format_of(path, "FILE")
     data = _read_bytes(path)
     if suffix == ".safetensors":
         layers, meta = _safetensors_layers(data, str(path))
@@ -196,6 +203,8 @@ def read_network(path: str | Path, activations: list[str] | None = None, loss: s
 def _read_bytes(path) -> bytes:
     path = Path(path)
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device may never end
+            raise InputError(f"{path}: expected a file, found a special file")
         if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
             raise InputError(f"{path}: expected a file of at most {MAX_FILE_BYTES // 2**20} MiB, "
                              f"found {path.stat().st_size // 2**20} MiB")
@@ -323,6 +332,7 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
         raise InputError(f"{source}: input '{inputs[0].name}': expected shape [N, inputs], found {len(dims)} "
                          "dimensions")
     value, layers, pending = inputs[0].name, [], None
+    declared = dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
 
     for index, node in enumerate(graph.node):
         where = f"{source}: node '{node.name or index}' ({node.op_type})"
@@ -340,7 +350,7 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
             pending = _linear(node, attributes, value, constants, where)
         elif node.op_type == "Add":
             bias = constants[others[0]] if len(others) == 1 else None
-            if pending is None or pending.activation or bias is None or np.any(pending.biases):
+            if pending is None or bias is None or np.any(pending.biases):
                 raise InputError(f"{where}: expected an Add of a bias right after a MatMul; pencilnet cannot "
                                  "express it")
             pending.biases = _broadcast(bias, pending.weights.shape[1], others[0], where)
@@ -367,6 +377,9 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
     if graph.output[0].name != value:
         raise InputError(f"{source}: output '{graph.output[0].name}': expected the end of the chain of layers, "
                          f"'{value}'")
+    if declared is not None and declared != layers[0].weights.shape[0]:
+        raise InputError(f"{source}: input '{inputs[0].name}': expected {layers[0].weights.shape[0]} values per "
+                         f"sample, one per row of the first weight matrix, found {declared}")
     for layer in layers:
         layer.activation = layer.activation or "identity"
     return layers, {prop.key: prop.value for prop in proto.metadata_props}
@@ -401,6 +414,11 @@ def _broadcast(bias: np.ndarray, targets: int, name: str, where: str) -> np.ndar
         raise InputError(f"{where}: tensor '{name}': expected a bias of {targets} values, one per node, found "
                          f"shape {tuple(bias.shape)}")
     return np.broadcast_to(bias.reshape(-1), (targets,)).copy()
+
+
+def _printable(text: str) -> str:
+    """`text` with every character a terminal or a YAML comment would act on (line breaks, escapes) as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _first_line(exc: Exception) -> str:
@@ -439,9 +457,10 @@ def _network(layers: list[_Linear], meta: dict[str, str], source: str, loss: str
         if layer.activation == "softmax":
             raise InputError(f"{source}: layer '{layer.key}': expected softmax on the output layer only, "
                              "as a pencilnet config has it")
+    where = "--loss" if loss else f"{source}: metadata pencilnet.loss"
     loss = loss or meta.get("pencilnet.loss", "half_sse")
     if loss not in LOSSES:
-        raise InputError(f"{source}: metadata pencilnet.loss: expected one of {', '.join(LOSSES)}, found '{loss}'")
+        raise InputError(f"{where}: expected one of {', '.join(LOSSES)}, found '{loss[:40]}'")
     shared = _listed(meta, "pencilnet.bias") or ["per_node"] * len(layers)
     if len(shared) != len(layers) or not set(shared) <= {"per_node", "shared"}:
         raise InputError(f"{source}: metadata pencilnet.bias: expected {len(layers)} bias modes (per_node or "
@@ -472,8 +491,8 @@ def _network(layers: list[_Linear], meta: dict[str, str], source: str, loss: str
 
 
 def _exported_biases(meta: dict, layers: list[_Linear]) -> list[np.ndarray] | None:
-    """pencilnet's own biases, which an export with a bias input other than 1 writes into the metadata, one
-    per node; None when they are not there or do not fit (a tool that reads the tensors makes the checks)."""
+    """pencilnet's own biases, one per node, which an export with a bias input other than 1 writes into the
+    metadata; None when they are not there or not of the layers' shapes (the caller checks their values)."""
     try:
         found = [np.array(values, dtype=np.float64) for values in json.loads(meta.get("pencilnet.biases", "null"))]
     except (ValueError, TypeError, RecursionError):
@@ -522,9 +541,10 @@ def config_text(imported: Imported, source: str, data: str | None = None) -> str
     model = imported.model
     names = model.names
     shape = "-".join(map(str, model.sizes))
-    lines = [f"# A {shape} network imported by pencilnet from {Path(source).name}, weights in full precision.",
+    lines = [f"# A {shape} network imported by pencilnet from {_printable(Path(source).name)}, weights in full "
+             "precision.",
              "# Each layer's weights are the file's matrix transposed: a row per source node, a column per target."]
-    lines += [f"# Note: {note}." for note in imported.notes]
+    lines += [f"# Note: {_printable(note)}." for note in imported.notes]
     lines += [
         "",
         f"name: {json.dumps(imported.name)}",
@@ -535,7 +555,7 @@ def config_text(imported: Imported, source: str, data: str | None = None) -> str
     for index, (layer, key) in enumerate(zip(model.layers, imported.keys)):
         sources, targets = names.nodes[index], names.nodes[index + 1]
         role = "the output layer" if index == len(model.layers) - 1 else "a hidden layer"
-        lines += [f"  - size: {layer.size}   # {role}: {span(targets)}, from {key}",
+        lines += [f"  - size: {layer.size}   # {role}: {span(targets)}, from {_printable(key)}",
                   f"    activation: {layer.activation}"]
         if layer.shared_bias:
             lines.append("    bias: shared")
