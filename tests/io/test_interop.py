@@ -586,3 +586,28 @@ def test_the_readme_pytorch_example_gives_pencilnets_gradients(cli, tmp_path, mo
                             env={**os.environ, "PATH": path}, timeout=120)
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) < 1e-15
+
+
+def test_files_pytorch_wrote_import_and_give_pytorchs_outputs(tmp_path):
+    # tests/io/pytorch/ holds what PyTorch 2.13 wrote for
+    #     torch.manual_seed(0)
+    #     model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2), nn.Softmax(dim=-1))
+    #     safetensors.torch.save_file(model.state_dict(), "sequential.safetensors")
+    #     torch.onnx.export(model, (x,), "sequential.onnx", input_names=["x"], output_names=["y"], dynamo=False,
+    #                       dynamic_axes={"x": {0: "N"}})
+    # and PyTorch's own outputs (float32) for these inputs:
+    x = [[-0.6859184503555298, -1.5051417350769043, 0.25498273968696594],
+         [1.8042484521865845, -0.450237512588501, -0.48303207755088806],
+         [0.6577075719833374, 0.9386566877365112, 1.1317306756973267],
+         [-0.6454730033874512, -1.7702915668487549, 0.21427294611930847]]
+    y = [[0.5175198912620544, 0.48248013854026794], [0.5326100587844849, 0.4673900008201599],
+         [0.5323792099952698, 0.4676207900047302], [0.515212893486023, 0.48478710651397705]]
+    from helpers import ROOT
+
+    folder = ROOT / "tests" / "io" / "pytorch"
+    from_onnx = imported_config(str(folder / "sequential.onnx"), tmp_path / "a.yaml")
+    from_state = imported_config(str(folder / "sequential.safetensors"), tmp_path / "b.yaml",
+                                 activations=["tanh", "relu", "softmax"])
+    assert bits(from_onnx.model) == bits(from_state.model)
+    assert [layer.activation for layer in from_onnx.model.layers] == ["tanh", "relu", "softmax"]
+    np.testing.assert_allclose(forward(from_onnx.model, np.array(x)).output, y, rtol=0, atol=1e-6)

@@ -24,10 +24,10 @@ import numpy as np
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
-from pencilnet.core.model import Layer, Model, Names, span
+from pencilnet.core.model import Layer, Model, span
 
 FORMATS = (".safetensors", ".onnx")
-MAX_FILE_BYTES = 64 * 2**20  # far more than a config can hold (16 MiB of text, about 700,000 numbers)
+MAX_FILE_BYTES = 64 * 2**20  # far more than a config can hold (16 MiB of text, about 750,000 numbers)
 MAX_TENSORS = 2_000  # and as many ONNX nodes: a thousand layers
 MAX_PARAMETERS = 2_000_000
 OPSET = 17
@@ -543,7 +543,8 @@ def config_text(imported: Imported, source: str, data: str | None = None) -> str
     shape = "-".join(map(str, model.sizes))
     lines = [f"# A {shape} network imported by pencilnet from {_printable(Path(source).name)}, weights in full "
              "precision.",
-             "# Each layer's weights are the file's matrix transposed: a row per source node, a column per target."]
+             "# Weights as pencilnet writes them: a row per source node, a column per target (the transpose of a "
+             "PyTorch Linear weight)."]
     lines += [f"# Note: {_printable(note)}." for note in imported.notes]
     lines += [
         "",
