@@ -138,25 +138,18 @@ def run_onnx(path: str, x: np.ndarray) -> np.ndarray:
     return session.run(["y"], {"x": x})[0]
 
 
+@pytest.mark.parametrize("float32, tolerance", [(False, 1e-12), (True, 1e-6)])
 @pytest.mark.parametrize("index", range(len(MODELS)))
-def test_onnxruntime_gives_pencilnets_outputs(tmp_path, index):
+def test_onnxruntime_gives_pencilnets_outputs(tmp_path, index, float32, tolerance):
     pytest.importorskip("onnxruntime")
     model, loss = MODELS[index]
-    path = export_file(tmp_path, model, loss, ".onnx")
+    path = export_file(tmp_path, model, loss, ".onnx", float32)
     rng = np.random.default_rng(100 + index)
     for batch in (1, 13):  # the batch dimension is left open
         x = rng.normal(size=(batch, model.inputs))
-        np.testing.assert_allclose(run_onnx(path, x), forward(model, x).output, rtol=0, atol=1e-12)
-
-
-def test_onnxruntime_in_float32_is_close(tmp_path):
-    pytest.importorskip("onnxruntime")
-    model, loss = MODELS[1]
-    path = export_file(tmp_path, model, loss, ".onnx", float32=True)
-    x = np.random.default_rng(5).normal(size=(20, model.inputs))
-    out = run_onnx(path, x.astype(np.float32))
-    assert out.dtype == np.float32
-    np.testing.assert_allclose(out, forward(model, x).output, rtol=1e-5, atol=1e-5)
+        out = run_onnx(path, x.astype(np.float32 if float32 else np.float64))
+        assert out.dtype == (np.float32 if float32 else np.float64)
+        np.testing.assert_allclose(out, forward(model, x).output, rtol=0, atol=tolerance)
 
 
 def test_the_onnx_graph_is_checked_named_and_opset_17(tmp_path, article):
