@@ -604,3 +604,31 @@ def test_files_pytorch_wrote_import_and_give_pytorchs_outputs(tmp_path):
     assert bits(from_onnx.model) == bits(from_state.model)
     assert [layer.activation for layer in from_onnx.model.layers] == ["tanh", "relu", "softmax"]
     np.testing.assert_allclose(forward(from_onnx.model, np.array(x)).output, y, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("suffix", interop.FORMATS)
+def test_damaged_files_are_read_or_refused_in_one_line(suffix):
+    """Bytes flipped, cut out or repeated anywhere in an exported file: the import either reads a network
+    that loads as a config, or raises the tool's own error of one line; never anything else."""
+    model, loss = MODELS[0]
+    whole = interop.safetensors_bytes(model, loss, ["a", "b"], "n") if suffix == ".safetensors" else \
+        interop.onnx_bytes(model, loss, ["a", "b"], "n")
+    rng = np.random.default_rng(7)  # among its 700 cases: a tensor of an unknown type, metadata not UTF-8
+    outcomes = set()
+    for _ in range(700):
+        data = bytearray(whole)
+        at = int(rng.integers(len(data)))
+        kind = int(rng.integers(3))
+        if kind == 0:
+            data[at] = int(rng.integers(256))
+        elif kind == 1:
+            del data[at:at + int(rng.integers(1, 16))]
+        else:
+            data[at:at] = data[at:at + int(rng.integers(1, 16))]
+        try:
+            parse(interop.config_text(interop.network_of(bytes(data), suffix, "damaged"), "damaged"), "x.yaml")
+            outcomes.add("read")
+        except InputError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith("damaged: "), str(exc)
+            outcomes.add("refused")
+    assert outcomes == {"read", "refused"}  # the damage reached both the numbers and the structure

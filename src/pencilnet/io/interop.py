@@ -174,30 +174,36 @@ class _Linear:
 
 def read_network(path: str | Path, activations: list[str] | None = None, loss: str | None = None) -> Imported:
     """The network in a .safetensors state dict or an .onnx graph, every failure one line naming `path`."""
+    suffix = format_of(path, "FILE")
+    return network_of(_read_bytes(path), suffix, str(path), activations, loss)
+
+
+def network_of(data: bytes, suffix: str, source: str, activations: list[str] | None = None,
+               loss: str | None = None) -> Imported:
+    """The network in the bytes of a `suffix` file, whose messages call it `source`."""
     try:
-        return _read_network(path, activations, loss)
+        return _network_of(data, suffix, source, activations, loss)
     except InputError as exc:  # names from the file may hold line breaks and terminal controls
         raise InputError(_printable(str(exc))) from None
 
 
-def _read_network(path, activations: list[str] | None, loss: str | None) -> Imported:
-    suffix = format_of(path, "FILE")
-    data = _read_bytes(path)
+def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | None, loss: str | None) -> Imported:
     if suffix == ".safetensors":
-        layers, meta = _safetensors_layers(data, str(path))
+        layers, meta = _safetensors_layers(data, source)
         given = activations or _listed(meta, "pencilnet.activations")
         if given is None:
-            raise InputError(f"{path}: no activations in its metadata: give them with --activation, one per "
+            raise InputError(f"{source}: no activations in its metadata: give them with --activation, one per "
                              f"Linear layer, e.g. {','.join(['sigmoid'] * len(layers))}")
-        _check_activations(given, layers, "--activation" if activations else f"{path}: metadata pencilnet.activations")
+        _check_activations(given, layers, "--activation" if activations else f"{source}: metadata "
+                                                                             "pencilnet.activations")
         for layer, activation in zip(layers, given):
             layer.activation = activation
     else:
         if activations:
             raise InputError("--activation: expected only with a .safetensors file (an ONNX graph names its "
                              "activations)")
-        layers, meta = _onnx_layers(data, str(path))
-    return _network(layers, meta, str(path), loss)
+        layers, meta = _onnx_layers(data, source)
+    return _network(layers, meta, source, loss)
 
 
 def _read_bytes(path) -> bytes:
@@ -296,30 +302,36 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
 
     try:
         proto = onnx.load_model_from_string(data)  # never reads external files: those are refused below
+        graph = proto.graph
+        if len(graph.node) + len(graph.initializer) > 2 * MAX_TENSORS:
+            raise InputError(f"{source}: expected at most {MAX_TENSORS} nodes and tensors, found "
+                             f"{len(graph.node) + len(graph.initializer)}")
         onnx.checker.check_model(proto)
+    except InputError:
+        raise
     except Exception as exc:  # protobuf's DecodeError, onnx's ValidationError, …
         raise InputError(f"{source}: not a readable ONNX model: {_first_line(exc)}") from None
-    graph = proto.graph
-    if len(graph.node) + len(graph.initializer) > 2 * MAX_TENSORS:
-        raise InputError(f"{source}: expected at most {MAX_TENSORS} nodes and tensors, found "
-                         f"{len(graph.node) + len(graph.initializer)}")
     if graph.sparse_initializer:
         raise InputError(f"{source}: tensor '{graph.sparse_initializer[0].values.name}': a sparse tensor; "
                          "pencilnet cannot express it")
     constants, count = {}, 0
+    FLOATS = (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16)
 
     def array(tensor, where: str) -> np.ndarray:
         nonlocal count
         if tensor.data_location == onnx.TensorProto.EXTERNAL:
             raise InputError(f"{source}: tensor '{where}': stored in another file; pencilnet reads "
                              "self-contained .onnx files only")
-        if tensor.data_type not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
-            raise InputError(f"{source}: tensor '{where}': expected float16, float32 or float64 numbers, found "
-                             f"{onnx.TensorProto.DataType.Name(tensor.data_type).lower()}")
+        if tensor.data_type not in FLOATS:
+            found = {v: k.lower() for k, v in onnx.TensorProto.DataType.items()}.get(tensor.data_type, "another type")
+            raise InputError(f"{source}: tensor '{where}': expected float16, float32 or float64 numbers, found {found}")
         count += math.prod(tensor.dims)
         if count > MAX_PARAMETERS:
             raise InputError(f"{source}: expected at most {MAX_PARAMETERS:,} parameters")
-        return numpy_helper.to_array(tensor).astype(np.float64)
+        try:
+            return numpy_helper.to_array(tensor).astype(np.float64)
+        except Exception as exc:  # its numbers do not fill its shape, …
+            raise InputError(f"{source}: tensor '{where}': cannot be read: {_first_line(exc)}") from None
 
     for tensor in graph.initializer:
         constants[tensor.name] = array(tensor, tensor.name)
@@ -382,7 +394,12 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
                          f"sample, one per row of the first weight matrix, found {declared}")
     for layer in layers:
         layer.activation = layer.activation or "identity"
-    return layers, {prop.key: prop.value for prop in proto.metadata_props}
+    return layers, {_text(prop.key): _text(prop.value) for prop in proto.metadata_props}
+
+
+def _text(value) -> str:
+    """A protobuf text field, which comes as bytes when it is not UTF-8."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _opset(proto) -> int:
