@@ -5,6 +5,7 @@ Oracles: the article's printed outputs; a forward pass written here in PyTorch's
 and the bits of every parameter after a round trip."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,20 @@ def test_layers_are_ordered_by_their_numbers_and_a_missing_bias_is_zero(tmp_path
     imported = interop.read_network(str(path), ["identity"] * 6)
     assert [layer.weights.item() for layer in imported.model.layers] == [1, 3, 5, 7, 9, 11]
     assert all(layer.biases.tolist() == [0.0] for layer in imported.model.layers)
+
+
+@pytest.mark.parametrize("keys, message", [
+    (["fc1", "fc2", "out"], "tensor 'out.weight': expected a number in its name that gives its place among the layers"),
+    (["encoder.0", "decoder.0"], "tensor 'decoder.0.weight': expected a number in its name that gives its place "
+                                 "among the layers (0.weight, 2.weight, … as nn.Sequential names them), found the "
+                                 "same numbers as 'encoder.0.weight'"),
+])
+def test_layers_whose_order_their_names_do_not_tell_are_refused(tmp_path, keys, message):
+    # Square layers would chain in either order: a guess could give a wrong network that loads.
+    path = tmp_path / "named.safetensors"
+    safetensors_numpy.save_file({f"{key}.weight": np.eye(2) for key in keys}, str(path))
+    with pytest.raises(InputError, match=re.escape(message)):
+        interop.read_network(str(path), ["tanh"] * len(keys))
 
 
 def test_equal_biases_stay_per_node_unless_the_metadata_says_shared(tmp_path):

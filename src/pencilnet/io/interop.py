@@ -252,14 +252,15 @@ def _safetensors_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[s
         raise InputError(f"{source}: not a readable safetensors file: {_first_line(exc)}") from None
 
     found: dict[str, dict[str, np.ndarray]] = {}
-    for key in sorted(tensors, key=_natural):
+    for key in sorted(tensors):
         prefix, dot, kind = key.rpartition(".")
         if not dot or kind not in ("weight", "bias"):
             raise InputError(f"{source}: tensor '{key}': expected the weight or bias of a Linear layer "
                              "(KEY.weight, KEY.bias); pencilnet cannot express it")
         found.setdefault(prefix, {})[kind] = tensors[key]
     layers = []
-    for prefix, pair in found.items():
+    for prefix in _in_order(list(found), source):
+        pair = found[prefix]
         name = f"{prefix}.weight"
         if "weight" not in pair:
             raise InputError(f"{source}: tensor '{prefix}.bias': expected it beside a '{name}', found none")
@@ -289,9 +290,19 @@ def _safetensors_header(data: bytes, source: str) -> dict:
     return header
 
 
-def _natural(key: str) -> list:
-    """Sort key putting "2.weight" before "10.weight" and "fc2" before "fc10"."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
+def _in_order(prefixes: list[str], source: str) -> list[str]:
+    """The layers' key prefixes in the order of the numbers in them: "0", "2", "10" as nn.Sequential numbers its
+    modules, or "fc1", "fc2". A file does not keep the order its tensors were saved in, so a layer whose place its
+    name does not tell is refused rather than guessed."""
+    numbers = {prefix: tuple(int(n) for n in re.findall(r"\d+", prefix)) for prefix in prefixes}
+    if len(prefixes) > 1:
+        for prefix in prefixes:
+            twin = next((p for p in prefixes if p != prefix and numbers[p] == numbers[prefix]), None)
+            if not numbers[prefix] or twin:
+                raise InputError(f"{source}: tensor '{prefix}.weight': expected a number in its name that gives its "
+                                 "place among the layers (0.weight, 2.weight, … as nn.Sequential names them)"
+                                 + (f", found the same numbers as '{twin}.weight'" if twin else ""))
+    return sorted(prefixes, key=numbers.get)
 
 
 def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str]]:
@@ -315,17 +326,17 @@ def _onnx_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str
         raise InputError(f"{source}: tensor '{graph.sparse_initializer[0].values.name}': a sparse tensor; "
                          "pencilnet cannot express it")
     constants, count = {}, 0
-    FLOATS = (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16)
+    floats = (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16)
 
     def array(tensor, where: str) -> np.ndarray:
         nonlocal count
         if tensor.data_location == onnx.TensorProto.EXTERNAL:
             raise InputError(f"{source}: tensor '{where}': stored in another file; pencilnet reads "
                              "self-contained .onnx files only")
-        if tensor.data_type not in FLOATS:
+        if tensor.data_type not in floats:
             found = {v: k.lower() for k, v in onnx.TensorProto.DataType.items()}.get(tensor.data_type, "another type")
             raise InputError(f"{source}: tensor '{where}': expected float16, float32 or float64 numbers, found {found}")
-        count += math.prod(tensor.dims)
+        count += math.prod(n if n >= 0 else MAX_PARAMETERS + 1 for n in tensor.dims)
         if count > MAX_PARAMETERS:
             raise InputError(f"{source}: expected at most {MAX_PARAMETERS:,} parameters")
         try:
