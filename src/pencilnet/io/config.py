@@ -40,7 +40,7 @@ for _loader in (FastLoader, PlainLoader):
     _loader.add_implicit_resolver(
         "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "data", "arithmetic", "expected", "init", "seed")
+             "data", "arithmetic", "expected", "init", "seed", "parameters")
 DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
 LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
 TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
@@ -337,6 +337,8 @@ class _Checker:
 
     def vector(self, value, path: str, length: int | None, what: str = "numbers") -> np.ndarray | None:
         expected = f"a list of {length} {what}" if length is not None else f"a list of {what}"
+        if isinstance(value, np.ndarray):  # from a parameters file, its numbers checked already
+            return self.shaped(value, path, (length,), expected)
         if not isinstance(value, list) or (length is not None and len(value) != length):
             self.fail(path, expected, value)
             return None
@@ -349,6 +351,8 @@ class _Checker:
 
     def matrix(self, value, path: str, rows: int | None, columns: int | None, what: str) -> np.ndarray | None:
         shape = f"{rows} rows ({what}) of {columns} numbers each"
+        if isinstance(value, np.ndarray):  # from a parameters file, its numbers checked already
+            return self.shaped(value, path, (rows, columns), shape)
         if not isinstance(value, list) or (rows is not None and len(value) != rows):
             self.fail(path, shape, value)
             return None
@@ -356,6 +360,50 @@ class _Checker:
         if columns is None or any(row is None for row in checked):
             return None  # with the layer's size unknown, its numbers were checked but no matrix is made
         return np.array(checked, dtype=np.float64).reshape(len(checked), columns)
+
+
+    def shaped(self, array: np.ndarray, path: str, shape: tuple, expected: str) -> np.ndarray | None:
+        if array.ndim != len(shape) or any(n is not None and n != m for n, m in zip(shape, array.shape)):
+            self.fail(path, expected, f"an array of shape {array.shape}", describe=False)
+            return None
+        return array if None not in shape else None
+
+
+def _with_parameters(value, layer_specs, check: _Checker, base_dir: Path | None):
+    """`parameters: FILE.npz`: the layers' weights and biases from arrays layers[0].weights,
+    layers[0].biases, … of a .npz file beside the config (`train --save` keeps a big network so).
+    Returns copies of the layer specs holding them, to be checked as any weights are."""
+    from pencilnet.io.datasets import _read_npz  # bounded as any data file, never unpickled
+
+    if not isinstance(value, str) or not value.endswith(".npz"):
+        check.fail("parameters", "the path of a .npz file of weights and biases, relative to the config", value)
+        return layer_specs
+    if not isinstance(layer_specs, list):
+        return layer_specs
+    arrays = _read_npz((base_dir or Path.cwd()) / value)
+    filled = []
+    for index, spec in enumerate(layer_specs):
+        spec = dict(spec) if isinstance(spec, dict) else spec
+        for key in ("weights", "biases"):
+            name = f"layers[{index}].{key}"
+            array = arrays.pop(name, None)
+            if not isinstance(spec, dict):
+                continue
+            if key in spec:
+                check.fail(name, f"no {key} in the config: they are in {value}", spec[key])
+            elif array is None or array.dtype.kind not in "fiu":
+                check.fail(name, f"an array {name!r} of numbers in {value}",
+                           "none" if array is None else f"an array of {array.dtype}", describe=False)
+            elif not np.isfinite(array).all():
+                where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                check.fail(name, f"finite numbers in {value}", f"{array[where]} at {list(where)}", describe=False)
+            else:
+                spec[key] = np.asarray(array, dtype=np.float64)
+        filled.append(spec)
+    if arrays:
+        check.fail("parameters", f"only arrays layers[i].weights and layers[i].biases, one of each per layer, "
+                                 f"in {value}", f"{', '.join(sorted(arrays)[:5])}", describe=False)
+    return filled
 
 
 def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
@@ -366,7 +414,10 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
     seed = check.number(top.get("seed", 0), "seed", integer=True)
     default_scheme = _scheme(top.get("init"), "init", check)
-    layers, outputs = _layers(top.get("layers"), check, inputs, default_scheme, seed)
+    layer_specs = top.get("layers")
+    if "parameters" in top:
+        layer_specs = _with_parameters(top["parameters"], layer_specs, check, base_dir)
+    layers, outputs = _layers(layer_specs, check, inputs, default_scheme, seed)
 
     loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
     training = check.mapping(top.get("training", {}), "training", TRAINING_KEYS) or {}
