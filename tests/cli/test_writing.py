@@ -1,0 +1,172 @@
+"""Every writing command, through the CLI: its output is checked before any work, special files
+are refused, and one overwrite rule holds (a file of the command's own kind is replaced, any
+other only with --force)."""
+
+import json
+import os
+import stat
+
+import pytest
+import yaml
+from helpers import ROOT
+
+import pencilnet
+from pencilnet.io import saving
+from pencilnet.training import loop
+
+FRUIT_CSV = ROOT / "data" / "fruit-test.csv"
+
+
+def writing_commands(tmp_path) -> dict:
+    """Each writing command with the output file it writes, as a function of that file."""
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"errors": [0.3, 0.2, 0.1]}))
+    return {
+        "train --save": lambda out: ["train", "--epochs", "1", "--save", out],
+        "train --plot": lambda out: ["train", "--epochs", "1", "--plot", out],
+        "init --out": lambda out: ["init", "--out", out],
+        "data fruit --out": lambda out: ["data", "fruit", "--count", "4", "--out", out],
+        "diagram --out": lambda out: ["diagram", "--out", out],
+        "plot --out": lambda out: ["plot", history, "--out", out],
+        "data show --out": lambda out: ["data", "show", FRUIT_CSV, "--out", out],
+    }
+
+
+def suffix(command: str) -> str:
+    return ".png" if command in ("train --plot", "diagram --out", "plot --out", "data show --out") else ".yaml"
+
+
+@pytest.fixture
+def untrained(monkeypatch):
+    """Training fails the test if it starts: the commands below must stop before it."""
+    def never(*args, **kwargs):
+        raise AssertionError("training started before the output was checked")
+
+    monkeypatch.setattr(loop, "train", never)
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pencilnet: error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["train --save", "train --plot", "init --out", "data fruit --out",
+                                     "diagram --out", "plot --out", "data show --out"])
+def test_no_writing_command_replaces_a_fifo_or_a_device(cli, tmp_path, command, untrained):
+    make = writing_commands(tmp_path)[command]
+    fifo = tmp_path / f"fifo{suffix(command)}"
+    os.mkfifo(fifo)
+    targets = [(fifo, stat.S_ISFIFO, "a named pipe (FIFO)")]
+    if os.geteuid() == 0:  # as root, `--save /dev/null` would have replaced the system's /dev/null
+        device = tmp_path / f"null{suffix(command)}"
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        targets.append((device, stat.S_ISCHR, "a character device"))
+    for target, is_kind, found in targets:
+        for force in ([], ["--force"]):
+            line = one_error_line(cli(*make(target), *force))
+            assert line == f"pencilnet: error: {target}: expected a regular file to write (or a new name), found {found}"
+            assert is_kind(os.lstat(target).st_mode)
+
+
+@pytest.mark.parametrize("command", ["train --save", "train --plot", "init --out", "data fruit --out",
+                                     "diagram --out", "plot --out", "data show --out"])
+def test_every_output_is_checked_before_the_input_is_even_read(cli, tmp_path, command, untrained):
+    target = tmp_path / "missing" / f"out{suffix(command)}"
+    args = writing_commands(tmp_path)[command](target)
+    if command.startswith(("train", "diagram")):
+        args.insert(1, tmp_path / "absent.yaml")  # a config that is not there: the output is found first
+    line = one_error_line(cli(*args))
+    assert line == f"pencilnet: error: {target}: cannot write: no such directory '{target.parent}'"
+
+
+def test_a_big_networks_parameters_file_is_checked_before_training(cli, tmp_path, monkeypatch, untrained):
+    monkeypatch.setattr(saving, "YAML_MAX_PARAMETERS", 10)  # the article's 12 parameters go to an .npz
+    os.mkfifo(tmp_path / "trained.parameters.npz")
+    line = one_error_line(cli("train", "--save", tmp_path / "trained.yaml"))
+    assert line.endswith("trained.parameters.npz: expected a regular file to write (or a new name), found a named "
+                         "pipe (FIFO)")
+    os.remove(tmp_path / "trained.parameters.npz")
+    (tmp_path / "trained.parameters.npz").write_bytes(b"PK\x03\x04 someone's archive")
+    line = one_error_line(cli("train", "--save", tmp_path / "trained.yaml"))
+    assert "already exists and is not the parameters of a config written by `pencilnet train --save`" in line
+
+
+def test_train_does_not_replace_its_own_config_without_force(cli, tmp_path):
+    cfg = tmp_path / "article.yaml"
+    original = (ROOT / "configs" / "article.yaml").read_text()
+    cfg.write_text(original)
+    line = one_error_line(cli("train", cfg, "--save", cfg))
+    assert line == (f"pencilnet: error: {cfg}: already exists and is not a config written by `pencilnet train --save`; "
+                    "--force replaces it")
+    assert cfg.read_text() == original
+    result = cli("train", cfg, "--save", cfg, "--force")
+    assert result.exit_code == 0, result.output
+    assert f"pencilnet: note: {cfg} does not keep the expected: section of {cfg}" in result.stderr
+    text = cfg.read_text()
+    assert text.startswith(f"# Trained by pencilnet from {cfg}: 1 epochs") and "expected: section (" in text
+    assert "expected" not in yaml.safe_load(text)
+    # What was dropped is said in the file, and the file is what `expect` needs to make a new one.
+    assert cli("expect", cfg).exit_code == 0
+
+
+def test_train_replaces_a_config_it_saved_without_force(cli, tmp_path):
+    saved = tmp_path / "trained.yaml"
+    for epochs in ("1", "2"):
+        result = cli("train", "--epochs", epochs, "--save", saved)
+        assert result.exit_code == 0, result.output
+        assert f"pencilnet: wrote {saved}" in result.stderr
+    assert saved.read_text().startswith("# Trained by pencilnet from article.yaml (bundled): 2 epochs")
+    again = cli("train", saved, "--save", saved)  # resume training in place
+    assert again.exit_code == 0, again.output
+
+
+def test_a_data_file_is_not_replaced_by_a_save_nor_a_config_by_pictures(cli, tmp_path):
+    data = tmp_path / "fruit.csv"
+    data.write_bytes(FRUIT_CSV.read_bytes()[:2000])
+    for args in (["train", "--save", data], ["data", "fruit", "--count", "4", "--out", tmp_path / "cfg.yaml"],
+                 ["diagram", "--out", tmp_path / "photo.png"]):
+        (tmp_path / "cfg.yaml").write_text("inputs: 2\n")
+        (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n from a camera")
+        before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        assert "--force replaces it" in one_error_line(cli(*args))
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_pictures_and_picture_files_replace_their_own_kind(cli, tmp_path):
+    csv = tmp_path / "pictures.csv"
+    assert cli("data", "fruit", "--count", "4", "--seed", "1", "--out", csv).exit_code == 0
+    assert cli("data", "fruit", "--count", "6", "--seed", "2", "--out", csv).exit_code == 0
+    assert len(csv.read_text().splitlines()) == 7
+    png = tmp_path / "net.png"
+    result = cli("diagram", "--out", png)
+    assert result.exit_code == 0, result.output
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps({"errors": [0.3, 0.2]}))
+    assert cli("plot", history, "--out", png).exit_code == 0  # a picture replaces a picture
+
+
+def test_init_replaces_nothing_without_force(cli, tmp_path):
+    out = tmp_path / "starter.yaml"
+    assert cli("init", "--out", out).exit_code == 0
+    line = one_error_line(cli("init", "--layers", "3,2", "--out", out))
+    assert line == f"pencilnet: error: {out}: already exists; --force replaces it"
+    assert cli("init", "--layers", "3,2", "--out", out, "--force").exit_code == 0
+    assert pencilnet.load(str(out)).model.sizes == [3, 2]
+
+
+def test_a_save_through_a_symlink_keeps_the_link_and_the_mode(cli, tmp_path):
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / "first.yaml"
+    assert cli("train", "--save", real).exit_code == 0
+    real.chmod(0o600)
+    link = tmp_path / "latest.yaml"
+    link.symlink_to("runs/first.yaml")
+    result = cli("train", "--epochs", "3", "--save", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == "runs/first.yaml"
+    assert real.read_text().startswith("# Trained by pencilnet from article.yaml (bundled): 3 epochs")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert sorted(os.listdir(tmp_path / "runs")) == ["first.yaml"]
