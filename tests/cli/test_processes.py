@@ -25,12 +25,12 @@ DEADLINE = 120  # seconds; generous for a loaded machine, and only reached when 
 EPOCHS = 100_000  # more than any test waits for: the run goes on until it is stopped
 
 
-def start_training(*args: str) -> tuple[subprocess.Popen, int]:
+def start_training(*args: str, **options) -> tuple[subprocess.Popen, int]:
     """`pencilnet train` as a process whose stderr is a terminal, so that it draws its progress
     bar there; returns the process and the terminal's other end, to read the bar from."""
     reader, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "pencilnet", "train", *args], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=terminal)
+                               stdout=subprocess.PIPE, stderr=terminal, **options)
     os.close(terminal)
     return process, reader
 
@@ -132,6 +132,21 @@ def test_a_stop_signal_before_training_exits_with_its_code_and_writes_nothing(tm
     assert saved.exists() == (f"pencilnet: wrote {saved}" in err), err
     assert saved.exists() == bool(re.fullmatch(r"pencilnet: stopped by SIGTERM after \d+ whole epoch.*", said[0]))
     assert "Traceback" not in err and not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_under_nohup_a_hangup_does_not_stop_training(tmp_path):
+    # nohup starts a command with SIGHUP ignored; pencilnet leaves an ignored signal ignored.
+    saved = tmp_path / "trained.yaml"
+    process, reader = start_training(str(ROOT / "configs" / "fruit.yaml"), "--epochs", str(EPOCHS), "--save",
+                                     str(saved), "--set", "training.target_error=null",
+                                     preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    shown = read_until(reader, process, lambda text: whole_epochs(text) >= 1)
+    process.send_signal(signal.SIGHUP)
+    read_until(reader, process, lambda text: whole_epochs(shown + text) >= whole_epochs(shown) + 3)  # still training
+    process.send_signal(signal.SIGTERM)
+    err = rest(reader)
+    assert process.wait(timeout=DEADLINE) == 143 and "pencilnet: stopped by SIGTERM after " in err, err
+    assert saved.exists()
 
 
 # A kill at each step of a write, made exact: the process kills itself when the writer reaches

@@ -61,10 +61,14 @@ def _stopping_signals():
         raise KeyboardInterrupt
 
     _stopped_by.clear()
-    try:
-        previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
-    except ValueError:  # not the main thread (an embedding program's worker): leave signals alone
-        previous = {}
+    previous = {}
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) is not signal.SIG_DFL:
+            continue  # ignored (`nohup` ignores SIGHUP) or handled by an embedding program: theirs to decide
+        try:
+            previous[number] = signal.signal(number, stop)
+        except ValueError:  # not the main thread: signals are not this thread's to handle
+            break
     try:
         yield
     finally:
