@@ -170,3 +170,30 @@ def test_a_save_through_a_symlink_keeps_the_link_and_the_mode(cli, tmp_path):
     assert real.read_text().startswith("# Trained by pencilnet from article.yaml (bundled): 3 epochs")
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
     assert sorted(os.listdir(tmp_path / "runs")) == ["first.yaml"]
+
+
+@pytest.mark.parametrize("command", [["forward", "--json"], ["error", "--json"], ["backprop", "--json"],
+                                     ["step", "--json"], ["walkthrough"], ["predict", "--json"], ["expect"],
+                                     ["gradcheck", "--json"], ["summary", "--json"], ["diagram"],
+                                     ["train", "--epochs", "3", "--json"]])
+def test_every_subcommand_reads_a_big_save_as_it_reads_a_small_one(cli, tmp_path, monkeypatch, command):
+    small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
+    assert cli("train", "--epochs", "2", "--save", small).exit_code == 0
+    monkeypatch.setattr(saving, "YAML_MAX_PARAMETERS", 10)  # the article's 12 parameters go to an .npz
+    assert cli("train", "--epochs", "2", "--save", big).exit_code == 0
+    assert "parameters" in yaml.safe_load(big.read_text()) and "parameters" not in yaml.safe_load(small.read_text())
+    results = [cli(*command, path) for path in (small, big)]
+    assert [r.exit_code for r in results] == [0, 0], results[1].output
+    assert results[0].stdout  # something to compare
+    assert results[0].stdout.replace("small.yaml", "X") == results[1].stdout.replace("big.yaml", "X")
+
+
+def test_a_hard_linked_target_is_written_and_the_other_names_said_to_keep_the_old_content(cli, tmp_path):
+    saved, other = tmp_path / "trained.yaml", tmp_path / "backup.yaml"
+    assert cli("train", "--save", saved).exit_code == 0
+    os.link(saved, other)
+    old = other.read_text()
+    result = cli("train", "--epochs", "2", "--save", saved)
+    assert result.exit_code == 0, result.output
+    assert f"pencilnet: note: {saved} has 1 other hard link(s); they will keep the old content\n" in result.stderr
+    assert other.read_text() == old and "2 epochs" in saved.read_text().splitlines()[0]

@@ -130,9 +130,14 @@ def check_output(path: str | None, kind: str | None, force: bool) -> None:
     `files.check_target`): every writing command calls this first. None: no output asked for."""
     if path is None:
         return
+    import os
+
     from pencilnet.io.files import check_target
 
-    check_target(path, kind, force)
+    real = check_target(path, kind, force)
+    if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
+        print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
+              file=sys.stderr)
     if kind == "picture":
         from pencilnet.views.diagram import check_picture  # an .svg or .png name, and matplotlib
 
