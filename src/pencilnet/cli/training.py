@@ -64,9 +64,10 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
         test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
         history = _run(cfg, schedule, arithmetic, test, save, progress=not as_json)
         if save:
-            for path in _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
-                                                        f"{history.final_error!r}"):
-                wrote(path)  # the config, after the parameters .npz beside it when the network is big
+            written = _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
+                                                      f"{history.final_error!r}")
+            for path in [*written[:-1], save]:  # the parameters .npz beside a big network's config first
+                wrote(path)
         if plot:
             from pencilnet.views.diagram import plot_history
 
@@ -136,7 +137,7 @@ def _report_interruption(cfg, stop, save: str | None):
           f"{stop.errors[-1]:.6g}", file=sys.stderr)
     if save:
         written = _save(cfg, stop.model, save, f"interrupted after {stop.epochs_done} epochs")
-        print(f"pencilnet: wrote {' and '.join(map(str, written))} with the weights after epoch "
+        print(f"pencilnet: wrote {' and '.join(map(str, [*written[:-1], save]))} with the weights after epoch "
               f"{stop.epochs_done}", file=sys.stderr)
     raise typer.Exit(interrupted_exit_code())
 

@@ -54,8 +54,10 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
         else:
             spec.pop("weights", None)
             spec.pop("biases", None)
-    if parameters is not None:
-        data["parameters"] = parameters.name  # beside the config, which reads it relative to itself
+    if parameters is not None:  # named just before the layers it fills, beside the config (read relative to it)
+        items = list(data.items())
+        items.insert([key for key, _ in items].index("layers"), ("parameters", parameters.name))
+        data = dict(items)
     files = data.get("data")
     target_dir = Path(os.path.realpath(destination)).parent
     if isinstance(files, dict) and config.base_dir is not None:
