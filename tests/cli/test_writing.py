@@ -146,6 +146,9 @@ def test_pictures_and_picture_files_replace_their_own_kind(cli, tmp_path):
     history = tmp_path / "h.json"
     history.write_text(json.dumps({"errors": [0.3, 0.2]}))
     assert cli("plot", history, "--out", png).exit_code == 0  # a picture replaces a picture
+    svg = tmp_path / "curve.svg"
+    assert cli("plot", history, "--out", svg).exit_code == 0
+    assert cli("plot", history, "--out", svg).exit_code == 0
 
 
 def test_init_replaces_nothing_without_force(cli, tmp_path):
@@ -197,3 +200,25 @@ def test_a_hard_linked_target_is_written_and_the_other_names_said_to_keep_the_ol
     assert result.exit_code == 0, result.output
     assert f"pencilnet: note: {saved} has 1 other hard link(s); they will keep the old content\n" in result.stderr
     assert other.read_text() == old and "2 epochs" in saved.read_text().splitlines()[0]
+
+
+@pytest.mark.parametrize("command", ["train --save", "train --plot", "init --out", "data fruit --out",
+                                     "diagram --out", "plot --out", "data show --out"])
+def test_links_to_special_files_loops_and_directories_are_one_line_each(cli, tmp_path, command, untrained):
+    make = writing_commands(tmp_path)[command]
+    end = suffix(command)
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / f"to-fifo{end}").symlink_to(tmp_path / "fifo")
+    (tmp_path / f"loop{end}").symlink_to(tmp_path / f"loop{end}")
+    (tmp_path / f"folder{end}").mkdir()
+    (tmp_path / "plain").write_text("")
+    before = {p.name: (os.lstat(p).st_mode, os.path.islink(p) and os.readlink(p)) for p in tmp_path.iterdir()}
+    expected = {f"to-fifo{end}": "expected a regular file to write (or a new name), found a named pipe (FIFO)",
+                f"loop{end}": "cannot write: Too many levels of symbolic links",
+                f"folder{end}": "expected a regular file to write (or a new name), found a directory",
+                f"plain/x{end}": "cannot write: "}
+    for name, message in expected.items():
+        for force in ([], ["--force"]):
+            line = one_error_line(cli(*make(tmp_path / name), *force))
+            assert line.startswith(f"pencilnet: error: {tmp_path / name}: {message}"), line
+    assert {p.name: (os.lstat(p).st_mode, os.path.islink(p) and os.readlink(p)) for p in tmp_path.iterdir()} == before
