@@ -67,7 +67,8 @@ def test_no_writing_command_replaces_a_fifo_or_a_device(cli, tmp_path, command, 
     for target, is_kind, found in targets:
         for force in ([], ["--force"]):
             line = one_error_line(cli(*make(target), *force))
-            assert line == f"pencilnet: error: {target}: expected a regular file to write (or a new name), found {found}"
+            assert line == (f"pencilnet: error: {target}: expected a regular file to write (or a new name), "
+                            f"found {found}")
             assert is_kind(os.lstat(target).st_mode)
 
 

@@ -361,7 +361,6 @@ class _Checker:
             return None  # with the layer's size unknown, its numbers were checked but no matrix is made
         return np.array(checked, dtype=np.float64).reshape(len(checked), columns)
 
-
     def shaped(self, array: np.ndarray, path: str, shape: tuple, expected: str) -> np.ndarray | None:
         if array.ndim != len(shape) or any(n is not None and n != m for n, m in zip(shape, array.shape)):
             self.fail(path, expected, f"an array of shape {array.shape}", describe=False)
