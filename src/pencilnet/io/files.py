@@ -95,10 +95,10 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-            # mkstemp makes the file private (0600): give it the mode the old file had, or a new one would get
-            os.fchmod(stream.fileno(), stat.S_IMODE(info.st_mode) if info else _new_file_mode())
-            if info and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-                _keep_owner(stream.fileno(), info)
+        # mkstemp makes the file private (0600): give it the mode the old file had, or a new one would get
+        os.chmod(temporary, stat.S_IMODE(info.st_mode) if info else _new_file_mode())
+        if info and hasattr(os, "chown"):
+            _keep_owner(temporary, info)
         os.replace(temporary, real)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -130,13 +130,15 @@ def _special(mode: int) -> str:
     return next((text for test, text in kinds if test(mode)), "a special file")
 
 
-def _keep_owner(descriptor: int, info: os.stat_result) -> None:
+def _keep_owner(temporary: str, info: os.stat_result) -> None:
     """Give the new file the old one's owner and group, as far as this user may (root may)."""
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
     try:
-        os.fchown(descriptor, info.st_uid, info.st_gid)
+        os.chown(temporary, info.st_uid, info.st_gid)
     except OSError:
         try:
-            os.fchown(descriptor, -1, info.st_gid)
+            os.chown(temporary, -1, info.st_gid)
         except OSError:
             pass
 
