@@ -142,12 +142,11 @@ def test_pictures_and_picture_files_replace_their_own_kind(cli, tmp_path):
     assert cli("data", "fruit", "--count", "4", "--seed", "1", "--out", csv).exit_code == 0
     assert cli("data", "fruit", "--count", "6", "--seed", "2", "--out", csv).exit_code == 0
     assert len(csv.read_text().splitlines()) == 7
-    png = tmp_path / "net.png"
-    result = cli("diagram", "--out", png)
-    assert result.exit_code == 0, result.output
     history = tmp_path / "h.json"
     history.write_text(json.dumps({"errors": [0.3, 0.2]}))
-    assert cli("plot", history, "--out", png).exit_code == 0  # a picture replaces a picture
+    png = tmp_path / "curve.png"
+    assert cli("plot", history, "--out", png).exit_code == 0
+    assert cli("data", "show", FRUIT_CSV, "--count", "2", "--out", png).exit_code == 0  # a picture replaces a picture
     svg = tmp_path / "curve.svg"
     assert cli("plot", history, "--out", svg).exit_code == 0
     assert cli("plot", history, "--out", svg).exit_code == 0
