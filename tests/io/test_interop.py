@@ -433,7 +433,7 @@ def test_names_from_the_file_cannot_break_the_message_or_the_config(cli, tmp_pat
     path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"], name="m\nsamples: []")],
                      {"W": np.eye(2)})
     text = interop.import_config(path, None)
-    assert "from MatMul m?samples: []" in text and parse(text, "x.yaml").inputs.tolist() == [[0.5, 0.5]]
+    assert "from MatMul m?samples: []" in text and parse(text, "x.yaml").train_inputs.tolist() == [[0.5, 0.5]]
 
 
 def test_an_onnx_input_of_the_wrong_width_is_refused(cli, tmp_path):

@@ -242,7 +242,7 @@ def test_divergence_exits_3_and_leaves_the_saved_file(cli, tmp_path):
                     "samples: [{inputs: [10], target: [1]}, {inputs: [-10], target: [-1]}]\n")
     keep = tmp_path / "keep.yaml"
     keep.write_text("old contents\n")
-    result = cli("train", str(path), "--save", str(keep))
+    result = cli("train", str(path), "--save", str(keep), "--force")  # --force: not a config pencilnet saved
     assert result.exit_code == 3
     assert "training diverged in epoch" in result.stderr and "learning rate (5.0) is likely too large" in result.stderr
     assert keep.read_text() == "old contents\n" and "Traceback" not in result.output

@@ -15,7 +15,7 @@ import typer
 from pencilnet.cli import checks, interop, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, failures, load, show, style
+from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style
 from pencilnet.core.errors import InputError
 
 app = typer.Typer(
@@ -57,11 +57,9 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
          learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 0.5,
          epochs: Annotated[int, typer.Option("--epochs", min=1)] = 100,
          out: Annotated[Optional[str], typer.Option("--out", help="Write here (atomically) instead of stdout.")] = None,
-         force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False):
+         force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False):
     """Write a commented starter config for an architecture, with random initial weights from a seed."""
     with failures():
-        from pathlib import Path
-
         from pencilnet.core.activations import ACTIVATIONS
         from pencilnet.core.initializers import SCHEMES
         from pencilnet.io.files import write_atomic
@@ -79,11 +77,10 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
             raise InputError(f"--scheme: expected one of {', '.join(SCHEMES)}, found {scheme!r}")
         if learning_rate <= 0:
             raise InputError(f"--learning-rate: expected a positive number, found {learning_rate}")
+        check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
         text = starter_config(sizes, activation, scheme, seed, learning_rate, epochs)
         if out is None:
             return sys.stdout.write(text)
-        if Path(out).exists() and not force:
-            raise InputError(f"{out}: already exists (use --force to overwrite it)")
         write_atomic(out, text)
         print(f"wrote {out}: a {'-'.join(map(str, sizes))} network", file=sys.stderr)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli.shared import display, failures, wrote
+from pencilnet.cli.shared import Force, check_output, display, failures, wrote
 from pencilnet.core.errors import InputError
 
 data_app = typer.Typer(
@@ -23,9 +23,10 @@ data_app = typer.Typer(
 
 @data_app.command()
 def fruit(out: Annotated[str, typer.Option("--out", metavar="FILE", show_default=False,
-                                           help="The CSV file to write; it is replaced in one step.")],
+                                           help="The CSV file to write, in one step.")],
           count: Annotated[int, typer.Option("--count", help="How many pictures, half of each class.")] = 1000,
-          seed: Annotated[int, typer.Option("--seed", help="The random seed: the same seed, the same pictures.")] = 1):
+          seed: Annotated[int, typer.Option("--seed", help="The random seed: the same seed, the same pictures.")] = 1,
+          force: Force = False):
     """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
     with failures():
         from pencilnet.io.fruit import CLASSES, generate, write_csv
@@ -35,6 +36,7 @@ def fruit(out: Annotated[str, typer.Option("--out", metavar="FILE", show_default
                              f"found {count}")
         if seed < 0:
             raise InputError(f"--seed: expected a whole number of at least 0, found {seed}")
+        check_output(out, "pictures", force)
         images, labels = generate(count, seed)
         write_csv(out, images, labels)
         made = ", ".join(f"{labels.count(name)} {name}" for name in CLASSES)
@@ -48,13 +50,15 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
          out: Annotated[Optional[str], typer.Option(
              "--out", metavar="FILE", show_default=False,
              help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
-         count: Annotated[int, typer.Option("--count", min=1, help="How many pictures the grid holds.")] = 24):
+         count: Annotated[int, typer.Option("--count", min=1, help="How many pictures the grid holds.")] = 24,
+         force: Force = False):
     """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
     samples with their labels to a picture file."""
     with failures():
         from pencilnet.io import datasets
         from pencilnet.views import data as render_data
 
+        check_output(out, "picture", force)
         dataset = datasets.load(file)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
         if out is None:

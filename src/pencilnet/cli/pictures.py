@@ -12,7 +12,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, Decimals, ExactOption, PencilOption, Sample, Sets, display, failures, wrote
+from pencilnet.cli.shared import (
+    ConfigPath,
+    Decimals,
+    ExactOption,
+    Force,
+    PencilOption,
+    Sample,
+    Sets,
+    check_output,
+    display,
+    failures,
+    wrote,
+)
 from pencilnet.core.errors import InputError
 
 
@@ -31,7 +43,7 @@ Out = Annotated[Optional[str], typer.Option(
 def diagram(config: ConfigPath = None,
             stage: Annotated[Stage, typer.Option("--stage", help="Which numbers the picture shows.")] = Stage.forward,
             out: Out = None, sample: Sample = 1, decimals: Decimals = 4, pencil: PencilOption = None,
-            exact: ExactOption = False, sets: Sets = None):
+            exact: ExactOption = False, sets: Sets = None, force: Force = False):
     """Draw the network as a textbook does: nodes in columns, every edge with its weight; the
     numbers of one stage (forward, error, backprop or step) written on it."""
     with failures():
@@ -39,6 +51,7 @@ def diagram(config: ConfigPath = None,
         from pencilnet.views import diagram as pictures
         from pencilnet.views.numbers import Style
 
+        check_output(out, "picture", force)
         cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
         style = Style(decimals, pencil=carried)
         if out is None:
@@ -49,9 +62,10 @@ def diagram(config: ConfigPath = None,
 def plot(history: Annotated[str, typer.Argument(
              metavar="HISTORY.json", show_default=False,
              help="The output of `pencilnet train --json` (keys errors, optionally test_accuracies); - reads stdin.")],
-         out: Out = None):
+         out: Out = None, force: Force = False):
     """Plot the error by epoch of a training run, with the test accuracy when the run has one."""
     with failures():
+        check_output(out, "picture", force)
         errors, accuracy = read_history(history)
         if out is None:
             from rich.text import Text

@@ -1,6 +1,7 @@
 """What every subcommand shares: its common options, loading, and how it prints and fails."""
 
 import json
+import signal
 import sys
 from contextlib import contextmanager
 from typing import Annotated, Optional
@@ -26,19 +27,62 @@ Sets = Annotated[Optional[list[str]], typer.Option(
     "--set", metavar="PATH=VALUE", show_default=False,
     help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
 
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace an existing output file even if it is not one this command writes.")]
+
+# A polite request to stop (`timeout` and `kill` send SIGTERM, a closed terminal SIGHUP) is
+# treated as Ctrl-C: a run stops cleanly, keeps what it can, and exits with 128 + the signal.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_stopped_by: list[int] = []  # the stop signal received, if any
+
 
 @contextmanager
 def failures():
-    """The tool's own errors → one line each on stderr and their exit code; never a traceback."""
+    """The tool's own errors → one line each on stderr and their exit code; never a traceback.
+    Ctrl-C, SIGTERM and SIGHUP → one line and exit 128 + the signal's number (130, 143, 129)."""
+    with _stopping_signals():
+        try:
+            yield
+        except PencilnetError as exc:
+            for line in str(exc).splitlines():
+                print(f"pencilnet: error: {line}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            print(f"pencilnet: {interruption()}", file=sys.stderr)
+            raise typer.Exit(interrupted_exit_code()) from None
+
+
+@contextmanager
+def _stopping_signals():
+    """While a command runs, SIGTERM and SIGHUP raise KeyboardInterrupt as Ctrl-C does, so the
+    same code stops the run, saves and cleans up; which signal it was is kept for the message."""
+    def stop(number, frame):
+        _stopped_by[:] = [number]
+        raise KeyboardInterrupt
+
+    _stopped_by.clear()
+    previous = {}
+    for number in STOP_SIGNALS:
+        if signal.getsignal(number) is not signal.SIG_DFL:
+            continue  # ignored (`nohup` ignores SIGHUP) or handled by an embedding program: theirs to decide
+        try:
+            previous[number] = signal.signal(number, stop)
+        except ValueError:  # not the main thread: signals are not this thread's to handle
+            break
     try:
         yield
-    except PencilnetError as exc:
-        for line in str(exc).splitlines():
-            print(f"pencilnet: error: {line}", file=sys.stderr)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        print("pencilnet: interrupted", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def interruption() -> str:
+    """'interrupted' for Ctrl-C, 'stopped by SIGTERM' for a stop signal."""
+    return f"stopped by {signal.Signals(_stopped_by[0]).name}" if _stopped_by else "interrupted"
+
+
+def interrupted_exit_code() -> int:
+    return 128 + _stopped_by[0] if _stopped_by else EXIT_INTERRUPTED
 
 
 def load(path: str | None, sets: list[str] | None):
@@ -79,6 +123,25 @@ def show(as_json: bool, data, views):
     if as_json:
         return emit_json(data())
     display(*views())
+
+
+def check_output(path: str | None, kind: str | None, force: bool) -> None:
+    """Fail before any work if an output file could not or should not be written (see
+    `files.check_target`): every writing command calls this first. None: no output asked for."""
+    if path is None:
+        return
+    import os
+
+    from pencilnet.io.files import check_target
+
+    real = check_target(path, kind, force)
+    if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
+        print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
+              file=sys.stderr)
+    if kind == "picture":
+        from pencilnet.views.diagram import check_picture  # an .svg or .png name, and matplotlib
+
+        check_picture(path)
 
 
 def wrote(path) -> None:

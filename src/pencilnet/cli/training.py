@@ -11,17 +11,21 @@ from pencilnet.cli.shared import (
     ConfigPath,
     Decimals,
     ExactOption,
+    Force,
     PencilOption,
     Rows,
     Sets,
+    check_output,
     failures,
+    interrupted_exit_code,
+    interruption,
     load,
     pencil_decimals,
     show,
     style,
     wrote,
 )
-from pencilnet.core.errors import EXIT_INTERRUPTED, Diverged, InputError
+from pencilnet.core.errors import Diverged, InputError
 
 
 def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Option(
@@ -33,7 +37,7 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
               "--plot", metavar="FILE", show_default=False,
               help="Draw the error by epoch (and the test accuracy) to an .svg or .png (needs matplotlib).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
-          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, force: Force = False):
     """Train: forward, error, backprop and step for every batch (one sample at a time by default,
     as the article does), for training.epochs epochs or until training.target_error is reached."""
     with failures():
@@ -44,7 +48,13 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
+        check_output(plot, "picture", force)
         cfg = load(config, sets)
+        if save:
+            from pencilnet.io.saving import parameters_path
+
+            check_output(parameters_path(cfg.model, save), "saved parameters", force)
         carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         arithmetic = arithmetic_of(carried)
         schedule = replace(cfg.schedule, epochs=epochs or cfg.schedule.epochs)
@@ -52,13 +62,12 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")
         test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
-        if plot:
-            from pencilnet.views.diagram import check_picture
-
-            check_picture(plot)
         history = _run(cfg, schedule, arithmetic, test, save, progress=not as_json)
         if save:
-            _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error {history.final_error!r}")
+            written = _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
+                                                      f"{history.final_error!r}")
+            for path in [*written[:-1], save]:  # the parameters .npz beside a big network's config first
+                wrote(path)
         if plot:
             from pencilnet.views.diagram import plot_history
 
@@ -108,24 +117,30 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
                    test=test)
 
 
-def _save(cfg, model, path: str, what: str):
+def _save(cfg, model, path: str, what: str) -> list:
     from pencilnet.io.saving import save
 
-    save(cfg, model, f"Trained by pencilnet from {cfg.source}: {what}.", path)
+    written = save(cfg, model, what, path)
+    if cfg.expected is not None:
+        print(f"pencilnet: note: {path} does not keep the expected: section of {cfg.source}: its values were "
+              "for the weights before training", file=sys.stderr)
+    return written
 
 
 def _report_interruption(cfg, stop, save: str | None):
-    """Ctrl-C: say where training stopped, keep what the last whole epoch learnt, exit 130."""
+    """Ctrl-C, SIGTERM or SIGHUP: say where training stopped, keep what the last whole epoch
+    learnt, exit 128 + the signal's number (130 for Ctrl-C)."""
     if stop.epochs_done == 0:
-        print("pencilnet: interrupted in the first epoch: nothing was learnt"
+        print(f"pencilnet: {interruption()} in the first epoch: nothing was learnt"
               + (f"; {save} was not written" if save else ""), file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED)
-    print(f"pencilnet: interrupted after {stop.epochs_done} whole epoch(s); error in the last one "
+        raise typer.Exit(interrupted_exit_code())
+    print(f"pencilnet: {interruption()} after {stop.epochs_done} whole epoch(s); error in the last one "
           f"{stop.errors[-1]:.6g}", file=sys.stderr)
     if save:
-        _save(cfg, stop.model, save, f"interrupted after {stop.epochs_done} epochs")
-        print(f"pencilnet: wrote {save} with the weights after epoch {stop.epochs_done}", file=sys.stderr)
-    raise typer.Exit(EXIT_INTERRUPTED)
+        written = _save(cfg, stop.model, save, f"interrupted after {stop.epochs_done} epochs")
+        print(f"pencilnet: wrote {' and '.join(map(str, [*written[:-1], save]))} with the weights after epoch "
+              f"{stop.epochs_done}", file=sys.stderr)
+    raise typer.Exit(interrupted_exit_code())
 
 
 def predict(config: ConfigPath = None,

@@ -313,6 +313,8 @@ def _describe(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, np.ndarray):  # from a parameters file
+        return f"an array of shape {value.shape}"
     return repr(value)
 
 
@@ -361,12 +363,52 @@ def _valid(*values) -> bool:
     return all(value is not INVALID for value in values)
 
 
+def _with_parameters(value, layer_specs, check: _Checker, base_dir: Path | None):
+    """`parameters: FILE.npz`: the layers' weights and biases from arrays layers[0].weights,
+    layers[0].biases, … of a .npz file beside the config (`train --save` keeps a big network so).
+    Returns copies of the layer specs holding them, to be checked as any weights are."""
+    from pencilnet.io.datasets import _read_npz  # bounded as any data file, never unpickled
+
+    if not value.endswith(".npz"):
+        check.fail("parameters", schema.TOP.field("parameters").kind.expected, value)
+        return layer_specs
+    if not isinstance(layer_specs, list):
+        return layer_specs
+    arrays = _read_npz((base_dir or Path.cwd()) / value)
+    filled = []
+    for index, spec in enumerate(layer_specs):
+        spec = dict(spec) if isinstance(spec, dict) else spec
+        for key in ("weights", "biases"):
+            name = f"layers[{index}].{key}"
+            array = arrays.pop(name, None)
+            if not isinstance(spec, dict):
+                continue
+            if key in spec:
+                check.fail(name, f"no {key} in the config: they are in {value}", spec[key])
+            elif array is None or array.dtype.kind not in "fiu":
+                check.fail(name, f"an array {name!r} of numbers in {value}",
+                           "none" if array is None else f"an array of {array.dtype}", describe=False)
+            elif not np.isfinite(array).all():
+                where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                check.fail(name, f"finite numbers in {value}", f"{array[where]} at {list(where)}", describe=False)
+            else:
+                spec[key] = np.asarray(array, dtype=np.float64)
+        filled.append(spec)
+    if arrays:
+        check.fail("parameters", f"only arrays layers[i].weights and layers[i].biases, one of each per layer, "
+                                 f"in {value}", f"{', '.join(sorted(arrays)[:5])}", describe=False)
+    return filled
+
+
 def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
-    top = schema.read(data, check)  # the first pass: each field on its own
+    read = data  # what the checks read: with a big network's weights from its parameters file
+    if isinstance(data, dict) and isinstance(data.get("parameters"), str):
+        read = {**data, "layers": _with_parameters(data["parameters"], data.get("layers"), check, base_dir)}
+    top = schema.read(read, check)  # the first pass: each field on its own
     if top is INVALID:
         return None
     inputs = top["inputs"] if _valid(top["inputs"]) else None
-    layers, outputs = _layers(top["layers"], data.get("layers"), check, inputs, top["init"], top["seed"])
+    layers, outputs = _layers(top["layers"], read.get("layers"), check, inputs, top["init"], top["seed"])
 
     training = top["training"]
     if _valid(training):

@@ -1,6 +1,8 @@
 """Writing files so that a crash leaves the old file or the new one, never half of one."""
 
 import os
+import re
+import stat
 from pathlib import Path
 
 from pencilnet.core.errors import InputError
@@ -23,16 +25,67 @@ def read_text(path: str | Path, what: str = "file") -> str:
         raise InputError(f"{path}:{line}: expected UTF-8 text, found undecodable bytes") from None
 
 
+# What each writing command may replace without --force: a file of the kind it writes itself,
+# told by its first bytes. Anything else (a hand-written config, a data file, a photo) is
+# someone's work, and replacing it takes --force. `None`: the command replaces nothing unasked.
+SAVED_MARK = "# Trained by pencilnet"  # the first line of every config `train --save` writes
+PARAMETERS_MARK = b"layers[0].weights"  # the first array of every parameters .npz it writes
+KINDS = {
+    "saved config": ("a config written by `pencilnet train --save`",
+                     lambda head: head.startswith(SAVED_MARK.encode())),
+    "saved parameters": ("the parameters of a config written by `pencilnet train --save`",
+                         lambda head: head.startswith(b"PK\x03\x04") and PARAMETERS_MARK in head[:200]),
+    "pictures": ("a CSV of pictures written by `pencilnet data fruit`",
+                 lambda head: re.match(rb"p1(,p[0-9]+)*,label\r?\n", head) is not None),
+    "picture": ("a picture drawn by pencilnet (a PNG or SVG made with matplotlib)",
+                lambda head: head.startswith((b"\x89PNG", b"<?xml", b"<svg")) and b"matplotlib" in head.lower()),
+    None: (None, lambda head: False),
+}
+HEAD_BYTES = 2048  # enough to tell every kind above
+
+
+def check_target(path: str | Path, kind: str | None, force: bool = False) -> Path:
+    """Fail now, before any work, if `path` cannot or should not be written: its directory is
+    missing or not writable, it is a special file (a device, a FIFO, a directory), it is
+    read-only, or it is a file not of `kind` (see KINDS) and `force` is not given.
+    Returns the file a write will replace: symlinks are followed to the file they name."""
+    real, info = _target(path)
+    directory = real.parent
+    if not directory.is_dir():
+        raise InputError(f"{path}: cannot write: no such directory '{directory}'")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: cannot write: permission denied for the directory '{directory}'")
+    if info is None:
+        return real
+    if not os.access(real, os.W_OK):
+        raise InputError(f"{path}: cannot write: the file is read-only")
+    if not force:
+        what, is_kind = KINDS[kind]
+        try:
+            with open(real, "rb") as stream:
+                head = stream.read(HEAD_BYTES)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if not is_kind(head):
+            unlike = f" and is not {what}" if what else ""
+            raise InputError(f"{path}: already exists{unlike}; --force replaces it")
+    return real
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Replace `path` by `content` in one step: a temporary file beside it, flushed to disk,
-    then renamed over it. On any failure, Ctrl-C included, the temporary file is removed."""
+    then renamed over it. On any failure, Ctrl-C included, the temporary file is removed.
+
+    A symlink is written through: the file it names is replaced, in that file's directory.
+    The replaced file's permission bits (and owner, where allowed) are kept. Other hard links
+    to it keep the old content: the rename gives the name a new file (see the README)."""
     import tempfile  # only a command that writes a file needs it
 
-    path = Path(path)
-    directory = path.parent
+    real, info = _target(path)
+    directory = real.parent
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{real.name}.", suffix=".tmp")
     except FileNotFoundError:
         raise InputError(f"{path}: cannot write: no such directory '{directory}'") from None
     except OSError as exc:
@@ -42,14 +95,52 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _new_file_mode())  # mkstemp makes it private (0600); a new file would not be
-        os.replace(temporary, path)
+        # mkstemp makes the file private (0600): give it the mode the old file had, or a new one would get
+        os.chmod(temporary, stat.S_IMODE(info.st_mode) if info else _new_file_mode())
+        if info and hasattr(os, "chown"):
+            _keep_owner(temporary, info)
+        os.replace(temporary, real)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
     _sync_directory(directory)
+
+
+def _target(path: str | Path) -> tuple[Path, os.stat_result | None]:
+    """The file a write to `path` replaces (symlinks followed), and its status, None if it is new.
+    Anything there that is not a regular file is refused: renaming over a device or a FIFO
+    would replace it by a regular file."""
+    real = Path(os.path.realpath(path))
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return real, None
+    except OSError as exc:  # a loop of symlinks, a directory on the way that cannot be searched
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: expected a regular file to write (or a new name), found {_special(info.st_mode)}")
+    return real, info
+
+
+def _special(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+    return next((text for test, text in kinds if test(mode)), "a special file")
+
+
+def _keep_owner(temporary: str, info: os.stat_result) -> None:
+    """Give the new file the old one's owner and group, as far as this user may (root may)."""
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.chown(temporary, info.st_uid, info.st_gid)
+    except OSError:
+        try:
+            os.chown(temporary, -1, info.st_gid)
+        except OSError:
+            pass
 
 
 def _new_file_mode() -> int:

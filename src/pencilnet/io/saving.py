@@ -1,41 +1,107 @@
-"""A trained model written back as a config that every subcommand accepts as it is."""
+"""A trained model written back as a config that every subcommand accepts as it is.
+
+A small network's weights are written in the YAML itself, in full precision. A big one's go
+to a binary .npz beside it, which the config names (`parameters: trained.npz`): as YAML they
+would make a file slow to read, and past the config size cap, one no command would read."""
 
 import copy
+import io
 import os
+import re
+import textwrap
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from pencilnet.core.model import Model
 from pencilnet.io.config import Config, Dumper
-from pencilnet.io.files import write_atomic
+from pencilnet.io.files import SAVED_MARK, write_atomic
+
+# About 2.4 MB of YAML, which reads back in about a second; 795,000 parameters would be 18 MB.
+YAML_MAX_PARAMETERS = 100_000
 
 
-def config_text(config: Config, model: Model, comment: str, destination: str | Path) -> str:
-    """The config's YAML with `model`'s parameters written in full precision.
+def parameters_path(model: Model, destination: str | Path) -> Path | None:
+    """The .npz a save of `model` to `destination` also writes, None when the YAML holds it all.
+    It lies beside the file `destination` names (symlinks followed): trained.parameters.npz for
+    trained.yaml."""
+    if model.parameter_count <= YAML_MAX_PARAMETERS:
+        return None
+    real = Path(os.path.realpath(destination))
+    return real.with_name(f"{real.stem}.parameters.npz")  # never the config's own name, even for x.npz
+
+
+def config_text(config: Config, model: Model, what: str, destination: str | Path,
+                parameters: Path | None = None) -> str:
+    """The config's YAML with `model`'s parameters, in full precision, in it or in `parameters`;
+    its first line says where it was trained from and `what` came of it ("100 epochs, …").
 
     Random `init` schemes are dropped (the weights are explicit now), and so is the
-    `expected` section (it described the old weights). Data paths are rewritten relative to
-    `destination`, so the saved file finds the same data from wherever it is written."""
+    `expected` section (it described the old weights): the header says so. Data paths are
+    rewritten relative to `destination`, so the saved file finds the same data from wherever
+    it is written."""
     data = copy.deepcopy(config.document)
     data.pop("init", None)
-    data.pop("expected", None)
+    data.pop("parameters", None)
+    dropped = data.pop("expected", None)
     for spec, layer in zip(data["layers"], model.layers):
         spec.pop("init", None)
         spec["size"] = layer.size
-        spec["weights"] = layer.weights.tolist()
-        spec["biases"] = layer.biases.tolist()
+        if parameters is None:
+            spec["weights"] = layer.weights.tolist()
+            spec["biases"] = layer.biases.tolist()
+        else:
+            spec.pop("weights", None)
+            spec.pop("biases", None)
+    if parameters is not None:  # named just before the layers it fills, beside the config (read relative to it)
+        items = list(data.items())
+        items.insert([key for key, _ in items].index("layers"), ("parameters", parameters.name))
+        data = dict(items)
     files = data.get("data")
+    target_dir = Path(os.path.realpath(destination)).parent
     if isinstance(files, dict) and config.base_dir is not None:
-        target_dir = Path(destination).resolve().parent
         for key in ("train", "test"):
             if isinstance(files.get(key), str):
                 original = (config.base_dir / files[key]).resolve()
                 files[key] = os.path.relpath(original, target_dir)
-    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    # A line break in a file name must not end the comment: control characters are written escaped.
+    source = re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda found: repr(found.group())[1:-1], config.source)
+    dropped_text = ""
+    if dropped is not None:
+        dropped_text = (f", and its expected: section ({_count(dropped)}), whose values were for the weights before "
+                        "training (`pencilnet expect` prints one for these weights)")
+    lines = [f"{SAVED_MARK} from {source}: {what}.", f"Not carried over from {source}: its comments{dropped_text}."]
+    header = "".join(f"{part}\n" for part in textwrap.wrap(lines[0], 118, subsequent_indent="# ")
+                     + textwrap.wrap(lines[1], 118, initial_indent="# ", subsequent_indent="# "))
     return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
                               width=120)
 
 
-def save(config: Config, model: Model, comment: str, path: str | Path) -> None:
-    write_atomic(path, config_text(config, model, comment, path))
+def _count(section) -> str:
+    values = section.get("values") if isinstance(section, dict) else None
+    return f"{len(values)} published values" if isinstance(values, dict) else "published values"
+
+
+def parameters_bytes(model: Model) -> bytes:
+    """The .npz of `model`'s parameters: arrays layers[0].weights, layers[0].biases, … in order."""
+    arrays = {}
+    for index, layer in enumerate(model.layers):
+        arrays[f"layers[{index}].weights"] = layer.weights
+        arrays[f"layers[{index}].biases"] = layer.biases
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def save(config: Config, model: Model, what: str, path: str | Path) -> list[Path]:
+    """Write `model` as a config to `path`, and its parameters to an .npz beside it when they are
+    too many for YAML (see `parameters_path`); returns the files written. Each is written
+    atomically, the .npz first, so the config never names parameters that are not there yet."""
+    parameters = parameters_path(model, path)
+    written = []
+    if parameters is not None:
+        write_atomic(parameters, parameters_bytes(model))
+        written.append(parameters)
+    write_atomic(path, config_text(config, model, what, path, parameters))
+    return [*written, Path(path)]

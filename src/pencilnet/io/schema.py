@@ -195,6 +195,11 @@ class Vector(Kind):
     def read(self, value, path, check):
         import numpy as np
 
+        if isinstance(value, np.ndarray):  # from a parameters file: its numbers are checked already
+            if value.ndim == 1:
+                return value
+            check.fail(path, self.expected, f"an array of shape {value.shape}", describe=False)
+            return INVALID
         if self.number_alone and is_number(value):
             value = [value]
         if not isinstance(value, list):
@@ -217,6 +222,11 @@ class Matrix(Kind):
     def read(self, value, path, check):
         import numpy as np
 
+        if isinstance(value, np.ndarray):  # from a parameters file: its numbers are checked already
+            if value.ndim == 2:
+                return value
+            check.fail(path, self.expected, f"an array of shape {value.shape}", describe=False)
+            return INVALID
         if not isinstance(value, list):
             check.fail(path, self.expected, value)
             return INVALID
@@ -430,6 +440,8 @@ TOP = _section(
     Field("init", SCHEME, None, "random weights and biases for the layers that give none"),
     Field("layers", Listing(LAYER, "a list of layers (hidden layers first, the output layer last)"), REQUIRED,
           "hidden layers first, the output layer last"),
+    Field("parameters", Text("the path of a .npz file of weights and biases, relative to the config"), None,
+          "a big network's weights and biases, in a .npz beside the config (`train --save` writes it)"),
     Field("loss", Choice(tuple(LOSSES)), "half_sse", "the error E of one sample (the losses table)"),
     Field("arithmetic", Arithmetic(), "exact", "how the stages compute; pencil rounds half up, as by hand"),
     Field("training", TRAINING, {}, "how `train` runs"),
