@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli import checks, stages, training
+from pencilnet.cli import checks, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
 from pencilnet.cli.shared import AsJson, ConfigPath, Sets, failures, load, show, style
@@ -46,6 +46,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
 stages.register(app)
 training.register(app)
 checks.register(app)
+publish.register(app)
 
 
 @app.command()
