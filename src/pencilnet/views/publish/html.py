@@ -87,7 +87,6 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; 
 math { font-size: 1.05em; }
 .eq { margin: 0.6rem 0 0.6rem 1.5rem; }
 .eq { text-align: left; } .eq math { display: block math; margin: 0.2rem 0; }
-.eq .next { padding-left: 2.5rem; } .eq .more { padding-left: 4rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; }
 th, td { padding: 0.2rem 0.7rem; border-bottom: 1px solid #ddd; text-align: left; }
 th { border-bottom: 2px solid #888; } td.n, th.n { text-align: right; }
@@ -122,13 +121,20 @@ def render(document: Document, pictures: dict[str, str]) -> str:
         elif isinstance(block, Paragraph):
             body.append(f"<p>{inline(block.parts)}</p>")
         elif isinstance(block, Equation):
-            lines = []
-            for k, (starts, tokens) in enumerate(block.lines()):
+            lines = block.lines()
+            if len(lines) == 1:
+                body.append(f'<div class="eq"><math display="block">{math(block.lhs)}<mo>=</mo>'
+                            f"{math(lines[0][1])}</math></div>")
+                continue
+            # Several lines: a table of two columns, the left-hand side, then each line of the right.
+            rows = []
+            for k, (starts, tokens) in enumerate(lines):
                 lead = math(block.lhs) if k == 0 else ""
-                css = "" if k == 0 else ' class="next"' if starts else ' class="more"'
-                equals = "<mo>=</mo>" if starts else ""
-                lines.append(f'<math display="block"{css}>{lead}{equals}{math(tokens)}</math>')
-            body.append('<div class="eq">' + "".join(lines) + "</div>")
+                indent = "" if starts else '<mspace width="2em"></mspace>'
+                rows.append(f'<mtr><mtd displaystyle="true" style="text-align: right">{lead}</mtd>'
+                            f'<mtd displaystyle="true" style="text-align: left">'
+                            f'{indent}{"<mo>=</mo>" if starts else ""}{math(tokens)}</mtd></mtr>')
+            body.append(f'<div class="eq"><math display="block"><mtable>{"".join(rows)}</mtable></math></div>')
         elif isinstance(block, Table):
             def cells(tag: str, row, block=block) -> str:
                 return "".join(f"<{tag}{NUMERIC if right else ''}>{inline(cell)}</{tag}>"

@@ -144,9 +144,11 @@ def render(document: Document, pictures: dict[str, str]) -> str:
             lines.append(rf"\begin{{longtable}}{{{spec}}}" + "\n" + r"\toprule" + "\n" + head + r" \\ \midrule"
                          + "\n" + r"\endhead" + "\n" + body + "\n" + r"\bottomrule" + "\n" + r"\end{longtable}")
         elif isinstance(block, Figure):
-            lines.append(r"\begin{center}" + "\n" + r"\includegraphics[width=\linewidth,height=0.42\textheight,"
-                         rf"keepaspectratio]{{{pictures[block.stage]}}}\\[0.3em]" + "\n"
-                         + rf"{{\small {text(block.caption)}}}" + "\n" + r"\end{center}")
+            # In a minipage, so that a picture and its caption are never split over two pages.
+            lines.append(r"\begin{center}\begin{minipage}{\linewidth}\centering" + "\n"
+                         + r"\includegraphics[width=\linewidth,height=0.42\textheight,keepaspectratio]"
+                         + f"{{{pictures[block.stage]}}}\\\\[0.3em]\n"
+                         + rf"{{\small {text(block.caption)}}}" + "\n" + r"\end{minipage}\end{center}")
         elif isinstance(block, Items):
             items = "\n".join(rf"\item {inline(item)}" for item in block.items)
             lines.append(r"\begin{itemize}" + "\n" + items + "\n" + r"\end{itemize}")
