@@ -52,6 +52,13 @@ class Fn:
 
 
 @dataclass(frozen=True)
+class Sum:
+    """Σ over `index`."""
+
+    index: str
+
+
+@dataclass(frozen=True)
 class Half:
     """½."""
 
@@ -94,6 +101,8 @@ def width(tokens) -> float:
             total += max(width(t.top), width(t.bottom))
         elif isinstance(t, Power):
             total += width(t.base) + 0.7 * width(t.exponent)
+        elif isinstance(t, Sum):
+            total += 2.5
         else:
             total += 1
     return total
@@ -128,8 +137,10 @@ class Equation:
         lines = []
         for step in self.steps:
             current, first = [], True
-            for token in step:
-                if token in (Op("+"), Op("−")) and current and width(current) > LINE - 12:
+            for k, token in enumerate(step):
+                # Broken before a + or − once the line is long, unless little would be left for the next one.
+                if (token in (Op("+"), Op("−")) and current and width(current) > LINE - 12
+                        and width(step[k:]) > 12):
                     lines.append((first, tuple(current)))
                     current, first = [], False
                 current.append(token)
@@ -455,11 +466,19 @@ class Builder:
             self.add(Heading(3, layer_title(model, index)))
             self.say(f"Activation: {layer.activation}, ", activation_formula(layer.activation), ".")
             targets = names.nodes[index + 1]
-            shown = range(min(FEW, layer.size)) if large else range(layer.size)
-            if large:
+            few = large and layer.size > FEW  # only some of its nodes written out, then a table of all
+            shown = range(FEW) if few else range(layer.size)
+            if few:
                 self.say(f"This layer has {layer.weights.size + layer.biases.size} parameters: the first "
-                         f"{len(shown)} of its {layer.size} nodes are written out, and the table after them gives "
+                         f"{FEW} of its {layer.size} nodes are written out, and the table after them gives "
                          "every net and out.")
+            elif large:
+                self.say(f"This layer has {layer.weights.size + layer.biases.size} parameters: its sums are "
+                         "shortened to their first and last terms.")
+            if large:  # the general formula the rows written out follow
+                source = Var("x", "i") if index == 0 else Var("out", "i")
+                term = (Var("bw", "j"),) if self.model.bias_input == 1 else times(Var("bw", "j"), self.bias_value())
+                self.add(Equation((Var("net", "j"),), ((Sum("i"), source, Op("×"), Var("w", "ij"), Op("+"), *term),)))
             for j in shown:
                 target = targets[j]
                 sources = range(len(seen.inputs))
@@ -487,7 +506,7 @@ class Builder:
                 first = (Fn(ACTIVATIONS[layer.activation].symbol), *paren((net(target),)))
                 steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
                 self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j]))))
-            if large:
+            if few:
                 rows = tuple(((t,), (self.n.number(seen.net[j]),), (self.n.number(seen.out[j]),))
                              for j, t in enumerate(targets))
                 self.add(Table((("node",), ("net",), ("out",)), rows, (False, True, True)))
@@ -569,7 +588,7 @@ class Builder:
         nodes, seen = names.nodes[index + 1], walk.trace.layers[index]
         last, kind, large = index == len(model.layers) - 1, self.kind(index), self.large(index)
         count = len(nodes)
-        shown = range(min(FEW, count)) if large else range(count)
+        shown = range(FEW) if large and count > FEW else range(count)
         if kind == "fused":
             self.say(f"With {layer.activation} outputs and {LOSS_NAMES[walk.loss]}, the first two factors "
                      "multiply out to a simple difference: each output's error signal is its out minus its target.")
@@ -578,7 +597,7 @@ class Builder:
                      "of them: ", (d(E, Var("net", "k")), Op("="), Var("out", "k"), *paren((
                          d(E, Var("out", "k")), Op("−"), Op("Σ"), d(E, Var("out", "j")), Op("×"), Var("out", "j")))),
                      ".")
-        if large:
+        if len(shown) < count:
             self.say(f"The first {len(shown)} of the layer's {count} nodes are written out; the table of all the "
                      "gradients below has every one.")
         for j in shown:
@@ -650,7 +669,7 @@ class Builder:
             else:
                 first = times(d(E, net(target)), d(net(target), w))
             self.add(Equation((d(E, w),), (first, self.factors(r), self.n.result(r.gradient))))
-        if large:
+        if len(shown) < len(rows):
             self.say(f"… and so on for the other {len(rows) - len(shown)} of {rows[0].name} … {rows[-1].name}: the "
                      "table of all the gradients below has every one.")
 

@@ -18,6 +18,7 @@ from pencilnet.views.publish.document import (
     Paragraph,
     Partial,
     Power,
+    Sum,
     Table,
     Var,
     prose,
@@ -59,6 +60,8 @@ def math(tokens) -> str:
             parts.append(f"<mi>{escape(t.name)}</mi>")
         elif isinstance(t, Half):
             parts.append("<mfrac><mn>1</mn><mn>2</mn></mfrac>")
+        elif isinstance(t, Sum):
+            parts.append(f"<munder><mo>∑</mo><mi>{escape(t.index)}</mi></munder>")
         elif isinstance(t, Partial):
             parts.append(f"<mfrac><mrow><mo>∂</mo>{_var(t.top)}</mrow><mrow><mo>∂</mo>{_var(t.bottom)}</mrow></mfrac>")
         elif isinstance(t, Frac):

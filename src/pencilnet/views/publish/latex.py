@@ -15,6 +15,7 @@ from pencilnet.views.publish.document import (
     Paragraph,
     Partial,
     Power,
+    Sum,
     Table,
     Var,
     prose,
@@ -30,7 +31,7 @@ def _name(text: str) -> str:
         return GREEK[text]
     if len(text) == 1 or text.isdigit():
         return text
-    if text.isalpha():
+    if text.isalpha() and len(text) > 2:  # a word (total, new); ij stays two indices
         return rf"\mathrm{{{text}}}"
     return text  # a node such as h1
 
@@ -56,6 +57,8 @@ def math(tokens) -> str:
             parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}"))
         elif isinstance(t, Half):
             parts.append(r"\tfrac{1}{2}")
+        elif isinstance(t, Sum):
+            parts.append(rf"\sum_{{{t.index}}}")
         elif isinstance(t, Partial):
             parts.append(rf"\frac{{\partial {_var(t.top)}}}{{\partial {_var(t.bottom)}}}")
         elif isinstance(t, Frac):
