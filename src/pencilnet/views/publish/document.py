@@ -657,12 +657,12 @@ class Builder:
         for r in shown:
             w, target = param(r.name), r.target
             if r.shared:
-                first = times(paren((Op("Σ"), d(E, Var("net", "j")))), d(Var("net", "j"), w))
+                first = times(paren((Sum("j"), d(E, Var("net", "j")))), d(Var("net", "j"), w))
                 nodes = self.names.nodes[index + 1]
                 signal = plus([self.n.number(v, True) for v in self.walk.gradients.layers[index].dE_dnet])
                 self.add(Equation((d(E, w),), (first, times(paren(signal), self.factors(r)[-1]),
                                                 self.n.result(r.gradient))))
-                self.say(f"(One bias weight feeds all of {nodes[0]} … {nodes[-1]}, so its gradient sums theirs.)")
+                self.say(f"(One bias weight feeds all of {self.span(nodes)}, so its gradient sums theirs.)")
                 continue
             if kind == "plain":
                 first = times(d(E, out(target)), d(out(target), net(target)), d(net(target), w))
