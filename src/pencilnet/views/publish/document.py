@@ -279,7 +279,7 @@ def activation_formula(name: str) -> tuple:
     symbol = (Fn("σ"),) if name == "sigmoid" else ()
     if name == "softmax":
         return (Var("out", "k"), Op("="), Frac((Power((Var("e"),), (Var("net", "k"),)),),
-                                                  (Op("Σ"), Power((Var("e"),), (Var("net", "j"),)))))
+                                                  (Sum("j"), Power((Var("e"),), (Var("net", "j"),)))))
     body = activation_of(name, (Var("net"),))
     return (Var("out"), Op("="), *((*symbol, *paren((Var("net"),)), Op("=")) if symbol else ()), *body)
 
@@ -331,11 +331,11 @@ LOSS_NAMES = {"half_sse": "half the sum of squared errors", "mse": "the mean squ
 def loss_formula(loss: str, outputs: int) -> tuple:
     t, o = (Var("target", "k"),), (Var("out", "k"),)
     if loss == "mse":
-        return (Var("E"), Op("="), Frac((Num("1"),), (Num(str(outputs)),)), Op("Σ"),
+        return (Var("E"), Op("="), Frac((Num("1"),), (Num(str(outputs)),)), Sum("k"),
                 Power(paren((*t, Op("−"), *o)), (Num("2"),)))
     if loss == "half_sse":
-        return (Var("E"), Op("="), Half(), Op("Σ"), Power(paren((*t, Op("−"), *o)), (Num("2"),)))
-    return (Var("E"), Op("="), Op("Σ"), *loss_term(loss, t, o, outputs))
+        return (Var("E"), Op("="), Half(), Sum("k"), Power(paren((*t, Op("−"), *o)), (Num("2"),)))
+    return (Var("E"), Op("="), Sum("k"), *loss_term(loss, t, o, outputs))
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def arithmetic_sentence(walk: Walk, style: Style) -> str:
     decimals = walk.arithmetic.decimals
     if decimals is None:
         return (f"Arithmetic: exact, in double precision. Each number is shown rounded half up to "
-                f"{style.decimals} decimals (a small one keeps three significant digits), so the last digit of "
+                f"{style.decimals} decimals (a small one keeps more digits), so the last digit of "
                 "a result may differ from what its rounded factors give.")
     return (f"Arithmetic: as with a pencil, to {decimals} decimals. Every net, out, ∂E/∂out, ∂out/∂net, "
             "∂E/∂net, back-propagated term and new parameter was rounded half up to "
@@ -406,10 +406,10 @@ class Builder:
         self.add(Heading(2, "1. The network"))
         self.add(Figure("forward", "The network with its initial weights; each node shows its net and out for "
                                    "this sample."))
-        hidden = len(model.layers) - 1
+        last = len(model.layers) - 1
         layers = [f"{model.inputs} input{'s' if model.inputs > 1 else ''} ({self.span(names.nodes[0])})"]
         for index, layer in enumerate(model.layers):
-            role = "output layer" if index == hidden else "hidden layer" if hidden == 1 else f"hidden layer {index + 1}"
+            role = "output layer" if index == last else "hidden layer" if last == 1 else f"hidden layer {index + 1}"
             layers.append(f"the {role} of {layer.size} ({self.span(names.nodes[index + 1])}, {layer.activation})")
         self.say("Layers: " + ", ".join(layers) + f"; {model.parameter_count} parameters in all. Weights are "
                  "numbered layer by layer, then by the node they leave, then by the node they enter; the bias "
@@ -595,7 +595,7 @@ class Builder:
         elif kind == "coupled":
             self.say("Softmax couples its nodes (each net moves every out), so a node's error signal sums over all "
                      "of them: ", (d(E, Var("net", "k")), Op("="), Var("out", "k"), *paren((
-                         d(E, Var("out", "k")), Op("−"), Op("Σ"), d(E, Var("out", "j")), Op("×"), Var("out", "j")))),
+                         d(E, Var("out", "k")), Op("−"), Sum("j"), d(E, Var("out", "j")), Op("×"), Var("out", "j")))),
                      ".")
         if len(shown) < count:
             self.say(f"The first {len(shown)} of the layer's {count} nodes are written out; the table of all the "
@@ -712,7 +712,8 @@ class Builder:
         if expected is None:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
-        how = "exact arithmetic" if expected.arithmetic is None else f"pencil arithmetic to {expected.arithmetic} decimals"
+        how = ("exact arithmetic" if expected.arithmetic is None
+               else f"pencil arithmetic to {expected.arithmetic} decimals")
         self.add(Heading(2, "Published values"))
         self.say(f"This example has been published before, computed with {how} for sample {expected.sample}; "
                  f"the config lists {len(expected.entries)} of its printed numbers, and `pencilnet verify` checks "

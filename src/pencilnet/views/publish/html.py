@@ -24,7 +24,6 @@ from pencilnet.views.publish.document import (
     prose,
 )
 
-OPS = {"Σ": "∑", "−": "−"}
 NUMERIC = ' class="n"'
 
 
@@ -55,7 +54,7 @@ def math(tokens) -> str:
             parts.append(f"<mn>{sign}{escape(t.text.lstrip('-'))}</mn>")
         elif isinstance(t, Op):
             fixed = ' stretchy="false"' if t.text in "()[]" else ""
-            parts.append(f"<mo{fixed}>{escape(OPS.get(t.text, t.text))}</mo>")
+            parts.append(f"<mo{fixed}>{escape(t.text)}</mo>")
         elif isinstance(t, Fn):
             parts.append(f"<mi>{escape(t.name)}</mi>")
         elif isinstance(t, Half):

@@ -21,7 +21,7 @@ from pencilnet.views.publish.document import (
     prose,
 )
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "Σ": r"\sum", "·": r"\cdot"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots"}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
 
