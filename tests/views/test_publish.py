@@ -430,6 +430,8 @@ def test_options_as_the_stage_commands(cli, tmp_path, sketches):
     assert result.exit_code == 2 and "--pencil and --exact" in result.stderr
     result = cli("publish", "-", "--sample", "2", "--out", tmp_path / "a.md", input=article)
     assert result.exit_code == 2 and "--sample: expected a sample number from 1 to 1, found 2" in result.stderr
+    result = cli("publish", "-", "--out", tmp_path / "from-stdin.md", input=article)
+    assert result.exit_code == 0 and (tmp_path / "from-stdin.md").read_text().startswith("# Red apple or tomato")
     (tmp_path / "article.yaml").write_text(article)
     text = publish(cli, tmp_path, "a.md", tmp_path / "article.yaml", "--decimals", "6",
                    "--set", "training.learning_rate=0.25")

@@ -14,7 +14,7 @@ Decimals = Annotated[Optional[int], typer.Option(
     "--decimals", min=0, max=15, metavar="N", show_default=False,
     help="Decimal places shown; default: pencil arithmetic's N, so that every line can be redone by hand, else 4.")]
 Title = Annotated[Optional[str], typer.Option(
-    "--title", show_default=False, help="The document's title; without it, the config's name.")]
+    "--title", metavar="TEXT", show_default=False, help="The document's title; without it, the config's name.")]
 
 
 def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = None,
