@@ -30,7 +30,16 @@ def sketches(monkeypatch):
     from pencilnet.views import diagram
 
     def draw(config, stage, walk, path, style=None):
-        write_atomic(path, f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title></svg>')
+        if path.suffix == ".pdf":  # pdflatex must be able to include it
+            import io
+
+            from matplotlib.figure import Figure
+
+            buffer = io.BytesIO()
+            Figure(figsize=(2, 1)).savefig(buffer, format="pdf")
+            write_atomic(path, buffer.getvalue())
+        else:
+            write_atomic(path, f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title></svg>')
         return path
 
     monkeypatch.setattr(diagram, "draw", draw)
@@ -330,6 +339,16 @@ def test_every_activation_and_loss_document_is_the_engines(cli, tmp_path, sketch
         assert all("(∂E)/(∂out_y" in m or "(∂out_" in m for m in missing), missing
 
 
+def test_a_network_without_a_hidden_layer_has_two_groups_of_gradients(cli, tmp_path, sketches):
+    config = write_config(tmp_path, [3, 2], [], "sigmoid", "half_sse", seed=1)
+    data = engine(cli, config, "--pencil", "4")
+    text = publish(cli, tmp_path, "one.md", config, "--pencil", "4")
+    assert set(named_values(data)) == check_numbers(markdown_maths(text), markdown_rows(text), data, pencil=True)
+    parts = [line for line in text.splitlines() if line.startswith("### Part") and "weights" in line]
+    assert parts == ["### Part 1: the weights on the outside, into the output layer",
+                     "### Part 2: the bias weights on the outside"]
+
+
 def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_path, sketches):
     config = write_config(tmp_path, [12, 9, 2], ["sigmoid"], "sigmoid", "half_sse", seed=3)  # 117 + 20 parameters
     data = engine(cli, config)
@@ -384,21 +403,40 @@ def test_the_html_is_one_valid_page_that_fetches_nothing(cli, tmp_path):
 # --- LaTeX ------------------------------------------------------------------------------------
 
 
-def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
+def need_pdflatex():
     if shutil.which("pdflatex") is None:
         if os.environ.get("CI"):
             pytest.fail("pdflatex is missing in CI: .ci/run installs texlive-latex-base and -recommended")
         pytest.skip("pdflatex is not installed")
+
+
+def pdflatex(folder, name: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", name],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
+    need_pdflatex()
     text = publish(cli, tmp_path, "worked.tex", "--pencil", "4")
     assert text.startswith(r"\documentclass") and text.rstrip().endswith(r"\end{document}")
     packages = set(re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]+)\}", text))
     assert packages <= {"inputenc", "geometry", "amsmath", "graphicx", "longtable", "booktabs"}
     assert r"\includegraphics" in text and (tmp_path / "worked-network-forward.pdf").exists()
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                          "worked.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = pdflatex(tmp_path, "worked.tex")
     assert run.returncode == 0, run.stdout[-3000:]
     assert (tmp_path / "worked.pdf").read_bytes().startswith(b"%PDF")
     assert "Missing character" not in (tmp_path / "worked.log").read_text(errors="replace")
+
+
+@pytest.mark.parametrize("case", CONFIGURABLE, ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
+def test_the_latex_of_every_activation_and_loss_compiles(cli, tmp_path, sketches, case):
+    need_pdflatex()
+    hidden, output, loss = case
+    config = write_config(tmp_path, [3] + [3] * len(hidden) + [2], hidden, output, loss, seed=5)
+    publish(cli, tmp_path, "n.tex", config, "--pencil", "4", "--title", "Every token: ½ σ Σ ∂ → ⋯ − ×")
+    run = pdflatex(tmp_path, "n.tex")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "Missing character" not in (tmp_path / "n.log").read_text(errors="replace")
 
 
 def test_latex_prose_escapes_what_tex_would_read_as_commands(cli, tmp_path, sketches):

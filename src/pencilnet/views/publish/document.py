@@ -545,11 +545,13 @@ class Builder:
                  "node and shared by all the edges that enter it. Their product is the node's error signal ",
                  (d(E, Var("net")),), ".")
         last = len(self.model.layers) - 1
-        self.add(Heading(3, "Part 1: the weights on the outside, into the output layer"))
+        # The article's four groups; a network without a hidden layer has only the two outside ones.
+        parts = iter(range(1, 5))
+        self.add(Heading(3, f"Part {next(parts)}: the weights on the outside, into the output layer"))
         self.node_signals(last)
         self.gradients(last, False)
         if last:
-            self.add(Heading(3, "Part 2: the weights on the inside"))
+            self.add(Heading(3, f"Part {next(parts)}: the weights on the inside"))
             self.say("A hidden node feeds every node of the next layer, so a change in its out reaches the error "
                      "along each of those edges: its ", (d(E, Var("out")),), " is a sum with one term per node "
                      "it feeds, that node's error signal times the weight of the edge between them.")
@@ -558,10 +560,10 @@ class Builder:
                     self.add(Heading(4, layer_title(self.model, index)))
                 self.node_signals(index)
                 self.gradients(index, False)
-        self.add(Heading(3, "Part 3: the bias weights on the outside"))
+        self.add(Heading(3, f"Part {next(parts)}: the bias weights on the outside"))
         self.gradients(last, True)
         if last:
-            self.add(Heading(3, "Part 4: the bias weights on the inside"))
+            self.add(Heading(3, f"Part {next(parts)}: the bias weights on the inside"))
             for index in range(last - 1, -1, -1):
                 self.gradients(index, True)
         self.add(Heading(3, "All the gradients"))
