@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 import yaml
-from helpers import CASES, random_model
+from helpers import CASES, ROOT, random_model
 
 pytest.importorskip("matplotlib")
 
@@ -292,7 +292,7 @@ def test_the_article_document_in_order_with_its_published_values(cli, tmp_path, 
 
 def test_no_published_values_without_an_expected_section(cli, tmp_path, sketches):
     config = tmp_path / "plain.yaml"
-    data = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "../../configs/article.yaml")))
+    data = yaml.safe_load((ROOT / "configs" / "article.yaml").read_text())
     del data["expected"]
     config.write_text(yaml.safe_dump(data))
     text = publish(cli, tmp_path, "a.md", config)
@@ -347,6 +347,25 @@ def test_a_network_without_a_hidden_layer_has_two_groups_of_gradients(cli, tmp_p
     parts = [line for line in text.splitlines() if line.startswith("### Part") and "weights" in line]
     assert parts == ["### Part 1: the weights on the outside, into the output layer",
                      "### Part 2: the bias weights on the outside"]
+
+
+def test_a_shared_bias_and_frozen_weights(cli, tmp_path, sketches):
+    data = yaml.safe_load((ROOT / "configs" / "article.yaml").read_text())
+    del data["expected"]  # its values are those of the article's network
+    data["layers"][1].update(bias="shared", biases=0.6)
+    data["layers"][0]["freeze"] = "weights"
+    config = tmp_path / "shared.yaml"
+    config.write_text(yaml.safe_dump(data))
+    data = engine(cli, config)
+    text = publish(cli, tmp_path, "shared.md", config)
+    checked = check_numbers(markdown_maths(text), markdown_rows(text), data)
+    assert set(named_values(data)) - checked == {f"w_{n}^(new)" for n in range(1, 5)}  # frozen: not updated
+    # one bias weight bw3 into y1 and y2: its gradient is the sum of their error signals, times the bias input 1
+    line = next(m for m in markdown_maths(text) if m.startswith("(∂E)/(∂bw_3)="))
+    signals = data["backprop"]["nodes"]
+    assert f"=({signals['y1']['dE_dnet']:.4f}+({signals['y2']['dE_dnet']:.4f}))×1=" in line
+    assert "w1, w2, w3, w4 are frozen" not in text and "w1 … w4 are frozen: they keep their values." in text
+    assert [data["step"]["weights"][f"w{n}"] for n in range(1, 5)] == [0.1, 0.2, 0.12, 0.17]
 
 
 def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_path, sketches):
@@ -463,7 +482,7 @@ def test_a_bad_out_is_one_line_and_exit_2_writing_nothing(cli, tmp_path, sketche
 
 
 def test_options_as_the_stage_commands(cli, tmp_path, sketches):
-    article = open(os.path.join(os.path.dirname(__file__), "../../configs/article.yaml")).read()
+    article = (ROOT / "configs" / "article.yaml").read_text()
     result = cli("publish", "-", "--exact", "--pencil", "4", "--out", tmp_path / "a.md", input=article)
     assert result.exit_code == 2 and "--pencil and --exact" in result.stderr
     result = cli("publish", "-", "--sample", "2", "--out", tmp_path / "a.md", input=article)
@@ -485,8 +504,6 @@ def test_it_says_what_it_wrote_on_stderr(cli, tmp_path, sketches):
 
 
 def test_the_readme_shows_what_publish_writes(cli, tmp_path, sketches):
-    from helpers import ROOT
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Publishing a worked example")[1].split("\n## ")[0]
     excerpt = re.search(r"```markdown\n(.*?)```", section, flags=re.S).group(1)
