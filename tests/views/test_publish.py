@@ -447,7 +447,8 @@ def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
     assert "Missing character" not in (tmp_path / "worked.log").read_text(errors="replace")
 
 
-@pytest.mark.parametrize("case", CONFIGURABLE, ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
+# Between them, every activation and loss, fused and not, and three hidden layers (a heading level more).
+@pytest.mark.parametrize("case", [CASES[1], CASES[2], CASES[3], CASES[4]], ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
 def test_the_latex_of_every_activation_and_loss_compiles(cli, tmp_path, sketches, case):
     need_pdflatex()
     hidden, output, loss = case
