@@ -261,10 +261,10 @@ def test_the_article_in_pencil_arithmetic_shows_its_hand_calculation(cli, tmp_pa
     # = 0.0072 + (−0.0206) = −0.0134; ∂E/∂w1 = −0.0134 × 0.2092 × 0.15 = −0.000420492.
     maths = markdown_maths(publish(cli, tmp_path, "a.md", "--pencil", "4"))
     assert "net_h1=x_1×w_1+x_2×w_3+bw_1=0.15×0.1+0.35×0.12+0.8=0.8570" in maths
-    assert "(∂E)/(∂out_h1)=(∂E)/(∂net_y1)×w_5+(∂E)/(∂net_y2)×w_6=0.1432×0.05+(-0.0515)×0.4=0.0072+(-0.0206)=-0.0134" \
-        in maths
-    assert "(∂E)/(∂w_1)=(∂E)/(∂out_h1)×(∂out_h1)/(∂net_h1)×(∂net_h1)/(∂w_1)=(-0.0134)×0.2092×0.15=-0.000420492" \
-        in maths
+    assert ("(∂E)/(∂out_h1)=(∂E)/(∂net_y1)×w_5+(∂E)/(∂net_y2)×w_6"
+            "=0.1432×0.05+(-0.0515)×0.4=0.0072+(-0.0206)=-0.0134") in maths
+    assert ("(∂E)/(∂w_1)=(∂E)/(∂out_h1)×(∂out_h1)/(∂net_h1)×(∂net_h1)/(∂w_1)"
+            "=(-0.0134)×0.2092×0.15=-0.000420492") in maths
     assert "w_5^(new)=w_5−η×(∂E)/(∂w_5)=0.05−0.5×0.10051756884=-0.0003" in maths
     assert "out_h1=σ(net_h1)=(1)/(1+e^(−0.8570))=0.7020" in maths
 

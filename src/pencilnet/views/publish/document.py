@@ -584,7 +584,7 @@ class Builder:
         return "coupled" if ACTIVATIONS[layer.activation].coupled else "plain"
 
     def node_signals(self, index: int):
-        """∂E/∂out, ∂out/∂net and ∂E/∂net of each node of layer `index`, from the numbers of the layer after."""
+        """∂E/∂out, ∂out/∂net and ∂E/∂net of each node of layer `index`, from the layer after it."""
         model, names, walk = self.model, self.names, self.walk
         layer, found = model.layers[index], walk.gradients.layers[index]
         nodes, seen = names.nodes[index + 1], walk.trace.layers[index]
@@ -597,7 +597,8 @@ class Builder:
         elif kind == "coupled":
             self.say("Softmax couples its nodes (each net moves every out), so a node's error signal sums over all "
                      "of them: ", (d(E, Var("net", "k")), Op("="), Var("out", "k"), *paren((
-                         d(E, Var("out", "k")), Op("−"), Sum("j"), d(E, Var("out", "j")), Op("×"), Var("out", "j")))),
+                         d(E, Var("out", "k")), Op("−"), Sum("j"), d(E, Var("out", "j")), Op("×"),
+                         Var("out", "j")))),
                      ".")
         if len(shown) < count:
             self.say(f"The first {len(shown)} of the layer's {count} nodes are written out; the table of all the "

@@ -62,7 +62,8 @@ def math(tokens) -> str:
         elif isinstance(t, Sum):
             parts.append(f"<munder><mo>∑</mo><mi>{escape(t.index)}</mi></munder>")
         elif isinstance(t, Partial):
-            parts.append(f"<mfrac><mrow><mo>∂</mo>{_var(t.top)}</mrow><mrow><mo>∂</mo>{_var(t.bottom)}</mrow></mfrac>")
+            parts.append(f"<mfrac><mrow><mo>∂</mo>{_var(t.top)}</mrow>"
+                         f"<mrow><mo>∂</mo>{_var(t.bottom)}</mrow></mfrac>")
         elif isinstance(t, Frac):
             parts.append(f"<mfrac><mrow>{math(t.top)}</mrow><mrow>{math(t.bottom)}</mrow></mfrac>")
         elif isinstance(t, Power):
