@@ -116,9 +116,9 @@ def test_decimals_come_from_the_style(article, records, tmp_path):
     assert "net 0.857000" in texts and "out 0.702033" in texts
 
 
-@pytest.mark.parametrize("name", ["net.pdf", "net", "net.svg.txt"])
-def test_only_svg_and_png(article, records, tmp_path, name):
-    with pytest.raises(InputError, match="expected a file name ending in .svg or .png"):
+@pytest.mark.parametrize("name", ["net.eps", "net", "net.svg.txt"])
+def test_only_svg_png_and_pdf(article, records, tmp_path, name):
+    with pytest.raises(InputError, match="expected a file name ending in .svg, .png or .pdf"):
         diagram.draw(article, "forward", records, tmp_path / name)
     assert list(tmp_path.iterdir()) == []
 

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli import checks, interop, stages, training
+from pencilnet.cli import checks, interop, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
 from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style
@@ -47,6 +47,7 @@ stages.register(app)
 training.register(app)
 checks.register(app)
 interop.register(app)
+publish.register(app)
 
 
 @app.command()

@@ -27,7 +27,7 @@ from pencilnet.views.numbers import Style
 from pencilnet.views.tables import layer_title
 
 STAGES = ("forward", "error", "backprop", "step")
-FORMATS = (".svg", ".png")
+FORMATS = (".svg", ".png", ".pdf")  # PDF for LaTeX documents
 TEXT_MAX_NODES = 6  # wider layers do not fit a terminal's lines
 LABEL_MAX_NODES = 8  # wider layers are drawn compactly: thin coloured edges, no numbers
 LABEL_MAX_EDGES = 20  # more edges between two layers than this and their labels would pile up
@@ -43,7 +43,8 @@ def _check_stage(stage: str):
 def _check_path(out_path) -> Path:
     path = Path(out_path)
     if path.suffix.lower() not in FORMATS:
-        raise InputError(f"{path}: expected a file name ending in .svg or .png, found {path.suffix or 'no suffix'!r}")
+        raise InputError(f"{path}: expected a file name ending in .svg, .png or .pdf, "
+                         f"found {path.suffix or 'no suffix'!r}")
     if not path.parent.is_dir():
         raise InputError(f"{path}: no such directory: {path.parent}")
     return path
@@ -72,8 +73,9 @@ def _save(figure, path: Path):
     # Text in an SVG stays text (searchable, selectable) rather than becoming outlines.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pencilnet"}):
         kind = path.suffix[1:].lower()
-        # No date in an SVG: the same network gives the same file.
-        figure.savefig(buffer, format=kind, dpi=100, metadata={"Date": None} if kind == "svg" else None)
+        # No date in an SVG or a PDF: the same network gives the same file.
+        dateless = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(kind)
+        figure.savefig(buffer, format=kind, dpi=100, metadata=dateless)
     write_atomic(path, buffer.getvalue())
 
 

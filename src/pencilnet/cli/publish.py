@@ -1,0 +1,37 @@
+"""`pencilnet publish`: the worked example as a document a teacher can hand out."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from pencilnet.cli.shared import ConfigPath, ExactOption, PencilOption, Sample, Sets, failures, wrote
+
+Out = Annotated[str, typer.Option(
+    "--out", "-o", metavar="FILE", show_default=False,
+    help="Write the document to FILE: .md (Markdown, pictures beside it as .svg), .html (one self-contained "
+         "page) or .tex (LaTeX for pdflatex, pictures beside it as .pdf).")]
+Decimals = Annotated[Optional[int], typer.Option(
+    "--decimals", min=0, max=15, metavar="N", show_default=False,
+    help="Decimal places shown; default: pencil arithmetic's N, so that every line can be redone by hand, else 4.")]
+Title = Annotated[Optional[str], typer.Option(
+    "--title", metavar="TEXT", show_default=False, help="The document's title; without it, the config's name.")]
+
+
+def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = None,
+            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, title: Title = None):
+    """Write the worked example as a document: the network, the forward pass, the error, every
+    gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX."""
+    with failures():
+        from pencilnet.cli.stages import walk_of
+        from pencilnet.views.numbers import Style
+        from pencilnet.views.publish import check_path, publish as write
+
+        check_path(out)
+        cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
+        shown = decimals if decimals is not None else carried if carried is not None else 4
+        for path in write(cfg, walk, out, Style(shown, None, carried), title):
+            wrote(path)
+
+
+def register(app):
+    app.command()(publish)

@@ -1,0 +1,157 @@
+"""The document as one self-contained HTML page: mathematics as MathML, which browsers draw
+natively, pictures as inline SVG, styles in the page; nothing is fetched from anywhere."""
+
+import re
+from html import escape
+
+from pencilnet.views.publish.document import (
+    Document,
+    Equation,
+    Figure,
+    Fn,
+    Frac,
+    Half,
+    Heading,
+    Items,
+    Num,
+    Op,
+    Paragraph,
+    Partial,
+    Power,
+    Sum,
+    Table,
+    Var,
+    prose,
+)
+
+NUMERIC = ' class="n"'
+
+
+def _name(text: str) -> str:
+    kind = "mn" if text.isdigit() else "mi"
+    return f"<{kind}>{escape(text)}</{kind}>"
+
+
+def _var(v: Var) -> str:
+    base = _name(v.base)
+    if v.sub and v.sup:
+        return f"<msubsup>{base}{_name(v.sub)}{_name(v.sup)}</msubsup>"
+    if v.sub:
+        return f"<msub>{base}{_name(v.sub)}</msub>"
+    if v.sup:
+        return f"<msup>{base}{_name(v.sup)}</msup>"
+    return base
+
+
+def math(tokens) -> str:
+    """Tokens as MathML presentation markup (without the <math> around them)."""
+    parts = []
+    for t in tokens:
+        if isinstance(t, Var):
+            parts.append(_var(t))
+        elif isinstance(t, Num):
+            sign = "−" if t.text.startswith("-") else ""
+            parts.append(f"<mn>{sign}{escape(t.text.lstrip('-'))}</mn>")
+        elif isinstance(t, Op):
+            fixed = ' stretchy="false"' if t.text in "()[]" else ""
+            parts.append(f"<mo{fixed}>{escape(t.text)}</mo>")
+        elif isinstance(t, Fn):
+            parts.append(f"<mi>{escape(t.name)}</mi>")
+        elif isinstance(t, Half):
+            parts.append("<mfrac><mn>1</mn><mn>2</mn></mfrac>")
+        elif isinstance(t, Sum):
+            parts.append(f"<munder><mo>∑</mo><mi>{escape(t.index)}</mi></munder>")
+        elif isinstance(t, Partial):
+            parts.append(f"<mfrac><mrow><mo>∂</mo>{_var(t.top)}</mrow>"
+                         f"<mrow><mo>∂</mo>{_var(t.bottom)}</mrow></mfrac>")
+        elif isinstance(t, Frac):
+            parts.append(f"<mfrac><mrow>{math(t.top)}</mrow><mrow>{math(t.bottom)}</mrow></mfrac>")
+        elif isinstance(t, Power):
+            parts.append(f"<msup><mrow>{math(t.base)}</mrow><mrow>{math(t.exponent)}</mrow></msup>")
+        else:
+            raise TypeError(f"no MathML for {t!r}")
+    return "".join(parts)
+
+
+def inline(parts) -> str:
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces += [f"<code>{escape(t)}</code>" if code else escape(t) for code, t in prose(part)]
+        else:
+            pieces.append(f"<math>{math(part)}</math>")
+    return "".join(pieces)
+
+
+STYLE = """
+body { font-family: Georgia, "Times New Roman", serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.5; color: #111; }
+h1 { font-size: 1.7rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; } h2, h3, h4 { break-after: avoid; }
+math { font-size: 1.05em; }
+.eq { margin: 0.6rem 0 0.6rem 1.5rem; }
+.eq { text-align: left; } .eq math { display: block math; margin: 0.2rem 0; }
+table { border-collapse: collapse; margin: 0.8rem 0; }
+th, td { padding: 0.2rem 0.7rem; border-bottom: 1px solid #ddd; text-align: left; }
+th { border-bottom: 2px solid #888; } td.n, th.n { text-align: right; }
+figure { margin: 1rem 0; text-align: center; } figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.9rem; color: #444; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10.5pt; }
+  figure, .eq, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+"""
+
+
+def _svg(text: str, prefix: str) -> str:
+    """matplotlib's SVG made fit to sit in a page beside others: no XML prolog, and ids (its
+    clip paths) renamed so that two pictures never share one."""
+    start = text.find("<svg")
+    text = text[start:] if start >= 0 else text
+    text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", text)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', text)
+
+
+def render(document: Document, pictures: dict[str, str]) -> str:
+    """`pictures`: each figure's stage drawn as SVG text, put into the page as it is."""
+    body = [f"<h1>{escape(document.title)}</h1>"]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            level = min(max(block.level, 2), 4)
+            body.append(f"<h{level}>{escape(block.text)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            body.append(f"<p>{inline(block.parts)}</p>")
+        elif isinstance(block, Equation):
+            lines = block.lines()
+            if len(lines) == 1:
+                body.append(f'<div class="eq"><math display="block">{math(block.lhs)}<mo>=</mo>'
+                            f"{math(lines[0][1])}</math></div>")
+                continue
+            # Several lines: a table of two columns, the left-hand side, then each line of the right.
+            rows = []
+            for k, (starts, tokens) in enumerate(lines):
+                lead = math(block.lhs) if k == 0 else ""
+                indent = "" if starts else '<mspace width="2em"></mspace>'
+                rows.append(f'<mtr><mtd displaystyle="true" style="text-align: right">{lead}</mtd>'
+                            f'<mtd displaystyle="true" style="text-align: left">'
+                            f'{indent}{"<mo>=</mo>" if starts else ""}{math(tokens)}</mtd></mtr>')
+            body.append(f'<div class="eq"><math display="block"><mtable>{"".join(rows)}</mtable></math></div>')
+        elif isinstance(block, Table):
+            def cells(tag: str, row, block=block) -> str:
+                return "".join(f"<{tag}{NUMERIC if right else ''}>{inline(cell)}</{tag}>"
+                               for cell, right in zip(row, block.numeric))
+
+            rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
+            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
+                        "</table>")
+        elif isinstance(block, Figure):
+            svg = _svg(pictures[block.stage], f"figure-{block.stage}")
+            body.append(f"<figure>\n{svg}\n<figcaption>{escape(block.caption)}</figcaption>\n</figure>")
+        elif isinstance(block, Items):
+            body.append("<ul>\n" + "\n".join(f"<li>{inline(item)}</li>" for item in block.items) + "\n</ul>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            + "\n".join(body) + "\n</body>\n</html>\n")

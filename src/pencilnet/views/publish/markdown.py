@@ -1,0 +1,49 @@
+"""The document as Markdown with $…$ and $$…$$ mathematics, the dialect GitHub, Jupyter and
+most blog engines render; pictures are files beside it, linked by name."""
+
+from urllib.parse import quote
+
+from pencilnet.views.publish.document import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.latex import aligned, math
+
+SPECIAL = "\\`*_[]<>#|$"
+
+
+def _escape(value: str) -> str:
+    return "".join("\\" + ch if ch in SPECIAL else ch for ch in value)
+
+
+def inline(parts) -> str:
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces += [f"`{t}`" if code else _escape(t) for code, t in prose(part)]
+        else:
+            pieces.append(f"${math(part)}$")
+    return "".join(pieces)
+
+
+def render(document: Document, pictures: dict[str, str]) -> str:
+    """`pictures`: the file each figure's stage was drawn to, beside the Markdown file."""
+    blocks = [f"# {_escape(document.title)}"]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            blocks.append(f"{'#' * block.level} {_escape(block.text)}")
+        elif isinstance(block, Paragraph):
+            blocks.append(inline(block.parts))
+        elif isinstance(block, Equation):
+            rows = block.lines()
+            if len(rows) == 1:
+                blocks.append(f"$$\n{math(block.lhs)} = {math(rows[0][1])}\n$$")
+            else:
+                blocks.append("$$\n\\begin{aligned}\n" + aligned(block) + "\n\\end{aligned}\n$$")
+        elif isinstance(block, Table):
+            lines = ["| " + " | ".join(inline(cell) for cell in block.header) + " |",
+                     "|" + "|".join("---:" if right else ":---" for right in block.numeric) + "|"]
+            lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in block.rows]
+            blocks.append("\n".join(lines))
+        elif isinstance(block, Figure):
+            blocks.append(f"![{_escape(block.caption)}]({quote(pictures[block.stage])})\n\n*{_escape(block.caption)}*")
+        elif isinstance(block, Items):
+            blocks.append("\n".join(f"- {inline(item)}" for item in block.items))
+    return "\n\n".join(blocks) + "\n"
