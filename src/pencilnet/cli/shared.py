@@ -1,6 +1,8 @@
 """What every subcommand shares: its common options, loading, and how it prints and fails."""
 
 import json
+import os
+import re
 import sys
 from contextlib import contextmanager
 from typing import Annotated, Optional
@@ -64,13 +66,23 @@ def emit_json(data: dict):
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces before any closing style codes
+
+
 def display(*renderables):
+    """Print to stdout at the terminal's width, or 80 columns in a pipe or a log (Rich's
+    default there; the tables reflow to fit). NO_COLOR means no styles at all, bold included.
+    No line ends in spaces."""
     from rich.console import Console
 
-    console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
-    for item in renderables:
-        console.print(item)
-        console.print()
+    plain = bool(os.environ.get("NO_COLOR"))
+    console = Console(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
+                      **({"color_system": None} if plain else {}))
+    with console.capture() as captured:
+        for item in renderables:
+            console.print(item)
+            console.print()
+    sys.stdout.write(TRAILING_SPACES.sub(r"\1", captured.get()))
 
 
 def show(as_json: bool, data, views):

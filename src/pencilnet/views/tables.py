@@ -7,9 +7,7 @@ term, the gradients in its four groups of weights, the update, then training.
 from collections.abc import Sequence
 
 import numpy as np
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
@@ -18,7 +16,8 @@ from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
-from pencilnet.views.numbers import Style
+from pencilnet.views.layout import Grid
+from pencilnet.views.numbers import Style, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
@@ -29,16 +28,14 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _table(*columns: str) -> Table:
-    """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped)."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in columns:
-        numeric = name.startswith("#")
-        table.add_column(name[1:] if numeric else name, justify="right" if numeric else "left")
-    return table
+def _table(*columns: str) -> Grid:
+    """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped);
+    "~" marks written-out arithmetic, which moves beneath its row when the table is too wide
+    (`layout.column` has the rest)."""
+    return Grid(*columns)
 
 
-def _section(title: str, table: Table, items, style: Style, what: str, row=None) -> Group:
+def _section(title: str, table: Grid, items, style: Style, what: str, row=None) -> Group:
     """A title line, the table with at most `style.rows` rows, then what was left out.
 
     `row(item)` makes the cells of one item (default: the item is its cells); only the rows
@@ -94,7 +91,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
             return (node, f"net_{node} = {' + '.join(products + [bias(j)])}", net,
                     f"out_{node} = {activation.symbol}({net})", out)
 
-        table = _table("node", "net = Σ input × weight + bias", "#net", f"out = {activation.symbol}(net)", "#out")
+        table = _table("node", "~net = Σ input × weight + bias", "#net", f"~out = {activation.symbol}(net)", "#out")
         parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
     winner = int(np.argmax(trace.output))
     output_name = names.nodes[-1][winner]
@@ -114,7 +111,7 @@ def error(config: Config, report: ErrorReport, style: Style) -> Group:
         return f"E_{names[k]}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])
 
     table = _table("output", "class", "#target", "#out",
-                   "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
+                   "~term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
     section = _section(f"The total error: {loss.formula}", table, range(len(names)), style, "outputs", row)
     terms = _terms(len(report.terms), lambda k: style.operand(style.result(report.terms[k])))
     total = Text(f"E_total = {' + '.join(terms)} = {style.result(report.total)}", style="bold")
@@ -159,7 +156,7 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
             return (node, f"{how} = {style.number(found.dE_dout[j])}",
                     f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j]))
 
-        table = _table("node", how_header, f"∂out/∂net = {activation.derivative_formula}",
+        table = _table("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}",
                        "#∂E/∂net")
         sections.append(_section(title, table, range(len(nodes)), style, "nodes", row))
     return sections
@@ -258,7 +255,7 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
         arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(gradient)}"
         return r.name, style.given(r.value), gradient, arithmetic, style.number(after[position])
 
-    table = _table("parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
+    table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)
                     for bias in (False, True) for index in range(len(config.model.layers))])
     return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
@@ -353,12 +350,12 @@ def verify(config: Config, verdicts, style: Style) -> Group:
     for v in verdicts:
         places = max(style.decimals, len(v.published.split(".")[1]) + 2 if "." in v.published else 2)
         shown = Style(places)
-        difference = f"{v.difference:+.2g}" if v.difference else "0"
+        difference = ("+" if v.difference > 0 else "") + significant(v.difference, 2) if v.difference else "0"
         rows.append((v.name, v.published, shown.number(v.computed), shown.number(v.exact),
                      difference, Text(v.verdict, style=VERDICT_STYLES[v.verdict]), v.note))
     arithmetic = verdicts[0].arithmetic if verdicts else "exact"
-    table = _table("quantity", "#published", f"#computed ({arithmetic})", "#exact", "#difference", "verdict",
-                   "note")
+    table = _table("quantity", "#published", f"#computed ({arithmetic})", "~~#exact", "#difference", "verdict",
+                   "?note")
     counts = {kind: sum(v.verdict == kind for v in verdicts) for kind in VERDICT_STYLES}
     summary = (f"{plural(len(verdicts), 'published number')}: {counts['match']} match, "
                f"{plural(counts['rounding'], 'rounding difference')}, "
@@ -419,17 +416,19 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
         if c.within(tolerance):
             return Text("ok", style="green")
         if c.passed(tolerance):  # finite differences cannot resolve this gradient any finer
-            return Text(f"within roundoff (±{c.resolution:.1e})", style="yellow")
+            return Text(f"within roundoff (±{significant(c.resolution, 2)})", style="yellow")
         return Text("differs", style="bold red")
 
-    rows = [(c.name, f"{c.analytic:.10g}", f"{c.numeric:.10g}", f"{c.relative_error:.2e}", verdict_of(c))
+    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), significant(c.relative_error, 3),
+             verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
-    title = f"Backprop against central finite differences, worst first (tolerance {tolerance:g})"
+    tolerance_text = significant(tolerance, 6)
+    title = f"Backprop against central finite differences, worst first (tolerance {tolerance_text})"
     rough = sum(c.passed(tolerance) and not c.within(tolerance) for c in checks)
-    verdict = (f"{len(checks)} gradients: all within {tolerance:g}" + (
+    verdict = (f"{len(checks)} gradients: all within {tolerance_text}" + (
                f" ({rough} only within the roundoff of finite differences, which cannot check them more finely)"
                if rough else "") if not bad
-               else f"{len(checks)} gradients: {bad} differ by more than {tolerance:g}")
+               else f"{len(checks)} gradients: {bad} differ by more than {tolerance_text}")
     return Group(_section(title, table, rows, style, "parameters"),
                  Text(verdict, style="bold red" if bad else "bold green"))
