@@ -110,7 +110,11 @@ class Grid:
         return Measurement(min(width, options.max_width), width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from self.lines(options.max_width)
+        for line in self.lines(options.max_width):
+            # Laid out to fit; a line that cannot (one number wider than the console) is
+            # printed whole, for the terminal to wrap, never cut.
+            line.no_wrap, line.overflow = True, "ignore"
+            yield line
 
     def _widths(self, kept, wrap_headers: bool) -> dict[int, int]:
         widths = {}
@@ -177,8 +181,13 @@ class Grid:
         for cells, style in self.rows:
             out.append(Text(" ", style=style) + cells[0])
             for c in range(1, len(self.columns)):
-                if cells[c].plain:
-                    item = Text(" " * INDENT + f"{self.columns[c].header}: ") + cells[c]
-                    out += break_formula(item, width, 2 * INDENT)
+                if not cells[c].plain:
+                    continue
+                label = f"{' ' * INDENT}{self.columns[c].header}:"
+                if cell_len(label) + 1 + cells[c].cell_len <= width:
+                    out.append(Text(label + " ") + cells[c])
+                else:  # the value on a line of its own
+                    out.append(Text(label))
+                    out += break_formula(Text(" " * 2 * INDENT) + cells[c], width, 3 * INDENT)
         out.append(Text(""))
         return out

@@ -86,7 +86,8 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
         def row(j: int) -> tuple:
             node = names.nodes[index + 1][j]
             products = _terms(len(seen.inputs),
-                              lambda i: f"{shown(seen.inputs[i])} × {style.operand(style.given(layer.weights[i, j]))}")
+                              lambda i: f"{style.operand(shown(seen.inputs[i]))} × "
+                                                f"{style.operand(style.given(layer.weights[i, j]))}")
             net, out = style.number(seen.net[j]), style.number(seen.out[j])
             return (node, f"net_{node} = {' + '.join(products + [bias(j)])}", net,
                     f"out_{node} = {activation.symbol}({net})", out)
@@ -172,13 +173,15 @@ GROUPS = (  # the article's four kinds of weights, in its order
 
 def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style) -> Group:
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
-    parts.append(Text("Each gradient is the product of three factors: ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w",
-                      style="bold"))
+    parts.append(Text("Each gradient is a product of chain-rule factors:\n"
+                      "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
     last = len(config.model.layers) - 1
     for title, bias, outside in GROUPS:
         layers = [last] if outside else range(last - 1, -1, -1)  # from the output back, as the article goes
         chosen = _Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
         if len(chosen):
+            if not outside:  # the article's network has one hidden layer; a deeper one more
+                title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
     return Group(*parts)
 
@@ -237,11 +240,11 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
 
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
-        title += " (softmax: ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above)"
+        title += "\n  ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above"
     else:
         table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
     if any(part.bias and part.layer.shared_bias for part in rows.parts):
-        title += " (a shared bias sums ∂E/∂net over its layer's nodes)"
+        title += "\n  a shared bias sums ∂E/∂net over its layer's nodes"
     return _section(title, table, rows, style, "parameters", cells)
 
 

@@ -1,0 +1,139 @@
+"""Legible wherever it runs: at 80 columns (a pipe, a CI log) every number is whole, every
+formula on one line, no line wider than the console or ending in spaces; at 200 the tables
+look as they always have."""
+
+import re
+
+import numpy as np
+import pytest
+from helpers import ROOT, text_of
+from rich.cells import cell_len
+from rich.text import Text
+
+from pencilnet.views.layout import Grid, break_formula
+
+SOFTMAX = """\
+name: a 3-4-2 tanh and softmax network
+inputs: 3
+layers:
+  - size: 4
+    activation: tanh
+    weights: [[0.1, -0.2, 0.3, 0.05], [0.4, 0.1, -0.3, 0.2], [-0.1, 0.25, 0.15, -0.35]]
+    biases: [0.1, -0.1, 0.2, 0.0]
+  - size: 2
+    activation: softmax
+    weights: [[0.3, -0.2], [0.1, 0.4], [-0.25, 0.15], [0.2, -0.1]]
+    biases: [0.05, -0.05]
+loss: cross_entropy
+samples:
+  - inputs: [0.5, -1.2, 0.8]
+    target: [1, 0]
+"""
+
+COMMANDS = [("forward",), ("error",), ("backprop",), ("step",), ("walkthrough",), ("verify",), ("summary",),
+            ("gradcheck",), ("train", "--epochs", "200"), ("summary", ROOT / "configs/fruit.yaml"),
+            ("forward", ROOT / "configs/fruit.yaml"), ("backprop", "--pencil", "4"),
+            ("error", "--set", "layers[1].biases=[-200, 200]"),
+            ("train", "--set", "training.learning_rate=500", "--epochs", "100")]
+
+
+def assert_legible(out: str, width: int) -> None:
+    for line in out.splitlines():
+        assert cell_len(line) <= width, line
+        assert line == line.rstrip(), f"trailing spaces: {line!r}"
+        assert not re.search(r"\d…|…\d", line), f"a number cut: {line!r}"
+        assert not re.search(r"×\s*$|^\s*×", line), f"a product split: {line!r}"
+        assert not re.search(r"0{12}", line), f"a number of a dozen zeros: {line!r}"
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda args: " ".join(map(str, args)))
+def test_every_command_is_legible_at_80_columns(cli, monkeypatch, args):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert_legible(result.stdout, 80)
+
+
+@pytest.mark.parametrize("command", ["forward", "error", "backprop", "step"])
+def test_a_softmax_network_is_legible_at_80_columns(cli, monkeypatch, tmp_path, command):
+    (tmp_path / "soft.yaml").write_text(SOFTMAX)
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(command, tmp_path / "soft.yaml")
+    assert result.exit_code == 0, result.output
+    assert_legible(result.stdout, 80)
+
+
+def test_formulas_stay_whole_at_80_columns(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.strip() for line in cli("walkthrough").stdout.splitlines()]
+    for formula in ["net_h1 = 0.15 × 0.1 + 0.35 × 0.12 + 0.8", "net_y1 = 0.7020 × 0.05 + 0.5841 × 0.33 + 0.15",
+                    "out_y2 = σ(1.0217)", "0.1432 × 0.05 + (-0.0515) × 0.4 = 0.00716 + (-0.0206) = -0.0134",
+                    "0.5841 × (1 − 0.5841) = 0.2429", "0.05 − 0.5 × 0.1005"]:
+        assert any(formula in line for line in lines), formula
+    # the node and its numbers stay on the row; the arithmetic goes beneath it
+    assert any(re.fullmatch(r"h1\s+0\.8570\s+0\.7020", line) for line in lines)
+
+
+def test_wide_consoles_keep_one_row_per_node(cli):
+    lines = [line.strip() for line in cli("forward").stdout.splitlines()]  # COLUMNS=200
+    assert any(re.fullmatch(r"h1\s+net_h1 = 0.15 × 0.1 \+ 0.35 × 0.12 \+ 0.8\s+0.8570\s+out_h1 = σ\(0.8570\)\s+0.7020",
+                            line) for line in lines)
+    assert not any("beneath each row" in line for line in lines)
+
+
+def test_verify_shows_every_digit_in_a_ci_log(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("verify").stdout
+    assert_legible(out, 80)
+    row = next(line for line in out.splitlines() if line.strip().startswith("dE/dw1 "))
+    assert row.split()[1:3] == ["-0.000420492", "-0.00042049200"]  # published and computed, whole
+    assert "exact: -0.00042199601" in out
+
+
+def test_grid_breaks_arithmetic_only_between_terms():
+    grid = Grid("name", "~formula", "#value")
+    formula = " + ".join(f"0.{i}234 × (-0.{i}5)" for i in range(1, 9)) + " = 1.2345"
+    grid.add_row("h1", formula, "1.2345")
+    out = text_of(grid, width=40)
+    assert_legible(out, 40)
+    pieces = [line.strip() for line in out.splitlines()]
+    assert "h1     1.2345" in pieces
+    assert "".join(p for p in pieces if p.startswith(("0.1234", "+", "="))).replace("+", " + ").replace(
+        "=", " = ").split() == formula.split()
+
+
+def test_grid_stacks_rows_when_even_the_numbers_do_not_fit():
+    grid = Grid("parameter", "#backprop", "#finite differences")
+    grid.add_row("w1", "-0.000421996007", "-0.0004219960069")
+    out = text_of(grid, width=44)  # side by side they need 47 columns, even with the header broken
+    assert_legible(out, 44)
+    assert [line.strip() for line in out.splitlines() if line] == [
+        "w1", "backprop: -0.000421996007", "finite differences: -0.0004219960069"]
+    narrow = text_of(grid, width=24)
+    assert_legible(narrow, 24)
+    assert "    finite differences:\n        -0.0004219960069\n" in narrow
+
+
+def test_break_formula_keeps_a_long_product_whole():
+    lines = break_formula(Text("a = 0.1234567 × 0.7654321 × 0.5555555"), 10, 4)
+    assert [line.plain for line in lines] == ["a", "    = 0.1234567 × 0.7654321 × 0.5555555"]
+
+
+def test_no_color_means_no_escape_codes(cli, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[1m" in cli("error").stdout  # a terminal gets bold titles...
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in cli("error").stdout  # ...but NO_COLOR means no styles at all
+
+
+def test_tiny_values_in_scientific_notation(cli):
+    out = cli("error", "--set", "layers[1].biases=[-200, 200]").stdout
+    total = next(line for line in out.splitlines() if line.startswith("E_total"))
+    # An independent forward pass: out_y1 = σ(net_y1) ≈ e^net_y1 for net_y1 ≈ -199.6, and its
+    # term ½ out_y1² ≈ 1.5e-174; out_y2 = σ(≈ 200.8) is 1 in float64, so its term is exactly 0.
+    hidden = 1 / (1 + np.exp(-(np.array([0.15, 0.35]) @ [[0.1, 0.2], [0.12, 0.17]] + [0.8, 0.25])))
+    net_y1 = hidden @ [0.05, 0.33] - 200
+    term = 0.5 * (1 / (1 + np.exp(-net_y1))) ** 2
+    mantissa, exponent = f"{term:.2e}".split("e")
+    assert total == f"E_total = {mantissa}e{int(exponent)} + 0.0000 = {mantissa}e{int(exponent)}"
+    assert "1.51e-174" in total
