@@ -92,10 +92,10 @@ def stage_command(views, help_text: str):
             if as_json:
                 return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
             shown = views(walk, cfg, style(decimals, rows, all_rows, carried))
-            if carried is not None:
-                from pencilnet.views.tables import pencil_note
+            from pencilnet.views.tables import exact_note, pencil_note
 
-                shown = [pencil_note(carried), *shown]
+            note = pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
+            shown = [note, *shown]
             display(*shown)
 
     command.__doc__ = help_text

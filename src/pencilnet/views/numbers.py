@@ -25,6 +25,32 @@ def significant(x: float, digits: int) -> str:
     return "0" if text == "-0" else text
 
 
+def shown_value(text: str):
+    """The number a cell shows, as a Decimal: what a person checking by hand starts from."""
+    from decimal import Decimal
+
+    return Decimal(text.strip("()").replace("≈ ", ""))
+
+
+def agrees(value, text: str) -> bool:
+    """Whether `value` (worked out from the numbers shown) is shown as `text`: rounded half up
+    to the digits `text` has, it gives `text`'s digits."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value, shown = Decimal(repr(value)) if isinstance(value, float) else value, shown_value(text)
+    mantissa = text.strip("()").split("e")[0]
+    if "e" in text:
+        digits = len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
+        return f"{value:.{max(digits, 1) - 1}e}" == f"{shown:.{max(digits, 1) - 1}e}"
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == shown
+
+
+def relation(value, text: str) -> str:
+    """"=" when the numbers shown give `text`, "≈" when only their unrounded values do."""
+    return "=" if agrees(value, text) else "≈"
+
+
 def _unsigned_zero(text: str) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 

@@ -17,7 +17,7 @@ from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, 
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
 from pencilnet.views.layout import Grid
-from pencilnet.views.numbers import Style, significant
+from pencilnet.views.numbers import Style, agrees, relation, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
@@ -71,6 +71,26 @@ def _terms(count: int, term, what: str = "terms") -> list[str]:
     return [term(i) for i in range(MAX_TERMS - 1)] + [f"… ({count - MAX_TERMS + 1} more {what})"]
 
 
+def _mark(value, text: str) -> str:
+    """A result as shown, with "≈ " before it when the numbers shown beside it, multiplied and
+    added by hand, do not give its digits (they are rounded; the result was not)."""
+    return text if agrees(value, text) else f"≈ {text}"
+
+
+def _sum(texts: list[str]):
+    return sum((shown_value(t) for t in texts), shown_value("0"))
+
+
+def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | None:
+    """Σ e^net of a softmax layer: the terms e^net_k and their sum as shown, or None where
+    e^net overflows (the engine subtracts the largest net first; a person cannot)."""
+    with np.errstate(over="ignore"):
+        powers = np.exp(net)
+    if not np.all(np.isfinite(powers)) or not np.isfinite(powers.sum()):
+        return None
+    return style.number(powers.sum()), [style.number(p) for p in powers], "Σ e^net"
+
+
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
@@ -78,22 +98,38 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
+        softmax = _softmax_sum(seen.net, style) if activation.coupled else None
+        bias_input = style.given(model.bias_input)
 
-        def bias(j: int) -> str:
-            value = style.operand(style.given(layer.biases[0 if layer.shared_bias else j]))
-            return value if model.bias_input == 1 else f"{style.given(model.bias_input)} × {value}"
-
-        def row(j: int) -> tuple:
+        def row(j: int, layer=layer, seen=seen, activation=activation, shown=shown, softmax=softmax) -> tuple:
             node = names.nodes[index + 1][j]
-            products = _terms(len(seen.inputs),
-                              lambda i: f"{style.operand(shown(seen.inputs[i]))} × "
-                                                f"{style.operand(style.given(layer.weights[i, j]))}")
+            sources = len(seen.inputs)
+            inputs = [shown(seen.inputs[i]) for i in range(min(sources, MAX_TERMS))]
+            weights = [style.given(layer.weights[i, j]) for i in range(min(sources, MAX_TERMS))]
+            products = _terms(sources, lambda i: f"{style.operand(inputs[i])} × {style.operand(weights[i])}")
+            bias = style.given(layer.biases[0 if layer.shared_bias else j])
+            bias_term = style.operand(bias) if model.bias_input == 1 else f"{bias_input} × {style.operand(bias)}"
             net, out = style.number(seen.net[j]), style.number(seen.out[j])
-            return (node, f"net_{node} = {' + '.join(products + [bias(j)])}", net,
-                    f"out_{node} = {activation.symbol}({net})", out)
+            if sources <= MAX_TERMS:
+                net = _mark(sum(shown_value(x) * shown_value(w) for x, w in zip(inputs, weights))
+                            + shown_value(bias_input) * shown_value(bias), net)
+            plain_net = net.removeprefix("≈ ")
+            if softmax:
+                total = softmax[0]
+                how = f"out_{node} = e^{style.operand(plain_net)} / {total}"
+                out = _mark(float(np.exp(float(shown_value(plain_net))) / float(shown_value(total))), out)
+            else:
+                how = f"out_{node} = {activation.symbol}({plain_net})"
+                if not activation.coupled:
+                    out = _mark(float(activation.function(np.array([float(shown_value(plain_net))]))[0]), out)
+            return (node, f"net_{node} = {' + '.join(products + [bias_term])}", net, how, out)
 
-        table = _table("node", "~net = Σ input × weight + bias", "#net", f"~out = {activation.symbol}(net)", "#out")
+        out_header = "~out = e^net / Σ e^net" if softmax else f"~out = {activation.symbol}(net)"
+        table = _table("node", "~net = Σ input × weight + bias", "#net", out_header, "#out")
         parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
+        if softmax:
+            powers = _terms(len(softmax[1]), lambda k: softmax[1][k])
+            parts.append(Text(f"Σ e^net = {' + '.join(powers)} = {softmax[0]}"))
     winner = int(np.argmax(trace.output))
     output_name = names.nodes[-1][winner]
     parts.append(Text(f"Predicted class: {config.classes[winner]} "
@@ -105,61 +141,110 @@ def error(config: Config, report: ErrorReport, style: Style) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
     n = str(len(report.terms))
+    outs = [style.number(o) for o in report.output]
+    # What the terms come to from the outputs as shown: the oracle for "=" or "≈".
+    by_hand = loss.terms(np.array([float(shown_value(o)) for o in outs]), report.target)
 
     def row(k: int) -> tuple:
-        t, o = style.given(report.target[k]), style.number(report.output[k])
+        t, o = style.given(report.target[k]), outs[k]
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])
+        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, _mark(float(by_hand[k]), style.result(report.terms[k]))
 
     table = _table("output", "class", "#target", "#out",
                    "~term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
     section = _section(f"The total error: {loss.formula}", table, range(len(names)), style, "outputs", row)
-    terms = _terms(len(report.terms), lambda k: style.operand(style.result(report.terms[k])))
-    total = Text(f"E_total = {' + '.join(terms)} = {style.result(report.total)}", style="bold")
-    return Group(section, total)
+    shown_terms = [style.result(term) for term in report.terms]
+    terms = _terms(len(report.terms), lambda k: style.operand(shown_terms[k]))
+    total = style.result(report.total)
+    equals = relation(_sum(shown_terms), total) if len(report.terms) <= MAX_TERMS else "="
+    return Group(section, Text(f"E_total = {' + '.join(terms)} {equals} {total}", style="bold"))
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
                   style: Style) -> list[Group]:
     """Per node, from the output layer back: ∂E/∂out (for a hidden node, a sum over the
-    nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out."""
+    nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out so
+    that every row multiplies out as written ("≈" where the factors shown are rounded)."""
     model, names = config.model, config.model.names
+    loss = LOSSES[config.loss]
     sections = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
         found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
         nodes = names.nodes[index + 1]
-        if index == last:
+        outs = [style.number(o) for o in trace.layers[index].out]
+        dE_dout = [style.number(v) for v in found.dE_dout]
+        fused = index == last and (model.layers[index].activation, config.loss) in FUSED
+        where = "output" if index == last else "hidden"
+        notes = []
+        if fused:
+            title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
+                     f"{config.loss},\n  ∂E/∂net simplifies to out − target")
+        elif activation.coupled:
+            title = (f"The error signal at each {where} node: softmax couples its outputs, so\n"
+                     "  ∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
+        elif index == last:
             title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
-            if (model.layers[index].activation, config.loss) in FUSED:
-                title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
-                         f"{config.loss}, ∂E/∂net simplifies to out − target")
-            elif activation.coupled:
-                title = ("The error signal at each output node: softmax couples its outputs, so "
-                         "∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
-            how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
         else:
             title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
+        if index == last:
+            how_header = "∂E/∂out = " + loss.derivative_arithmetic.format(o="out", t="target", n="n")
+            by_hand = loss.derivative(np.array([float(shown_value(o)) for o in outs]), target)
+        else:
             how_header = "∂E/∂out = Σ_k ∂E/∂net_k × w(→k)"
-        def row(j: int, index=index, found=found, activation=activation, nodes=nodes) -> tuple:
-            node = nodes[j]
-            out = style.operand(style.number(trace.layers[index].out[j]))
+        coupling = None
+        if activation.coupled and not fused:
+            products = _terms(len(nodes), lambda k: f"{style.operand(dE_dout[k])} × {outs[k]}")
+            coupling = style.number(float(np.dot(found.dE_dout, trace.layers[index].out)))
+            if len(nodes) <= MAX_TERMS:
+                value = sum(shown_value(d) * shown_value(o) for d, o in zip(dE_dout, outs))
+                equals = relation(value, coupling)
+            else:
+                equals = "="
+            notes.append(Text(f"Σ_j ∂E/∂out_j × out_j = {' + '.join(products)} {equals} {coupling}"))
+
+        def row(j: int, index=index, found=found, activation=activation, nodes=nodes, outs=outs,
+                dE_dout=dE_dout, fused=fused, coupling=coupling) -> tuple:
+            node, out = nodes[j], style.operand(outs[j])
+            dE_dnet = style.number(found.dE_dnet[j])
+            if fused:
+                t = style.given(target[j])
+                return node, f"{out} − {style.operand(t)} = " + _mark(shown_value(outs[j]) - shown_value(t), dE_dnet)
             if found.terms is None:
-                how = LOSSES[config.loss].derivative_arithmetic.format(
-                    o=out, t=style.operand(style.given(target[j])), n=str(len(nodes)))
+                how = loss.derivative_arithmetic.format(o=out, t=style.operand(style.given(target[j])),
+                                                        n=str(len(nodes)))
+                how += f" {relation(float(by_hand[j]), dE_dout[j])} {dE_dout[j]}"
             else:
                 downstream, weights = gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j]
-                products = _terms(len(downstream), lambda k: f"{style.operand(style.number(downstream[k]))} × "
-                                                             f"{style.operand(style.given(weights[k]))}")
-                parts = _terms(len(downstream), lambda k: style.operand(style.number(found.terms[j, k])))
-                how = " + ".join(products) + " = " + " + ".join(parts)
+                count = len(downstream)
+                factors = [(style.number(downstream[k]), style.given(weights[k])) for k in range(min(count, MAX_TERMS))]
+                terms = [style.number(found.terms[j, k]) for k in range(min(count, MAX_TERMS))]
+                products = _terms(count, lambda k: f"{style.operand(factors[k][0])} × {style.operand(factors[k][1])}")
+                parts = _terms(count, lambda k: style.operand(terms[k]))
+                whole = count <= MAX_TERMS
+                first = "=" if not whole or all(agrees(shown_value(a) * shown_value(w), term)
+                                                 for (a, w), term in zip(factors, terms)) else "≈"
+                second = relation(_sum(terms), dE_dout[j]) if whole else "="
+                how = f"{' + '.join(products)} {first} {' + '.join(parts)} {second} {dE_dout[j]}"
+            if coupling is not None:
+                arithmetic = f"{out} × ({dE_dout[j]} − {style.operand(coupling)})"
+                value = shown_value(outs[j]) * (shown_value(dE_dout[j]) - shown_value(coupling))
+                return node, how, f"{arithmetic} = {_mark(value, dE_dnet)}"
+            slope_value = style.number(found.dout_dnet[j])
             slope = activation.derivative_arithmetic.format(o=out)
-            return (node, f"{how} = {style.number(found.dE_dout[j])}",
-                    f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j]))
+            by_hand_slope = float(activation.derivative(np.array([float(shown_value(outs[j]))]))[0])
+            return (node, how, f"{slope} {relation(by_hand_slope, slope_value)} {slope_value}",
+                    _mark(shown_value(dE_dout[j]) * shown_value(slope_value), dE_dnet))
 
-        table = _table("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}",
-                       "#∂E/∂net")
+        if fused:
+            table = _table("node", "~∂E/∂net = out − target")
+        elif coupling is not None:
+            table = _table("node", "~" + how_header, "~∂E/∂net = out × (∂E/∂out − Σ)")
+        else:
+            table = _table("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}",
+                           "#∂E/∂net")
         sections.append(_section(title, table, range(len(nodes)), style, "nodes", row))
+        sections.extend(notes)
     return sections
 
 
@@ -343,6 +428,16 @@ def pencil_note(decimals: int) -> Text:
     return Text(f"Pencil arithmetic: every net, out, ∂E/∂out, ∂out/∂net, ∂E/∂net, back-propagated term and "
                 f"sum, and new weight was rounded half up to {decimals} decimals before it was used further; "
                 "gradients and error terms keep every digit their multiplication gives.", style="italic")
+
+
+def exact_note(config: Config, style: Style) -> Text:
+    """Said once above the stages computed exactly: why a shown result can differ in its last digit
+    from the shown numbers worked by hand, and from a publication that rounded as it went."""
+    text = f"Exact arithmetic, {style.decimals} decimals shown; ≈: the numbers shown give it only roughly."
+    published = config.expected.arithmetic if config.expected is not None else None
+    if published is not None:
+        text += f"\nThe published example rounded as it went, to {published} decimals: --pencil {published} does too."
+    return Text(text, style="italic")
 
 
 VERDICT_STYLES = {"match": "green", "rounding": "cyan", "erratum": "yellow", "differs": "bold red"}
