@@ -137,3 +137,86 @@ def test_tiny_values_in_scientific_notation(cli):
     mantissa, exponent = f"{term:.2e}".split("e")
     assert total == f"E_total = {mantissa}e{int(exponent)} + 0.0000 = {mantissa}e{int(exponent)}"
     assert "1.51e-174" in total
+
+
+def test_shown_factors_multiply_to_the_shown_result_or_say_so(cli):
+    out = cli("walkthrough").stdout
+    # By hand from the numbers shown: 0.1432 × 0.33 = 0.047256, which rounds to 0.0473, not
+    # the 0.0472 that the unrounded factors give; so the row says ≈ there.
+    assert "0.1432 × 0.33 + (-0.0515) × 0.07 ≈ 0.0472 + (-0.00361) = 0.0436" in out
+    assert "0.1432 × 0.05 + (-0.0515) × 0.4 = 0.00716 + (-0.0206) = -0.0134" in out  # 0.00716, -0.0206: exact
+    # -0.0134 × 0.2092 = -0.00280328: shown -0.00281 (exactly -0.0028133), so ≈
+    assert re.search(r"h1 .*0\.2092\s+≈ -0\.00281", out)
+    # -0.0134 × 0.2092 × 0.15 = -0.000420492, shown -0.000422 (the article's own figure is the first)
+    assert re.search(r"w1\s+x1 → h1\s+-0\.0134\s+0\.2092\s+0\.15 \(x1\)\s+≈ -0\.000422", out)
+    # 0.5934 × 0.2413 × 0.7020 = 0.100518..., which is 0.1005: no ≈
+    assert re.search(r"w5\s+h1 → y1\s+0\.5934\s+0\.2413\s+0\.7020 \(out_h1\)\s+0\.1005", out)
+    # 0.05 − 0.5 × 0.1005 = -0.00025, shown -0.000254; 0.07 − 0.5 × (-0.0301) = 0.08505 → 0.0851, shown 0.0850
+    assert re.search(r"0\.05 − 0\.5 × 0\.1005\s+≈ -0\.000254", out)
+    assert re.search(r"0\.07 − 0\.5 × \(-0\.0301\)\s+≈ 0\.0850", out)
+    assert "E_total = 0.1760 + 0.0350 ≈ 0.2111" in out  # 0.2110 by hand
+    assert "The published example rounded as it went, to 4 decimals: --pencil 4 does too." in out
+    assert out.count("Exact arithmetic") == 1  # said once, not once per stage
+
+
+def test_pencil_arithmetic_needs_no_approximation(cli):
+    out = cli("walkthrough", "--pencil", "4").stdout
+    assert "≈" not in out  # every factor shown is the factor used
+    assert "0.1432 × 0.33 + (-0.0515) × 0.07 = 0.0473 + (-0.0036) = 0.0437" in out  # the article's ∂E/∂out_h2
+
+
+def test_softmax_outputs_are_shown_as_powers_over_their_sum(cli, tmp_path):
+    (tmp_path / "soft.yaml").write_text(SOFTMAX)
+    out = cli("forward", tmp_path / "soft.yaml").stdout
+    # An independent forward pass in NumPy
+    x = np.array([0.5, -1.2, 0.8])
+    hidden = np.tanh(x @ [[0.1, -0.2, 0.3, 0.05], [0.4, 0.1, -0.3, 0.2], [-0.1, 0.25, 0.15, -0.35]]
+                     + [0.1, -0.1, 0.2, 0.0])
+    net = hidden @ [[0.3, -0.2], [0.1, 0.4], [-0.25, 0.15], [0.2, -0.1]] + [0.05, -0.05]
+    total = np.exp(net).sum()
+    assert f"out_y1 = e^({net[0]:.4f}) / {total:.4f}" in out
+    assert f"Σ e^net = {np.exp(net[0]):.4f} + {np.exp(net[1]):.4f} = {total:.4f}" in out
+    assert "softmax(" not in out
+    back = cli("backprop", tmp_path / "soft.yaml").stdout
+    out_y1 = np.exp(net[0]) / total
+    assert f"{out_y1:.4f} − 1 = {out_y1 - 1:.4f}" in back  # softmax and cross-entropy: ∂E/∂net = out − target
+    assert "three factors" not in back and "(into the hidden layers)" not in back
+    error = cli("error", tmp_path / "soft.yaml").stdout
+    assert "−0 " not in error and "−(0 × ln(" in error  # no negative zero
+
+
+def test_softmax_without_cross_entropy_multiplies_out_as_written(cli, tmp_path):
+    (tmp_path / "soft.yaml").write_text(SOFTMAX.replace("loss: cross_entropy", "loss: half_sse"))
+    out = cli("backprop", tmp_path / "soft.yaml").stdout
+    x = np.array([0.5, -1.2, 0.8])
+    hidden = np.tanh(x @ [[0.1, -0.2, 0.3, 0.05], [0.4, 0.1, -0.3, 0.2], [-0.1, 0.25, 0.15, -0.35]]
+                     + [0.1, -0.1, 0.2, 0.0])
+    net = hidden @ [[0.3, -0.2], [0.1, 0.4], [-0.25, 0.15], [0.2, -0.1]] + [0.05, -0.05]
+    o = np.exp(net) / np.exp(net).sum()
+    dE_dout = o - [1, 0]
+    coupling = dE_dout @ o
+    assert re.search(rf"Σ_j ∂E/∂out_j × out_j = .* [=≈] {coupling:.4f}", out), out
+    row = f"{o[0]:.4f} × ({dE_dout[0]:.4f} − ({coupling:.4f}))" if coupling < 0 else \
+        f"{o[0]:.4f} × ({dE_dout[0]:.4f} − {coupling:.4f})"
+    assert row in out, out
+
+
+def test_one_rule_for_numbers_of_every_size():
+    from pencilnet.views.numbers import Style, significant
+
+    four = Style(4)
+    assert four.number(1.51e-175) == "1.51e-175"  # not 175 zeros
+    assert four.number(-0.0000099) == "-9.90e-6" and four.number(0.0000123) == "0.0000123"
+    assert four.number(2.5e12) == "2.50e12" and four.number(123456.0) == "123456.0000"
+    assert four.given(1e-7) == "1e-7"
+    # --decimals N: N places, and a smaller value keeps min(N, 3) significant digits
+    assert Style(0).number(0.857) == "1" and Style(0).number(-0.3) == "0"  # whole numbers, no -0
+    assert Style(1).number(0.857) == "0.9" and Style(2).number(-0.000422) == "-0.00042"
+    assert Style(3).number(-0.000422) == "-0.000422" and Style(6).number(0.857) == "0.857000"
+    assert significant(-0.0, 10) == "0" and significant(-2.5e-8, 10) == "-2.5e-8"
+    assert Style(4, pencil=4).result(-0.0) == "0" and Style(4, pencil=4).result(1e-12) == "1e-12"
+
+
+def test_decimals_help_states_the_rule(cli):
+    out = cli("forward", "--help").stdout
+    assert "significant" in out

@@ -265,7 +265,7 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
         layers = [last] if outside else range(last - 1, -1, -1)  # from the output back, as the article goes
         chosen = _Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
         if len(chosen):
-            if not outside:  # the article's network has one hidden layer; a deeper one more
+            if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
                 title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
     return Group(*parts)
@@ -309,19 +309,21 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
     coupled = any(part.coupled for part in rows.parts)
 
     def cells(r: ChainRow) -> tuple:
-        if r.source == "bias":
-            dnet_dw = f"{style.given(r.dnet_dw)} (bias input)"
-        elif r.layer == 0:
-            dnet_dw = f"{style.given(r.dnet_dw)} ({r.source})"
-        else:
-            dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
+        input_value = style.number(r.dnet_dw) if r.layer and r.source != "bias" else style.given(r.dnet_dw)
+        what = "bias input" if r.source == "bias" else r.source if r.layer == 0 else f"out_{r.source}"
+        gradient = style.result(r.gradient)
         if coupled:
             factors = [style.number(r.dE_dnet)]
         elif r.shared:
             factors = [f"Σ {style.number(r.dE_dout)}", "—"]
         else:
             factors = [style.number(r.dE_dout), style.number(r.dout_dnet)]
-        return r.name, f"{r.source} → {r.target}", *factors, dnet_dw, style.result(r.gradient)
+        if not r.shared:
+            product = shown_value(input_value)
+            for factor in factors:
+                product *= shown_value(factor)
+            gradient = _mark(product, gradient)
+        return r.name, f"{r.source} → {r.target}", *factors, f"{input_value} ({what})", gradient
 
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
@@ -339,9 +341,10 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
 
     def row(item: tuple) -> tuple:
         position, r = item
-        gradient = style.result(r.gradient)
-        arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(gradient)}"
-        return r.name, style.given(r.value), gradient, arithmetic, style.number(after[position])
+        gradient, old = style.result(r.gradient), style.given(r.value)
+        arithmetic = f"{old} − {rate} × {style.operand(gradient)}"
+        new = _mark(shown_value(old) - shown_value(rate) * shown_value(gradient), style.number(after[position]))
+        return r.name, old, gradient, arithmetic, new
 
     table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)
@@ -380,8 +383,10 @@ def batch_mode(batch_size: int | None, samples: int) -> str:
 def train(config: Config, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
     epochs = len(history.errors)
     tested = history.test_accuracy is not None
-    table = _table("#epoch", "#error", "#change", *(["#test accuracy"] if tested else []))
     chosen = epochs_to_show(epochs, style.rows)
+    # Spaced rows: the change is still from the epoch just before, not from the row above.
+    change = "#change" if len(chosen) == epochs else "#change from the epoch before"
+    table = _table("#epoch", "#error", change, *(["#test accuracy"] if tested else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
@@ -395,11 +400,12 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
     how = batch_mode(schedule.batch_size, len(config.inputs)) + (", shuffled each epoch" if schedule.shuffle else "")
-    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how}): "
-                      f"error {style.number(first)} in the first epoch, {style.number(history.final_error)} "
+    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how})\n"
+                      f"Error: {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
     if history.stopped_early:
-        parts.append(Text(f"Stopped early: the error reached the target {style.given(schedule.target_error)}."))
+        parts.append(Text(f"Stopped early: the error of epoch {epochs}, {style.number(history.errors[-1])} "
+                          f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:
         parts.append(confusion_table(config.classes, confusion))
     names, before, after = config.model.names.parameters, flatten(config.model), flatten(history.model)
@@ -483,8 +489,10 @@ def summary(config: Config, style: Style) -> Group:
              f"Data: {plural(len(config.inputs), 'training sample')}"
              + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
              + f"; classes: {', '.join(config.classes)}"]
-    return Group(Text(f"{config.name or config.source}: a {shape} network, {model.parameter_count} parameters",
-                      style="bold"), table, *[Text(line) for line in lines])
+    name = config.name or config.source
+    title = f"{name}, {model.parameter_count} parameters" if shape in name else \
+        f"{name}: a {shape} network, {model.parameter_count} parameters"
+    return Group(Text(title, style="bold"), table, *[Text(line) for line in lines])
 
 
 def predictions(config: Config, outputs: np.ndarray, targets: np.ndarray | None, confusion: np.ndarray | None,
