@@ -408,7 +408,7 @@ def text(config: Config, stage: str, rec: Walk, style: Style | None = None) -> G
             parts.append(Text(f"  {name}: {target}, {term} {value}"))
     parts.append(Text(""))
     parts.append(Text(f"({bias}) is a bias node: it feeds {bias} to every node of the next layer; "
-                      "red: positive, blue: negative", style="dim italic"))
+                      "in colour, red: positive, blue: negative", style="dim italic"))
     return Group(*parts)
 
 

@@ -17,7 +17,7 @@ from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, 
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
 from pencilnet.views.layout import Grid
-from pencilnet.views.numbers import Style, agrees, relation, shown_value, significant
+from pencilnet.views.numbers import Style, agrees, relation, scientific, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
@@ -525,7 +525,7 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
             return Text(f"within roundoff (±{significant(c.resolution, 2)})", style="yellow")
         return Text("differs", style="bold red")
 
-    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), significant(c.relative_error, 3),
+    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), (scientific(c.relative_error, 3) if c.relative_error else "0"),
              verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
