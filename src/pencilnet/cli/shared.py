@@ -95,6 +95,6 @@ def show(as_json: bool, data, views):
     display(*views())
 
 
-def wrote(path) -> None:
+def wrote(path, what: str = "") -> None:
     """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
-    print(f"pencilnet: wrote {path}", file=sys.stderr)
+    print(f"pencilnet: wrote {path}" + (f": {what}" if what else ""), file=sys.stderr)
