@@ -220,3 +220,19 @@ def test_one_rule_for_numbers_of_every_size():
 def test_decimals_help_states_the_rule(cli):
     out = cli("forward", "--help").stdout
     assert "significant" in out
+
+
+def test_predict_json_has_each_actual_class_and_the_confusion_matrix(cli):
+    import csv
+    import json
+
+    data = json.loads(cli("predict", ROOT / "configs/fruit.yaml", "--json").stdout)
+    with open(ROOT / "data/fruit-test.csv", newline="") as file:
+        labels = [row["label"] for row in csv.DictReader(file)]
+    found = data["predictions"]
+    assert [p["actual"] for p in found] == labels  # the file's own labels, in order
+    assert all(p["right"] == (p["actual"] == p["class"]) for p in found)
+    classes = data["confusion"]["classes"]
+    counts = [[sum(p["actual"] == a and p["class"] == b for p in found) for b in classes] for a in classes]
+    assert data["confusion"]["counts"] == counts
+    assert data["accuracy"] == sum(p["right"] for p in found) / len(found)
