@@ -236,3 +236,16 @@ def test_predict_json_has_each_actual_class_and_the_confusion_matrix(cli):
     counts = [[sum(p["actual"] == a and p["class"] == b for p in found) for b in classes] for a in classes]
     assert data["confusion"]["counts"] == counts
     assert data["accuracy"] == sum(p["right"] for p in found) / len(found)
+
+
+def test_declared_errata_and_tolerances_are_shown_beside_their_stage(cli):
+    error = " ".join(cli("error").stdout.split())
+    assert "E_total: published 0.21105, a declared erratum (a slip:" in error
+    step = " ".join(cli("step").stdout.split())
+    assert "w5_new: published 0.00025, a declared erratum (a lost sign:" in step
+    assert "w8_new: published 0.0851, declared to hold within 0.0001;" in step
+    assert "declared" not in cli("forward").stdout  # nothing declared there
+    # the published values are for sample 1: another sample's tables do not mention them
+    other = cli("error", "--set", "samples=[{inputs: [0.15, 0.35], target: [0, 1]}, {inputs: [0.1, 0.2], "
+                "target: [1, 0]}]", "--sample", "2").stdout
+    assert "declared" not in other

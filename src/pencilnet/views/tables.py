@@ -91,6 +91,31 @@ def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | 
     return style.number(powers.sum()), [style.number(p) for p in powers], "Σ e^net"
 
 
+STAGE_OF = {"forward": ("net_", "out_"), "error": ("E_",), "backprop": ("d",), "step": ()}  # by name prefix
+
+
+def declared(config: Config, sample: int, stage: str) -> list[Text]:
+    """The config's declared errata and tolerances among the published values of this stage,
+    so that a reader sees them beside the computed values, without running `verify`."""
+    expected = config.expected
+    if expected is None or expected.sample != sample:
+        return []
+    lines = []
+    for entry in expected.entries:
+        ours = entry.name.endswith("_new") if stage == "step" else (
+            entry.name.startswith(STAGE_OF[stage]) and not entry.name.endswith("_new")
+            and "_after_" not in entry.name and not entry.name.startswith("epoch_"))
+        if not ours or (entry.erratum is None and entry.tolerance is None):
+            continue
+        if entry.erratum is not None:
+            lines.append(f"{entry.name}: published {entry.published}, a declared erratum ({entry.erratum})")
+        else:
+            why = f"; {entry.note}" if entry.note else ""
+            lines.append(f"{entry.name}: published {entry.published}, declared to hold within "
+                         f"{entry.tolerance}{why}")
+    return [Text(line, style="yellow") for line in lines]
+
+
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
@@ -134,10 +159,10 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     output_name = names.nodes[-1][winner]
     parts.append(Text(f"Predicted class: {config.classes[winner]} "
                       f"({output_name} has the largest output, {style.number(trace.output[winner])})", style="bold"))
-    return Group(*parts)
+    return Group(*parts, *declared(config, sample, "forward"))
 
 
-def error(config: Config, report: ErrorReport, style: Style) -> Group:
+def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
     n = str(len(report.terms))
@@ -157,7 +182,8 @@ def error(config: Config, report: ErrorReport, style: Style) -> Group:
     terms = _terms(len(report.terms), lambda k: style.operand(shown_terms[k]))
     total = style.result(report.total)
     equals = relation(_sum(shown_terms), total) if len(report.terms) <= MAX_TERMS else "="
-    return Group(section, Text(f"E_total = {' + '.join(terms)} {equals} {total}", style="bold"))
+    return Group(section, Text(f"E_total = {' + '.join(terms)} {equals} {total}", style="bold"),
+                 *declared(config, sample, "error"))
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
@@ -256,7 +282,7 @@ GROUPS = (  # the article's four kinds of weights, in its order
 )
 
 
-def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style) -> Group:
+def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style, sample: int = 1) -> Group:
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
     parts.append(Text("Each gradient is a product of chain-rule factors:\n"
                       "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
@@ -268,7 +294,7 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
             if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
                 title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
-    return Group(*parts)
+    return Group(*parts, *declared(config, sample, "backprop"))
 
 
 class _Enumerated(Sequence):
@@ -335,7 +361,8 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
     return _section(title, table, rows, style, "parameters", cells)
 
 
-def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Group:
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style,
+         sample: int = 1) -> Group:
     after = flatten(new)
     rate = style.given(learning_rate)
 
@@ -349,8 +376,8 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
     table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)
                     for bias in (False, True) for index in range(len(config.model.layers))])
-    return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
-                    _Enumerated(rows), style, "parameters", row)
+    return Group(_section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
+                          _Enumerated(rows), style, "parameters", row), *declared(config, sample, "step"))
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
