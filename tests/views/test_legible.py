@@ -249,3 +249,13 @@ def test_declared_errata_and_tolerances_are_shown_beside_their_stage(cli):
     other = cli("error", "--set", "samples=[{inputs: [0.15, 0.35], target: [0, 1]}, {inputs: [0.1, 0.2], "
                 "target: [1, 0]}]", "--sample", "2").stdout
     assert "declared" not in other
+
+
+def test_backprop_ends_with_every_gradient_side_by_side(cli):
+    out = cli("backprop", "--pencil", "4").stdout
+    rows = [line.split() for line in out.split("All the gradients")[1].splitlines()]
+    # the article's figures: ∂E/∂w1 = -0.000420492 and ∂E/∂w2 = 0.00159221 (pencil arithmetic);
+    # by hand, ∂E/∂w5 = 0.5934 × 0.2413 × 0.7020 = 0.10051756884 and ∂E/∂bw3 = 0.5934 × 0.2413
+    assert ["w5", "0.10051756884", "w1", "-0.000420492", "bw3", "0.14318742"] in rows
+    assert ["w6", "-0.03616045524", "w2", "0.0015922095", "bw4", "-0.05151062"] in rows
+    assert ["outside", "∂E/∂w", "inside", "∂E/∂w", "bias", "∂E/∂w"] in rows

@@ -294,7 +294,30 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
             if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
                 title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
+    parts.append(_gradient_summary(config, gradients, style))
     return Group(*parts, *declared(config, sample, "backprop"))
+
+
+def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Group:
+    """Every gradient at a glance, as the article sums them up: weights on the outside, weights
+    on the inside and bias weights, side by side."""
+    model, last = config.model, len(config.model.layers) - 1
+    columns = [_Joined([LayerChain(model, gradients, last, False)]),
+               _Joined([LayerChain(model, gradients, index, False) for index in range(last - 1, -1, -1)]),
+               _Joined([LayerChain(model, gradients, index, True) for index in range(last, -1, -1)])]
+    table = _table("outside", "#∂E/∂w", "inside", "#∂E/∂w", "bias", "#∂E/∂w")
+    count = max(len(column) for column in columns)
+    shown = count if style.rows is None else min(count, style.rows)
+    for position in range(shown):
+        cells = []
+        for column in columns:
+            r = column[position] if position < len(column) else None
+            cells += [r.name, style.result(r.gradient)] if r is not None else ["", ""]
+        table.add_row(*cells)
+    parts = [Text("All the gradients", style="bold"), table]
+    if shown < count:
+        parts.append(Text(f"… {count - shown} more rows not shown (--all shows every row)", style="dim italic"))
+    return Group(*parts)
 
 
 class _Enumerated(Sequence):
