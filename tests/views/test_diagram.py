@@ -279,3 +279,17 @@ def test_data_show_draws_a_grid_of_pictures(cli, tmp_path):
     assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(png)).exit_code == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(tmp_path / "g.txt")).exit_code == 2
+
+
+def test_the_plot_legend_sits_below_the_curves():
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    errors = [0.2 * 0.7 ** i for i in range(10)]
+    figure = diagram.history_figure(errors, [0.9, 0.97, 0.98, 0.99, 0.99, 0.98, 0.99, 1.0, 0.99, 0.99])
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent(renderer)
+    for ax in figure.axes:  # both y axes share the plotting area
+        assert legend.y1 <= ax.get_window_extent(renderer).y0  # wholly beneath it: no line can cross it
+    assert legend.y0 >= 0  # and inside the picture

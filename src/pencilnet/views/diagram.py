@@ -427,6 +427,12 @@ def plot_history(errors: list[float], out_path, test_accuracy: list[float] | Non
     """The error by epoch (log scale when it spans more than two decades), with the test
     accuracy on a second axis when given, written to an .svg or a .png."""
     path = _check_path(out_path)
+    _save(history_figure(errors, test_accuracy), path)
+    return path
+
+
+def history_figure(errors: list[float], test_accuracy: list[float] | None = None):
+    """The figure `plot_history` writes."""
     _, Figure = _matplotlib()
     values = np.asarray(errors, dtype=float)
     epochs = np.arange(1, len(values) + 1)
@@ -450,10 +456,12 @@ def plot_history(errors: list[float], out_path, test_accuracy: list[float] | Non
         right.set_ylabel("test accuracy")
         if np.nanmax(accuracy) <= 1:
             right.set_ylim(0, 1.02)
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    # Beneath the axes, where no curve can run: inside, the accuracy line sits near the top
+    # and the error starts there.
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=len(handles), frameon=False)
     figure.tight_layout()
-    _save(figure, path)
-    return path
+    return figure
 
 
 def draw_samples(images: np.ndarray, labels: list[str], out_path, first: int = 1, columns: int = 8) -> Path:
