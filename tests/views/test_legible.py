@@ -259,3 +259,13 @@ def test_backprop_ends_with_every_gradient_side_by_side(cli):
     assert ["w5", "0.10051756884", "w1", "-0.000420492", "bw3", "0.14318742"] in rows
     assert ["w6", "-0.03616045524", "w2", "0.0015922095", "bw4", "-0.05151062"] in rows
     assert ["outside", "∂E/∂w", "inside", "∂E/∂w", "bias", "∂E/∂w"] in rows
+
+
+def test_forward_names_the_weights_as_the_article_writes_them(cli):
+    lines = cli("forward").stdout.splitlines()
+    # the article's w1 x1→h1, w3 x2→h1, w5 h1→y1, w7 h2→y1 and bias weights bw1 … bw4
+    for formula in ["net_h1 = x1 × w1 + x2 × w3 + bw1", "net_h2 = x1 × w2 + x2 × w4 + bw2",
+                    "net_y1 = out_h1 × w5 + out_h2 × w7 + bw3", "net_y2 = out_h1 × w6 + out_h2 × w8 + bw4"]:
+        assert formula in lines
+    negative = cli("forward", "--set", "bias_input=-1").stdout
+    assert "net_y1 = out_h1 × w5 + out_h2 × w7 + (-1) × bw3" in negative.splitlines()

@@ -191,3 +191,16 @@ class Grid:
                     out += break_formula(Text(" " * 2 * INDENT) + cells[c], width, 3 * INDENT)
         out.append(Text(""))
         return out
+
+
+class Formulas:
+    """Lines of arithmetic, each broken only before a " + " or an " = " when too long."""
+
+    def __init__(self, lines: list[str], style: str = ""):
+        self.lines, self.style = lines, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            for piece in break_formula(Text(line, style=self.style), options.max_width, INDENT):
+                piece.no_wrap, piece.overflow = True, "ignore"
+                yield piece

@@ -16,7 +16,7 @@ from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
-from pencilnet.views.layout import Grid
+from pencilnet.views.layout import Formulas, Grid
 from pencilnet.views.numbers import Style, agrees, relation, scientific, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
@@ -116,6 +116,22 @@ def declared(config: Config, sample: int, stage: str) -> list[Text]:
     return [Text(line, style="yellow") for line in lines]
 
 
+def _symbolic(model: Model, index: int) -> Formulas:
+    """The weighted sums by name, as the article writes them (net_y1 = out_h1 × w5 + …): which
+    weight multiplies which input. The first nodes of a big layer show the pattern."""
+    names, layer = model.names, model.layers[index]
+    sources = names.nodes[index] if index == 0 else [f"out_{node}" for node in names.nodes[index]]
+    bias_input = "" if model.bias_input == 1 else f"{Style().operand(Style().given(model.bias_input))} × "
+    lines = []
+    for j in range(min(layer.size, 2 if layer.size > MAX_TERMS else layer.size)):
+        products = _terms(len(sources), lambda i: f"{sources[i]} × {names.weights[index][i, j]}")
+        bias = names.biases[index][0 if layer.shared_bias else j]
+        lines.append(f"net_{names.nodes[index + 1][j]} = {' + '.join(products + [bias_input + str(bias)])}")
+    if layer.size > len(lines):
+        lines.append("…")
+    return Formulas(lines, style="dim")
+
+
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
@@ -152,6 +168,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
         out_header = "~out = e^net / Σ e^net" if softmax else f"~out = {activation.symbol}(net)"
         table = _table("node", "~net = Σ input × weight + bias", "#net", out_header, "#out")
         parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
+        parts += [_symbolic(model, index), Text("")]
         if softmax:
             powers = _terms(len(softmax[1]), lambda k: softmax[1][k])
             parts.append(Text(f"Σ e^net = {' + '.join(powers)} = {softmax[0]}"))
