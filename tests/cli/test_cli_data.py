@@ -32,7 +32,7 @@ def test_fruit_writes_the_csv_and_says_so(cli, tmp_path):
     out = tmp_path / "fruit.csv"
     result = cli("fruit", "--count", 10, "--seed", 3, "--out", out)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"wrote 10 pictures (5 red apple, 5 tomato), seed 3, to {out}\n"
+    assert result.stdout == "" and result.stderr == f"pencilnet: wrote {out}: 10 pictures (5 red apple, 5 tomato), seed 3\n"
     data = datasets.load_csv(out)
     images, labels = fruit.generate(10, 3)
     assert data.labels == labels

@@ -280,3 +280,47 @@ def test_data_show_draws_a_grid_of_pictures(cli, tmp_path):
     assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(png)).exit_code == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli("data", "show", str(ROOT / "data" / "fruit-test.csv"), "--out", str(tmp_path / "g.txt")).exit_code == 2
+
+
+def test_the_plot_legend_sits_below_the_curves():
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    errors = [0.2 * 0.7 ** i for i in range(10)]
+    figure = diagram.history_figure(errors, [0.9, 0.97, 0.98, 0.99, 0.99, 0.98, 0.99, 1.0, 0.99, 0.99])
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent(renderer)
+    for ax in figure.axes:  # both y axes share the plotting area
+        assert legend.y1 <= ax.get_window_extent(renderer).y0  # wholly beneath it: no line can cross it
+    assert legend.y0 >= 0  # and inside the picture
+
+
+def test_article_bias_labels_keep_off_the_other_bias_edge(article, tmp_path, monkeypatch):
+    """bw3's label used to lie across the thick bw4 edge (and bw1's across bw2's): now the middle
+    line of each is kept off the other edge. (Their boxes' corners can still touch it: the fan of
+    a bias node's edges is narrow next to the node.)"""
+    pytest.importorskip("matplotlib")
+    seen = {}
+    place = diagram._label_spots
+
+    def spy(shown, *args):
+        seen["shown"], seen["spots"] = shown, place(shown, *args)
+        return seen["spots"]
+
+    monkeypatch.setattr(diagram, "_label_spots", spy)
+    diagram.draw(article, "backprop", article.walk(1), tmp_path / "net.png")
+    edges = {e.name: (np.asarray(a, float), np.asarray(b, float)) for e, (a, b) in seen["shown"]}
+
+    def gap(points, start, end) -> float:
+        direction = end - start
+        t = np.clip(((points - start) @ direction) / (direction @ direction), 0, 1)
+        return float(np.sqrt(((points - start - t[:, None] * direction) ** 2).sum(-1)).min())
+
+    labels = {}
+    for (e, (start, end)), (t, angle) in zip(seen["shown"], seen["spots"]):
+        where = np.asarray(start) + t * (np.asarray(end) - np.asarray(start))
+        labels[e.name] = diagram._label_shape(where[0], where[1], angle, e.label)
+    for label, other in [("bw3", "bw4"), ("bw4", "bw3"), ("bw1", "bw2")]:
+        points, half = labels[label]
+        assert gap(points, *edges[other]) > half / 3, (label, other)

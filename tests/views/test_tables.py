@@ -14,18 +14,18 @@ from pencilnet.views.numbers import Style
 def test_number_format():
     style = Style(4)
     assert style.number(0.857) == "0.8570"
-    assert style.number(-0.0000001) == "-0.000000100"  # three significant digits, never -0.0000
+    assert style.number(-0.0000001) == "-1.00e-7"  # three significant digits, never -0.0000
     assert style.number(-0.000421996) == "-0.000422"
     assert style.number(0.0016) == "0.00160"
     assert style.number(0.0362) == "0.0362"
     assert style.number(0.0) == "0.0000"
-    assert style.number(-0.00000000000000001) == "-0.0000000000000000100"
+    assert style.number(-0.00000000000000001) == "-1.00e-17"
     assert style.number(float("nan")) == "nan"
     assert style.given(0.1) == "0.1" and style.given(0.15) == "0.15" and style.given(1.0) == "1"
     assert style.given(-0.5) == "-0.5" and style.operand("-0.5") == "(-0.5)"
     assert Style(0).number(2.5) == "3" and Style(0).number(-2.5) == "-3"  # half up, not half to even
     assert style.number(0.08505) == "0.0851"  # on the decimal digits seen, not on the binary value
-    assert Style(1).number(0.25) == "0.250"  # below 1, three significant digits
+    assert Style(1).number(0.25) == "0.3"  # one decimal asked for: one significant digit at least
     assert style.number(123456.0) == "123456.0000"
 
 

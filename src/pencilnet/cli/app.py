@@ -15,7 +15,7 @@ import typer
 from pencilnet.cli import checks, interop, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style
+from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
 from pencilnet.core.errors import InputError
 
 app = typer.Typer(
@@ -23,9 +23,11 @@ app = typer.Typer(
     help="A neural network you can check with paper and pencil: forward pass, error, backprop, "
          "update and training, every number shown. With no CONFIG, the article's 2-2-2 example is used.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # -h as well as --help; help as wide as the terminal (Click stops at 80 by default)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 200},
 )
 
 
@@ -51,13 +53,19 @@ publish.register(app)
 
 
 @app.command()
-def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inputs first: 36,36,2.")] = "2,2,2",
-         activation: Annotated[str, typer.Option("--activation", help="sigmoid, tanh, relu or identity.")] = "sigmoid",
-         scheme: Annotated[str, typer.Option("--scheme", help="Initial weights: xavier, he or uniform.")] = "xavier",
-         seed: Annotated[int, typer.Option("--seed", help="Seed of the random initial weights.")] = 0,
-         learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 0.5,
-         epochs: Annotated[int, typer.Option("--epochs", min=1)] = 100,
-         out: Annotated[Optional[str], typer.Option("--out", help="Write here (atomically) instead of stdout.")] = None,
+def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
+                                             help="Node counts, inputs first: 36,36,2.")] = "2,2,2",
+         activation: Annotated[str, typer.Option("--activation", metavar="NAME",
+                                                 help="sigmoid, tanh, relu or identity.")] = "sigmoid",
+         scheme: Annotated[str, typer.Option("--scheme", metavar="NAME",
+                                             help="Initial weights: xavier, he or uniform.")] = "xavier",
+         seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the random initial weights.")] = 0,
+         learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0, metavar="RATE",
+                                                      help="The config's training.learning_rate.")] = 0.5,
+         epochs: Annotated[int, typer.Option("--epochs", min=1, metavar="N",
+                                             help="The config's training.epochs.")] = 100,
+         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                    help="Write here (atomically) instead of stdout.")] = None,
          force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False):
     """Write a commented starter config for an architecture, with random initial weights from a seed."""
     with failures():
@@ -83,7 +91,7 @@ def init(layers: Annotated[str, typer.Option("--layers", help="Node counts, inpu
         if out is None:
             return sys.stdout.write(text)
         write_atomic(out, text)
-        print(f"wrote {out}: a {'-'.join(map(str, sizes))} network", file=sys.stderr)
+        wrote(out, f"a {'-'.join(map(str, sizes))} network")
 
 
 @app.command()
@@ -102,5 +110,46 @@ app.command()(diagram)
 app.command()(plot)
 
 
+def _summaries_in_full(typer_app) -> None:
+    """Each command's summary in `pencilnet --help` is its help's first paragraph, whole: Click
+    would cut it at 45 characters with "..." unless given one."""
+    import inspect
+
+    for info in typer_app.registered_commands:
+        if info.short_help is None:
+            text = info.help or (info.callback.__doc__ if info.callback else None) or ""
+            info.short_help = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+    for group in typer_app.registered_groups:
+        _summaries_in_full(group.typer_instance)
+        info = group.typer_instance.info
+        if not isinstance(group.short_help, str) and isinstance(info.help, str):
+            group.short_help = " ".join(inspect.cleandoc(info.help).split("\n\n")[0].split())
+
+
+_summaries_in_full(app)
+
+
 def main():
-    app()
+    """The console script: Click's own usage errors (an unknown option, a value out of range)
+    become the same one line on stderr as pencilnet's, with exit code 2."""
+    try:
+        from typer._click import exceptions  # Typer 0.2x carries its own Click
+    except ImportError:  # pragma: no cover - an older Typer, on the real Click
+        from click import exceptions
+
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        code = exc.exit_code
+    except exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "pencilnet"
+        print(f"pencilnet: error: {' '.join(exc.format_message().split())} (see {where} --help)", file=sys.stderr)
+        code = exc.exit_code
+    except exceptions.ClickException as exc:
+        print(f"pencilnet: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        code = exc.exit_code
+    except exceptions.Abort:
+        print("pencilnet: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code or 0)

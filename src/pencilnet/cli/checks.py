@@ -52,7 +52,7 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
            epochs: Annotated[Optional[int], typer.Option(
-               "--epochs", min=1, show_default=False,
+               "--epochs", min=1, metavar="N", show_default=False,
                help="Also record the error of each epoch and after this many epochs.")] = None,
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
@@ -72,7 +72,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
 
 def gradcheck(config: ConfigPath = None, sample: Sample = 1,
               tolerance: Annotated[float, typer.Option(
-                  "--tolerance", min=0.0, help="The largest relative difference that passes.")] = 1e-6,
+                  "--tolerance", min=0.0, metavar="X", help="The largest relative difference that passes.")] = 1e-6,
               as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
     """Check backprop against central finite differences for every parameter: exit 1 if any
     relative difference exceeds the tolerance."""

@@ -41,7 +41,9 @@ Out = Annotated[Optional[str], typer.Option(
 
 
 def diagram(config: ConfigPath = None,
-            stage: Annotated[Stage, typer.Option("--stage", help="Which numbers the picture shows.")] = Stage.forward,
+            stage: Annotated[Stage, typer.Option("--stage", metavar="STAGE",
+                                                                    help="Which numbers the picture shows: forward, error, "
+                                                                         "backprop or step.")] = Stage.forward,
             out: Out = None, sample: Sample = 1, decimals: Decimals = 4, pencil: PencilOption = None,
             exact: ExactOption = False, sets: Sets = None, force: Force = False):
     """Draw the network as a textbook does: nodes in columns, every edge with its weight; the
@@ -60,7 +62,7 @@ def diagram(config: ConfigPath = None,
 
 
 def plot(history: Annotated[str, typer.Argument(
-             metavar="HISTORY.json", show_default=False,
+             metavar="HISTORY", show_default=False,
              help="The output of `pencilnet train --json` (keys errors, optionally test_accuracies); - reads stdin.")],
          out: Out = None, force: Force = False):
     """Plot the error by epoch of a training run, with the test accuracy when the run has one."""

@@ -1,6 +1,8 @@
 """What every subcommand shares: its common options, loading, and how it prints and fails."""
 
 import json
+import os
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -14,7 +16,9 @@ ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
     help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
 Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, metavar="N",
-                                       help="Decimal places shown in tables.")]
+                                       help="Decimal places shown in tables; a smaller value keeps min(N, 3) significant digits "
+                                            "(0.000422 at N=4), one below 1e-5 or from 1e10 is written 1.5e-7; "
+                                            "0: whole numbers.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
 Sample = Annotated[int, typer.Option("--sample", min=1, metavar="K", help="Which sample of the config to use, from 1.")]
 Rows = Annotated[int, typer.Option("--rows", min=1, metavar="N", help="At most this many rows per table.")]
@@ -108,13 +112,23 @@ def emit_json(data: dict):
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces before any closing style codes
+
+
 def display(*renderables):
+    """Print to stdout at the terminal's width, or 80 columns in a pipe or a log (Rich's
+    default there; the tables reflow to fit). NO_COLOR means no styles at all, bold included.
+    No line ends in spaces."""
     from rich.console import Console
 
-    console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
-    for item in renderables:
-        console.print(item)
-        console.print()
+    plain = bool(os.environ.get("NO_COLOR"))
+    console = Console(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
+                      **({"color_system": None} if plain else {}))
+    with console.capture() as captured:
+        for item in renderables:
+            console.print(item)
+            console.print()
+    sys.stdout.write(TRAILING_SPACES.sub(r"\1", captured.get()))
 
 
 def show(as_json: bool, data, views):
@@ -130,8 +144,6 @@ def check_output(path: str | None, kind: str | None, force: bool) -> None:
     `files.check_target`): every writing command calls this first. None: no output asked for."""
     if path is None:
         return
-    import os
-
     from pencilnet.io.files import check_target
 
     real = check_target(path, kind, force)
@@ -144,6 +156,6 @@ def check_output(path: str | None, kind: str | None, force: bool) -> None:
         check_picture(path)
 
 
-def wrote(path) -> None:
+def wrote(path, what: str = "") -> None:
     """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
-    print(f"pencilnet: wrote {path}", file=sys.stderr)
+    print(f"pencilnet: wrote {path}" + (f": {what}" if what else ""), file=sys.stderr)

@@ -36,7 +36,7 @@ def _error(walk, config, shown):
 
     if shown is None:
         return as_json.error(config, walk.report, walk.sample)
-    return [tables.error(config, walk.report, shown)]
+    return [tables.error(config, walk.report, shown, walk.sample)]
 
 
 def _backprop(walk, config, shown):
@@ -44,7 +44,7 @@ def _backprop(walk, config, shown):
 
     if shown is None:
         return as_json.backprop(config, walk.gradients, walk.sample)
-    return [tables.backprop(config, walk.trace, walk.target, walk.gradients, shown)]
+    return [tables.backprop(config, walk.trace, walk.target, walk.gradients, shown, walk.sample)]
 
 
 def _step(walk, config, shown):
@@ -52,7 +52,7 @@ def _step(walk, config, shown):
 
     if shown is None:
         return as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample)
-    return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown)]
+    return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
 
 
 STEPS = (("forward", "Step 2: forward propagation", _forward),
@@ -92,10 +92,10 @@ def stage_command(views, help_text: str):
             if as_json:
                 return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
             shown = views(walk, cfg, style(decimals, rows, all_rows, carried))
-            if carried is not None:
-                from pencilnet.views.tables import pencil_note
+            from pencilnet.views.tables import exact_note, pencil_note
 
-                shown = [pencil_note(carried), *shown]
+            note = pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
+            shown = [note, *shown]
             display(*shown)
 
     command.__doc__ = help_text

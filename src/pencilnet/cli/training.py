@@ -174,7 +174,7 @@ def predict(config: ConfigPath = None,
             inputs, targets = cfg.train_inputs, cfg.train_targets
         outputs = forward(cfg.model, inputs).output
         confusion = counts(outputs, targets) if targets is not None else None
-        show(as_json, lambda: data.predictions(cfg, outputs, confusion),
+        show(as_json, lambda: data.predictions(cfg, outputs, confusion, targets),
              lambda: [tables.predictions(cfg, outputs, targets, confusion, style(decimals, rows, all_rows))])
 
 

@@ -42,7 +42,7 @@ LOSSES = {
     "cross_entropy": Loss("cross_entropy", "E = −Σ target × ln(out)",
                           lambda out, t: -t * np.log(_clipped(out)),
                           lambda out, t: -t / _clipped(out),
-                          "−{t} × ln({o})", "−{t} / {o}"),
+                          "−({t} × ln({o}))", "−({t} / {o})"),
     # For sigmoid outputs: each output is a yes/no probability of its own.
     "binary_cross_entropy": Loss(
         "binary_cross_entropy", "E = −Σ [target ln(out) + (1 − target) ln(1 − out)]",

@@ -131,12 +131,21 @@ def summary(config: Config) -> dict:
     }
 
 
-def predictions(config: Config, outputs, confusion=None) -> dict:
+def predictions(config: Config, outputs, confusion=None, targets=None) -> dict:
+    """Each sample's predicted class and outputs; with labelled data also its actual class,
+    whether the prediction was right, the accuracy and the confusion matrix (as `train` gives it)."""
     names = config.model.names.nodes[-1]
-    result = {"predictions": [{"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
-                              for out in outputs]}
+    found = []
+    for i, out in enumerate(outputs):
+        item = {"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
+        if targets is not None:
+            item["actual"] = config.classes[int(targets[i].argmax())]
+            item["right"] = item["actual"] == item["class"]
+        found.append(item)
+    result = {"predictions": found}
     if confusion is not None:
         result["accuracy"] = number(confusion.trace() / confusion.sum())
+        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
     return result
 
 

@@ -5,5 +5,5 @@ def expected_section(values: dict[str, float], arithmetic, sample: int, style) -
     """An `expected:` section holding every quantity in `values` as a published number (quoted:
     YAML would otherwise read 0.10 as 0.1 and lose the printed digits)."""
     lines = ["expected:", f"  arithmetic: {arithmetic}", f"  sample: {sample}", "  values:"]
-    lines += [f'    {name}: "{style.number(value)}"' for name, value in values.items()]
+    lines += [f'    {name}: "{style.fixed(value)}"' for name, value in values.items()]
     return "\n".join(lines) + "\n"

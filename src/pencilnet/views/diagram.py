@@ -183,6 +183,9 @@ def _subtitle(config: Config, rec: Walk, style: Style) -> str:
 LABEL_SIZE = 9  # points, for the labels on edges
 
 
+EDGE_HALF_WIDTH = 0.03  # inches: the widest edge drawn, halved, with a little air
+
+
 def _label_shape(x: float, y: float, angle: float, label: str) -> tuple[np.ndarray, float]:
     """A label as points along its middle line and a half height, in inches. Widths are
     estimated (a digit of DejaVu Sans is 0.64 em), with room for the box around the text."""
@@ -210,7 +213,9 @@ def _label_spots(shown, sizes, apex: float, nodes, radius: float) -> list[tuple[
     for k, (e, (start, end)) in enumerate(shown):
         if e.source < 0:
             y = apex - (apex - top) * (e.target + 1) / (sizes[e.layer + 1] + 1)
-            spots.append(((start[1] - y) / (start[1] - end[1]), 0.0))
+            level = (start[1] - y) / (start[1] - end[1])
+            spots.append((level, 0.0))
+            movable.append((k, level))
         else:
             count = sizes[e.layer]
             preferred = 0.5 if count == 1 else 0.25 + 0.5 * e.source / (count - 1)
@@ -229,13 +234,27 @@ def _label_spots(shown, sizes, apex: float, nodes, radius: float) -> list[tuple[
             total += max(0.0, half + other_half - gap)
         return total
 
+    starts = np.array([start for _, (start, _) in shown], dtype=float)
+    directions = np.array([end for _, (_, end) in shown], dtype=float) - starts
+    lengths = np.maximum((directions ** 2).sum(-1), 1e-12)
+
+    def crossing(points, half, k) -> float:
+        """How far a label's box reaches over the other edges: a label lying on an edge it
+        does not name is read as that edge's."""
+        offsets = points[None, :, :] - starts[:, None, :]  # (edges, points, 2)
+        t = np.clip((offsets * directions[:, None, :]).sum(-1) / lengths[:, None], 0.0, 1.0)
+        gaps = np.sqrt(((offsets - t[:, :, None] * directions[:, None, :]) ** 2).sum(-1)).min(axis=1)
+        reach = np.maximum(0.0, half + EDGE_HALF_WIDTH - gaps)
+        return float(reach.sum() - reach[k])
+
     for _ in range(3):  # three sweeps: enough, in the networks tried, for the labels to settle
         for k, preferred in movable:
             others = [shape(m, spots[m][0]) for m in range(len(shown)) if m != k]
             others += [(centres, radius)]
 
             def cost(t: float) -> float:
-                return 100 * clash(*shape(k, t), others) + abs(t - preferred)
+                points, half = shape(k, t)
+                return 100 * (clash(points, half, others) + crossing(points, half, k)) + abs(t - preferred)
 
             spots[k] = (min(np.linspace(0.12, 0.88, 39), key=cost), spots[k][1])
     return spots
@@ -410,7 +429,7 @@ def text(config: Config, stage: str, rec: Walk, style: Style | None = None) -> G
             parts.append(Text(f"  {name}: {target}, {term} {value}"))
     parts.append(Text(""))
     parts.append(Text(f"({bias}) is a bias node: it feeds {bias} to every node of the next layer; "
-                      "red: positive, blue: negative", style="dim italic"))
+                      "in colour, red: positive, blue: negative", style="dim italic"))
     return Group(*parts)
 
 
@@ -429,6 +448,12 @@ def plot_history(errors: list[float], out_path, test_accuracy: list[float] | Non
     """The error by epoch (log scale when it spans more than two decades), with the test
     accuracy on a second axis when given, written to an .svg or a .png."""
     path = _check_path(out_path)
+    _save(history_figure(errors, test_accuracy), path)
+    return path
+
+
+def history_figure(errors: list[float], test_accuracy: list[float] | None = None):
+    """The figure `plot_history` writes."""
     _, Figure = _matplotlib()
     values = np.asarray(errors, dtype=float)
     epochs = np.arange(1, len(values) + 1)
@@ -452,10 +477,12 @@ def plot_history(errors: list[float], out_path, test_accuracy: list[float] | Non
         right.set_ylabel("test accuracy")
         if np.nanmax(accuracy) <= 1:
             right.set_ylim(0, 1.02)
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    # Beneath the axes, where no curve can run: inside, the accuracy line sits near the top
+    # and the error starts there.
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=len(handles), frameon=False)
     figure.tight_layout()
-    _save(figure, path)
-    return path
+    return figure
 
 
 def draw_samples(images: np.ndarray, labels: list[str], out_path, first: int = 1, columns: int = 8) -> Path:

@@ -5,6 +5,56 @@ import math
 from pencilnet.core.arithmetic import half_up
 
 
+SCIENTIFIC = 5  # five zeros or more after the decimal point before a digit: 1.51e-7, not 0.000000151
+LARGE = 1e10  # from here on: 1.23e12
+
+
+def scientific(x: float, significant: int) -> str:
+    """1.51e-175, 1.23e12: a mantissa of `significant` digits, the exponent without padding."""
+    mantissa, exponent = f"{x:.{max(significant, 1) - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def significant(x: float, digits: int) -> str:
+    """`digits` significant digits, as `format(x, "g")` gives them, but with the same exponent
+    and sign conventions as every other number: 1.5e-7, never -0."""
+    text = f"{float(x):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return "0" if text == "-0" else text
+
+
+def shown_value(text: str):
+    """The number a cell shows, as a Decimal: what a person checking by hand starts from."""
+    from decimal import Decimal
+
+    return Decimal(text.strip("()").replace("≈ ", ""))
+
+
+def agrees(value, text: str) -> bool:
+    """Whether `value` (worked out from the numbers shown) is shown as `text`: rounded half up
+    to the digits `text` has, it gives `text`'s digits."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value, shown = Decimal(repr(value)) if isinstance(value, float) else value, shown_value(text)
+    mantissa = text.strip("()").split("e")[0]
+    if "e" in text:
+        digits = len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
+        return f"{value:.{max(digits, 1) - 1}e}" == f"{shown:.{max(digits, 1) - 1}e}"
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == shown
+
+
+def relation(value, text: str) -> str:
+    """"=" when the numbers shown give `text`, "≈" when only their unrounded values do."""
+    return "=" if agrees(value, text) else "≈"
+
+
+def _unsigned_zero(text: str) -> str:
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 class Style:
     """How numbers are shown: `decimals` places, a row limit for big networks, and, in
     pencil mode, the decimals every carried intermediate was rounded to."""
@@ -15,36 +65,58 @@ class Style:
         self.pencil = pencil
 
     def number(self, x: float) -> str:
-        """`decimals` places, rounded half up as a person would (0.08505 → 0.0851), but never
-        fewer than three significant digits for a small non-zero value below 1: a gradient
-        such as -0.000422 would otherwise show as -0.0004, or as 0.0000."""
+        """`decimals` places, rounded half up as a person would (0.08505 → 0.0851); a small
+        value keeps min(decimals, 3) significant digits (-0.000422 at 4 decimals, never -0.0004
+        or 0.0000), and a value that would need five zeros or more after the point to show
+        them, or is 1e10 or more, is written 1.51e-175. Never a negative zero; "-" is a number's sign,
+        "−" the operation."""
         x = float(x)
         if not math.isfinite(x):
             return str(x)
         places = self.decimals
+        significant = min(self.decimals, 3)
         # In pencil mode every number shown this way was carried at `pencil` decimals: show those.
-        if self.pencil is None and x != 0 and abs(x) < min(1.0, 10.0 ** (2 - places)):
+        if self.pencil is None and x != 0 and significant and abs(x) < 10.0 ** (significant - 1 - places):
+            places = max(places, significant - 1 - math.floor(math.log10(abs(x))))
+        if x != 0 and ((places > self.decimals and abs(x) < 10.0 ** -SCIENTIFIC) or abs(x) >= LARGE):
+            return scientific(x, max(significant, 1))
+        return _unsigned_zero(f"{half_up(x, places):f}")
+
+    def fixed(self, x: float) -> str:
+        """`decimals` places, never scientific, never fewer than three significant digits: a value
+        written into a file that other programs read digit by digit."""
+        x = float(x)
+        if not math.isfinite(x):
+            return str(x)
+        places = self.decimals
+        if x != 0 and abs(x) < min(1.0, 10.0 ** (2 - places)):
             places = max(places, 2 - math.floor(math.log10(abs(x))))
-        text = f"{half_up(x, places):f}"
-        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+        return _unsigned_zero(f"{half_up(x, places):f}")
 
     def result(self, x: float) -> str:
-        """A product that is not carried on (a gradient, an error term). In pencil mode it keeps
-        every digit the multiplication of rounded factors gives, as the article writes
-        −0.0134 × 0.2092 × 0.15 = −0.000420492; otherwise it is shown like any number."""
+        """A product shown as the final figure of its row (a gradient, an error term). In
+        pencil mode it keeps every digit the multiplication of rounded factors gives, as the
+        article writes −0.0134 × 0.2092 × 0.15 = −0.000420492; otherwise it is shown like any
+        number."""
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
         # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
         text = f"{half_up(x, 3 * self.pencil + 1):f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
-        return text if text not in ("-0", "") else "0"
+        if text in ("-0", "0", ""):
+            return "0"
+        digits = text.lstrip("-0.")
+        if text.lstrip("-").startswith("0." + "0" * SCIENTIFIC) or abs(x) >= LARGE:
+            return scientific(x, len(digits))
+        return text
 
     def given(self, x: float) -> str:
         """A value the user wrote (an input, a weight), without padding zeros: 0.15, 0.1."""
         text = self.number(x)
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("", "-0") else text
+        mantissa, e, exponent = text.partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return "0" if mantissa in ("", "-0") else mantissa + e + exponent
 
     def operand(self, text: str) -> str:
         return f"({text})" if text.startswith("-") else text

@@ -7,9 +7,7 @@ term, the gradients in its four groups of weights, the update, then training.
 from collections.abc import Sequence
 
 import numpy as np
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
@@ -18,7 +16,8 @@ from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
-from pencilnet.views.numbers import Style
+from pencilnet.views.layout import Formulas, Grid
+from pencilnet.views.numbers import Style, agrees, relation, scientific, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
 SPARK = "▁▂▃▄▅▆▇█"
@@ -29,16 +28,14 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _table(*columns: str) -> Table:
-    """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped)."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in columns:
-        numeric = name.startswith("#")
-        table.add_column(name[1:] if numeric else name, justify="right" if numeric else "left")
-    return table
+def _table(*columns: str) -> Grid:
+    """Columns named with a leading "#" hold numbers and are right-aligned (the "#" is dropped);
+    "~" marks written-out arithmetic, which moves beneath its row when the table is too wide
+    (`layout.column` has the rest)."""
+    return Grid(*columns)
 
 
-def _section(title: str, table: Table, items, style: Style, what: str, row=None) -> Group:
+def _section(title: str, table: Grid, items, style: Style, what: str, row=None) -> Group:
     """A title line, the table with at most `style.rows` rows, then what was left out.
 
     `row(item)` makes the cells of one item (default: the item is its cells); only the rows
@@ -74,6 +71,67 @@ def _terms(count: int, term, what: str = "terms") -> list[str]:
     return [term(i) for i in range(MAX_TERMS - 1)] + [f"… ({count - MAX_TERMS + 1} more {what})"]
 
 
+def _mark(value, text: str) -> str:
+    """A result as shown, with "≈ " before it when the numbers shown beside it, multiplied and
+    added by hand, do not give its digits (they are rounded; the result was not)."""
+    return text if agrees(value, text) else f"≈ {text}"
+
+
+def _sum(texts: list[str]):
+    return sum((shown_value(t) for t in texts), shown_value("0"))
+
+
+def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | None:
+    """Σ e^net of a softmax layer: the terms e^net_k and their sum as shown, or None where
+    e^net overflows (the engine subtracts the largest net first; a person cannot)."""
+    with np.errstate(over="ignore"):
+        powers = np.exp(net)
+    if not np.all(np.isfinite(powers)) or not np.isfinite(powers.sum()):
+        return None
+    return style.number(powers.sum()), [style.number(p) for p in powers], "Σ e^net"
+
+
+STAGE_OF = {"forward": ("net_", "out_"), "error": ("E_",), "backprop": ("d",), "step": ()}  # by name prefix
+
+
+def declared(config: Config, sample: int, stage: str) -> list[Text]:
+    """The config's declared errata and tolerances among the published values of this stage,
+    so that a reader sees them beside the computed values, without running `verify`."""
+    expected = config.expected
+    if expected is None or expected.sample != sample:
+        return []
+    lines = []
+    for entry in expected.entries:
+        ours = entry.name.endswith("_new") if stage == "step" else (
+            entry.name.startswith(STAGE_OF[stage]) and not entry.name.endswith("_new")
+            and "_after_" not in entry.name and not entry.name.startswith("epoch_"))
+        if not ours or (entry.erratum is None and entry.tolerance is None):
+            continue
+        if entry.erratum is not None:
+            lines.append(f"{entry.name}: published {entry.published}, a declared erratum ({entry.erratum})")
+        else:
+            why = f"; {entry.note}" if entry.note else ""
+            lines.append(f"{entry.name}: published {entry.published}, declared to hold within "
+                         f"{entry.tolerance}{why}")
+    return [Text(line, style="yellow") for line in lines]
+
+
+def _symbolic(model: Model, index: int) -> Formulas:
+    """The weighted sums by name, as the article writes them (net_y1 = out_h1 × w5 + …): which
+    weight multiplies which input. The first nodes of a big layer show the pattern."""
+    names, layer = model.names, model.layers[index]
+    sources = names.nodes[index] if index == 0 else [f"out_{node}" for node in names.nodes[index]]
+    bias_input = "" if model.bias_input == 1 else f"{Style().operand(Style().given(model.bias_input))} × "
+    lines = []
+    for j in range(min(layer.size, 2 if layer.size > MAX_TERMS else layer.size)):
+        products = _terms(len(sources), lambda i: f"{sources[i]} × {names.weights[index][i, j]}")
+        bias = names.biases[index][0 if layer.shared_bias else j]
+        lines.append(f"net_{names.nodes[index + 1][j]} = {' + '.join(products + [bias_input + str(bias)])}")
+    if layer.size > len(lines):
+        lines.append("…")
+    return Formulas(lines, style="dim")
+
+
 def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
@@ -81,87 +139,155 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
+        softmax = _softmax_sum(seen.net, style) if activation.coupled else None
+        bias_input = style.given(model.bias_input)
 
-        def bias(j: int) -> str:
-            value = style.operand(style.given(layer.biases[0 if layer.shared_bias else j]))
-            return value if model.bias_input == 1 else f"{style.given(model.bias_input)} × {value}"
-
-        def row(j: int) -> tuple:
+        def row(j: int, layer=layer, seen=seen, activation=activation, shown=shown, softmax=softmax) -> tuple:
             node = names.nodes[index + 1][j]
-            products = _terms(len(seen.inputs),
-                              lambda i: f"{shown(seen.inputs[i])} × {style.operand(style.given(layer.weights[i, j]))}")
+            sources = len(seen.inputs)
+            inputs = [shown(seen.inputs[i]) for i in range(min(sources, MAX_TERMS))]
+            weights = [style.given(layer.weights[i, j]) for i in range(min(sources, MAX_TERMS))]
+            products = _terms(sources, lambda i: f"{style.operand(inputs[i])} × {style.operand(weights[i])}")
+            bias = style.given(layer.biases[0 if layer.shared_bias else j])
+            bias_term = style.operand(bias) if model.bias_input == 1 else f"{bias_input} × {style.operand(bias)}"
             net, out = style.number(seen.net[j]), style.number(seen.out[j])
-            return (node, f"net_{node} = {' + '.join(products + [bias(j)])}", net,
-                    f"out_{node} = {activation.symbol}({net})", out)
+            if sources <= MAX_TERMS:
+                net = _mark(sum(shown_value(x) * shown_value(w) for x, w in zip(inputs, weights))
+                            + shown_value(bias_input) * shown_value(bias), net)
+            plain_net = net.removeprefix("≈ ")
+            if softmax:
+                total = softmax[0]
+                how = f"out_{node} = e^{style.operand(plain_net)} / {total}"
+                out = _mark(float(np.exp(float(shown_value(plain_net))) / float(shown_value(total))), out)
+            else:
+                how = f"out_{node} = {activation.symbol}({plain_net})"
+                if not activation.coupled:
+                    out = _mark(float(activation.function(np.array([float(shown_value(plain_net))]))[0]), out)
+            return (node, f"net_{node} = {' + '.join(products + [bias_term])}", net, how, out)
 
-        table = _table("node", "net = Σ input × weight + bias", "#net", f"out = {activation.symbol}(net)", "#out")
+        out_header = "~out = e^net / Σ e^net" if softmax else f"~out = {activation.symbol}(net)"
+        table = _table("node", "~net = Σ input × weight + bias", "#net", out_header, "#out")
         parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
+        parts += [_symbolic(model, index), Text("")]
+        if softmax:
+            powers = _terms(len(softmax[1]), lambda k: softmax[1][k])
+            parts.append(Text(f"Σ e^net = {' + '.join(powers)} = {softmax[0]}"))
     winner = int(np.argmax(trace.output))
     output_name = names.nodes[-1][winner]
     parts.append(Text(f"Predicted class: {config.classes[winner]} "
                       f"({output_name} has the largest output, {style.number(trace.output[winner])})", style="bold"))
-    return Group(*parts)
+    return Group(*parts, *declared(config, sample, "forward"))
 
 
-def error(config: Config, report: ErrorReport, style: Style) -> Group:
+def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
     n = str(len(report.terms))
+    outs = [style.number(o) for o in report.output]
+    # What the terms come to from the outputs as shown: the oracle for "=" or "≈".
+    by_hand = loss.terms(np.array([float(shown_value(o)) for o in outs]), report.target)
 
     def row(k: int) -> tuple:
-        t, o = style.given(report.target[k]), style.number(report.output[k])
+        t, o = style.given(report.target[k]), outs[k]
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, style.result(report.terms[k])
+        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, _mark(float(by_hand[k]), style.result(report.terms[k]))
 
     table = _table("output", "class", "#target", "#out",
-                   "term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
+                   "~term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
     section = _section(f"The total error: {loss.formula}", table, range(len(names)), style, "outputs", row)
-    terms = _terms(len(report.terms), lambda k: style.operand(style.result(report.terms[k])))
-    total = Text(f"E_total = {' + '.join(terms)} = {style.result(report.total)}", style="bold")
-    return Group(section, total)
+    shown_terms = [style.result(term) for term in report.terms]
+    terms = _terms(len(report.terms), lambda k: style.operand(shown_terms[k]))
+    total = style.result(report.total)
+    equals = relation(_sum(shown_terms), total) if len(report.terms) <= MAX_TERMS else "="
+    return Group(section, Text(f"E_total = {' + '.join(terms)} {equals} {total}", style="bold"),
+                 *declared(config, sample, "error"))
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
                   style: Style) -> list[Group]:
     """Per node, from the output layer back: ∂E/∂out (for a hidden node, a sum over the
-    nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out."""
+    nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out so
+    that every row multiplies out as written ("≈" where the factors shown are rounded)."""
     model, names = config.model, config.model.names
+    loss = LOSSES[config.loss]
     sections = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
         found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
         nodes = names.nodes[index + 1]
-        if index == last:
+        outs = [style.number(o) for o in trace.layers[index].out]
+        dE_dout = [style.number(v) for v in found.dE_dout]
+        fused = index == last and (model.layers[index].activation, config.loss) in FUSED
+        where = "output" if index == last else "hidden"
+        notes = []
+        if fused:
+            title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
+                     f"{config.loss},\n  ∂E/∂net simplifies to out − target")
+        elif activation.coupled:
+            title = (f"The error signal at each {where} node: softmax couples its outputs, so\n"
+                     "  ∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
+        elif index == last:
             title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
-            if (model.layers[index].activation, config.loss) in FUSED:
-                title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
-                         f"{config.loss}, ∂E/∂net simplifies to out − target")
-            elif activation.coupled:
-                title = ("The error signal at each output node: softmax couples its outputs, so "
-                         "∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
-            how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
         else:
             title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
+        if index == last:
+            how_header = "∂E/∂out = " + loss.derivative_arithmetic.format(o="out", t="target", n="n")
+            by_hand = loss.derivative(np.array([float(shown_value(o)) for o in outs]), target)
+        else:
             how_header = "∂E/∂out = Σ_k ∂E/∂net_k × w(→k)"
-        def row(j: int, index=index, found=found, activation=activation, nodes=nodes) -> tuple:
-            node = nodes[j]
-            out = style.operand(style.number(trace.layers[index].out[j]))
+        coupling = None
+        if activation.coupled and not fused:
+            products = _terms(len(nodes), lambda k: f"{style.operand(dE_dout[k])} × {outs[k]}")
+            coupling = style.number(float(np.dot(found.dE_dout, trace.layers[index].out)))
+            if len(nodes) <= MAX_TERMS:
+                value = sum(shown_value(d) * shown_value(o) for d, o in zip(dE_dout, outs))
+                equals = relation(value, coupling)
+            else:
+                equals = "="
+            notes.append(Text(f"Σ_j ∂E/∂out_j × out_j = {' + '.join(products)} {equals} {coupling}"))
+
+        def row(j: int, index=index, found=found, activation=activation, nodes=nodes, outs=outs,
+                dE_dout=dE_dout, fused=fused, coupling=coupling) -> tuple:
+            node, out = nodes[j], style.operand(outs[j])
+            dE_dnet = style.number(found.dE_dnet[j])
+            if fused:
+                t = style.given(target[j])
+                return node, f"{out} − {style.operand(t)} = " + _mark(shown_value(outs[j]) - shown_value(t), dE_dnet)
             if found.terms is None:
-                how = LOSSES[config.loss].derivative_arithmetic.format(
-                    o=out, t=style.operand(style.given(target[j])), n=str(len(nodes)))
+                how = loss.derivative_arithmetic.format(o=out, t=style.operand(style.given(target[j])),
+                                                        n=str(len(nodes)))
+                how += f" {relation(float(by_hand[j]), dE_dout[j])} {dE_dout[j]}"
             else:
                 downstream, weights = gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j]
-                products = _terms(len(downstream), lambda k: f"{style.operand(style.number(downstream[k]))} × "
-                                                             f"{style.operand(style.given(weights[k]))}")
-                parts = _terms(len(downstream), lambda k: style.operand(style.number(found.terms[j, k])))
-                how = " + ".join(products) + " = " + " + ".join(parts)
+                count = len(downstream)
+                factors = [(style.number(downstream[k]), style.given(weights[k])) for k in range(min(count, MAX_TERMS))]
+                terms = [style.number(found.terms[j, k]) for k in range(min(count, MAX_TERMS))]
+                products = _terms(count, lambda k: f"{style.operand(factors[k][0])} × {style.operand(factors[k][1])}")
+                parts = _terms(count, lambda k: style.operand(terms[k]))
+                whole = count <= MAX_TERMS
+                first = "=" if not whole or all(agrees(shown_value(a) * shown_value(w), term)
+                                                 for (a, w), term in zip(factors, terms)) else "≈"
+                second = relation(_sum(terms), dE_dout[j]) if whole else "="
+                how = f"{' + '.join(products)} {first} {' + '.join(parts)} {second} {dE_dout[j]}"
+            if coupling is not None:
+                arithmetic = f"{out} × ({dE_dout[j]} − {style.operand(coupling)})"
+                value = shown_value(outs[j]) * (shown_value(dE_dout[j]) - shown_value(coupling))
+                return node, how, f"{arithmetic} = {_mark(value, dE_dnet)}"
+            slope_value = style.number(found.dout_dnet[j])
             slope = activation.derivative_arithmetic.format(o=out)
-            return (node, f"{how} = {style.number(found.dE_dout[j])}",
-                    f"{slope} = {style.number(found.dout_dnet[j])}", style.number(found.dE_dnet[j]))
+            by_hand_slope = float(activation.derivative(np.array([float(shown_value(outs[j]))]))[0])
+            return (node, how, f"{slope} {relation(by_hand_slope, slope_value)} {slope_value}",
+                    _mark(shown_value(dE_dout[j]) * shown_value(slope_value), dE_dnet))
 
-        table = _table("node", how_header, f"∂out/∂net = {activation.derivative_formula}",
-                       "#∂E/∂net")
+        if fused:
+            table = _table("node", "~∂E/∂net = out − target")
+        elif coupling is not None:
+            table = _table("node", "~" + how_header, "~∂E/∂net = out × (∂E/∂out − Σ)")
+        else:
+            table = _table("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}",
+                           "#∂E/∂net")
         sections.append(_section(title, table, range(len(nodes)), style, "nodes", row))
+        sections.extend(notes)
     return sections
 
 
@@ -173,16 +299,41 @@ GROUPS = (  # the article's four kinds of weights, in its order
 )
 
 
-def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style) -> Group:
+def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style, sample: int = 1) -> Group:
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
-    parts.append(Text("Each gradient is the product of three factors: ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w",
-                      style="bold"))
+    parts.append(Text("Each gradient is a product of chain-rule factors:\n"
+                      "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
     last = len(config.model.layers) - 1
     for title, bias, outside in GROUPS:
         layers = [last] if outside else range(last - 1, -1, -1)  # from the output back, as the article goes
         chosen = _Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
         if len(chosen):
+            if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
+                title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
+    parts.append(_gradient_summary(config, gradients, style))
+    return Group(*parts, *declared(config, sample, "backprop"))
+
+
+def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Group:
+    """Every gradient at a glance, as the article sums them up: weights on the outside, weights
+    on the inside and bias weights, side by side."""
+    model, last = config.model, len(config.model.layers) - 1
+    columns = [_Joined([LayerChain(model, gradients, last, False)]),
+               _Joined([LayerChain(model, gradients, index, False) for index in range(last - 1, -1, -1)]),
+               _Joined([LayerChain(model, gradients, index, True) for index in range(last, -1, -1)])]
+    table = _table("outside", "#∂E/∂w", "inside", "#∂E/∂w", "bias", "#∂E/∂w")
+    count = max(len(column) for column in columns)
+    shown = count if style.rows is None else min(count, style.rows)
+    for position in range(shown):
+        cells = []
+        for column in columns:
+            r = column[position] if position < len(column) else None
+            cells += [r.name, style.result(r.gradient)] if r is not None else ["", ""]
+        table.add_row(*cells)
+    parts = [Text("All the gradients", style="bold"), table]
+    if shown < count:
+        parts.append(Text(f"… {count - shown} more rows not shown (--all shows every row)", style="dim italic"))
     return Group(*parts)
 
 
@@ -224,45 +375,49 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
     coupled = any(part.coupled for part in rows.parts)
 
     def cells(r: ChainRow) -> tuple:
-        if r.source == "bias":
-            dnet_dw = f"{style.given(r.dnet_dw)} (bias input)"
-        elif r.layer == 0:
-            dnet_dw = f"{style.given(r.dnet_dw)} ({r.source})"
-        else:
-            dnet_dw = f"{style.number(r.dnet_dw)} (out_{r.source})"
+        input_value = style.number(r.dnet_dw) if r.layer and r.source != "bias" else style.given(r.dnet_dw)
+        what = "bias input" if r.source == "bias" else r.source if r.layer == 0 else f"out_{r.source}"
+        gradient = style.result(r.gradient)
         if coupled:
             factors = [style.number(r.dE_dnet)]
         elif r.shared:
             factors = [f"Σ {style.number(r.dE_dout)}", "—"]
         else:
             factors = [style.number(r.dE_dout), style.number(r.dout_dnet)]
-        return r.name, f"{r.source} → {r.target}", *factors, dnet_dw, style.result(r.gradient)
+        if not r.shared:
+            product = shown_value(input_value)
+            for factor in factors:
+                product *= shown_value(factor)
+            gradient = _mark(product, gradient)
+        return r.name, f"{r.source} → {r.target}", *factors, f"{input_value} ({what})", gradient
 
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
-        title += " (softmax: ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above)"
+        title += "\n  ∂E/∂w = ∂E/∂net × ∂net/∂w, with ∂E/∂net from the table above"
     else:
         table = _table("parameter", "edge", "#∂E/∂out", "#∂out/∂net", "#∂net/∂w", "#∂E/∂w")
     if any(part.bias and part.layer.shared_bias for part in rows.parts):
-        title += " (a shared bias sums ∂E/∂net over its layer's nodes)"
+        title += "\n  a shared bias sums ∂E/∂net over its layer's nodes"
     return _section(title, table, rows, style, "parameters", cells)
 
 
-def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style) -> Group:
+def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, style: Style,
+         sample: int = 1) -> Group:
     after = flatten(new)
     rate = style.given(learning_rate)
 
     def row(item: tuple) -> tuple:
         position, r = item
-        gradient = style.result(r.gradient)
-        arithmetic = f"{style.given(r.value)} − {rate} × {style.operand(gradient)}"
-        return r.name, style.given(r.value), gradient, arithmetic, style.number(after[position])
+        gradient, old = style.result(r.gradient), style.given(r.value)
+        arithmetic = f"{old} − {rate} × {style.operand(gradient)}"
+        new = _mark(shown_value(old) - shown_value(rate) * shown_value(gradient), style.number(after[position]))
+        return r.name, old, gradient, arithmetic, new
 
-    table = _table("parameter", "#old", "#∂E/∂w", "new = old − η × ∂E/∂w", "#new")
+    table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)
                     for bias in (False, True) for index in range(len(config.model.layers))])
-    return _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
-                    _Enumerated(rows), style, "parameters", row)
+    return Group(_section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
+                          _Enumerated(rows), style, "parameters", row), *declared(config, sample, "step"))
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
@@ -295,8 +450,10 @@ def batch_mode(batch_size: int | None, samples: int) -> str:
 def train(config: Config, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
     epochs = len(history.errors)
     tested = history.test_accuracy is not None
-    table = _table("#epoch", "#error", "#change", *(["#test accuracy"] if tested else []))
     chosen = epochs_to_show(epochs, style.rows)
+    # Spaced rows: the change is still from the epoch just before, not from the row above.
+    change = "#change" if len(chosen) == epochs else "#change from the epoch before"
+    table = _table("#epoch", "#error", change, *(["#test accuracy"] if tested else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
@@ -309,13 +466,13 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
     if epochs > 1:
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
-    how = (batch_mode(schedule.batch_size, len(config.train_inputs))
-           + (", shuffled each epoch" if schedule.shuffle else ""))
-    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how}): "
-                      f"error {style.number(first)} in the first epoch, {style.number(history.final_error)} "
+    how = batch_mode(schedule.batch_size, len(config.train_inputs)) + (", shuffled each epoch" if schedule.shuffle else "")
+    parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how})\n"
+                      f"Error: {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
     if history.stopped_early:
-        parts.append(Text(f"Stopped early: the error reached the target {style.given(schedule.target_error)}."))
+        parts.append(Text(f"Stopped early: the error of epoch {epochs}, {style.number(history.errors[-1])} "
+                          f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:
         parts.append(confusion_table(config.classes, confusion))
     names, before, after = config.model.names.parameters, flatten(config.model), flatten(history.model)
@@ -346,6 +503,16 @@ def pencil_note(decimals: int) -> Text:
                 "gradients and error terms keep every digit their multiplication gives.", style="italic")
 
 
+def exact_note(config: Config, style: Style) -> Text:
+    """Said once above the stages computed exactly: why a shown result can differ in its last digit
+    from the shown numbers worked by hand, and from a publication that rounded as it went."""
+    text = f"Exact arithmetic, {style.decimals} decimals shown; ≈: the numbers shown give it only roughly."
+    published = config.expected.pencil_decimals if config.expected is not None else None
+    if published is not None:
+        text += f"\nThe published example rounded as it went, to {published} decimals: --pencil {published} does too."
+    return Text(text, style="italic")
+
+
 VERDICT_STYLES = {"match": "green", "rounding": "cyan", "erratum": "yellow", "differs": "bold red"}
 
 
@@ -354,12 +521,12 @@ def verify(config: Config, verdicts, style: Style) -> Group:
     for v in verdicts:
         places = max(style.decimals, len(v.published.split(".")[1]) + 2 if "." in v.published else 2)
         shown = Style(places)
-        difference = f"{v.difference:+.2g}" if v.difference else "0"
+        difference = ("+" if v.difference > 0 else "") + significant(v.difference, 2) if v.difference else "0"
         rows.append((v.name, v.published, shown.number(v.computed), shown.number(v.exact),
                      difference, Text(v.verdict, style=VERDICT_STYLES[v.verdict]), v.note))
     arithmetic = verdicts[0].arithmetic if verdicts else "exact"
-    table = _table("quantity", "#published", f"#computed ({arithmetic})", "#exact", "#difference", "verdict",
-                   "note")
+    table = _table("quantity", "#published", f"#computed ({arithmetic})", "~~#exact", "#difference", "verdict",
+                   "?note")
     counts = {kind: sum(v.verdict == kind for v in verdicts) for kind in VERDICT_STYLES}
     summary = (f"{plural(len(verdicts), 'published number')}: {counts['match']} match, "
                f"{plural(counts['rounding'], 'rounding difference')}, "
@@ -390,8 +557,10 @@ def summary(config: Config, style: Style) -> Group:
              f"Data: {plural(len(config.train_inputs), 'training sample')}"
              + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
              + f"; classes: {', '.join(config.classes)}"]
-    return Group(Text(f"{config.name or config.source}: a {shape} network, {model.parameter_count} parameters",
-                      style="bold"), table, *[Text(line) for line in lines])
+    name = config.name or config.source
+    title = f"{name}, {model.parameter_count} parameters" if shape in name else \
+        f"{name}: a {shape} network, {model.parameter_count} parameters"
+    return Group(Text(title, style="bold"), table, *[Text(line) for line in lines])
 
 
 def predictions(config: Config, outputs: np.ndarray, targets: np.ndarray | None, confusion: np.ndarray | None,
@@ -421,17 +590,19 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
         if c.within(tolerance):
             return Text("ok", style="green")
         if c.passed(tolerance):  # finite differences cannot resolve this gradient any finer
-            return Text(f"within roundoff (±{c.resolution:.1e})", style="yellow")
+            return Text(f"within roundoff (±{significant(c.resolution, 2)})", style="yellow")
         return Text("differs", style="bold red")
 
-    rows = [(c.name, f"{c.analytic:.10g}", f"{c.numeric:.10g}", f"{c.relative_error:.2e}", verdict_of(c))
+    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), (scientific(c.relative_error, 3) if c.relative_error else "0"),
+             verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
-    title = f"Backprop against central finite differences, worst first (tolerance {tolerance:g})"
+    tolerance_text = significant(tolerance, 6)
+    title = f"Backprop against central finite differences, worst first (tolerance {tolerance_text})"
     rough = sum(c.passed(tolerance) and not c.within(tolerance) for c in checks)
-    verdict = (f"{len(checks)} gradients: all within {tolerance:g}" + (
+    verdict = (f"{len(checks)} gradients: all within {tolerance_text}" + (
                f" ({rough} only within the roundoff of finite differences, which cannot check them more finely)"
                if rough else "") if not bad
-               else f"{len(checks)} gradients: {bad} differ by more than {tolerance:g}")
+               else f"{len(checks)} gradients: {bad} differ by more than {tolerance_text}")
     return Group(_section(title, table, rows, style, "parameters"),
                  Text(verdict, style="bold red" if bad else "bold green"))

@@ -1,0 +1,206 @@
+"""A table that stays legible at any width: a number is never cut, a formula never split
+inside a product.
+
+At its natural width a table looks as Rich's SIMPLE_HEAD tables do. When that is wider than
+the console (a pipe or a CI log gets 80 columns), long headers break between words; then
+the written-out arithmetic leaves the row and goes on lines of its own beneath it, broken
+only before a " + " or a " = " if it must be; and if the numbers alone are still too wide,
+each row is stacked, one "header: value" a line.
+"""
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
+
+GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
+INDENT = 4  # arithmetic moved beneath its row
+BREAKS = (" + ", " = ")  # a formula may break only before these: never inside a product
+
+
+@dataclass
+class Column:
+    header: str
+    numeric: bool = False  # right-aligned
+    movable: int = 0  # 0: stays in the row; 1, 2: moves beneath the row, 1 before 2, when too wide
+    labelled: bool = False  # beneath the row it reads "header: value" (its cells do not name themselves)
+
+
+def column(spec: str) -> Column:
+    """"#name": a number column; "~name": arithmetic that may move beneath its row (the cells
+    say what they are, `net_h1 = …`); "~~name": moves only if that was not enough, labelled;
+    "?name": moves with the first, labelled."""
+    movable, labelled = 0, False
+    if spec.startswith("~~"):
+        movable, labelled, spec = 2, True, spec[2:]
+    elif spec.startswith("~"):
+        movable, spec = 1, spec[1:]
+    elif spec.startswith("?"):
+        movable, labelled, spec = 1, True, spec[1:]
+    numeric = spec.startswith("#")
+    return Column(spec[1:] if numeric else spec, numeric, movable, labelled)
+
+
+def _text(cell) -> Text:
+    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+
+def _words(header: str) -> list[str]:
+    return header.split(" ")
+
+
+def _header_lines(header: str, width: int) -> list[str]:
+    """The header broken between words into lines of at most `width` cells (a word longer
+    than that stays whole: the column is made as wide as its longest word)."""
+    lines: list[str] = []
+    for word in _words(header):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def break_formula(text: Text, width: int, indent: int) -> list[Text]:
+    """`text` in lines of at most `width` cells, each continuation line `indent` cells in and
+    starting with the operator it broke before; a piece longer than a line stays whole."""
+    plain = text.plain
+    cuts = sorted({i for mark in BREAKS for i in _find_all(plain, mark)})
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(text[start:cut])
+        start = cut + 1  # the space before the operator is dropped: the line starts with it
+    pieces.append(text[start:])
+    lines: list[Text] = []
+    for piece in pieces:
+        if lines and cell_len(lines[-1].plain) + 1 + piece.cell_len <= width:
+            lines[-1].append(" ")
+            lines[-1].append_text(piece)
+        else:
+            lines.append(Text(" " * indent) + piece if lines else piece)
+    return lines
+
+
+def _find_all(text: str, mark: str) -> list[int]:
+    found, at = [], text.find(mark)
+    while at >= 0:
+        found.append(at)
+        at = text.find(mark, at + 1)
+    return found
+
+
+class Grid:
+    """Columns and rows, laid out when printed, at the console's width."""
+
+    def __init__(self, *specs: str):
+        self.columns = [column(spec) for spec in specs]
+        self.rows: list[tuple[list[Text], str]] = []
+
+    def add_row(self, *cells, style: str = "") -> None:
+        self.rows.append(([_text(cell) for cell in cells], style))
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = self._width(range(len(self.columns)), wrap_headers=False)
+        return Measurement(min(width, options.max_width), width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(options.max_width):
+            # Laid out to fit; a line that cannot (one number wider than the console) is
+            # printed whole, for the terminal to wrap, never cut.
+            line.no_wrap, line.overflow = True, "ignore"
+            yield line
+
+    def _widths(self, kept, wrap_headers: bool) -> dict[int, int]:
+        widths = {}
+        for c in kept:
+            cells = max((row[c].cell_len for row, _ in self.rows), default=0)
+            header = self.columns[c].header
+            words = max(cell_len(w) for w in _words(header)) if wrap_headers else cell_len(header)
+            widths[c] = max(cells, words)
+        return widths
+
+    def _width(self, kept, wrap_headers: bool) -> int:
+        widths = self._widths(kept, wrap_headers)
+        return 1 + sum(widths.values()) + GAP * (len(widths) - 1) + 1
+
+    def lines(self, width: int) -> list[Text]:
+        everything = range(len(self.columns))
+        for level in (0, 1, 2):
+            kept = [c for c in everything if not 0 < self.columns[c].movable <= level]
+            for wrap in (False, True):
+                # The last column's trailing pad is never printed, so it needs no room.
+                if self._width(kept, wrap) - 1 <= width:
+                    return self._laid_out(kept, wrap, width)
+        return self._stacked(width)
+
+    def _laid_out(self, kept: list[int], wrap_headers: bool, width: int) -> list[Text]:
+        widths = self._widths(kept, wrap_headers)
+        moved = [c for c in range(len(self.columns)) if c not in kept]
+
+        def line(cells: dict[int, Text], style: str = "") -> Text:
+            out = Text(" ", style=style)
+            for position, c in enumerate(kept):
+                cell = cells[c]
+                pad = " " * (widths[c] - cell.cell_len)
+                if position:
+                    out.append(" " * GAP)
+                out.append_text(Text(pad) + cell if self.columns[c].numeric else cell + Text(pad))
+            out.rstrip()
+            return out
+
+        headers = {c: _header_lines(self.columns[c].header, widths[c]) if wrap_headers
+                   else [self.columns[c].header] for c in kept}
+        height = max(len(h) for h in headers.values())
+        out = [Text("")]
+        for i in range(height):  # a broken header sits on the bottom lines, beside the others
+            cells = {c: Text(h[i - height + len(h)] if i >= height - len(h) else "") for c, h in headers.items()}
+            out.append(line(cells, "bold"))
+        out += [Text(" " * INDENT + f"{self.columns[c].header} (beneath each row)", style="bold")
+                for c in moved if not self.columns[c].labelled]
+        out.append(Text(" " + "─" * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
+        for cells, style in self.rows:
+            out.append(line(dict(enumerate(cells)), style))
+            for c in moved:
+                if cells[c].plain:
+                    out += break_formula(Text(" " * INDENT) + self._moved_text(c, cells[c]), width, 2 * INDENT)
+        out.append(Text(""))
+        return out
+
+    def _moved_text(self, c: int, cell: Text) -> Text:
+        return Text(f"{self.columns[c].header}: ") + cell if self.columns[c].labelled else cell
+
+    def _stacked(self, width: int) -> list[Text]:
+        """The last resort, for a console too narrow for the numbers side by side."""
+        out = [Text("")]
+        for cells, style in self.rows:
+            out.append(Text(" ", style=style) + cells[0])
+            for c in range(1, len(self.columns)):
+                if not cells[c].plain:
+                    continue
+                label = f"{' ' * INDENT}{self.columns[c].header}:"
+                if cell_len(label) + 1 + cells[c].cell_len <= width:
+                    out.append(Text(label + " ") + cells[c])
+                else:  # the value on a line of its own
+                    out.append(Text(label))
+                    out += break_formula(Text(" " * 2 * INDENT) + cells[c], width, 3 * INDENT)
+        out.append(Text(""))
+        return out
+
+
+class Formulas:
+    """Lines of arithmetic, each broken only before a " + " or an " = " when too long."""
+
+    def __init__(self, lines: list[str], style: str = ""):
+        self.lines, self.style = lines, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            for piece in break_formula(Text(line, style=self.style), options.max_width, INDENT):
+                piece.no_wrap, piece.overflow = True, "ignore"
+                yield piece

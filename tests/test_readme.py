@@ -1,0 +1,94 @@
+"""The README's examples, run: every `$ pencilnet …` line in a fenced block, with the output
+shown beneath it, is executed from a fresh directory holding the repository's configs/ and
+data/, and its standard output must match what the README shows. A line "..." stands for
+any number of lines left out. The examples are shown as a 120-column terminal prints them."""
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+README = ROOT / "README.md"
+FENCED = re.compile(r"^```[a-z]*\n(.*?)^```", re.S | re.M)
+WIDTH = 120
+
+
+def examples(text: str) -> list[list[tuple[str, list[str]]]]:
+    """Each fenced block's (command, expected output lines) pairs, in order."""
+    blocks = []
+    for block in FENCED.findall(text):
+        lines = block.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+        pairs = [(lines[i][2:], lines[i + 1:end]) for i, end in zip(starts, starts[1:] + [len(lines)])]
+        if any(command.startswith("pencilnet ") for command, _ in pairs):
+            blocks.append(pairs)
+    return blocks
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """Line by line, trailing spaces aside; "..." matches any run of lines, even none."""
+    expected = [line.rstrip() for line in expected]
+    actual = [line.rstrip() for line in actual]
+    while expected and not expected[-1]:
+        expected.pop()
+    while actual and not actual[-1]:
+        actual.pop()
+    # reachable[j]: the first i expected lines can match the first j actual lines
+    reachable = [True] + [False] * len(actual)
+    for line in expected:
+        if line.strip() == "...":
+            for j in range(1, len(actual) + 1):
+                reachable[j] = reachable[j] or reachable[j - 1]
+        else:
+            reachable = [False] + [reachable[j] and actual[j] == line for j in range(len(actual))]
+    return reachable[-1]
+
+
+def run(command: str) -> str:
+    """The command's standard output: pencilnet in-process (a process each would take seconds
+    on a busy machine), and whatever it is piped into, if anything, in a shell."""
+    from typer.testing import CliRunner
+
+    from pencilnet.cli.app import app
+
+    first, _, rest = command.partition(" | ")
+    result = CliRunner().invoke(app, shlex.split(first)[1:])
+    assert result.exit_code == 0, f"{command}: exit {result.exit_code}\n{result.output}"
+    if not rest:
+        return result.stdout
+    done = subprocess.run(rest, shell=True, input=result.stdout, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, f"{command}: exit {done.returncode}\n{done.stderr}"
+    return done.stdout
+
+
+BLOCKS = examples(README.read_text(encoding="utf-8"))
+
+
+def test_the_readme_has_examples_to_run():
+    assert len(BLOCKS) >= 10
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block[-1][0])
+def test_readme_example(block, tmp_path, monkeypatch):
+    for name in ("configs", "data"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", str(WIDTH))
+    for command, expected in block:
+        assert command.startswith("pencilnet "), command
+        out = run(command)
+        assert matches(expected, out.splitlines()), f"$ {command}\n{out}"
+
+
+def test_matching_allows_elided_lines_only_where_marked():
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "...", "b"], ["a", "b"])
+    assert not matches(["a", "d"], ["a", "b", "d"])
+    assert not matches(["a", "...", "d"], ["a", "b", "c", "e"])
+    assert matches(["a  ", ""], ["a", "", ""])
