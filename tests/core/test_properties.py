@@ -49,7 +49,9 @@ def test_gradcheck_passes_on_any_network(case):
     out = forward(model, x).output
     assume(np.all(np.minimum(np.abs(out), np.abs(1 - out)) > 1e-6) or loss in ("half_sse", "mse"))
     checks = gradcheck(model, x, target, loss)
-    assert all(c.passed(1e-6) for c in checks), [c for c in checks if not c.passed(1e-6)]
+    # A gradient below what finite differences resolve is reported as unchecked, never as a pass.
+    unchecked = [c for c in checks if not c.passed(1e-6)]
+    assert all(c.unresolved(1e-6) and abs(c.analytic - c.numeric) <= c.resolution < 1e-6 for c in unchecked), unchecked
     # Roundoff excuses only differences far smaller than any real mistake would make.
     excused = [c for c in checks if not c.within(1e-6)]
     assert all(abs(c.analytic - c.numeric) < 1e-6 for c in excused), excused

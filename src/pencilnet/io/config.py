@@ -18,7 +18,7 @@ import yaml
 from pencilnet.checks.published import INHERIT, Expectations, Expected
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.errors import ConfigError, InputError, Problem
-from pencilnet.core.losses import LOSSES
+from pencilnet.core.losses import LOSSES, pairing_problem, target_problem
 from pencilnet.core.model import Layer, Model
 from pencilnet.io.files import read_text
 
@@ -39,9 +39,9 @@ class PlainLoader(yaml.SafeLoader):
 for _loader in (FastLoader, PlainLoader):
     _loader.add_implicit_resolver(
         "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
-TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "data", "arithmetic", "expected", "init", "seed")
-DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
+TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "threshold",
+             "samples", "data", "arithmetic", "expected", "init", "seed")
+DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns", "standardize")
 LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
 TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
 BIAS_MODES = ("per_node", "shared")
@@ -71,6 +71,8 @@ class Config:
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     test_inputs: np.ndarray | None = None
     test_targets: np.ndarray | None = None
+    threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
+    scaling: object = None  # datasets.Scaling fitted on the training data, applied to every raw input
 
     @property
     def schedule(self):
@@ -369,6 +371,13 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     layers, outputs = _layers(top.get("layers"), check, inputs, default_scheme, seed)
 
     loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
+    if loss and layers and pairing_problem(layers[-1].activation, loss):
+        check.fail("loss", pairing_problem(layers[-1].activation, loss), f"{loss!r} after {layers[-1].activation}",
+                   describe=False)
+    threshold = top.get("threshold", 0.5)
+    if not _is_number(threshold) or not 0 < threshold < 1:
+        check.fail("threshold", "a number between 0 and 1 (one sigmoid output: the positive class at or above it)",
+                   threshold)
     training = check.mapping(top.get("training", {}), "training", TRAINING_KEYS) or {}
     learning_rate = check.number(training.get("learning_rate", 0.5), "training.learning_rate", positive=True)
     epochs = check.number(training.get("epochs", 1), "training.epochs", positive=True, integer=True)
@@ -390,10 +399,15 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if "data" in top:
         if "samples" in top:
             check.fail("samples", "either samples or a data section, not both", "both")
-        samples, test, classes = _data(top["data"], check, inputs, outputs, classes, top.get("classes") is not None,
-                                       base_dir)
+        samples, test, classes, scaling = _data(top["data"], check, inputs, outputs, classes,
+                                                top.get("classes") is not None, base_dir)
     else:
-        samples = _samples(top.get("samples"), check, inputs, outputs, classes)
+        samples, scaling = _samples(top.get("samples"), check, inputs, outputs, classes), None
+    if loss and layers and not check.problems:
+        for where, targets in (("training", samples[1]), ("test", test[1] if test else [])):
+            problem = target_problem(layers[-1].activation, loss, targets)
+            if problem:
+                check.fail("data" if "data" in top else "samples", problem[0], f"{where} {problem[1]}", describe=False)
     name = top.get("name", "")
     for key in ("name", "description"):
         if not isinstance(top.get(key, ""), str):
@@ -408,7 +422,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
         return None
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
                   arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir,
-                  *(test if test else (None, None)))
+                  *(test if test else (None, None)), float(threshold), scaling)
 
 
 def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
@@ -421,7 +435,7 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
     spec = check.mapping(value, "data", DATA_KEYS)
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
     if spec is None:
-        return empty, None, classes
+        return empty, None, classes, None
     if not isinstance(spec.get("train"), str):
         check.fail("data.train", "the path of a .csv or .npz file, relative to the config", spec.get("train"))
     if "test" in spec and not isinstance(spec["test"], str):
@@ -445,12 +459,20 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
     if not isinstance(label_column, str):
         check.fail("data.label_column", "a column name", label_column)
     if check.problems:
-        return empty, None, classes
+        return empty, None, classes, None
     base = base_dir or Path.cwd()
 
-    def read(key: str):
-        found = datasets.load(base / spec[key], classes if classes_given else None, label_column, **columns)
+    standardize = spec.get("standardize")
+    if standardize is not None and not datasets.Scaling.valid(standardize):
+        check.fail("data.standardize", "zscore or minmax (or, as a saved config writes it, "
+                   "{method: zscore, offset: [...], scale: [...]})", standardize)
+        return empty, None, classes, None
+
+    def read(key: str, known: list[str] | None):
+        found = datasets.load(base / spec[key], known, label_column, **columns)
         where = f"data.{key}"
+        if outputs == 1 and found.labels is not None and columns["target_columns"] is None:
+            found = found.one_output(f"{where}: {spec[key]}")  # two classes, one sigmoid output: the second's
         if inputs is not None and found.inputs.shape[1] != inputs:
             check.fail(where, f"a dataset of {inputs} features (one per input node)",
                        f"{found.inputs.shape[1]} in {spec[key]}", describe=False)
@@ -459,15 +481,19 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
                        f"{found.targets.shape[1]} in {spec[key]}", describe=False)
         return found
 
-    train = read("train")
+    train = read("train", classes if classes_given else None)
     if not classes_given:
         classes = train.classes
-    test = read("test") if "test" in spec else None
+    # The test file's labels are the training file's classes: a label never seen in training is refused.
+    test = read("test", classes) if "test" in spec else None
     if split is not None:
         train, test = datasets.split(train, fraction, split_seed)
     if check.problems:
-        return empty, None, classes
-    return (train.inputs, train.targets), ((test.inputs, test.targets) if test else None), classes
+        return empty, None, classes, None
+    scaling = datasets.Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
+    scaled = scaling.apply if scaling else (lambda inputs: inputs)
+    return ((scaled(train.inputs), train.targets), ((scaled(test.inputs), test.targets) if test else None), classes,
+            scaling)
 
 
 def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
@@ -618,15 +644,26 @@ def _layers(value, check: _Checker, inputs: int | None, default_scheme, seed: in
 
 
 def _classes(value, check: _Checker, outputs: int | None) -> list[str]:
-    default = [f"y{k + 1}" for k in range(outputs or 0)]
+    """One name per output node; for one output (a yes/no probability) two: the negative class, then the positive."""
+    count = None if outputs is None else 2 if outputs == 1 else outputs
+    default = ["0", "1"] if outputs == 1 else [f"y{k + 1}" for k in range(outputs or 0)]
     if value is None:
         return default
     if (not isinstance(value, list) or not all(isinstance(c, str) and c for c in value)
-            or (outputs is not None and len(value) != outputs) or len(set(value)) != len(value)):
-        count = f"{outputs} " if outputs is not None else ""
-        check.fail("classes", f"a list of {count}distinct class names, one per output node", value)
+            or (count is not None and len(value) != count) or len(set(value)) != len(value)):
+        size = f"{count} " if count else ""
+        what = (f"a list of {size}distinct class names, one per output node" if outputs != 1 else
+                "a list of 2 distinct class names for one output node (below the threshold, then at or above it)")
+        check.fail("classes", what, value)
         return default
     return list(value)
+
+
+def _label_target(classes: list[str], label: str, outputs: int | None) -> np.ndarray:
+    """The one-hot vector of a label, or, for one output, 0 for the first class and 1 for the second."""
+    if outputs == 1:
+        return np.array([float(classes.index(label))])
+    return np.eye(len(classes))[classes.index(label)]
 
 
 def _samples(value, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarray, np.ndarray]:
@@ -648,8 +685,8 @@ def _samples(value, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarr
             if label not in classes:
                 check.fail(f"{path}.label", f"one of the classes {', '.join(classes)}", label)
             elif target is None:
-                target = np.eye(len(classes))[classes.index(label)]
-            elif not np.array_equal(target, np.eye(len(classes))[classes.index(label)]):
+                target = _label_target(classes, label, outputs)
+            elif not np.array_equal(target, _label_target(classes, label, outputs)):
                 check.fail(f"{path}.label", f"the class whose one-hot vector is the target {target.tolist()}", label)
         elif "target" not in spec:
             check.fail(f"{path}.target", "a target vector (or a label naming one of the classes)", None)

@@ -420,6 +420,8 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
             return Text("ok", style="green")
         if c.passed(tolerance):  # finite differences cannot resolve this gradient any finer
             return Text(f"within roundoff (±{c.resolution:.1e})", style="yellow")
+        if c.unresolved(tolerance):  # a resolution as large as the gradient vouches for nothing
+            return Text(f"not resolved (±{c.resolution:.1e})", style="bold red")
         return Text("differs", style="bold red")
 
     rows = [(c.name, f"{c.analytic:.10g}", f"{c.numeric:.10g}", f"{c.relative_error:.2e}", verdict_of(c))
