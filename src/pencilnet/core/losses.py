@@ -110,13 +110,18 @@ def log_out(activation: str, net) -> tuple[np.ndarray, np.ndarray]:
         return -np.logaddexp(0.0, -net), -np.logaddexp(0.0, net)
     if activation != "softmax":
         raise ValueError(f"ln(out) from net: expected a sigmoid or softmax layer, found {activation}")
-    whole = np.logaddexp.reduce(net, axis=-1, keepdims=True)
+    # ln Σ e^net = top + ln(1 + Σ_{j≠top} e^(net_j − top)): log1p keeps the digits of a small sum,
+    # so the largest output's ln p is −4.2e-18, not 0, when the others are 40 below it.
+    shifted = net - np.max(net, axis=-1, keepdims=True)
+    rest = np.exp(shifted)
+    np.put_along_axis(rest, np.argmax(net, axis=-1)[..., None], 0.0, axis=-1)
+    whole = np.log1p(rest.sum(axis=-1, keepdims=True))
     # ln(1 − p_k) = ln Σ_{j≠k} e^net_j − ln Σ_j e^net_j: the sum without k, never 1 − p_k.
     others = np.empty_like(net)
     for k in range(net.shape[-1]):
-        rest = np.delete(net, k, axis=-1)
-        others[..., k] = np.logaddexp.reduce(rest, axis=-1) if rest.shape[-1] else -np.inf
-    return net - whole, others - whole
+        without = np.delete(shifted, k, axis=-1)
+        others[..., k] = np.logaddexp.reduce(without, axis=-1) if without.shape[-1] else -np.inf
+    return shifted - whole, others - whole
 
 
 def _times(t, log_value):
@@ -172,15 +177,18 @@ def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray |
         # E = −Σ t_j ln p_j with ln p_j = net_j − ln Σ e^net: ∂E/∂net_k = p_k Σ_j t_j − t_k,
         # which is p_k − t_k only when the targets sum to 1.
         return out * total - t
-    # binary_cross_entropy on softmax: with g_j = ∂E/∂p_j and r_j = p_j / (1 − p_j) (from net: e^(ln p − ln(1 − p))),
-    # p_j g_j = −t_j + (1 − t_j) r_j, and ∂E/∂net_k = p_k g_k − p_k Σ_j p_j g_j.
+    # binary_cross_entropy on softmax: with g_j = ∂E/∂p_j = −t_j / p_j + (1 − t_j) / (1 − p_j) and the
+    # softmax Jacobian p_k (δ_jk − p_j), ∂E/∂net_k = Σ_j g_j p_j (δ_jk − p_k), written so that nothing
+    # cancels: −t_k (1 − p_k) + (1 − t_k) p_k + p_k Σ_{j≠k} t_j − Σ_{j≠k} (1 − t_j) p_k p_j / (1 − p_j).
+    # Each p_k p_j / (1 − p_j) is at most p_j (p_k ≤ 1 − p_j), taken from logs so that it stays exact.
     if net is None:
         with np.errstate(divide="ignore"):
-            odds = out / (1.0 - out)
+            log_p, log_q = np.log(out), np.log(1.0 - out)
+        rest = 1.0 - out
     else:
         log_p, log_q = log_out(activation, net)
-        with np.errstate(over="ignore", invalid="ignore"):
-            odds = np.exp(log_p - log_q)
-    with np.errstate(invalid="ignore"):
-        weighted = -t + np.where(t != 1, (1.0 - t) * odds, 0.0)
-    return weighted - out * weighted.sum(axis=-1, keepdims=True)
+        rest = np.exp(log_q)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        cross = np.exp(log_p[..., :, None] + (log_p - log_q)[..., None, :])  # [k, j] = p_k p_j / (1 − p_j)
+        cross = np.where(np.eye(out.shape[-1], dtype=bool), 0.0, np.nan_to_num(cross) * (1.0 - t)[..., None, :])
+    return -t * rest + (1.0 - t) * out + out * (total - t) - cross.sum(axis=-1)
