@@ -455,8 +455,8 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
         if key in spec and (not isinstance(spec[key], list) or not all(isinstance(c, str) for c in spec[key])):
             check.fail(f"data.{key}", "a list of column names", spec[key])
         columns[key] = spec.get(key)
-    label_column = spec.get("label_column", "label")
-    if not isinstance(label_column, str):
+    label_column = spec.get("label_column")  # None: 'label', or else 'target'
+    if label_column is not None and not isinstance(label_column, str):
         check.fail("data.label_column", "a column name", label_column)
     if check.problems:
         return empty, None, classes, None

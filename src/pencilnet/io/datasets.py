@@ -246,6 +246,8 @@ def _label(text: str, line: str, column: str, classes: list[str] | None) -> str:
     if not label:
         raise InputError(f"{line}: column {column!r}: expected a class name, found an empty field")
     if classes is not None and label not in classes:
+        if label.isdigit() and int(label) < len(classes):  # a class index, as scikit-learn's targets are
+            return classes[int(label)]
         raise InputError(f"{line}: column {column!r}: expected one of the classes {', '.join(classes)}, "
                          f"found {label!r}")
     return label

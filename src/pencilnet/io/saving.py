@@ -26,6 +26,8 @@ def config_text(config: Config, model: Model, comment: str, destination: str | P
         spec["weights"] = layer.weights.tolist()
         spec["biases"] = layer.biases.tolist()
     files = data.get("data")
+    if isinstance(files, dict) and config.scaling is not None:  # the numbers fitted on the training data, kept
+        files["standardize"] = config.scaling.as_yaml()
     if isinstance(files, dict) and config.base_dir is not None:
         target_dir = Path(destination).resolve().parent
         for key in ("train", "test"):

@@ -23,8 +23,12 @@ def _named(names, values) -> dict:
 
 
 def _prediction(config: Config, output) -> dict:
-    winner = max(range(len(output)), key=lambda k: output[k])
-    return {"class": config.classes[winner], "node": config.model.names.nodes[-1][winner]}
+    from pencilnet.core.metrics import classes_of
+
+    found = int(classes_of(output, config.threshold)[0])
+    outputs = config.model.names.nodes[-1]
+    # One output stands for both classes; several: the node of the class.
+    return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
 def forward(config: Config, trace: Trace, sample: int) -> dict:
@@ -131,13 +135,41 @@ def summary(config: Config) -> dict:
     }
 
 
-def predictions(config: Config, outputs, confusion=None) -> dict:
+def prediction_rows(config: Config, found) -> list[dict]:
+    """One dict per sample of a `metrics.Predictions`: its class, its outputs, and its true class when known."""
     names = config.model.names.nodes[-1]
-    result = {"predictions": [{"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
-                              for out in outputs]}
-    if confusion is not None:
-        result["accuracy"] = number(confusion.trace() / confusion.sum())
+    rows = []
+    for i, out in enumerate(found.outputs):
+        row = {"sample": i + 1, "class": config.classes[found.predicted[i]], "outputs": _named(names, out)}
+        if found.actual is not None:
+            row["actual"] = config.classes[found.actual[i]]
+        rows.append(row)
+    return rows
+
+
+def predictions(config: Config, found) -> dict:
+    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in prediction_rows(config, found)]}
+    if found.confusion is not None:
+        result["accuracy"] = number(found.accuracy)
+        result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}
     return result
+
+
+def predictions_csv(config: Config, found) -> str:
+    """The predictions as CSV: sample, class, one column per output node, and actual when known."""
+    import csv
+    import io
+
+    rows = prediction_rows(config, found)
+    names = [str(n) for n in config.model.names.nodes[-1]]
+    header = ["sample", "class", *names] + (["actual"] if found.actual is not None else [])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row["sample"], row["class"], *[repr(row["outputs"][n]) for n in names]]
+                        + ([row["actual"]] if "actual" in row else []))
+    return text.getvalue()
 
 
 def gradcheck(checks, tolerance: float, sample: int) -> dict:

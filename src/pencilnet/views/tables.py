@@ -96,10 +96,15 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
 
         table = _table("node", "net = Σ input × weight + bias", "#net", f"out = {activation.symbol}(net)", "#out")
         parts.append(_section(layer_title(model, index), table, range(layer.size), style, "nodes", row))
-    winner = int(np.argmax(trace.output))
-    output_name = names.nodes[-1][winner]
-    parts.append(Text(f"Predicted class: {config.classes[winner]} "
-                      f"({output_name} has the largest output, {style.number(trace.output[winner])})", style="bold"))
+    from pencilnet.core.metrics import classes_of
+
+    winner = int(classes_of(trace.output, config.threshold)[0])
+    if len(trace.output) == 1:  # one sigmoid output: two classes and a threshold
+        side = "at or above" if winner else "below"
+        reason = f"{names.nodes[-1][0]} = {style.number(trace.output[0])}, {side} the threshold {config.threshold:g}"
+    else:
+        reason = f"{names.nodes[-1][winner]} has the largest output, {style.number(trace.output[winner])}"
+    parts.append(Text(f"Predicted class: {config.classes[winner]} ({reason})", style="bold"))
     return Group(*parts)
 
 
@@ -392,24 +397,25 @@ def summary(config: Config, style: Style) -> Group:
                       style="bold"), table, *[Text(line) for line in lines])
 
 
-def predictions(config: Config, outputs: np.ndarray, targets: np.ndarray | None, confusion: np.ndarray | None,
-                style: Style) -> Group:
+def predictions(config: Config, found, style: Style) -> Group:
+    """A `metrics.Predictions`: each sample's class and outputs, and, when its true class is known, whether it is right."""
     names = config.model.names.nodes[-1]
-    columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
-    if targets is not None:
+    if len(names) == 1:  # one output: the probability of the second (positive) class
+        columns = ["#sample", "class", f"#{names[0]} (P({config.classes[1]}))"]
+    else:
+        columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
+    if found.actual is not None:
         columns += ["actual", "right"]
 
     def row(i: int) -> tuple:
-        out = outputs[i]
-        cells = [str(i + 1), config.classes[int(np.argmax(out))], *[style.number(v) for v in out]]
-        if targets is not None:
-            actual = int(np.argmax(targets[i]))
-            cells += [config.classes[actual], "✓" if actual == int(np.argmax(out)) else "✗"]
+        cells = [str(i + 1), config.classes[found.predicted[i]], *[style.number(v) for v in found.outputs[i]]]
+        if found.actual is not None:
+            cells += [config.classes[found.actual[i]], "✓" if found.right[i] else "✗"]
         return tuple(cells)
 
-    parts = [_section("Predictions", _table(*columns), range(len(outputs)), style, "samples", row)]
-    if confusion is not None:
-        parts.append(confusion_table(config.classes, confusion, "These samples"))
+    parts = [_section("Predictions", _table(*columns), range(len(found.outputs)), style, "samples", row)]
+    if found.confusion is not None:
+        parts.append(confusion_table(config.classes, found.confusion, "These samples"))
     return Group(*parts)
 
 
