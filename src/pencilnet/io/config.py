@@ -89,6 +89,26 @@ class Config:
         arithmetic = arithmetic_of(self.arithmetic) if arithmetic is None else arithmetic
         return walk(self.model, x, target, self.loss, self.learning_rate, arithmetic, number)
 
+    def predict(self, inputs, targets=None, raw: bool = True):
+        """A `metrics.Predictions` for `inputs` (one row per sample): outputs, classes, and with
+        `targets` the accuracy and confusion counts. Raw inputs are standardised as in training
+        when the data section says so (`raw=False`: they are already)."""
+        from pencilnet.core.metrics import predict
+
+        inputs = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+        if raw and self.scaling is not None:
+            inputs = self.scaling.apply(inputs)
+        return predict(self.model, inputs, targets, self.threshold)
+
+    def train(self, on_progress=None):
+        """Train the model on the config's samples with its schedule; the `training.loop.History`
+        (per-epoch errors, the trained model, the test accuracy by epoch when there is a test set)."""
+        from pencilnet.training.loop import train
+
+        test = (self.test_inputs, self.test_targets) if self.test_inputs is not None else None
+        return train(self.model, self.inputs, self.targets, self.schedule, self.loss, on_progress=on_progress,
+                     test=test)
+
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
         count = len(self.inputs)
@@ -116,7 +136,20 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
     return parse(text, path, overrides, Path(path).resolve().parent)
 
 
+def loads(text: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from YAML text (data paths relative to `base_dir`, by default the working folder)."""
+    return parse(text, "<text>", overrides, base_dir or Path.cwd())
+
+
+def from_dict(data: dict, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from a dict shaped like the YAML file, checked field by field the same way."""
+    if not isinstance(data, dict):
+        raise InputError(f"<dict>: expected a dict of config fields, found {type(data).__name__}")
+    return parse(yaml.safe_dump(data, sort_keys=False), "<dict>", overrides, base_dir or Path.cwd())
+
+
 def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from YAML text that messages call `source`; raises ConfigError listing every problem."""
     if len(text) > MAX_BYTES:
         raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB")
     data, root, duplicates = _read_yaml(text, source)
