@@ -207,3 +207,21 @@ def test_a_saved_config_classifies_raw_rows(tmp_path, cli):
     assert result.exit_code == 0, result.output
     assert 0 <= json.loads(result.stdout)["accuracy"] <= 1
     assert cli("predict", str(saved), "--input", "130,-3", "--json").exit_code == 0
+
+
+# ---- sizes the data determines -------------------------------------------------------------------
+
+
+def test_inputs_and_the_output_size_come_from_the_data_when_left_out(tmp_path):
+    write(tmp_path, "d.csv", "a,b,c,label\n" + rows(["x", "y", "z", "x"], features=3))
+    text = ("seed: 1\ninit: xavier\nlayers:\n  - {size: 4, activation: tanh}\n  - {activation: softmax}\n"
+            "loss: cross_entropy\ndata: {train: d.csv}\n")
+    config = pencilnet.load(str(write(tmp_path, "net.yaml", text)))
+    assert config.model.sizes == [3, 4, 3]  # three feature columns, three classes
+    # Given sizes are checked against the data, as before.
+    wrong = write(tmp_path, "wrong.yaml", "inputs: 2\n" + text.replace("{activation: softmax}",
+                                                                       "{size: 2, activation: softmax}"))
+    with pytest.raises(ConfigError) as caught:
+        pencilnet.load(str(wrong))
+    assert "a dataset of 2 features (one per input node), found 3 in d.csv" in str(caught.value)
+    assert "targets of 2 values (one per output node), found 3 in d.csv" in str(caught.value)

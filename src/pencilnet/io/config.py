@@ -397,11 +397,12 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     top = check.mapping(data, "", TOP_LEVEL)
     if top is None:
         return None
-    inputs = check.number(top.get("inputs"), "inputs", positive=True, integer=True, most=MAX_NODES)
+    inputs_value, layers_value = _inferred_sizes(top, base_dir)
+    inputs = check.number(inputs_value, "inputs", positive=True, integer=True, most=MAX_NODES)
     bias_input = check.number(top.get("bias_input", 1.0), "bias_input")
     seed = check.number(top.get("seed", 0), "seed", integer=True)
     default_scheme = _scheme(top.get("init"), "init", check)
-    layers, outputs = _layers(top.get("layers"), check, inputs, default_scheme, seed)
+    layers, outputs = _layers(layers_value, check, inputs, default_scheme, seed)
 
     loss = check.choice(top.get("loss", "half_sse"), "loss", LOSSES)
     if loss and layers and pairing_problem(layers[-1].activation, loss):
@@ -456,6 +457,33 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
                   arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir,
                   *(test if test else (None, None)), float(threshold), scaling)
+
+
+def _inferred_sizes(top: dict, base_dir: Path | None):
+    """(inputs, layers) with what the data determines filled in where the config leaves it out:
+    `inputs`, the number of feature columns; the output layer's `size`, one per class (or target
+    column). Given sizes are kept, and checked against the data later like any other.
+    Filling them in reads the training file once more; a file that cannot be read is reported
+    by the data section, and the sizes stay missing."""
+    inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
+    last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
+    open_output = last is not None and "size" not in last and "weights" not in last
+    if not isinstance(spec, dict) or not isinstance(spec.get("train"), str) or (inputs is not None and not open_output):
+        return inputs, layers
+    from pencilnet.io import datasets
+
+    columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
+    if not all(value is None or isinstance(value, (str, list)) for value in columns.values()):
+        return inputs, layers
+    try:
+        found = datasets.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
+    except (InputError, TypeError):
+        return inputs, layers
+    classes = top.get("classes")
+    outputs = len(classes) if isinstance(classes, list) and classes else found.targets.shape[1]
+    if open_output:
+        layers = [*layers[:-1], {**last, "size": outputs}]
+    return (found.inputs.shape[1] if inputs is None else inputs), layers
 
 
 def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
