@@ -194,3 +194,23 @@ def test_terms_from_net_match_the_terms_from_out_where_out_keeps_its_digits():
         for loss in ("cross_entropy", "binary_cross_entropy"):
             np.testing.assert_allclose(terms_from_net(loss, activation, net, out, t), LOSSES[loss].terms(out, t),
                                        rtol=1e-12, atol=1e-15)
+
+
+# ---- regression: no classes, an error, R² and a mean absolute error -----------------------------
+
+
+def test_regression_scores_by_hand():
+    from pencilnet.core.metrics import is_regression, scores
+
+    # outputs 1, 2, 4 against targets 1, 3, 2 (mean 2): residuals 0, −1, 2 → Σ² = 5, Σ|·| = 3;
+    # spread Σ(t − 2)² = 1 + 1 + 0 = 2, so R² = 1 − 5/2 = −1.5; half_sse's mean E = ½ × 5 / 3.
+    found = scores(np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [3.0], [2.0]]), "half_sse")
+    assert found.r2 == pytest.approx(-1.5) and found.mean_absolute_error == pytest.approx(1.0)
+    assert found.error == pytest.approx(5 / 6)
+    assert is_regression(one_layer([[1.0]], [0.0], "identity"), "mse")
+    assert not is_regression(one_layer([[1.0]], [0.0], "sigmoid"), "half_sse")
+    # A regression's predictions have no classes.
+    found = predict(one_layer([[2.0]], [1.0], "identity"), [[1.0], [2.0]], [[3.0], [4.0]], loss="mse")
+    assert found.predicted is None and found.confusion is None
+    # outputs 3, 5 against 3, 4: R² = 1 − 1 / 0.5 = −1, mean absolute error ½, mse's mean E = (0 + 1) / 2.
+    assert (found.scores.r2, found.scores.mean_absolute_error, found.scores.error) == (-1.0, 0.5, 0.5)

@@ -225,3 +225,29 @@ def test_inputs_and_the_output_size_come_from_the_data_when_left_out(tmp_path):
         pencilnet.load(str(wrong))
     assert "a dataset of 2 features (one per input node), found 3 in d.csv" in str(caught.value)
     assert "targets of 2 values (one per output node), found 3 in d.csv" in str(caught.value)
+
+
+def test_a_regression_reports_its_error_and_r2_not_an_accuracy(tmp_path, cli):
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, (80, 2))
+    y = 2 * x[:, 0] - x[:, 1] + 0.5
+    write(tmp_path, "d.csv", "a,b,y\n" + "".join(f"{a!r},{b!r},{t!r}\n" for (a, b), t in zip(x.tolist(), y.tolist())))
+    text = ("layers:\n  - {size: 1, activation: identity, weights: [[0.0], [0.0]], biases: [0.0]}\nloss: mse\n"
+            "training: {learning_rate: 0.1, epochs: 40}\n"
+            "data: {train: d.csv, target_columns: [y], split: {test_fraction: 0.25, seed: 3}}\n")
+    path = write(tmp_path, "net.yaml", text)
+    result = cli("train", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "confusion" not in data and "test_accuracies" not in data
+    assert data["test_scores"]["r2"] > 0.99  # a linear target a linear network learns
+    saved = tmp_path / "trained.yaml"
+    assert cli("train", str(path), "--save", str(saved)).exit_code == 0
+    found = json.loads(cli("predict", str(saved), "--json").stdout)
+    config = pencilnet.load(str(saved))
+    outputs = pencilnet.forward(config.model, config.test_inputs).output
+    # An independent R² of the test part: 1 − Σ(t − out)² / Σ(t − mean t)².
+    t = config.test_targets
+    r2 = 1 - ((t - outputs) ** 2).sum() / ((t - t.mean()) ** 2).sum()
+    assert found["scores"]["r2"] == pytest.approx(r2, rel=1e-12) and "accuracy" not in found
+    assert "class" not in found["predictions"][0]

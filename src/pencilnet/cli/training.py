@@ -41,6 +41,7 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
 
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.core.metrics import confusion as confusion_of
+        from pencilnet.core.metrics import is_regression, predict
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
@@ -56,16 +57,21 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
             from pencilnet.views.diagram import check_picture
 
             check_picture(plot)
-        history = _run(cfg, schedule, arithmetic, test, save, progress=not as_json)
+        regression = is_regression(cfg.model, cfg.loss)
+        # A regression has no classes: no accuracy by epoch, and its test set is scored instead.
+        history = _run(cfg, schedule, arithmetic, None if regression else test, save, progress=not as_json)
         if save:
             _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error {history.final_error!r}")
         if plot:
             from pencilnet.views.diagram import plot_history
 
             wrote(plot_history(history.errors, plot, history.test_accuracy))
-        confusion = confusion_of(history.model, *test, cfg.threshold) if test else None
-        show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic)},
-             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion)])
+        confusion = confusion_of(history.model, *test, cfg.threshold) if test and not regression else None
+        tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
+        show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
+                               **({"test_scores": data.scores(tested.scores)} if tested else {})},
+             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion),
+                      *([tables.scores(tested.scores, "Test set")] if tested else [])])
 
 
 def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):
@@ -160,7 +166,7 @@ def predict(config: ConfigPath = None,
             inputs, targets = cfg.test_inputs, cfg.test_targets
         else:
             inputs, targets = cfg.inputs, cfg.targets
-        found = predict_all(cfg.model, inputs, targets, cfg.threshold)
+        found = predict_all(cfg.model, inputs, targets, cfg.threshold, cfg.loss)
         if out:
             from pencilnet.io.files import write_atomic
 

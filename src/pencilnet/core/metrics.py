@@ -15,6 +15,36 @@ from pencilnet.core.model import Model
 from pencilnet.core.stages import error, forward
 
 THRESHOLD = 0.5
+# Output activations whose outputs are plain numbers, not scores of classes: with a squared error,
+# a network ending in one of these is a regression, measured by its error, R² and mean absolute error.
+UNBOUNDED = ("identity", "relu")
+
+
+def is_regression(model: Model, loss: str) -> bool:
+    """Whether the network predicts numbers rather than classes: an identity (or relu) output with a squared error."""
+    return model.layers[-1].activation in UNBOUNDED and loss in ("half_sse", "mse")
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """How close a regression's outputs are to their targets."""
+
+    error: float  # the mean over samples of each sample's total error E
+    r2: float  # 1 − Σ(target − out)² / Σ(target − mean target)², averaged over the outputs; nan for a constant target
+    mean_absolute_error: float  # over every output of every sample
+
+
+def scores(outputs, targets, loss: str) -> Scores:
+    """A regression's error, R² and mean absolute error from its outputs and targets (one row per sample)."""
+    from pencilnet.core.losses import LOSSES
+
+    outputs, targets = np.atleast_2d(outputs), np.atleast_2d(np.asarray(targets, dtype=np.float64))
+    residual = ((targets - outputs) ** 2).sum(axis=0)
+    spread = ((targets - targets.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(spread > 0, 1.0 - residual / spread, np.nan)
+    return Scores(float(LOSSES[loss].terms(outputs, targets).sum(axis=1).mean()), float(np.mean(r2)),
+                  float(np.abs(targets - outputs).mean()))
 
 
 def mean_error(model: Model, inputs, targets, loss: str = "half_sse", arithmetic=EXACT) -> float:
@@ -64,12 +94,16 @@ def confusion(model: Model, inputs, targets, threshold: float = THRESHOLD) -> np
 
 @dataclass(frozen=True, eq=False)
 class Predictions:
-    """What a network makes of some inputs, with every derived fact computed once."""
+    """What a network makes of some inputs, with every derived fact computed once. A regression
+    (see `is_regression`) has no classes: `predicted`, `actual` and `confusion` are None, and
+    with targets, `scores` says how close the outputs are."""
 
     outputs: np.ndarray  # (samples, output nodes)
-    predicted: np.ndarray  # each sample's class index
+    predicted: np.ndarray | None  # each sample's class index
     actual: np.ndarray | None  # each sample's true class index, when targets were given
     confusion: np.ndarray | None  # counts[i, j], when targets were given
+    targets: np.ndarray | None = None
+    scores: Scores | None = None  # a regression's, when targets were given
 
     @property
     def right(self) -> np.ndarray | None:
@@ -80,10 +114,14 @@ class Predictions:
         return None if self.actual is None else float(np.mean(self.right))
 
 
-def predict(model: Model, inputs, targets=None, threshold: float = THRESHOLD) -> Predictions:
-    """The outputs and classes for `inputs` (one row per sample), and how right they are when `targets` are given."""
+def predict(model: Model, inputs, targets=None, threshold: float = THRESHOLD, loss: str | None = None) -> Predictions:
+    """The outputs and classes for `inputs` (one row per sample), and how right they are when
+    `targets` are given. With the `loss` of a regression, the outputs and their scores instead."""
     outputs = forward(model, np.atleast_2d(np.asarray(inputs, dtype=np.float64))).output
+    if loss is not None and is_regression(model, loss):
+        return Predictions(outputs, None, None, None, targets,
+                           None if targets is None else scores(outputs, targets, loss))
     if targets is None:
         return Predictions(outputs, classes_of(outputs, threshold), None, None)
     return Predictions(outputs, classes_of(outputs, threshold), classes_of(targets),
-                       counts(outputs, targets, threshold))
+                       counts(outputs, targets, threshold), np.asarray(targets, dtype=np.float64))

@@ -98,7 +98,7 @@ class Config:
         inputs = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
         if raw and self.scaling is not None:
             inputs = self.scaling.apply(inputs)
-        return predict(self.model, inputs, targets, self.threshold)
+        return predict(self.model, inputs, targets, self.threshold, self.loss)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`

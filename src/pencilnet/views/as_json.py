@@ -140,11 +140,20 @@ def prediction_rows(config: Config, found) -> list[dict]:
     names = config.model.names.nodes[-1]
     rows = []
     for i, out in enumerate(found.outputs):
-        row = {"sample": i + 1, "class": config.classes[found.predicted[i]], "outputs": _named(names, out)}
+        row = {"sample": i + 1}
+        if found.predicted is not None:
+            row["class"] = config.classes[found.predicted[i]]
+        row["outputs"] = _named(names, out)
         if found.actual is not None:
             row["actual"] = config.classes[found.actual[i]]
+        elif found.scores is not None:  # a regression's targets
+            row["targets"] = _named(names, found.targets[i])
         rows.append(row)
     return rows
+
+
+def scores(found) -> dict:
+    return {"error": number(found.error), "r2": number(found.r2), "mean_absolute_error": number(found.mean_absolute_error)}
 
 
 def predictions(config: Config, found) -> dict:
@@ -152,6 +161,8 @@ def predictions(config: Config, found) -> dict:
     if found.confusion is not None:
         result["accuracy"] = number(found.accuracy)
         result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}
+    if found.scores is not None:
+        result["scores"] = scores(found.scores)
     return result
 
 
@@ -162,12 +173,13 @@ def predictions_csv(config: Config, found) -> str:
 
     rows = prediction_rows(config, found)
     names = [str(n) for n in config.model.names.nodes[-1]]
-    header = ["sample", "class", *names] + (["actual"] if found.actual is not None else [])
+    classes = found.predicted is not None
+    header = ["sample", *(["class"] if classes else []), *names] + (["actual"] if found.actual is not None else [])
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row["sample"], row["class"], *[repr(row["outputs"][n]) for n in names]]
+        writer.writerow([row["sample"], *([row["class"]] if classes else []), *[repr(row["outputs"][n]) for n in names]]
                         + ([row["actual"]] if "actual" in row else []))
     return text.getvalue()
 

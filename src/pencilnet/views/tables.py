@@ -400,7 +400,11 @@ def summary(config: Config, style: Style) -> Group:
 def predictions(config: Config, found, style: Style) -> Group:
     """A `metrics.Predictions`: each sample's class and outputs, and, when its true class is known, whether it is right."""
     names = config.model.names.nodes[-1]
-    if len(names) == 1:  # one output: the probability of the second (positive) class
+    if found.predicted is None:  # a regression: outputs, and their targets when known
+        columns = ["#sample", *[f"#{n}" for n in names]]
+        if found.scores is not None:
+            columns += [f"#target {n}" for n in names]
+    elif len(names) == 1:  # one output: the probability of the second (positive) class
         columns = ["#sample", "class", f"#{names[0]} (P({config.classes[1]}))"]
     else:
         columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
@@ -408,15 +412,26 @@ def predictions(config: Config, found, style: Style) -> Group:
         columns += ["actual", "right"]
 
     def row(i: int) -> tuple:
-        cells = [str(i + 1), config.classes[found.predicted[i]], *[style.number(v) for v in found.outputs[i]]]
+        cells = [str(i + 1)] + ([config.classes[found.predicted[i]]] if found.predicted is not None else [])
+        cells += [style.number(v) for v in found.outputs[i]]
         if found.actual is not None:
             cells += [config.classes[found.actual[i]], "✓" if found.right[i] else "✗"]
+        elif found.scores is not None:
+            cells += [style.number(v) for v in found.targets[i]]
         return tuple(cells)
 
     parts = [_section("Predictions", _table(*columns), range(len(found.outputs)), style, "samples", row)]
     if found.confusion is not None:
         parts.append(confusion_table(config.classes, found.confusion, "These samples"))
+    if found.scores is not None:
+        parts.append(scores(found.scores, "These samples"))
     return Group(*parts)
+
+
+def scores(found, title: str) -> Text:
+    """A regression's measures: no classes, so no accuracy."""
+    return Text(f"{title}: mean error {found.error:.6g}, R² {found.r2:.4f}, "
+                f"mean absolute error {found.mean_absolute_error:.6g}", style="bold")
 
 
 def gradcheck(checks, tolerance: float, style: Style) -> Group:
