@@ -59,3 +59,13 @@ def test_train_and_predict_from_a_config():
     found = config.predict([[0.15, 0.35]], [[0.0, 1.0]])
     assert config.classes[found.predicted[0]] == "tomato" and found.accuracy == 1.0
     np.testing.assert_array_equal(found.outputs, pencilnet.forward(config.model, [[0.15, 0.35]]).output)
+
+
+def test_the_readme_python_api_example_runs(capsys):
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):]
+    code = section[section.index("```python\n") + 10:section.index("```", section.index("```python\n") + 10)]
+    exec(code, {})
+    assert capsys.readouterr().out == "['tomato']\n"  # the article's sample: out_y2 0.7353 > out_y1 0.5933
