@@ -30,6 +30,10 @@ def config_text(data: str, output: str = "size: 3\n    activation: softmax", los
             f"loss: {loss}\n{extra}data:\n{data}")
 
 
+def table(raw, labels) -> str:
+    return "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(raw, labels))
+
+
 def rows(labels, features=2, seed=0) -> str:
     rng = np.random.default_rng(seed)
     return "".join(",".join(f"{v:.3f}" for v in rng.normal(size=features)) + f",{label}\n" for label in labels)
@@ -127,7 +131,8 @@ def test_softmax_cross_entropy_targets_must_each_sum_to_one(tmp_path):
 
 def test_a_two_class_label_column_with_one_output(tmp_path, cli):
     write(tmp_path, "d.csv", "a,b,label\n" + rows(["no", "yes", "yes", "no", "yes"]))
-    path = write(tmp_path, "net.yaml", config_text("  train: d.csv\n  test: d.csv\n", "size: 1\n    activation: sigmoid",
+    path = write(tmp_path, "net.yaml", config_text("  train: d.csv\n  test: d.csv\n",
+                                                   "size: 1\n    activation: sigmoid",
                                                    "binary_cross_entropy", "threshold: 0.5\n"))
     config = pencilnet.load(str(path))
     assert config.classes == ["no", "yes"] and config.targets.ravel().tolist() == [0, 1, 1, 0, 1]
@@ -146,7 +151,8 @@ def test_a_two_class_label_column_with_one_output(tmp_path, cli):
 def test_the_threshold_moves_the_predicted_class(tmp_path, cli):
     # One input, one sigmoid output, w1 = 1, bw1 = 0: out = σ(x); σ(0.5) ≈ 0.622, σ(2) ≈ 0.881.
     text = ("inputs: 1\nlayers:\n  - {size: 1, weights: [[1.0]], biases: [0.0]}\nclasses: [low, high]\n"
-            "loss: binary_cross_entropy\nsamples:\n  - {inputs: [0.5], label: high}\n  - {inputs: [2.0], label: high}\n")
+            "loss: binary_cross_entropy\nsamples:\n  - {inputs: [0.5], label: high}\n"
+            "  - {inputs: [2.0], label: high}\n")
     found = json.loads(cli("predict", "-", "--json", input=text).stdout)
     assert [p["class"] for p in found["predictions"]] == ["high", "high"] and found["accuracy"] == 1.0
     found = json.loads(cli("predict", "-", "--json", "--set", "threshold=0.7", input=text).stdout)
@@ -162,7 +168,7 @@ def test_standardisation_is_fitted_on_the_training_part_only(tmp_path):
     rng = np.random.default_rng(4)
     raw = rng.normal([100.0, -3.0], [20.0, 0.5], (40, 2))
     labels = rng.integers(0, 2, 40)
-    write(tmp_path, "d.csv", "a,b,label\n" + "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(raw, labels)))
+    write(tmp_path, "d.csv", "a,b,label\n" + table(raw, labels))
     path = write(tmp_path, "net.yaml", config_text("  train: d.csv\n  split: {test_fraction: 0.25, seed: 2}\n"
                                                    "  standardize: zscore\n", "size: 2\n    activation: softmax"))
     config = pencilnet.load(str(path))
@@ -182,7 +188,7 @@ def test_a_saved_config_classifies_raw_rows(tmp_path, cli):
     rng = np.random.default_rng(5)
     raw = rng.normal([100.0, -3.0], [20.0, 0.5], (60, 2))
     labels = np.where(raw[:, 0] > 100, "big", "small")
-    write(tmp_path, "d.csv", "a,b,kind\n" + "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(raw, labels)))
+    write(tmp_path, "d.csv", "a,b,kind\n" + table(raw, labels))
     path = write(tmp_path, "net.yaml", config_text("  train: d.csv\n  label_column: kind\n  standardize: zscore\n",
                                                    "size: 2\n    activation: softmax"))
     saved = tmp_path / "trained.yaml"

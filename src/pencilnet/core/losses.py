@@ -97,8 +97,8 @@ def target_problem(activation: str, loss: str, targets) -> tuple[str, str] | Non
     if not len(bad):
         return None
     row = int(bad[0])
-    return (f"targets that are each a probability distribution (non-negative, summing to 1) for softmax with "
-            f"cross_entropy; for several labels per sample use sigmoid outputs with binary_cross_entropy",
+    return ("targets that are each a probability distribution (non-negative, summing to 1) for softmax with "
+            "cross_entropy; for several labels per sample use sigmoid outputs with binary_cross_entropy",
             f"sample {row + 1}'s target {targets[row].tolist()} (summing to {sums[row]:.6g})"
             + (f" and {len(bad) - 1} more" if len(bad) > 1 else ""))
 

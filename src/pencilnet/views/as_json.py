@@ -153,11 +153,13 @@ def prediction_rows(config: Config, found) -> list[dict]:
 
 
 def scores(found) -> dict:
-    return {"error": number(found.error), "r2": number(found.r2), "mean_absolute_error": number(found.mean_absolute_error)}
+    return {"error": number(found.error), "r2": number(found.r2),
+            "mean_absolute_error": number(found.mean_absolute_error)}
 
 
 def predictions(config: Config, found) -> dict:
-    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in prediction_rows(config, found)]}
+    rows = prediction_rows(config, found)
+    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
     if found.confusion is not None:
         result["accuracy"] = number(found.accuracy)
         result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}

@@ -398,7 +398,7 @@ def summary(config: Config, style: Style) -> Group:
 
 
 def predictions(config: Config, found, style: Style) -> Group:
-    """A `metrics.Predictions`: each sample's class and outputs, and, when its true class is known, whether it is right."""
+    """A `metrics.Predictions`: each sample's class and outputs, and whether it is right when that is known."""
     names = config.model.names.nodes[-1]
     if found.predicted is None:  # a regression: outputs, and their targets when known
         columns = ["#sample", *[f"#{n}" for n in names]]
