@@ -78,6 +78,14 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
+    if config.scaling is not None:  # the data section standardises: the file's raw values, then these
+        scaling = config.scaling
+        raw = scaling.offset + trace.x * scaling.scale
+        how = f"{names.nodes[0][0]} = (raw − {'mean' if scaling.method == 'zscore' else 'min'}) / " \
+              f"{'sd' if scaling.method == 'zscore' else 'range'}"
+        raw_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = ({style.number(raw[i])} − "
+                                    f"{style.number(scaling.offset[i])}) / {style.number(scaling.scale[i])}", "inputs"))
+        parts.append(Text(f"Standardised ({scaling.method}, {how}, fitted on the training data): {raw_text}"))
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
