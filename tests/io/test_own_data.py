@@ -257,3 +257,12 @@ def test_a_regression_reports_its_error_and_r2_not_an_accuracy(tmp_path, cli):
     r2 = 1 - ((t - outputs) ** 2).sum() / ((t - t.mean()) ** 2).sum()
     assert found["scores"]["r2"] == pytest.approx(r2, rel=1e-12) and "accuracy" not in found
     assert "class" not in found["predictions"][0]
+
+
+def test_predict_on_an_npz_of_inputs_alone(tmp_path, cli):
+    np.savez(tmp_path / "new.npz", x=np.array([[0.15, 0.35], [0.9, 0.1]]))
+    result = cli("predict", "--data", str(tmp_path / "new.npz"), "--json")  # the article's network
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert "accuracy" not in found and found["predictions"][0]["class"] == "tomato"  # out_y2 0.7353 > 0.5933
+    assert error_of(load_npz, tmp_path / "new.npz").startswith(str(tmp_path / "new.npz"))  # labels still required

@@ -69,7 +69,7 @@ def load(path, classes: list[str] | None = None, label_column: str | None = None
         if target_columns is not None or feature_columns is not None or label_column not in (None, "label"):
             raise InputError(f"{path}: expected a CSV file for a choice of label, target or feature columns, "
                              f"found a .npz archive (its arrays have fixed names)")
-        return load_npz(path, classes)
+        return load_npz(path, classes, unlabelled)
     found = repr(suffix) if suffix else "a name without one"
     raise InputError(f"{path}: expected a data file ending in .csv or .npz, found {found}")
 
@@ -270,7 +270,7 @@ def _dataset(inputs, targets, classes, labels, feature_names, source) -> Dataset
 # ---- NumPy .npz ------------------------------------------------------------------------------
 
 
-def load_npz(path, classes: list[str] | None = None) -> Dataset:
+def load_npz(path, classes: list[str] | None = None, unlabelled: bool = False) -> Dataset:
     """A dataset from a .npz archive (numpy.savez) with these arrays:
 
     - `inputs` (or `x`): (samples, features) numbers;
@@ -279,7 +279,8 @@ def load_npz(path, classes: list[str] | None = None) -> Dataset:
     - optional `labels` beside targets, `classes` (one name per output; the `classes`
       argument comes first) and `feature_names` (one per input; else x1, x2, …).
 
-    Pickled arrays are never loaded: an archive cannot run code."""
+    With `unlabelled`, an archive of inputs alone gives targets None. Pickled arrays are never
+    loaded: an archive cannot run code."""
     source = str(path)
     classes = _checked_classes(classes)
     arrays = _read_npz(path)
@@ -297,7 +298,11 @@ def load_npz(path, classes: list[str] | None = None) -> Dataset:
         labels = _labels(arrays, "y", source, count, classes)  # scikit-learn's y: one class index per sample
         arrays = {name: value for name, value in arrays.items() if name != "y"}
 
-    target_name = _one_of(arrays, source, "targets", "y", optional=labels is not None)
+    target_name = _one_of(arrays, source, "targets", "y", optional=labels is not None or unlabelled)
+    if target_name is None and labels is None:  # inputs only, for `predict`
+        names = (_texts(arrays, "feature_names", source, features, "one name per column of inputs")
+                 if "feature_names" in arrays else [f"x{i + 1}" for i in range(features)])
+        return Dataset(inputs, None, list(classes or []), None, names, source)
     if target_name is not None:
         targets = _numbers(arrays, target_name, source, "outputs")
         if len(targets) != count:
