@@ -160,16 +160,17 @@ def dE_dout_from_net(loss: str, activation: str, net, out, target) -> np.ndarray
 def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray | None:
     """∂E/∂net of the output layer in closed form, where the product ∂E/∂out × ∂out/∂net would
     lose digits or divide by a saturated output; None where that product is exact (the squared
-    errors). `net` None: from the outputs alone, as pencil arithmetic computes by hand."""
+    errors). `net` None (pencil arithmetic, from the rounded outputs): only the out − target forms
+    of `FUSED`; otherwise None, and the product is taken as a hand calculation takes it."""
     if not LOSSES[loss].logarithmic or activation not in PROBABILITIES:
         return None
+    if net is None and (activation, loss) not in FUSED:
+        return None  # by hand: the product of the rounded ∂E/∂out and ∂out/∂net, as written
     out, t = np.asarray(out, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if activation == "sigmoid":
         if loss == "binary_cross_entropy":
             return out - t
         # E = −t ln σ(net): ∂E/∂net = −t (1 − σ(net)) = −t σ(−net)
-        if net is None:
-            return -t * (1.0 - out)
         with np.errstate(over="ignore"):
             return -t / (1.0 + np.exp(np.asarray(net, dtype=np.float64)))
     total = t.sum(axis=-1, keepdims=True)
@@ -181,13 +182,8 @@ def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray |
     # softmax Jacobian p_k (δ_jk − p_j), ∂E/∂net_k = Σ_j g_j p_j (δ_jk − p_k), written so that nothing
     # cancels: −t_k (1 − p_k) + (1 − t_k) p_k + p_k Σ_{j≠k} t_j − Σ_{j≠k} (1 − t_j) p_k p_j / (1 − p_j).
     # Each p_k p_j / (1 − p_j) is at most p_j (p_k ≤ 1 − p_j), taken from logs so that it stays exact.
-    if net is None:
-        with np.errstate(divide="ignore"):
-            log_p, log_q = np.log(out), np.log(1.0 - out)
-        rest = 1.0 - out
-    else:
-        log_p, log_q = log_out(activation, net)
-        rest = np.exp(log_q)
+    log_p, log_q = log_out(activation, net)
+    rest = np.exp(log_q)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         cross = np.exp(log_p[..., :, None] + (log_p - log_q)[..., None, :])  # [k, j] = p_k p_j / (1 − p_j)
         cross = np.where(np.eye(out.shape[-1], dtype=bool), 0.0, np.nan_to_num(cross) * (1.0 - t)[..., None, :])
