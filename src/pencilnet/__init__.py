@@ -1,6 +1,7 @@
 """pencilnet: a neural network you can check with paper and pencil.
 
-The public API: load a config, then run the stages on its model.
+The public API: load a config (from a file, YAML text or a dict), then run the stages on its
+model, train it, and predict with it. Every stage returns an immutable record and prints nothing.
 
     >>> import pencilnet
     >>> config = pencilnet.load()          # the article's 2-2-2 example
@@ -8,6 +9,11 @@ The public API: load a config, then run the stages on its model.
     >>> trace = pencilnet.forward(config.model, x)
     >>> round(float(trace.output[1]), 4)
     0.7353
+    >>> config.predict([[0.15, 0.35]]).predicted.tolist()   # class indices into config.classes
+    [1]
+
+Modules for the views are reachable the same way: `pencilnet.tables` (Rich tables),
+`pencilnet.as_json` (JSON-ready dicts), `pencilnet.config`, `pencilnet.datasets`.
 """
 
 __version__ = "0.1.0"
@@ -15,7 +21,8 @@ __version__ = "0.1.0"
 # Where each public name lives. They are imported on first use, not here: `import pencilnet.cli`
 # imports this package first, and `pencilnet --help` has no use for NumPy or YAML.
 _HOMES = {
-    "Config": "io.config", "load": "io.config", "parse": "io.config",
+    "Config": "io.config", "load": "io.config", "loads": "io.config", "from_dict": "io.config", "parse": "io.config",
+    "Dataset": "io.datasets", "Scaling": "io.datasets",
     "Layer": "core.model", "Model": "core.model",
     "Exact": "core.arithmetic", "Pencil": "core.arithmetic", "EXACT": "core.arithmetic",
     "arithmetic_of": "core.arithmetic",
@@ -23,23 +30,33 @@ _HOMES = {
     "walk": "core.stages", "Walk": "core.stages", "Trace": "core.stages", "ErrorReport": "core.stages",
     "Gradients": "core.stages", "chain": "core.stages",
     "mean_error": "core.metrics", "accuracy": "core.metrics", "confusion": "core.metrics",
+    "predict": "core.metrics", "Predictions": "core.metrics", "classes_of": "core.metrics",
+    "LOSSES": "core.losses", "ACTIVATIONS": "core.activations",
     "train": "training.loop", "Schedule": "training.loop", "History": "training.loop",
     "TrainingDiverged": "training.loop", "TrainingInterrupted": "training.loop",
-    "gradcheck": "core.gradcheck", "verify": "checks.verify",
+    "gradcheck": "core.gradcheck", "Check": "core.gradcheck", "verify": "checks.verify",
+    "PencilnetError": "core.errors", "InputError": "core.errors", "ConfigError": "core.errors",
 }
+# Modules a notebook reaches as attributes, imported on first use like the names above.
+_MODULES = {"config": "io.config", "datasets": "io.datasets", "tables": "views.tables", "as_json": "views.as_json",
+            "metrics": "core.metrics", "losses": "core.losses"}
 
-__all__ = sorted(_HOMES) + ["__version__"]
+__all__ = sorted(_HOMES) + sorted(_MODULES) + ["__version__"]
 
 
 def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module 'pencilnet' has no attribute {name!r}")
     from importlib import import_module
 
+    if name in _MODULES:
+        value = import_module(f"pencilnet.{_MODULES[name]}")
+        globals()[name] = value
+        return value
+    if name not in _HOMES:
+        raise AttributeError(f"module 'pencilnet' has no attribute {name!r}")
     value = getattr(import_module(f"pencilnet.{_HOMES[name]}"), name)
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_HOMES))
+    return sorted(list(globals()) + list(_HOMES) + list(_MODULES))

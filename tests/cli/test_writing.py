@@ -311,3 +311,21 @@ def test_random_output_targets_never_lose_anything(cli, tmp_path):
         if before.get(written) is not None:
             assert stat.S_IMODE(after[written][0]) == stat.S_IMODE(before[written][0]), case
     assert set(outcomes) == {0, 2}  # the sample both wrote and refused
+
+
+def test_publish_and_predict_replace_their_own_files_and_only_those(cli, tmp_path):
+    document = tmp_path / "worked.html"
+    assert cli("publish", "--out", document).exit_code == 0
+    assert cli("publish", "--out", document).exit_code == 0  # its own document: replaced without asking
+    notes = tmp_path / "notes.html"
+    notes.write_text("<p>my notes</p>")
+    refused = cli("publish", "--out", notes)
+    assert refused.exit_code == 2 and "is not a document written by `pencilnet publish`" in refused.stderr
+    assert notes.read_text() == "<p>my notes</p>"
+    table = tmp_path / "out.csv"
+    assert cli("predict", "--out", table).exit_code == 0
+    assert cli("predict", "--out", table).exit_code == 0
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    refused = cli("predict", "--out", other)
+    assert refused.exit_code == 2 and other.read_text() == "a,b\n1,2\n"

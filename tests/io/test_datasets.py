@@ -197,7 +197,7 @@ NPZ_ERRORS = {
     "both names": (dict(inputs=np.eye(2), x=np.eye(2), y=np.eye(2)), "expected one array 'inputs' or 'x', found both"),
     "1-D inputs": (dict(x=np.zeros(3), y=np.eye(3)),
                    "array 'x': expected a 2-D array (samples × features), found shape (3,)"),
-    "1-D targets": (dict(x=np.zeros((3, 2)), y=np.array([0, 1, 1])),
+    "1-D targets": (dict(x=np.zeros((3, 2)), y=np.array([0.0, 1.0, 1.0])),
                     "array 'y': expected a 2-D array (samples × outputs), found shape (3,)"),
     "row mismatch": (dict(x=np.zeros((3, 2)), y=np.eye(2)), "array 'y': expected 3 rows, one per row of inputs, found 2"),
     "text inputs": (dict(x=np.array([["a"]]), y=np.eye(1)), "array 'x': expected numbers, found <U1 values"),

@@ -61,7 +61,8 @@ def bits(model: Model) -> list:
 def export_file(tmp_path, model: Model, loss: str, suffix: str, float32=False, name="a test network") -> str:
     maker = interop.safetensors_bytes if suffix == ".safetensors" else interop.onnx_bytes
     path = tmp_path / f"net{suffix}"
-    path.write_bytes(maker(model, loss, [f"class {k}" for k in range(model.sizes[-1])], name, float32))
+    classes = [f"class {k}" for k in range(model.sizes[-1] if model.sizes[-1] > 1 else 2)]  # one output: two classes
+    path.write_bytes(maker(model, loss, classes, name, float32))
     return str(path)
 
 
@@ -176,7 +177,7 @@ def test_a_round_trip_keeps_every_bit(tmp_path, suffix, index):
     model, loss = MODELS[index]
     config = imported_config(export_file(tmp_path, model, loss, suffix), tmp_path / "back.yaml")
     assert bits(config.model) == bits(model)
-    assert config.loss == loss and config.classes == [f"class {k}" for k in range(model.sizes[-1])]
+    assert config.loss == loss and config.classes == [f"class {k}" for k in range(max(model.sizes[-1], 2))]
     assert config.name == "a test network"
 
 
@@ -551,8 +552,8 @@ def test_writing_commands_keep_an_existing_file_unless_forced(cli, tmp_path):
     exported = tmp_path / "a.onnx"
     exported.write_text("keep me")
     result = cli("export", "--out", exported)
-    assert result.exit_code == 2 and result.stderr == f"pencilnet: error: {exported}: already exists " \
-                                                      "(use --force to overwrite it)\n"
+    assert result.exit_code == 2 and result.stderr == f"pencilnet: error: {exported}: already exists; " \
+                                                      "--force replaces it\n"
     assert exported.read_text() == "keep me"
     assert cli("export", "--out", exported, "--force").exit_code == 0 and onnx.load(str(exported))
 

@@ -39,7 +39,8 @@ def sketches(monkeypatch):
             Figure(figsize=(2, 1)).savefig(buffer, format="pdf")
             write_atomic(path, buffer.getvalue())
         else:
-            write_atomic(path, f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title></svg>')
+            write_atomic(path, f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title>'
+                               '<!-- a stand-in for the picture matplotlib draws --></svg>')
         return path
 
     monkeypatch.setattr(diagram, "draw", draw)
@@ -437,7 +438,7 @@ def pdflatex(folder, name: str) -> subprocess.CompletedProcess:
 def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
     need_pdflatex()
     text = publish(cli, tmp_path, "worked.tex", "--pencil", "4")
-    assert text.startswith(r"\documentclass") and text.rstrip().endswith(r"\end{document}")
+    assert text.startswith(r"\documentclass") and text.rstrip().endswith("\\end{document}\n% written by pencilnet publish")
     packages = set(re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]+)\}", text))
     assert packages <= {"inputenc", "geometry", "amsmath", "graphicx", "longtable", "booktabs"}
     assert r"\includegraphics" in text and (tmp_path / "worked-network-forward.pdf").exists()

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 from helpers import text_of
 
 from pencilnet.core.stages import backprop, forward
@@ -87,3 +88,20 @@ def test_epochs_to_show_and_sparkline():
     assert render.sparkline([3, 2, 1]) == "█▅▁"  # 3.5 of 7 steps rounds to the fifth block
     assert len(render.sparkline(list(range(1000)), width=60)) == 60
     assert render.sparkline([1, 1]) == "▁▁"
+
+
+def test_a_standardised_sample_shows_its_raw_inputs(tmp_path):
+    import pencilnet
+    from pencilnet.views import tables
+    from pencilnet.views.numbers import Style
+
+    # Raw features 10, 20, 30 (mean 20, population sd √(200/3) ≈ 8.165): sample 1 is 10 → −1.2247.
+    (tmp_path / "d.csv").write_text("a,label\n10,x\n20,y\n30,x\n")
+    config = pencilnet.loads("layers:\n  - {size: 2, activation: softmax, init: xavier}\nloss: cross_entropy\n"
+                             "data: {train: d.csv, standardize: zscore}\n", base_dir=tmp_path)
+    walk = config.walk(1)
+    assert walk.x[0] == pytest.approx(-10 / (200 / 3) ** 0.5)
+    text = text_of(tables.forward(config, walk.trace, 1, Style(4)))
+    shown = " ".join(text.split())
+    assert "Standardised (zscore, x1 = (raw − mean) / sd, fitted on the training data): " in shown
+    assert "x1 = (10.0000 − 20.0000) / 8.1650" in shown

@@ -87,6 +87,12 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
         failed = [c for c in checks if not c.passed(tolerance)]
         show(as_json, lambda: data.gradcheck(checks, tolerance, sample),
              lambda: [tables.gradcheck(checks, tolerance, style(4, rows, all_rows))])
+        unresolved = [c for c in failed if c.unresolved(tolerance)]
+        if unresolved and len(unresolved) == len(failed):
+            raise CheckFailed(f"{len(unresolved)} of {len(checks)} gradients are smaller than finite differences "
+                              f"can resolve at sample {sample} (worst: {unresolved[0].name}, "
+                              f"{unresolved[0].analytic:.3g} against a resolution of ±{unresolved[0].resolution:.1e}): "
+                              "not checked; try another --sample")
         if failed:
             raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
                               f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")

@@ -5,15 +5,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, Sets, failures, load, wrote
-from pencilnet.core.errors import InputError
-
-Force = Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")]
+from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, wrote
 
 
 def export(config: ConfigPath = None,
            out: Annotated[str, typer.Option(
-               "--out", metavar="FILE", show_default=False,
+               "--out", "-o", metavar="FILE", show_default=False,
                help="A .safetensors file (a PyTorch nn.Sequential state dict) or an .onnx file (the forward pass); "
                     "written in one step.")] = ...,
            float32: Annotated[bool, typer.Option(
@@ -27,7 +24,7 @@ def export(config: ConfigPath = None,
         from pencilnet.io.interop import format_of
 
         format_of(out, "--out")
-        _refuse_existing(out, force)
+        check_output(out, None, force)  # an exported network is replaced only with --force
         export_network(load(config, sets), out, float32)
         wrote(out)
 
@@ -37,7 +34,7 @@ def import_network(file: Annotated[str, typer.Argument(
                        help="A .safetensors state dict of Linear layers, or an .onnx graph of MatMul/Gemm, Add "
                             "and activation nodes.")],
                    out: Annotated[Optional[str], typer.Option(
-                       "--out", metavar="CONFIG", show_default=False,
+                       "--out", "-o", metavar="CONFIG", show_default=False,
                        help="The config to write (in one step); without it, the config goes to stdout.")] = None,
                    activation: Annotated[Optional[str], typer.Option(
                        "--activation", metavar="NAMES", show_default=False,
@@ -57,21 +54,13 @@ def import_network(file: Annotated[str, typer.Argument(
         from pencilnet.io.files import write_atomic
         from pencilnet.io.interop import import_config
 
-        if out is not None:
-            _refuse_existing(out, force)
+        check_output(out, None, force)  # a written config may have been edited since: --force replaces it
         names = [name.strip() for name in activation.split(",")] if activation is not None else None
         text = import_config(file, out, names, loss, data)
         if out is None:
             return sys.stdout.write(text)
         write_atomic(out, text)
         wrote(out)
-
-
-def _refuse_existing(out: str, force: bool) -> None:
-    from pathlib import Path
-
-    if Path(out).exists() and not force:
-        raise InputError(f"{out}: already exists (use --force to overwrite it)")
 
 
 def register(app):

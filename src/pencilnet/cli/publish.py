@@ -4,7 +4,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, ExactOption, PencilOption, Sample, Sets, failures, wrote
+from pencilnet.cli.shared import (
+    ConfigPath,
+    ExactOption,
+    Force,
+    PencilOption,
+    Sample,
+    Sets,
+    check_output,
+    failures,
+    wrote,
+)
 
 Out = Annotated[str, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
@@ -18,15 +28,21 @@ Title = Annotated[Optional[str], typer.Option(
 
 
 def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = None,
-            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, title: Title = None):
+            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, title: Title = None,
+            force: Force = False):
     """Write the worked example as a document: the network, the forward pass, the error, every
     gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX."""
     with failures():
         from pencilnet.cli.stages import walk_of
         from pencilnet.views.numbers import Style
-        from pencilnet.views.publish import check_path, publish as write
+        from pencilnet.views.publish import check_path, picture_path
+        from pencilnet.views.publish import publish as write
 
-        check_path(out)
+        path = check_path(out)
+        check_output(out, "document", force)
+        if path.suffix.lower() != ".html":  # its pictures, beside it
+            for stage in ("forward", "backprop", "step"):
+                check_output(str(picture_path(path, stage)), "picture", force)
         cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
         shown = decimals if decimals is not None else carried if carried is not None else 4
         for path in write(cfg, walk, out, Style(shown, None, carried), title):

@@ -45,6 +45,7 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
 
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.core.metrics import confusion as confusion_of
+        from pencilnet.core.metrics import is_regression, predict
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
@@ -62,7 +63,9 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")
         test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
-        history = _run(cfg, schedule, arithmetic, test, save, progress=not as_json)
+        regression = is_regression(cfg.model, cfg.loss)
+        # A regression has no classes: no accuracy by epoch, and its test set is scored instead.
+        history = _run(cfg, schedule, arithmetic, None if regression else test, save, progress=not as_json)
         if save:
             written = _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
                                                       f"{history.final_error!r}")
@@ -72,9 +75,12 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
             from pencilnet.views.diagram import plot_history
 
             wrote(plot_history(history.errors, plot, history.test_accuracy))
-        confusion = confusion_of(history.model, *test) if test else None
-        show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic)},
-             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion)])
+        confusion = confusion_of(history.model, *test, cfg.threshold) if test and not regression else None
+        tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
+        show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
+                               **({"test_scores": data.scores(tested.scores)} if tested else {})},
+             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion),
+                      *([tables.scores(tested.scores, "Test set")] if tested else [])])
 
 
 def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):
@@ -148,43 +154,64 @@ def predict(config: ConfigPath = None,
                 "--input", metavar="V1,V2,…", show_default=False, help="One input vector, comma-separated.")] = None,
             data_file: Annotated[Optional[str], typer.Option(
                 "--data", metavar="FILE", show_default=False,
-                help="A CSV or .npz dataset to classify (accuracy too, when it has labels).")] = None,
+                help="A CSV or .npz file of inputs to classify, with the config's columns; labels are optional "
+                     "(with them: the accuracy and the confusion counts too).")] = None,
+            out: Annotated[Optional[str], typer.Option(
+                "--out", "-o", metavar="FILE", show_default=False,
+                help="Also write the predictions as CSV: sample, class, each output, and actual when known.")] = None,
             decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
-            sets: Sets = None):
-    """Classify new inputs with the config's weights (a config saved by `train --save`, say). Without
-    --input or --data: the config's test set, or else its samples."""
+            sets: Sets = None, force: Force = False):
+    """Classify new inputs with the config's weights (a config saved by `train --save`, say). Raw inputs
+    are standardised as in training when the config says so. Without --input or --data: the config's
+    test set, or else its samples."""
     with failures():
-        from pencilnet.core.metrics import counts
-        from pencilnet.core.stages import forward
+        from pencilnet.core.metrics import predict as predict_all
         from pencilnet.io.datasets import input_vector
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        check_output(out, "predictions", force)
         cfg = load(config, sets)
         if values is not None and data_file is not None:
             raise InputError("--input and --data: expected one of them, found both")
         targets = None
         if values is not None:
-            inputs = input_vector(values, cfg.model.inputs, "--input")[None, :]
+            inputs = _scaled(cfg, input_vector(values, cfg.model.inputs, "--input")[None, :])
         elif data_file is not None:
             inputs, targets = _dataset(cfg, data_file)
         elif cfg.test_inputs is not None:
             inputs, targets = cfg.test_inputs, cfg.test_targets
         else:
             inputs, targets = cfg.train_inputs, cfg.train_targets
-        outputs = forward(cfg.model, inputs).output
-        confusion = counts(outputs, targets) if targets is not None else None
-        show(as_json, lambda: data.predictions(cfg, outputs, confusion, targets),
-             lambda: [tables.predictions(cfg, outputs, targets, confusion, style(decimals, rows, all_rows))])
+        found = predict_all(cfg.model, inputs, targets, cfg.threshold, cfg.loss)
+        if out:
+            from pencilnet.io.files import write_atomic
+
+            write_atomic(out, data.predictions_csv(cfg, found))
+            wrote(out)
+        show(as_json, lambda: data.predictions(cfg, found),
+             lambda: [tables.predictions(cfg, found, style(decimals, rows, all_rows))])
+
+
+def _scaled(cfg, inputs):
+    """Raw inputs as the network was trained on them: standardised with the training data's numbers."""
+    return cfg.scaling.apply(inputs) if cfg.scaling is not None else inputs
 
 
 def _dataset(cfg, path: str):
+    """(inputs, targets or None) from a data file read with the config's own column choices."""
     from pencilnet.io.datasets import load as load_dataset
 
-    found = load_dataset(path, classes=cfg.classes)
+    spec = cfg.document.get("data") if isinstance(cfg.document, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
+    columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
+    found = load_dataset(path, classes=None if columns["target_columns"] else cfg.classes, unlabelled=True, **columns)
     if found.inputs.shape[1] != cfg.model.inputs:
         raise InputError(f"{path}: expected {cfg.model.inputs} feature columns, found {found.inputs.shape[1]}")
-    return found.inputs, found.targets
+    if found.targets is not None and cfg.model.layers[-1].size == 1 and not columns["target_columns"]:
+        found = found.one_output(path)  # two classes for one sigmoid output: target 1 for the second
+    targets = found.targets
+    return _scaled(cfg, found.inputs), targets
 
 
 def register(app):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pencilnet.core.losses import LOSSES
+from pencilnet.core.losses import dE_dout_from_net, output_dE_dnet
 from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import backprop, chain, error, forward
 
@@ -20,7 +20,17 @@ class Check:
     resolution: float  # the smallest difference finite differences can tell from float roundoff
 
     def passed(self, tolerance: float) -> bool:
-        return self.within(tolerance) or abs(self.analytic - self.numeric) <= self.resolution
+        return self.within(tolerance) or (self.resolved and abs(self.analytic - self.numeric) <= self.resolution)
+
+    def unresolved(self, tolerance: float) -> bool:
+        """Neither within the tolerance nor a gradient finite differences can resolve: not checked, so not a pass."""
+        return not self.within(tolerance) and not self.resolved
+
+    @property
+    def resolved(self) -> bool:
+        """Whether finite differences can tell this gradient from nothing: a resolution as large
+        as the gradient itself would pass any backprop value near it, right or wrong."""
+        return self.resolution < max(abs(self.analytic), abs(self.numeric))
 
     def within(self, tolerance: float) -> bool:
         return abs(self.analytic - self.numeric) <= tolerance * (abs(self.analytic) + abs(self.numeric))
@@ -38,7 +48,8 @@ def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Ch
     loses digits in 1 − out), and a gradient cannot be checked more finely than it can be
     computed. A difference passes if it is within the tolerance, or within `resolution`:
     twice that uncertainty, and never less than the roundoff of E itself, which grows as an
-    output saturates (for cross-entropy, by 1 / (1 − out))."""
+    output saturates (for cross-entropy, by 1 / (1 − out)); but only when that resolution is
+    smaller than the gradient: finite differences that cannot resolve a gradient do not vouch for it."""
     theta = flatten(model)
     trace = forward(model, x)
     analytic = np.array([row.gradient for row in chain(model, backprop(model, trace, target, loss))])
@@ -54,9 +65,16 @@ def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Ch
             shifted.append(total_error(vector))
         return (shifted[0] - 8 * shifted[1] + 8 * shifted[2] - shifted[3]) / (12 * h)
 
-    # Roundoff in E: its own size, plus each output's roundoff times how much E moves with it.
-    out = trace.output
-    sensitivity = np.abs(LOSSES[loss].derivative(out, np.asarray(target, dtype=float))) * np.maximum(1.0, np.abs(out))
+    # Roundoff in E: its own size, plus each output's roundoff times how much E moves with it. A
+    # cross-entropy on probabilities is computed from net, so there it is net's roundoff that counts.
+    last = trace.layers[-1]
+    t = np.asarray(target, dtype=float)
+    closed = output_dE_dnet(loss, last.activation, last.net, last.out, t)
+    if closed is not None:
+        sensitivity = np.abs(closed) * np.maximum(1.0, np.abs(last.net))
+    else:
+        sensitivity = np.abs(dE_dout_from_net(loss, last.activation, last.net, last.out, t)) * np.maximum(
+            1.0, np.abs(last.out))
     uncertainty = EPSILON * (max(1.0, abs(error(trace, target, loss).total)) + float(sensitivity.sum()))
     numeric, resolution = np.empty_like(theta), np.empty_like(theta)
     for i, value in enumerate(theta):

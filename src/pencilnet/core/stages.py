@@ -16,7 +16,7 @@ import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.arithmetic import EXACT
-from pencilnet.core.losses import FUSED, LOSSES
+from pencilnet.core.losses import dE_dout_from_net, output_dE_dnet, terms_from_net
 from pencilnet.core.model import Model, shared_target
 
 
@@ -25,6 +25,7 @@ class LayerTrace:
     inputs: np.ndarray  # what fed this layer: x, or the previous layer's out
     net: np.ndarray
     out: np.ndarray
+    activation: str = ""  # its name: the error of the output layer is computed from net for some
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,16 +79,22 @@ def forward(model: Model, x, arithmetic=EXACT) -> Trace:
     for layer in model.layers:
         net = carry(values @ layer.weights + layer.biases * model.bias_input)
         out = carry(ACTIVATIONS[layer.activation].function(net))
-        layers.append(LayerTrace(values, net, out))
+        layers.append(LayerTrace(values, net, out, layer.activation))
         values = out
     return Trace(np.asarray(x, dtype=np.float64), tuple(layers))
 
 
-def error(trace: Trace, target, loss: str = "half_sse") -> ErrorReport:
+def error(trace: Trace, target, loss: str = "half_sse", arithmetic=EXACT) -> ErrorReport:
+    """E for one sample (or a batch): one term per output and their total.
+
+    Exact arithmetic takes a cross-entropy's logarithm from the output layer's net, right at any
+    saturation; pencil arithmetic takes it from the rounded outputs, as a hand calculation does."""
     # Nothing is carried on from the error terms (backprop starts from ∂E/∂out), so, like
     # the gradients, they keep the digits their arithmetic gives in pencil mode too.
     target = np.asarray(target, dtype=np.float64)
-    terms = LOSSES[loss].terms(trace.output, target)
+    last = trace.layers[-1]
+    activation = last.activation if arithmetic is EXACT else None
+    terms = terms_from_net(loss, activation, last.net, last.out, target)
     return ErrorReport(loss, target, trace.output, terms, float(terms.sum()))
 
 
@@ -95,7 +102,10 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     """Gradients of E for one sample, from the output layer back, reusing `trace`."""
     carry = arithmetic.carry
     target = np.asarray(target, dtype=np.float64)
-    dE_dout = carry(LOSSES[loss].derivative(trace.output, target))
+    exact = arithmetic is EXACT
+    output = trace.layers[-1]
+    activation_name = model.layers[-1].activation if exact else None
+    dE_dout = carry(dE_dout_from_net(loss, activation_name, output.net, output.out, target))
     terms = None
     found = []
     last = len(model.layers) - 1
@@ -105,8 +115,11 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
         dout_dnet = carry(activation.derivative(seen.out))
         # The gradient is the plain product of the factors, as written by hand; only the
         # factor handed back to earlier layers is carried (rounded, in pencil mode).
-        if index == last and (layer.activation, loss) in FUSED:
-            product = FUSED[layer.activation, loss](seen.out, target)
+        closed = None
+        if index == last:  # a cross-entropy's ∂E/∂net in closed form (from net in exact arithmetic)
+            closed = output_dE_dnet(loss, layer.activation, seen.net if exact else None, seen.out, target)
+        if closed is not None:
+            product = closed
         elif activation.coupled:
             product = activation.backward(seen.out, dE_dout)
         else:  # the factors as carried: in pencil mode, the rounded ∂out/∂net
@@ -223,5 +236,6 @@ def walk(model: Model, x, target, loss: str, learning_rate: float, arithmetic=EX
     x, target = np.asarray(x, dtype=np.float64), np.asarray(target, dtype=np.float64)
     trace = forward(model, x, arithmetic)
     gradients = backprop(model, trace, target, loss, arithmetic)
-    return Walk(model, x, target, loss, learning_rate, arithmetic, trace, error(trace, target, loss), gradients,
+    return Walk(model, x, target, loss, learning_rate, arithmetic, trace, error(trace, target, loss, arithmetic),
+                gradients,
                 step(model, gradients, learning_rate, arithmetic), sample)

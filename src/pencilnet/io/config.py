@@ -21,6 +21,7 @@ import yaml
 
 from pencilnet.checks.published import INHERIT, Expectations, Expected
 from pencilnet.core.errors import ConfigError, InputError, Problem
+from pencilnet.core.losses import pairing_problem, target_problem
 from pencilnet.core.model import Layer, Model
 from pencilnet.io import schema
 from pencilnet.io.files import read_text
@@ -108,6 +109,28 @@ class Config:
     expected: Expectations | None = None
     document: dict | None = None  # the YAML as read, after --set: what a save writes back
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
+    threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
+    scaling: object = None  # datasets.Scaling fitted on the training data, applied to every raw input
+
+    def predict(self, inputs, targets=None, raw: bool = True):
+        """A `metrics.Predictions` for `inputs` (one row per sample): outputs, classes, and with
+        `targets` the accuracy and confusion counts. Raw inputs are standardised as in training
+        when the data section says so (`raw=False`: they are already)."""
+        from pencilnet.core.metrics import predict
+
+        inputs = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+        if raw and self.scaling is not None:
+            inputs = self.scaling.apply(inputs)
+        return predict(self.model, inputs, targets, self.threshold, self.loss)
+
+    def train(self, on_progress=None):
+        """Train the model on the config's samples with its schedule; the `training.loop.History`
+        (per-epoch errors, the trained model, the test accuracy by epoch when there is a test set)."""
+        from pencilnet.training.loop import train
+
+        test = (self.test_inputs, self.test_targets) if self.test_inputs is not None else None
+        return train(self.model, self.train_inputs, self.train_targets, self.schedule, self.loss,
+                     on_progress=on_progress, test=test)
 
     def walk(self, number: int = 1, arithmetic=None):
         """The four stages for sample `number` under `arithmetic` (the config's own when None)."""
@@ -145,7 +168,20 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
     return parse(text, path, overrides, Path(path).resolve().parent)
 
 
+def loads(text: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from YAML text (data paths relative to `base_dir`, by default the working folder)."""
+    return parse(text, "<text>", overrides, base_dir or Path.cwd())
+
+
+def from_dict(data: dict, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from a dict shaped like the YAML file, checked field by field the same way."""
+    if not isinstance(data, dict):
+        raise InputError(f"<dict>: expected a dict of config fields, found {type(data).__name__}")
+    return parse(yaml.dump(data, Dumper=Dumper, sort_keys=False), "<dict>", overrides, base_dir or Path.cwd())
+
+
 def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | None = None) -> Config:
+    """A Config from YAML text that messages call `source`; raises ConfigError listing every problem."""
     if len(text) > MAX_BYTES:
         raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
                          f"found {size_text(len(text.encode('utf-8', 'surrogateescape')))}")
@@ -401,14 +437,20 @@ def _with_parameters(value, layer_specs, check: _Checker, base_dir: Path | None)
 
 
 def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config | None:
-    read = data  # what the checks read: with a big network's weights from its parameters file
+    read = data  # what the checks read: with a big network's weights from its parameters file, and the
+    # sizes a data section determines
     if isinstance(data, dict) and isinstance(data.get("parameters"), str):
         read = {**data, "layers": _with_parameters(data["parameters"], data.get("layers"), check, base_dir)}
+    if isinstance(read, dict):
+        read = _inferred_sizes(read, base_dir)
     top = schema.read(read, check)  # the first pass: each field on its own
     if top is INVALID:
         return None
     inputs = top["inputs"] if _valid(top["inputs"]) else None
     layers, outputs = _layers(top["layers"], read.get("layers"), check, inputs, top["init"], top["seed"])
+    if _valid(top["loss"]) and layers and pairing_problem(layers[-1].activation, top["loss"]):
+        check.fail("loss", pairing_problem(layers[-1].activation, top["loss"]),
+                   f"{top['loss']!r} after {layers[-1].activation}", describe=False)
 
     training = top["training"]
     if _valid(training):
@@ -417,16 +459,22 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
                             seed, training["target_error"])
     given_classes = top["classes"] if _valid(top["classes"]) else None
     classes = _classes(given_classes, data.get("classes"), check, outputs)
-    test = None
+    test, scaling = None, None
     if top["data"] is not None:
         if top["samples"] is not None:
             check.fail("samples", "either samples or a data section, not both", "both")
-        samples, test, classes = _data(top["data"], check, inputs, outputs, classes, given_classes is not None,
-                                       base_dir)
+        samples, test, classes, scaling = _data(top["data"], check, inputs, outputs, classes,
+                                                given_classes is not None, base_dir)
     elif top["samples"] is None:
         check.fail("samples", schema.TOP.field("samples").kind.expected, None)
     else:
         samples = _samples(top["samples"], data["samples"], check, inputs, outputs, classes)
+    if _valid(top["loss"]) and layers and not check.problems:
+        for where, targets in (("training", samples[1]), ("test", test[1] if test else [])):
+            problem = target_problem(layers[-1].activation, top["loss"], targets)
+            if problem:
+                check.fail("data" if top["data"] is not None else "samples", problem[0], f"{where} {problem[1]}",
+                           describe=False)
 
     if check.problems:
         return None
@@ -438,7 +486,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
                   train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
                   classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
-                  base_dir=base_dir)
+                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling)
 
 
 def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed
@@ -524,13 +572,24 @@ def _matrix(weights, raw: list, path: str, rows: int | None, columns: int | None
 
 
 def _classes(given: list[str] | None, raw, check: _Checker, outputs: int | None) -> list[str]:
-    default = [f"y{k + 1}" for k in range(outputs or 0)]
+    """One name per output node; for one output (a yes/no probability) two: the negative class, then the positive."""
+    count = None if outputs is None else 2 if outputs == 1 else outputs
+    default = ["0", "1"] if outputs == 1 else [f"y{k + 1}" for k in range(outputs or 0)]
     if given is None:
         return default
-    if outputs is not None and len(given) != outputs:
-        check.fail("classes", f"a list of {outputs} distinct class names, one per output node", raw)
+    if count is not None and len(given) != count:
+        check.fail("classes", f"a list of {count} distinct class names, one per output node" if outputs != 1 else
+                   "a list of 2 distinct class names for one output node (below the threshold, then at or above it)",
+                   raw)
         return default
     return given
+
+
+def _label_target(classes: list[str], label: str, outputs: int | None) -> np.ndarray:
+    """The one-hot vector of a label, or, for one output, 0 for the first class and 1 for the second."""
+    if outputs == 1:
+        return np.array([float(classes.index(label))])
+    return np.eye(len(classes))[classes.index(label)]
 
 
 def _samples(specs, raws, check: _Checker, inputs, outputs, classes) -> tuple[np.ndarray, np.ndarray]:
@@ -551,8 +610,8 @@ def _samples(specs, raws, check: _Checker, inputs, outputs, classes) -> tuple[np
                 check.fail(f"{path}.label", f"one of the classes {', '.join(classes)}", label)
                 target = INVALID
             elif target is None:
-                target = np.eye(len(classes))[classes.index(label)]
-            elif _valid(target) and not np.array_equal(target, np.eye(len(classes))[classes.index(label)]):
+                target = _label_target(classes, label, outputs)
+            elif _valid(target) and not np.array_equal(target, _label_target(classes, label, outputs)):
                 check.fail(f"{path}.label", f"the class whose one-hot vector is the target {target.tolist()}", label)
         elif target is None and _valid(label):
             check.fail(f"{path}.target", "a target vector (or a label naming one of the classes)", None)
@@ -564,8 +623,39 @@ def _samples(specs, raws, check: _Checker, inputs, outputs, classes) -> tuple[np
     return np.array(xs, dtype=np.float64).reshape(-1, inputs), np.array(ts, dtype=np.float64).reshape(-1, outputs)
 
 
+def _inferred_sizes(top: dict, base_dir: Path | None) -> dict:
+    """`top` with what the data determines filled in where the config leaves it out: `inputs`, the
+    number of feature columns; the output layer's `size`, one per class (or target column). Given
+    sizes are kept, and checked against the data later like any other. Filling them in reads the
+    training file once more; a file that cannot be read is reported by the data section, and the
+    sizes stay missing."""
+    inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
+    last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
+    open_output = last is not None and "size" not in last and "weights" not in last
+    if not isinstance(spec, dict) or not isinstance(spec.get("train"), str) or (inputs is not None and not open_output):
+        return top
+    from pencilnet.io import datasets
+
+    columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
+    if not all(value is None or isinstance(value, (str, list)) for value in columns.values()):
+        return top
+    try:
+        found = datasets.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
+    except (InputError, TypeError):
+        return top
+    classes = top.get("classes")
+    outputs = len(classes) if isinstance(classes, list) and classes else found.targets.shape[1]
+    filled = dict(top)
+    if open_output:
+        filled["layers"] = [*layers[:-1], {**last, "size": outputs}]
+    if inputs is None:
+        filled["inputs"] = found.inputs.shape[1]
+    return filled
+
+
 def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
-    """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes).
+    """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes,
+    the fitted standardisation or None).
 
     Paths are relative to the config file. The files are read only once the rest of the
     config is valid, so that a message about them is not lost among others."""
@@ -573,17 +663,19 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
 
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
     if spec is INVALID:
-        return empty, None, classes
+        return empty, None, classes, None
     if spec["split"] is not None and spec["test"] is not None:
         check.fail("data.split", "either a test file or a split, not both", "both")
     if check.problems or not _valid(*spec.values()) or (spec["split"] and not _valid(*spec["split"].values())):
-        return empty, None, classes
+        return empty, None, classes, None
     base = base_dir or Path.cwd()
     columns = {key: spec[key] for key in ("target_columns", "feature_columns")}
 
-    def read(key: str):
-        found = datasets.load(base / spec[key], classes if classes_given else None, spec["label_column"], **columns)
+    def read(key: str, known: list[str] | None):
+        found = datasets.load(base / spec[key], known, spec["label_column"], **columns)
         where = f"data.{key}"
+        if outputs == 1 and found.labels is not None and columns["target_columns"] is None:
+            found = found.one_output(f"{where}: {spec[key]}")  # two classes, one sigmoid output: the second's
         if inputs is not None and found.inputs.shape[1] != inputs:
             check.fail(where, f"a dataset of {inputs} features (one per input node)",
                        f"{found.inputs.shape[1]} in {spec[key]}", describe=False)
@@ -592,15 +684,20 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
                        f"{found.targets.shape[1]} in {spec[key]}", describe=False)
         return found
 
-    train = read("train")
+    train = read("train", classes if classes_given else None)
     if not classes_given:
         classes = train.classes
-    test = read("test") if spec["test"] is not None else None
+    # The test file's labels are the training file's classes: a label never seen in training is refused.
+    test = read("test", classes) if spec["test"] is not None else None
     if spec["split"] is not None:
         train, test = datasets.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
     if check.problems:
-        return empty, None, classes
-    return (train.inputs, train.targets), ((test.inputs, test.targets) if test else None), classes
+        return empty, None, classes, None
+    standardize = spec["standardize"]
+    scaling = datasets.Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
+    scaled = scaling.apply if scaling else (lambda inputs: inputs)
+    return ((scaled(train.inputs), train.targets), ((scaled(test.inputs), test.targets) if test else None), classes,
+            scaling)
 
 
 def _expected(section, raw, check: _Checker, model: Model, samples: int) -> Expectations | None:

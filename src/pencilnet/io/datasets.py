@@ -31,7 +31,7 @@ SHOWN_COLUMNS = 6  # a message lists at most this many column or array names
 @dataclass(frozen=True, eq=False)
 class Dataset:
     inputs: np.ndarray  # (samples, features) float64
-    targets: np.ndarray  # (samples, outputs) float64
+    targets: np.ndarray | None  # (samples, outputs) float64; None for inputs without labels (`predict`)
     classes: list[str]  # one name per output
     labels: list[str] | None  # each sample's class name, when the file gives one
     feature_names: list[str]  # one name per input column
@@ -39,6 +39,13 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.inputs)
+
+    def one_output(self, where: str) -> "Dataset":
+        """The same samples for a network of one sigmoid output: two classes, target 1 for the second."""
+        if len(self.classes) != 2:
+            raise InputError(f"{where}: expected 2 classes for one output node (a yes/no probability), "
+                             f"found {len(self.classes)}: {_names(self.classes)}")
+        return dataclasses.replace(self, targets=self.targets[:, 1:])
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
@@ -48,17 +55,21 @@ class Dataset:
         return self.inputs[number - 1], self.targets[number - 1]
 
 
-def load(path, classes: list[str] | None = None, label_column: str = "label",
-         target_columns: list[str] | None = None, feature_columns: list[str] | None = None) -> Dataset:
-    """A dataset from a .csv or .npz file, chosen by the file's suffix."""
+def load(path, classes: list[str] | None = None, label_column: str | None = None,
+         target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
+         unlabelled: bool = False) -> Dataset:
+    """A dataset from a .csv or .npz file, chosen by the file's suffix.
+
+    `label_column` None: the column `label`, or else `target` (as pandas and scikit-learn name it).
+    `unlabelled`: a file without the label (or target) columns is inputs only, with targets None."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return load_csv(path, classes, label_column, target_columns, feature_columns)
+        return load_csv(path, classes, label_column, target_columns, feature_columns, unlabelled)
     if suffix == ".npz":
-        if target_columns is not None or feature_columns is not None or label_column != "label":
+        if target_columns is not None or feature_columns is not None or label_column not in (None, "label"):
             raise InputError(f"{path}: expected a CSV file for a choice of label, target or feature columns, "
                              f"found a .npz archive (its arrays have fixed names)")
-        return load_npz(path, classes)
+        return load_npz(path, classes, unlabelled)
     found = repr(suffix) if suffix else "a name without one"
     raise InputError(f"{path}: expected a data file ending in .csv or .npz, found {found}")
 
@@ -66,20 +77,21 @@ def load(path, classes: list[str] | None = None, label_column: str = "label",
 # ---- CSV -------------------------------------------------------------------------------------
 
 
-def load_csv(path, classes: list[str] | None = None, label_column: str = "label",
-             target_columns: list[str] | None = None, feature_columns: list[str] | None = None) -> Dataset:
+def load_csv(path, classes: list[str] | None = None, label_column: str | None = None,
+             target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
+             unlabelled: bool = False) -> Dataset:
     """A dataset from a CSV file whose first line names the columns.
 
     The targets are the one-hot vectors of the label column's class names, or, with
     `target_columns`, the numbers in those columns (then the label column is optional; its
     labels are kept, and checked against `classes` when given). The inputs are
     `feature_columns`, by default every column that is neither the label nor a target, in
-    the file's order."""
+    the file's order. With `unlabelled`, a file without those columns gives inputs only."""
     source = str(path)
     classes = _checked_classes(classes)
     reader = csv.reader(io.StringIO(read_text(path, "data file"), newline=""), strict=True)
     header, header_line = _header(reader, source)
-    columns = _Columns(header, f"{source}:{header_line}", label_column, target_columns, feature_columns)
+    columns = _Columns(header, f"{source}:{header_line}", label_column, target_columns, feature_columns, unlabelled)
     if columns.targets is not None and classes is not None and len(classes) != len(columns.targets):
         names = ", ".join(header[i] for i in columns.targets)
         raise InputError(f"{source}: expected {len(columns.targets)} class names, one per target column "
@@ -105,11 +117,21 @@ def load_csv(path, classes: list[str] | None = None, label_column: str = "label"
         raise InputError(f"{source}: expected at least one row of data after the header, found none")
 
     feature_names = [header[i] for i in columns.features]
+    if columns.targets is None and columns.label is None:  # inputs only
+        return Dataset(np.array(inputs, dtype=np.float64), None, list(classes or []), None, feature_names, source)
     if columns.targets is not None:
         target_names = [header[i] for i in columns.targets]
         return _dataset(inputs, targets, classes or target_names, labels or None, feature_names, source)
-    classes = classes or sorted(set(labels))
+    classes = classes or class_order(labels)
     return _dataset(inputs, _one_hot(labels, classes), classes, labels, feature_names, source)
+
+
+def class_order(labels) -> list[str]:
+    """The distinct labels in order: as numbers when every one is a number (2 before 10), else as text."""
+    found = set(labels)
+    if all(_is_number(label) for label in found):
+        return sorted(found, key=lambda label: (float(label), label))
+    return sorted(found)
 
 
 def _one_hot(labels: list[str], classes: list[str]) -> np.ndarray:
@@ -132,9 +154,16 @@ def _header(reader, source: str) -> tuple[list[str], int]:
     if all(_is_number(name) for name in names):
         raise InputError(f"{line}: expected a header line naming the columns (such as p1,…,p36,label), "
                          f"found a row of numbers")
+    if len(names) == 1:
+        for separator, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if separator in names[0]:
+                raise InputError(f"{line}: expected columns separated by commas, found {called} ({separator!r}) "
+                                 f"between them: write the file with commas (pandas: to_csv(path))")
     for index, name in enumerate(names):
         if not name:
-            raise InputError(f"{line}: column {index + 1}: expected a column name, found an empty field")
+            hint = (" (a CSV written by pandas with its index: write it with to_csv(path, index=False))"
+                    if index == 0 else "")
+            raise InputError(f"{line}: column {index + 1}: expected a column name, found an empty field{hint}")
         if names.index(name) != index:
             raise InputError(f"{line}: column {index + 1}: expected a name no other column has, found {name!r} "
                              f"again (column {names.index(name) + 1})")
@@ -144,17 +173,30 @@ def _header(reader, source: str) -> tuple[list[str], int]:
 class _Columns:
     """Which columns of the header are the features, the targets and the label, by index."""
 
-    def __init__(self, header: list[str], line: str, label_column: str,
-                 target_columns: list[str] | None, feature_columns: list[str] | None):
+    DEFAULT_LABELS = ("label", "target")  # pencilnet's name, and pandas' and scikit-learn's
+
+    def __init__(self, header: list[str], line: str, label_column: str | None,
+                 target_columns: list[str] | None, feature_columns: list[str] | None, unlabelled: bool = False):
         self.header = header
+        if label_column is None:
+            present = [name for name in self.DEFAULT_LABELS if name in header]
+            if len(present) > 1 and target_columns is None:
+                raise InputError(f"{line}: expected one label column, 'label' or 'target', found both "
+                                 f"(name the one to use with data.label_column)")
+            label_column = present[0] if present else "label"
         if target_columns is not None:
             if not target_columns:
                 raise InputError(f"{line}: target columns: expected at least one column name, found none")
-            self.targets = [self._find(name, line, "a target column") for name in target_columns]
+            self.targets = None
+            if not (unlabelled and not any(name in header for name in target_columns)):
+                self.targets = [self._find(name, line, "a target column") for name in target_columns]
             self.label = header.index(label_column) if label_column in header else None
         else:
             self.targets = None
-            self.label = self._find(label_column, line, "a label column")
+            if unlabelled and label_column not in header:
+                self.label = None
+            else:
+                self.label = self._find(label_column, line, "a label column")
         taken = set(self.targets or []) | ({self.label} if self.label is not None else set())
         if feature_columns is None:
             self.features = [i for i in range(len(header)) if i not in taken]
@@ -204,6 +246,8 @@ def _label(text: str, line: str, column: str, classes: list[str] | None) -> str:
     if not label:
         raise InputError(f"{line}: column {column!r}: expected a class name, found an empty field")
     if classes is not None and label not in classes:
+        if label.isdigit() and int(label) < len(classes):  # a class index, as scikit-learn's targets are
+            return classes[int(label)]
         raise InputError(f"{line}: column {column!r}: expected one of the classes {', '.join(classes)}, "
                          f"found {label!r}")
     return label
@@ -226,7 +270,7 @@ def _dataset(inputs, targets, classes, labels, feature_names, source) -> Dataset
 # ---- NumPy .npz ------------------------------------------------------------------------------
 
 
-def load_npz(path, classes: list[str] | None = None) -> Dataset:
+def load_npz(path, classes: list[str] | None = None, unlabelled: bool = False) -> Dataset:
     """A dataset from a .npz archive (numpy.savez) with these arrays:
 
     - `inputs` (or `x`): (samples, features) numbers;
@@ -235,22 +279,30 @@ def load_npz(path, classes: list[str] | None = None) -> Dataset:
     - optional `labels` beside targets, `classes` (one name per output; the `classes`
       argument comes first) and `feature_names` (one per input; else x1, x2, …).
 
-    Pickled arrays are never loaded: an archive cannot run code."""
+    With `unlabelled`, an archive of inputs alone gives targets None. Pickled arrays are never
+    loaded: an archive cannot run code."""
     source = str(path)
     classes = _checked_classes(classes)
     arrays = _read_npz(path)
     inputs = _numbers(arrays, _one_of(arrays, source, "inputs", "x"), source, "features")
     count, features = inputs.shape
 
-    labels = None
-    if "labels" in arrays:
-        labels = _texts(arrays, "labels", source, count, "one class name per sample")
     if classes is None and "classes" in arrays:
         classes = _texts(arrays, "classes", source, None, "one class name per output")
         if not all(classes) or len(set(classes)) != len(classes):
             raise InputError(f"{source}: array 'classes': expected distinct class names, found {classes}")
+    labels = None
+    if "labels" in arrays:
+        labels = _labels(arrays, "labels", source, count, classes)
+    elif "y" in arrays and "targets" not in arrays and _is_indices(arrays["y"]):
+        labels = _labels(arrays, "y", source, count, classes)  # scikit-learn's y: one class index per sample
+        arrays = {name: value for name, value in arrays.items() if name != "y"}
 
-    target_name = _one_of(arrays, source, "targets", "y", optional=labels is not None)
+    target_name = _one_of(arrays, source, "targets", "y", optional=labels is not None or unlabelled)
+    if target_name is None and labels is None:  # inputs only, for `predict`
+        names = (_texts(arrays, "feature_names", source, features, "one name per column of inputs")
+                 if "feature_names" in arrays else [f"x{i + 1}" for i in range(features)])
+        return Dataset(inputs, None, list(classes or []), None, names, source)
     if target_name is not None:
         targets = _numbers(arrays, target_name, source, "outputs")
         if len(targets) != count:
@@ -262,7 +314,7 @@ def load_npz(path, classes: list[str] | None = None) -> Dataset:
             raise InputError(f"{source}: expected {outputs} class names, one per column of {target_name!r}, "
                              f"found {len(classes)}")
     else:
-        classes = classes or sorted(set(labels))
+        classes = classes or class_order(labels)
         for index, label in enumerate(labels):
             if label not in classes:
                 raise InputError(f"{source}: array 'labels'[{index}]: expected one of the classes "
@@ -274,6 +326,28 @@ def load_npz(path, classes: list[str] | None = None) -> Dataset:
     else:
         names = [f"x{i + 1}" for i in range(features)]
     return Dataset(inputs, np.asarray(targets, dtype=np.float64), list(classes), labels, names, source)
+
+
+def _is_indices(value: np.ndarray) -> bool:
+    return value.ndim == 1 and value.dtype.kind in "iu"
+
+
+def _labels(arrays: dict, name: str, source: str, count: int, classes: list[str] | None) -> list[str]:
+    """One class name per sample: the texts of `name`, or its whole numbers, each a class's place in
+    `classes` when they are given, else a class name of its own ("0", "1", …)."""
+    value = arrays[name]
+    if not _is_indices(value):
+        return _texts(arrays, name, source, count, "one class name per sample")
+    if len(value) != count:
+        raise InputError(f"{source}: array {name!r}: expected {count} class indices, one per row of inputs, "
+                         f"found {len(value)}")
+    if classes is None:
+        return [str(int(v)) for v in value.tolist()]
+    wrong = np.flatnonzero((value < 0) | (value >= len(classes)))
+    if len(wrong):
+        raise InputError(f"{source}: array {name!r}[{wrong[0]}]: expected a class index from 0 to "
+                         f"{len(classes) - 1} (one of {_names(classes)}), found {value[wrong[0]]}")
+    return [classes[int(v)] for v in value.tolist()]
 
 
 def _read_npz(path) -> dict[str, np.ndarray]:
@@ -374,3 +448,55 @@ def input_vector(text: str, count: int, source: str) -> np.ndarray:
     if len(values) != count or not np.isfinite(values).all():
         raise InputError(f"{source}: expected {count} finite numbers, found {len(values)}")
     return values
+
+
+# ---- standardisation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Scaling:
+    """Each input feature as (raw − offset) / scale, fitted on the training data only.
+
+    `zscore`: the offset is the feature's mean and the scale its standard deviation; `minmax`: its
+    smallest value and its range, so the training data spans 0 to 1. A feature that never varies
+    keeps a scale of 1. A saved config stores the fitted numbers, so `predict` scales raw inputs
+    exactly as training did."""
+
+    method: str
+    offset: np.ndarray
+    scale: np.ndarray
+
+    METHODS = ("zscore", "minmax")
+
+    @staticmethod
+    def valid(spec) -> bool:
+        if spec in Scaling.METHODS:
+            return True
+        return (isinstance(spec, dict) and set(spec) == {"method", "offset", "scale"}
+                and spec["method"] in Scaling.METHODS
+                and all(isinstance(spec[key], list) and spec[key]
+                        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                                for v in spec[key]) for key in ("offset", "scale"))
+                and len(spec["offset"]) == len(spec["scale"]) and all(v > 0 for v in spec["scale"]))
+
+    @staticmethod
+    def of(spec, inputs: np.ndarray, where: str) -> "Scaling":
+        """The scaling `spec` names, fitted to `inputs`; or the one a saved config spelled out."""
+        if isinstance(spec, dict):
+            found = Scaling(spec["method"], np.array(spec["offset"], dtype=np.float64),
+                            np.array(spec["scale"], dtype=np.float64))
+            if found.offset.size != inputs.shape[1]:
+                raise InputError(f"{where}: expected {inputs.shape[1]} offsets and scales, one per feature, "
+                                 f"found {found.offset.size}")
+            return found
+        if spec == "zscore":
+            offset, scale = inputs.mean(axis=0), inputs.std(axis=0)
+        else:
+            offset, scale = inputs.min(axis=0), inputs.max(axis=0) - inputs.min(axis=0)
+        return Scaling(spec, offset, np.where(scale > 0, scale, 1.0))
+
+    def apply(self, inputs) -> np.ndarray:
+        return (np.asarray(inputs, dtype=np.float64) - self.offset) / self.scale
+
+    def as_yaml(self) -> dict:
+        return {"method": self.method, "offset": self.offset.tolist(), "scale": self.scale.tolist()}

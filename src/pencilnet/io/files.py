@@ -30,6 +30,7 @@ def read_text(path: str | Path, what: str = "file") -> str:
 # someone's work, and replacing it takes --force. `None`: the command replaces nothing unasked.
 SAVED_MARK = "# Trained by pencilnet"  # the first line of every config `train --save` writes
 PARAMETERS_MARK = b"layers[0].weights"  # the first array of every parameters .npz it writes
+DOCUMENT_MARK = "written by pencilnet publish"
 KINDS = {
     "saved config": ("a config written by `pencilnet train --save`",
                      lambda head: head.startswith(SAVED_MARK.encode())),
@@ -37,11 +38,16 @@ KINDS = {
                          lambda head: head.startswith(b"PK\x03\x04") and PARAMETERS_MARK in head[:200]),
     "pictures": ("a CSV of pictures written by `pencilnet data fruit`",
                  lambda head: re.match(rb"p1(,p[0-9]+)*,label\r?\n", head) is not None),
-    "picture": ("a picture drawn by pencilnet (a PNG or SVG made with matplotlib)",
-                lambda head: head.startswith((b"\x89PNG", b"<?xml", b"<svg")) and b"matplotlib" in head.lower()),
+    # A PDF names its maker at its end: the bytes tested are a file's first and last few thousand.
+    "picture": ("a picture drawn by pencilnet (a PNG, SVG or PDF made with matplotlib)",
+                lambda head: head.startswith((b"\x89PNG", b"<?xml", b"<svg", b"%PDF")) and b"matplotlib" in head.lower()),
+    "document": ("a document written by `pencilnet publish`", lambda head: DOCUMENT_MARK.encode() in head),
+    "predictions": ("predictions written by `pencilnet predict --out`",
+                    lambda head: re.match(rb"sample,(class,)?[a-z0-9_,]*\r?\n", head) is not None),
     None: (None, lambda head: False),
 }
 HEAD_BYTES = 2048  # enough to tell every kind above
+TAIL_BYTES = 4096
 
 
 def check_target(path: str | Path, kind: str | None, force: bool = False) -> Path:
@@ -64,6 +70,9 @@ def check_target(path: str | Path, kind: str | None, force: bool = False) -> Pat
         try:
             with open(real, "rb") as stream:
                 head = stream.read(HEAD_BYTES)
+                if info.st_size > HEAD_BYTES:
+                    stream.seek(max(HEAD_BYTES, info.st_size - TAIL_BYTES))
+                    head += stream.read(TAIL_BYTES)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
         if not is_kind(head):

@@ -548,10 +548,11 @@ def _classes(meta: dict, source: str, outputs: int) -> list[str] | None:
         classes = json.loads(meta["pencilnet.classes"])
     except (ValueError, RecursionError):
         classes = None
-    if (not isinstance(classes, list) or len(classes) != outputs or len(set(map(str, classes))) != outputs
+    count = 2 if outputs == 1 else outputs  # one sigmoid output: two classes and a threshold
+    if (not isinstance(classes, list) or len(classes) != count or len(set(map(str, classes))) != count
             or not all(isinstance(c, str) and c for c in classes)):
-        raise InputError(f"{source}: metadata pencilnet.classes: expected a JSON list of {outputs} distinct "
-                         "class names, one per output")
+        raise InputError(f"{source}: metadata pencilnet.classes: expected a JSON list of {count} distinct "
+                         "class names, one per output (two for one output)")
     return classes
 
 

@@ -59,6 +59,8 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
         items.insert([key for key, _ in items].index("layers"), ("parameters", parameters.name))
         data = dict(items)
     files = data.get("data")
+    if isinstance(files, dict) and config.scaling is not None:  # the numbers fitted on the training data, kept
+        files["standardize"] = config.scaling.as_yaml()
     target_dir = Path(os.path.realpath(destination)).parent
     if isinstance(files, dict) and config.base_dir is not None:
         for key in ("train", "test"):

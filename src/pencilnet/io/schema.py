@@ -404,6 +404,20 @@ SPLIT = _section(
     Field("seed", Whole(0), 0, "which samples are held out"),
 )
 
+class Standardize(Kind):
+    """zscore or minmax, fitted on the training data; or, as a saved config writes it, the fitted numbers."""
+
+    expected = "zscore or minmax (or, as a saved config writes it, {method: zscore, offset: [...], scale: [...]})"
+
+    def read(self, value, path, check):
+        from pencilnet.io.datasets import Scaling
+
+        if Scaling.valid(value):
+            return value
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
 FILE = Text("the path of a .csv or .npz file, relative to the config")
 COLUMNS = Names("a list of column names")
 
@@ -411,9 +425,11 @@ DATA = _section(
     Field("train", FILE, REQUIRED, "the training samples"),
     Field("test", FILE, None, "test samples, measured after every epoch"),
     Field("split", SPLIT, None, "or hold out part of `train` for testing"),
-    Field("label_column", Text("a column name"), "label", "class names, for one-hot targets"),
+    Field("label_column", Text("a column name"), None, "class names, for one-hot targets", "label, or else target"),
     Field("target_columns", COLUMNS, None, "or explicit target columns"),
     Field("feature_columns", COLUMNS, None, "the columns that are inputs", "every other column"),
+    Field("standardize", Standardize(), None, "scale each feature by numbers fitted on the training data only",
+          "raw features"),
 )
 
 ENTRY = Either(_section(
@@ -434,7 +450,7 @@ EXPECTED = _section(
 TOP = _section(
     Field("name", Text(), "", "a title for tables and diagrams"),
     Field("description", Text(), "", "what the example is"),
-    Field("inputs", Whole(1, MAX_NODES), REQUIRED, "the number of input nodes"),
+    Field("inputs", Whole(1, MAX_NODES), REQUIRED, "the number of input nodes (with `data`, the features' when left out)"),
     Field("bias_input", Number(), 1, "the value every bias node feeds (some books use -1)"),
     Field("seed", Whole(0), 0, "the seed of every random draw"),
     Field("init", SCHEME, None, "random weights and biases for the layers that give none"),
@@ -445,7 +461,8 @@ TOP = _section(
     Field("loss", Choice(tuple(LOSSES)), "half_sse", "the error E of one sample (the losses table)"),
     Field("arithmetic", Arithmetic(), "exact", "how the stages compute; pencil rounds half up, as by hand"),
     Field("training", TRAINING, {}, "how `train` runs"),
-    Field("classes", Names(), None, "one name per output node", "y1, y2, …"),
+    Field("classes", Names(), None, "one name per output node (two for one sigmoid output)", "y1, y2, … (0, 1)"),
+    Field("threshold", Fraction(), 0.5, "one sigmoid output: the second class at or above this, the first below"),
     Field("samples", Listing(SAMPLE, "a list of samples, each with inputs and a target or a label"), None,
           "the samples written out", "required without `data`"),
     Field("data", DATA, None, "samples read from .csv or .npz files instead"),

@@ -55,7 +55,8 @@ def starter_config(sizes: list[int], activation: str, scheme: str, seed: int, le
         "training:",
         f"  learning_rate: {learning_rate}",
         f"  epochs: {epochs}",
-        f"classes: [{', '.join(f'class {k + 1}' for k in range(outputs))}]",
+        # One output tells two classes apart (below the threshold of 0.5, then at or above it).
+        f"classes: [{', '.join(f'class {k + 1}' for k in range(2 if outputs == 1 else outputs))}]",
         "samples:",
         f"  - inputs: {_numbers(np.full(sizes[0], 0.5), decimals)}   # one placeholder sample",
         f"    target: {_numbers(np.eye(outputs)[0], 0)}",

@@ -23,8 +23,12 @@ def _named(names, values) -> dict:
 
 
 def _prediction(config: Config, output) -> dict:
-    winner = max(range(len(output)), key=lambda k: output[k])
-    return {"class": config.classes[winner], "node": config.model.names.nodes[-1][winner]}
+    from pencilnet.core.metrics import classes_of
+
+    found = int(classes_of(output, config.threshold)[0])
+    outputs = config.model.names.nodes[-1]
+    # One output stands for both classes; several: the node of the class.
+    return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
 def forward(config: Config, trace: Trace, sample: int) -> dict:
@@ -131,22 +135,56 @@ def summary(config: Config) -> dict:
     }
 
 
-def predictions(config: Config, outputs, confusion=None, targets=None) -> dict:
-    """Each sample's predicted class and outputs; with labelled data also its actual class,
-    whether the prediction was right, the accuracy and the confusion matrix (as `train` gives it)."""
+def prediction_rows(config: Config, found) -> list[dict]:
+    """One dict per sample of a `metrics.Predictions`: its class, its outputs, and its true class when known."""
     names = config.model.names.nodes[-1]
-    found = []
-    for i, out in enumerate(outputs):
-        item = {"class": config.classes[int(out.argmax())], "outputs": _named(names, out)}
-        if targets is not None:
-            item["actual"] = config.classes[int(targets[i].argmax())]
-            item["right"] = item["actual"] == item["class"]
-        found.append(item)
-    result = {"predictions": found}
-    if confusion is not None:
-        result["accuracy"] = number(confusion.trace() / confusion.sum())
-        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
+    rows = []
+    for i, out in enumerate(found.outputs):
+        row = {"sample": i + 1}
+        if found.predicted is not None:
+            row["class"] = config.classes[found.predicted[i]]
+        row["outputs"] = _named(names, out)
+        if found.actual is not None:
+            row["actual"] = config.classes[found.actual[i]]
+            row["right"] = bool(found.right[i])
+        elif found.scores is not None:  # a regression's targets
+            row["targets"] = _named(names, found.targets[i])
+        rows.append(row)
+    return rows
+
+
+def scores(found) -> dict:
+    return {"error": number(found.error), "r2": number(found.r2),
+            "mean_absolute_error": number(found.mean_absolute_error)}
+
+
+def predictions(config: Config, found) -> dict:
+    rows = prediction_rows(config, found)
+    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
+    if found.confusion is not None:
+        result["accuracy"] = number(found.accuracy)
+        result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}
+    if found.scores is not None:
+        result["scores"] = scores(found.scores)
     return result
+
+
+def predictions_csv(config: Config, found) -> str:
+    """The predictions as CSV: sample, class, one column per output node, and actual when known."""
+    import csv
+    import io
+
+    rows = prediction_rows(config, found)
+    names = [str(n) for n in config.model.names.nodes[-1]]
+    classes = found.predicted is not None
+    header = ["sample", *(["class"] if classes else []), *names] + (["actual"] if found.actual is not None else [])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row["sample"], *([row["class"]] if classes else []), *[repr(row["outputs"][n]) for n in names]]
+                        + ([row["actual"]] if "actual" in row else []))
+    return text.getvalue()
 
 
 def gradcheck(checks, tolerance: float, sample: int) -> dict:

@@ -136,6 +136,14 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
+    if config.scaling is not None:  # the data section standardises: the file's raw values, then these
+        scaling = config.scaling
+        raw = scaling.offset + trace.x * scaling.scale
+        how = f"{names.nodes[0][0]} = (raw − {'mean' if scaling.method == 'zscore' else 'min'}) / " \
+              f"{'sd' if scaling.method == 'zscore' else 'range'}"
+        raw_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = ({style.number(raw[i])} − "
+                                    f"{style.number(scaling.offset[i])}) / {style.number(scaling.scale[i])}", "inputs"))
+        parts.append(Text(f"Standardised ({scaling.method}, {how}, fitted on the training data): {raw_text}"))
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
         activation = ACTIVATIONS[layer.activation]
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
@@ -172,10 +180,15 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
         if softmax:
             powers = _terms(len(softmax[1]), lambda k: softmax[1][k])
             parts.append(Text(f"Σ e^net = {' + '.join(powers)} = {softmax[0]}"))
-    winner = int(np.argmax(trace.output))
-    output_name = names.nodes[-1][winner]
-    parts.append(Text(f"Predicted class: {config.classes[winner]} "
-                      f"({output_name} has the largest output, {style.number(trace.output[winner])})", style="bold"))
+    from pencilnet.core.metrics import classes_of
+
+    winner = int(classes_of(trace.output, config.threshold)[0])
+    if len(trace.output) == 1:  # one sigmoid output: two classes and a threshold
+        side = "at or above" if winner else "below"
+        reason = f"{names.nodes[-1][0]} = {style.number(trace.output[0])}, {side} the threshold {config.threshold:g}"
+    else:
+        reason = f"{names.nodes[-1][winner]} has the largest output, {style.number(trace.output[winner])}"
+    parts.append(Text(f"Predicted class: {config.classes[winner]} ({reason})", style="bold"))
     return Group(*parts, *declared(config, sample, "forward"))
 
 
@@ -563,25 +576,41 @@ def summary(config: Config, style: Style) -> Group:
     return Group(Text(title, style="bold"), table, *[Text(line) for line in lines])
 
 
-def predictions(config: Config, outputs: np.ndarray, targets: np.ndarray | None, confusion: np.ndarray | None,
-                style: Style) -> Group:
+def predictions(config: Config, found, style: Style) -> Group:
+    """A `metrics.Predictions`: each sample's class and outputs, and whether it is right when that is known."""
     names = config.model.names.nodes[-1]
-    columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
-    if targets is not None:
+    if found.predicted is None:  # a regression: outputs, and their targets when known
+        columns = ["#sample", *[f"#{n}" for n in names]]
+        if found.scores is not None:
+            columns += [f"#target {n}" for n in names]
+    elif len(names) == 1:  # one output: the probability of the second (positive) class
+        columns = ["#sample", "class", f"#{names[0]} (P({config.classes[1]}))"]
+    else:
+        columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes)]]
+    if found.actual is not None:
         columns += ["actual", "right"]
 
     def row(i: int) -> tuple:
-        out = outputs[i]
-        cells = [str(i + 1), config.classes[int(np.argmax(out))], *[style.number(v) for v in out]]
-        if targets is not None:
-            actual = int(np.argmax(targets[i]))
-            cells += [config.classes[actual], "✓" if actual == int(np.argmax(out)) else "✗"]
+        cells = [str(i + 1)] + ([config.classes[found.predicted[i]]] if found.predicted is not None else [])
+        cells += [style.number(v) for v in found.outputs[i]]
+        if found.actual is not None:
+            cells += [config.classes[found.actual[i]], "✓" if found.right[i] else "✗"]
+        elif found.scores is not None:
+            cells += [style.number(v) for v in found.targets[i]]
         return tuple(cells)
 
-    parts = [_section("Predictions", _table(*columns), range(len(outputs)), style, "samples", row)]
-    if confusion is not None:
-        parts.append(confusion_table(config.classes, confusion, "These samples"))
+    parts = [_section("Predictions", _table(*columns), range(len(found.outputs)), style, "samples", row)]
+    if found.confusion is not None:
+        parts.append(confusion_table(config.classes, found.confusion, "These samples"))
+    if found.scores is not None:
+        parts.append(scores(found.scores, "These samples"))
     return Group(*parts)
+
+
+def scores(found, title: str) -> Text:
+    """A regression's measures: no classes, so no accuracy."""
+    return Text(f"{title}: mean error {found.error:.6g}, R² {found.r2:.4f}, "
+                f"mean absolute error {found.mean_absolute_error:.6g}", style="bold")
 
 
 def gradcheck(checks, tolerance: float, style: Style) -> Group:
@@ -591,6 +620,8 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
             return Text("ok", style="green")
         if c.passed(tolerance):  # finite differences cannot resolve this gradient any finer
             return Text(f"within roundoff (±{significant(c.resolution, 2)})", style="yellow")
+        if c.unresolved(tolerance):  # a resolution as large as the gradient vouches for nothing
+            return Text(f"not resolved (±{significant(c.resolution, 2)})", style="bold red")
         return Text("differs", style="bold red")
 
     rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), (scientific(c.relative_error, 3) if c.relative_error else "0"),

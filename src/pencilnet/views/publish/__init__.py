@@ -11,7 +11,7 @@ from pathlib import Path
 from pencilnet.core.errors import InputError
 from pencilnet.core.stages import Walk
 from pencilnet.io.config import Config
-from pencilnet.io.files import write_atomic
+from pencilnet.io.files import DOCUMENT_MARK, write_atomic
 from pencilnet.views.numbers import Style
 
 FORMATS = {".md": ".svg", ".html": None, ".tex": ".pdf"}  # the document's suffix → its pictures' suffix
@@ -64,5 +64,10 @@ def publish(config: Config, walk: Walk, out_path, style: Style, title: str | Non
             written.append(diagram.draw(config, stage, walk, picture_path(path, stage), style))
             pictures[stage] = written[-1].name
         text = (markdown if suffix == ".md" else latex).render(document, pictures)
-    write_atomic(path, text)
+    write_atomic(path, f"{text.rstrip()}\n{MARKS[suffix]}\n")
     return written + [path]
+
+
+# The last line of every document, so that a later publish knows the file for its own (the rule
+# of every writing command: replace what it wrote before, nothing else without --force).
+MARKS = {".md": f"<!-- {DOCUMENT_MARK} -->", ".html": f"<!-- {DOCUMENT_MARK} -->", ".tex": f"% {DOCUMENT_MARK}"}

@@ -1,0 +1,71 @@
+"""The Python API a notebook uses: every public name importable from `pencilnet`, a config from a
+path, YAML text or a dict, the stages, training with the config's schedule, and predictions."""
+
+import importlib
+
+import numpy as np
+import pytest
+
+import pencilnet
+
+
+@pytest.mark.parametrize("name", pencilnet.__all__)
+def test_every_public_name_is_importable_and_documented(name):
+    value = getattr(importlib.import_module("pencilnet"), name)
+    if callable(value) and not isinstance(value, dict):
+        assert (value.__doc__ or "").strip(), f"pencilnet.{name} has no docstring"
+
+
+def test_modules_are_attributes():
+    assert pencilnet.as_json.predictions and pencilnet.tables.predictions and pencilnet.config.load
+    with pytest.raises(AttributeError):
+        pencilnet.no_such_name
+
+
+TEXT = """
+inputs: 2
+layers:
+  - {weights: [[0.10, 0.20], [0.12, 0.17]], biases: [0.80, 0.25]}
+  - {weights: [[0.05, 0.40], [0.33, 0.07]], biases: [0.15, 0.70]}
+training: {learning_rate: 0.5, epochs: 3}
+classes: [red apple, tomato]
+samples:
+  - {inputs: [0.15, 0.35], label: tomato}
+"""
+
+
+def test_a_config_from_text_or_a_dict_is_the_article():
+    import yaml
+
+    article = pencilnet.load()
+    for config in (pencilnet.loads(TEXT), pencilnet.from_dict(yaml.safe_load(TEXT))):
+        assert config.model.parameters() == article.model.parameters()
+        assert config.schedule.epochs == 3
+        # The article's out_y2 = 0.7353 for the sample (its forward pass, printed to 4 places).
+        assert round(float(pencilnet.forward(config.model, config.train_inputs[0]).output[1]), 4) == 0.7353
+    with pytest.raises(pencilnet.ConfigError):
+        pencilnet.from_dict({"inputs": 2, "layers": "none"})
+    with pytest.raises(pencilnet.InputError):
+        pencilnet.from_dict(["not", "a", "dict"])
+
+
+def test_train_and_predict_from_a_config():
+    config = pencilnet.loads(TEXT)
+    history = config.train()
+    assert history.epochs_run == 3 and len(history.errors) == 3
+    # The same run through the loop itself, with the config's schedule.
+    again = pencilnet.train(config.model, config.train_inputs, config.train_targets, config.schedule, config.loss)
+    assert again.model.parameters() == history.model.parameters()
+    found = config.predict([[0.15, 0.35]], [[0.0, 1.0]])
+    assert config.classes[found.predicted[0]] == "tomato" and found.accuracy == 1.0
+    np.testing.assert_array_equal(found.outputs, pencilnet.forward(config.model, [[0.15, 0.35]]).output)
+
+
+def test_the_readme_python_api_example_runs(capsys):
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):]
+    code = section[section.index("```python\n") + 10:section.index("```", section.index("```python\n") + 10)]
+    exec(code, {})
+    assert capsys.readouterr().out == "['tomato']\n"  # the article's sample: out_y2 0.7353 > out_y1 0.5933
