@@ -100,11 +100,11 @@ class TrainingDiverged(ArithmeticError):
 
     @property
     def reason(self) -> str:
-        """What blew up, in words: "the error is no longer a finite number", or the weights' state."""
+        """What blew up, in words."""
         if self.cause == "error":
             return "the error is no longer a finite number"
         if np.isfinite(self.largest):
-            return f"a weight grew to {self.largest:.3g}, beyond ±{PARAMETER_BOUND:.0e}"
+            return f"the weights are beyond ±{PARAMETER_BOUND:.0e} (the largest: {self.largest:.3g})"
         return "a weight is no longer a finite number"
 
 
