@@ -92,10 +92,12 @@ def test_long_stretches_and_a_short_last_one(monkeypatch):
     numpy_only(monkeypatch)
     rng = np.random.default_rng(3)
     model = random_model(rng, [4, 6, 2], ["sigmoid", "sigmoid"])
-    xs, ts = rng.uniform(size=(2500, 4)), np.eye(2)[rng.integers(2, size=2500)]
-    for size in (1, 48):
+    xs, ts = rng.uniform(size=(5000, 4)), np.eye(2)[rng.integers(2, size=5000)]
+    # Online: stretches of 1,024 samples, the fifth 904. In batches of 7: stretches of 585 batches
+    # (4,095 samples), then one of 905 samples: 129 batches and one of 2.
+    for size in (1, 7):
         history = train(model, xs, ts, Schedule(0.2, 1, size, shuffle=True, seed=1))
-        order = np.random.default_rng(1).permutation(2500)
+        order = np.random.default_rng(1).permutation(5000)
         expected = by_stages(model, xs[order], ts[order], "half_sse", 0.2, 1, size)
         np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
 

@@ -2,7 +2,7 @@
 
 One sample at a time, NumPy spends its time on calls, not on arithmetic: some 25 calls a
 sample at about half a microsecond each, for a 36-36-2 network whose arithmetic takes a
-microsecond or two. This is `fast.ExactRun._online` as plain loops that numba compiles:
+microsecond or two. This is the online loop of `fast.write_updates` as plain loops numba compiles:
 the same operations in the same order per number, except the sums (of a matrix product, of a
 shared bias), which NumPy adds up in an order of its own: the two paths agree to about
 1e-12 over a few hundred updates, not to the last bit, and over long runs the differences grow.

@@ -16,7 +16,7 @@ from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import Loss
 from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
-from pencilnet.training.fast import STRETCH, ExactRun
+from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
 from pencilnet.training.pencil import PencilRun
 
 # Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
@@ -33,7 +33,8 @@ class Run(Protocol):
 
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float,
               outputs: np.ndarray) -> None:
-        """One update per batch of `size` rows, in order; each sample's output before its batch's update into `outputs`."""
+        """One update per batch of `size` rows, in order; into `outputs`, each sample's output before
+        its batch's update."""
 
     def mean_error(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         """The mean error per sample with the current parameters."""
@@ -165,7 +166,7 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
     from those at once, and the parameters checked once, which costs far less than doing it
     sample by sample."""
     count = len(inputs)
-    stretch = count if size == count else max(size, STRETCH // size * size)
+    stretch = count if size == count else STRETCH if size == 1 else max(size, BATCH_STRETCH // size * size)
     outputs = np.empty((min(stretch, count), targets.shape[1]))
     # A full batch is the same sum in any order, so it is never shuffled. Otherwise a shuffled
     # stretch is gathered into buffers kept for the whole run: no copy of the data per batch or epoch.
@@ -216,7 +217,8 @@ def _blow_up(run: Run, x, t, size: int, learning_rate: float, outputs) -> tuple[
     cause, the largest parameter's magnitude). The stretch is trained again from `run.mark`, one
     update at a time, to find the first that takes the parameters out of bounds; an error that
     stopped being finite before that update's results were used comes first."""
-    running = np.cumsum(run.loss.terms(outputs, t).sum(axis=1))  # not finite from the first sample whose error is not, or where the sum overflows
+    # Not finite from the first sample whose error is not, or from where the sum overflows.
+    running = np.cumsum(run.loss.terms(outputs, t).sum(axis=1))
     bad_error = int(np.argmin(np.isfinite(running))) if not np.isfinite(running[-1]) else len(x)
     if run.largest() <= PARAMETER_BOUND:  # (a sum that overflowed in one order but not the other: the last)
         return min(bad_error, len(x) - 1), "error", run.largest()
