@@ -233,9 +233,8 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) 
         if index:
             lines += [*scale(index - 1, f"net{index - 1}", f"dE_dout{index - 1}"), f"delta = dE_dout{index - 1}"]
     if batch:  # the rate over the batch's size: its gradient is the mean of its samples'
-        head = [f"rate = rate / {plan.rows}", f"batches = len(inputs) // {plan.rows}",
-                f"for x, t, out in zip(*(rows.reshape(batches, {plan.rows}, -1) "
-                "for rows in (inputs, targets, outputs))):"]
+        head = [f"rate = rate / {plan.rows}", f"shape = (len(inputs) // {plan.rows}, {plan.rows}, -1)",
+                "for x, t, out in zip(inputs.reshape(shape), targets.reshape(shape), outputs.reshape(shape)):"]
     else:
         head = ["for x, x_column, t, out in zip(inputs, inputs[:, :, None], targets, outputs):"]
     body = [f"    {line}" for line in head] + [f"        {line}" for line in lines]
