@@ -88,16 +88,19 @@ def test_full_batch_ignores_shuffling():
 
 
 def test_long_stretches_and_a_short_last_one(monkeypatch):
-    # More samples than one stretch, and a batch size that does not divide it.
+    # More samples than one stretch, and a batch size that does not divide it. Stretches made short
+    # (64 samples online, 256 in batches) so that the reference, the stages, stays quick.
     numpy_only(monkeypatch)
+    monkeypatch.setattr(loop, "STRETCH", 64)
+    monkeypatch.setattr(loop, "BATCH_STRETCH", 256)
     rng = np.random.default_rng(3)
     model = random_model(rng, [4, 6, 2], ["sigmoid", "sigmoid"])
-    xs, ts = rng.uniform(size=(5000, 4)), np.eye(2)[rng.integers(2, size=5000)]
-    # Online: stretches of 1,024 samples, the fifth 904. In batches of 7: stretches of 585 batches
-    # (4,095 samples), then one of 905 samples: 129 batches and one of 2.
+    xs, ts = rng.uniform(size=(600, 4)), np.eye(2)[rng.integers(2, size=600)]
+    # Online: nine stretches of 64 samples and one of 24. In batches of 7: stretches of 36 batches
+    # (252 samples), twice, then one of 96 samples: 13 batches and one of 5.
     for size in (1, 7):
         history = train(model, xs, ts, Schedule(0.2, 1, size, shuffle=True, seed=1))
-        order = np.random.default_rng(1).permutation(5000)
+        order = np.random.default_rng(1).permutation(600)
         expected = by_stages(model, xs[order], ts[order], "half_sse", 0.2, 1, size)
         np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
 
