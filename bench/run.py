@@ -1,19 +1,22 @@
 """How fast pencilnet trains and starts, and how much memory training takes.
 
     python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N] [--only training,startup,memory]
+                        [--networks 36-36-2,784-128-10]
 
 Training: per-epoch times of pencilnet's engine (its NumPy loop, and its numba loop when numba is
-installed), of a hand-tuned NumPy loop written below, of PyTorch on the CPU (manual gradients, and
-autograd with optim.SGD) and of scikit-learn's MLP (solver "sgd"), when those are installed, for
-the 36-36-2 and 784-128-10 sigmoid networks, E = ½ Σ (t − o)², plain gradient descent, online,
-in mini-batches of 32 and in one full batch. They run in this one process, interleaved, and the
-table gives medians and each one's ratio to the NumPy loop. Before timing, every contender but
-scikit-learn trains one epoch from the same weights and must end with the NumPy loop's weights
-to 1e-10; scikit-learn cannot start from given weights the same way (and its classifier puts a
+installed), of the project's reference, `numpy_ref` (a hand-tuned NumPy loop for this one network:
+bench/numpy_ref.py, a copy of ../shared/perf/numpy_ref.py), of PyTorch on the CPU (manual
+gradients, and autograd with optim.SGD) and of scikit-learn's MLP (solver "sgd"), when those are
+installed, for the 36-36-2 and 784-128-10 sigmoid networks, E = ½ Σ (t − o)², plain gradient
+descent, online, in mini-batches of 32 and in one full batch. They run in this one process,
+interleaved, and the table gives medians and each one's ratio to numpy_ref. Before timing, every
+contender but scikit-learn trains one epoch from the same weights and must end with numpy_ref's
+weights to 1e-12; scikit-learn cannot start from given weights the same way (and its classifier puts a
 log-loss on its sigmoid outputs), so only its time is compared. Each timing is one call that
 trains as many epochs as make about 0.5 s of work, divided by their number: one-off costs per
-call (pencilnet's: the error with the final weights, the result) are spread over those epochs.
-The 784-128-10 network trains on a fifth of the samples (2,000 by default).
+call (pencilnet's: the error with the final weights, the result; numpy_ref's: its row views)
+are spread over those epochs. pencilnet's figure includes the per-epoch error it reports, which
+numpy_ref does not compute. The 784-128-10 network trains on a fifth of the samples.
 
 Start-up: subprocess runs of `pencilnet forward`, `forward --json` and `--help` against
 `python -c "import numpy, yaml, rich.console, rich.table, typer"`, interleaved, medians.
@@ -35,12 +38,17 @@ import time
 import warnings
 from pathlib import Path
 
-if "--threads" in sys.argv:  # before NumPy (OpenBLAS) or PyTorch (OpenMP) start their threads
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = sys.argv[sys.argv.index("--threads") + 1]
+# Before NumPy (OpenBLAS) or PyTorch (OpenMP) start their threads: one each unless told otherwise,
+# as the reference is measured.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+import numpy_ref  # noqa: E402  (the reference loop, a copy of ../shared/perf/numpy_ref.py)
+
+REFERENCE = "numpy_ref"
 RATE = 0.5
 NETWORKS = {"36-36-2": (36, 36, 2), "784-128-10": (784, 128, 10)}
 MODES = {"online": 1, "mini-batch 32": 32, "full batch": None}
@@ -54,7 +62,7 @@ def workload(sizes, samples, seed=0):
     n_in, n_hidden, n_out = sizes
     inputs = rng.uniform(size=(samples, n_in))
     targets = np.eye(n_out)[rng.integers(n_out, size=samples)]
-    params = []
+    params = []  # W1, b1, W2, b2 as numpy_ref.Params takes them
     for a, b in ((n_in, n_hidden), (n_hidden, n_out)):
         spread = 0.5 if n_in <= 36 else math.sqrt(6 / (a + b))
         params += [rng.uniform(-spread, spread, (a, b)), rng.uniform(-spread, spread, b)]
@@ -66,80 +74,6 @@ def flat(w1, b1, w2, b2):
     return np.concatenate([np.ravel(w1), np.ravel(w2), np.ravel(b1), np.ravel(b2)])
 
 
-# ---- the hand-tuned NumPy loop ---------------------------------------------------------------
-
-def _sigmoid(z):  # in place: no new arrays
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    z += 1.0
-    np.reciprocal(z, out=z)
-
-
-def numpy_online(inputs, targets, w1, b1, w2, b2, rate):
-    """One epoch, one update per sample: as few NumPy calls as we could make it (about 25)."""
-    total, outer = 0.0, np.multiply.outer
-    for x, t in zip(inputs, targets):
-        h = x @ w1
-        h += b1
-        _sigmoid(h)
-        o = h @ w2
-        o += b2
-        _sigmoid(o)
-        e = o - t
-        total += e @ e
-        d2 = e * o
-        d2 *= 1.0 - o
-        back = w2 @ d2
-        d2 *= rate
-        w2 -= outer(h, d2)
-        b2 -= d2
-        d1 = back * h
-        d1 *= 1.0 - h
-        d1 *= rate
-        w1 -= outer(x, d1)
-        b1 -= d1
-    return 0.5 * total / len(inputs)
-
-
-def numpy_batches(inputs, targets, w1, b1, w2, b2, rate, size, buffers):
-    """One epoch in batches of `size`: each batch's gradient the mean of its samples', computed
-    into arrays kept from batch to batch and epoch to epoch (`buffers`), since new arrays for a
-    big batch cost more than the arithmetic on them."""
-    total = 0.0
-    for start in range(0, len(inputs), size):
-        x, t = inputs[start:start + size], targets[start:start + size]
-        rows = len(x)
-        if rows not in buffers:
-            buffers[rows] = [np.empty((rows, w1.shape[1])), np.empty((rows, w2.shape[1])),
-                             np.empty((rows, w2.shape[1])), np.empty((rows, w1.shape[1])),
-                             np.empty((rows, w1.shape[1])), np.empty(w1.shape), np.empty(w2.shape)]
-        h, o, d2, d1, spare, g1, g2 = buffers[rows]
-        np.matmul(x, w1, out=h)
-        h += b1
-        _sigmoid(h)
-        np.matmul(h, w2, out=o)
-        o += b2
-        _sigmoid(o)
-        np.subtract(o, t, out=d2)
-        total += np.vdot(d2, d2)
-        d2 *= o
-        d2 *= 1.0 - o
-        np.matmul(d2, w2.T, out=d1)
-        np.subtract(1.0, h, out=spare)
-        spare *= h
-        d1 *= spare
-        step = rate / rows
-        np.matmul(h.T, d2, out=g2)
-        g2 *= step
-        w2 -= g2
-        b2 -= step * d2.sum(axis=0)
-        np.matmul(x.T, d1, out=g1)
-        g1 *= step
-        w1 -= g1
-        b1 -= step * d1.sum(axis=0)
-    return 0.5 * total / len(inputs)
-
-
 # ---- the contenders: each trains `epochs` epochs from the given weights and returns them -----
 
 def contenders(inputs, targets, params, size):
@@ -148,16 +82,15 @@ def contenders(inputs, targets, params, size):
     batch = size or samples
 
     def reference(epochs):
-        w = [p.copy() for p in params]
-        buffers = {}
+        """The reference, as its docstring says to use it: from copies of the weights, in place."""
+        p = numpy_ref.Params(*(a.copy() for a in params))
+        trainer = numpy_ref.NumpyOnline(inputs, targets, p, RATE) if batch == 1 else numpy_ref.NumpyBatch(
+            inputs, targets, p, RATE, batch)
         for _ in range(epochs):
-            if batch == 1:
-                numpy_online(inputs, targets, *w, RATE)
-            else:
-                numpy_batches(inputs, targets, *w, RATE, batch, buffers)
-        return flat(*w)
+            trainer.epoch()
+        return flat(p.W1, p.b1, p.W2, p.b2)
 
-    found["NumPy loop"] = reference
+    found[REFERENCE] = reference
     from pencilnet.core.model import Layer, Model, flatten
 
     from pencilnet.training import loop as engine
@@ -279,33 +212,39 @@ def bench_training(args):
     print(f"## Training: per-epoch time, float64, medians of {args.repeat}")
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"(NumPy {np.__version__}; {_versions()}; {os.cpu_count()} cores; BLAS threads: {threads})\n")
+    # With one thread, each timing is this process's CPU time: on a shared machine the time spent
+    # waiting for a core is not counted. With more, wall-clock time (CPU time would add the threads').
+    clock = time.process_time if os.environ["OPENBLAS_NUM_THREADS"] == "1" else time.perf_counter
+    print(f"(timed by {'CPU time of this process' if clock is time.process_time else 'the wall clock'})\n")
     results = {}
     for name, sizes in NETWORKS.items():
+        if name not in args.networks.split(","):
+            continue
         # The big network on a fifth of the samples: its online epoch takes a second or more.
         inputs, targets, params = workload(sizes, args.samples if sizes[0] <= 36 else args.samples // 5)
         for mode, size in MODES.items():
             found = contenders(inputs, targets, params, size)
-            expected = found["NumPy loop"](1)
+            expected = found[REFERENCE](1)
             checks, epochs = {}, {}
             for label, run in found.items():  # one epoch each from the same weights: the same weights after it
                 run(1)  # and once before, so that nothing is imported or compiled in the timed run
-                start = time.perf_counter()
+                start = clock()
                 got = run(1)
-                epochs[label] = max(1, round(TIMING / (time.perf_counter() - start)))
+                epochs[label] = max(1, round(TIMING / (clock() - start)))
                 checks[label] = None if got is None else float(np.max(np.abs(got - expected)))
-                if checks[label] is not None and not checks[label] <= 1e-10:
-                    sys.exit(f"{name} {mode}: {label} ends the epoch {checks[label]:.1e} from the NumPy loop")
+                if checks[label] is not None and not checks[label] <= 1e-12:
+                    sys.exit(f"{name} {mode}: {label} ends the epoch {checks[label]:.1e} from {REFERENCE}")
             times = {label: [] for label in found}
             for repeat in range(args.repeat):
                 order = list(found)
                 order = order[repeat % len(order):] + order[:repeat % len(order)]  # who goes first rotates
                 for label in order:
-                    start = time.perf_counter()
+                    start = clock()
                     found[label](epochs[label])
-                    times[label].append((time.perf_counter() - start) / epochs[label])
+                    times[label].append((clock() - start) / epochs[label])
             medians = {label: statistics.median(t) for label, t in times.items()}
             results[name, mode] = (medians, checks, epochs)
-            base = medians["NumPy loop"]
+            base = medians[REFERENCE]
             print(f"{name}, {mode}, {len(inputs):,} samples:")
             for label, value in medians.items():
                 check = "not compared" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
@@ -313,6 +252,9 @@ def bench_training(args):
                       f"{epochs[label]} epoch{'s' if epochs[label] > 1 else ''} a timing)")
             print(flush=True)
     _training_table(results)
+    targets = [f"{mode} {medians['pencilnet'] / medians[REFERENCE]:.2f}×"
+               for (name, mode), (medians, _, _) in results.items() if name == "36-36-2" and mode != "full batch"]
+    print(f"pencilnet's NumPy loop against {REFERENCE} on 36-36-2: {', '.join(targets)} (the target: at most 1.1×)\n")
     _numba_start()
 
 
@@ -333,12 +275,12 @@ def _training_table(results):
     print("| network, mode | " + " | ".join(labels) + " |")
     print("|---" * (len(labels) + 1) + "|")
     for (name, mode), (medians, _, _) in results.items():
-        base = medians["NumPy loop"]
+        base = medians[REFERENCE]
         cells = []
         for label in labels:
             if label not in medians:
                 cells.append("–")
-            elif label == "NumPy loop":
+            elif label == REFERENCE:
                 cells.append(f"{base * 1e3:.3g} ms")
             else:
                 cells.append(f"{medians[label] / base:.2f}×")
@@ -352,7 +294,7 @@ def _numba_start():
     try:
         import numba  # noqa: F401
     except ImportError:
-        return print("numba is not installed: the NumPy loop trains.\n")
+        return print("numba is not installed: pencilnet's NumPy loop trains.\n")
     code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet.training import fast\n"
             "from pencilnet.core.model import Layer, Model\n"
             "run = fast.ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
@@ -471,12 +413,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 samples, 3 repeats: about a minute")
     parser.add_argument("--repeat", type=int, help="timings per contender (default 7, 3 with --quick)")
-    parser.add_argument("--samples", type=int, help="training samples (default 10,000, 2,000 with --quick)")
+    parser.add_argument("--samples", type=int, help="training samples (default 4,000, 2,000 with --quick)")
     parser.add_argument("--only", default="training,startup,memory", help="which parts, comma-separated")
-    parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default: theirs, one a core)")
+    parser.add_argument("--networks", default=",".join(NETWORKS), help="which networks to train, comma-separated")
+    parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default 1)")
     args = parser.parse_args()
     args.repeat = args.repeat or (3 if args.quick else 7)
-    args.samples = args.samples or (2000 if args.quick else 10000)
+    args.samples = args.samples or (2000 if args.quick else 4000)
     args.startup_repeat = 9 if args.quick else 25
     print(f"pencilnet benchmarks, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
           f"{platform.machine()}\n")

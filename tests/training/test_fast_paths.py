@@ -88,14 +88,19 @@ def test_full_batch_ignores_shuffling():
 
 
 def test_long_stretches_and_a_short_last_one(monkeypatch):
-    # More samples than one stretch, and a batch size that does not divide it.
+    # More samples than one stretch, and a batch size that does not divide it. Stretches made short
+    # (64 samples online, 256 in batches) so that the reference, the stages, stays quick.
     numpy_only(monkeypatch)
+    monkeypatch.setattr(loop, "STRETCH", 64)
+    monkeypatch.setattr(loop, "BATCH_STRETCH", 256)
     rng = np.random.default_rng(3)
     model = random_model(rng, [4, 6, 2], ["sigmoid", "sigmoid"])
-    xs, ts = rng.uniform(size=(2500, 4)), np.eye(2)[rng.integers(2, size=2500)]
-    for size in (1, 48):
+    xs, ts = rng.uniform(size=(600, 4)), np.eye(2)[rng.integers(2, size=600)]
+    # Online: nine stretches of 64 samples and one of 24. In batches of 7: stretches of 36 batches
+    # (252 samples), twice, then one of 96 samples: 13 batches and one of 5.
+    for size in (1, 7):
         history = train(model, xs, ts, Schedule(0.2, 1, size, shuffle=True, seed=1))
-        order = np.random.default_rng(1).permutation(2500)
+        order = np.random.default_rng(1).permutation(600)
         expected = by_stages(model, xs[order], ts[order], "half_sse", 0.2, 1, size)
         np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
 
@@ -126,9 +131,17 @@ def test_compiled_loop_on_the_fruit_network(monkeypatch):
     rng = np.random.default_rng(7)
     model = random_model(rng, [36, 36, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(1500, 36)), np.eye(2)[rng.integers(2, size=1500)]
+    from pencilnet.training import compiled
+
+    kernel, rows = compiled.online, []
+
+    def counted(*arguments):  # the kernel, counting the samples it trains
+        rows.append(len(arguments[6]))
+        return kernel(*arguments)
+
+    monkeypatch.setattr(compiled, "online", counted)
     fast, plain = compiled_and_numpy(model, xs, ts, "half_sse", 2, monkeypatch)
-    monkeypatch.setenv("PENCILNET_NUMBA", "1")
-    assert ExactRun(model, "half_sse", compiled=True).kernel is not None  # it did run compiled
+    assert rows == [1024, 476] * 2  # the run that trained was the compiled one, stretch by stretch
     np.testing.assert_allclose(flatten(fast.model), flatten(plain.model), rtol=0, atol=1e-12)
 
 
@@ -172,3 +185,103 @@ def test_short_runs_do_not_start_the_compiled_loop(monkeypatch):
     assert not started
     train(model, xs, ts, Schedule(0.1, COMPILED_FROM // len(xs), 1, target_error=1.0))
     assert started
+
+
+def test_the_compiled_tables_name_every_activation_and_loss():
+    # The kernel dispatches on integer codes; an activation or loss added to the core without its
+    # compiled form would otherwise train in NumPy without anyone noticing (see the next test).
+    pytest.importorskip("numba")
+    from pencilnet.core.activations import ACTIVATIONS
+    from pencilnet.core.losses import LOSSES
+    from pencilnet.training import compiled
+
+    assert sorted(compiled.ACTIVATIONS) == sorted(ACTIVATIONS)
+    assert sorted(compiled.LOSSES) == sorted(LOSSES)
+    assert sorted(compiled.ACTIVATIONS.values()) == list(range(len(ACTIVATIONS)))
+    model = Model((Layer(np.ones((2, 3)), [0.1], "tanh", shared_bias=True, frozen_weights=True),
+                   Layer(np.ones((3, 2)), [0.2, 0.3], "softmax", frozen_biases=True)))
+    layout, codes = compiled.layout(model, "cross_entropy")
+    # Each row by its fields: weights at 0 and 6, biases after all 12 weights, values x1 x2 | h1..h3 | y1 y2.
+    assert [compiled.LayerRow(*row) for row in layout.tolist()] == [
+        compiled.LayerRow(0, 12, 2, 3, compiled.ACTIVATIONS["tanh"], 1, 1, 0, 0, 2),
+        compiled.LayerRow(6, 13, 3, 2, compiled.ACTIVATIONS["softmax"], 0, 0, 1, 2, 5)]
+    assert codes == (compiled.LOSSES["cross_entropy"], True)
+
+
+def test_an_activation_without_its_compiled_form_trains_in_numpy(monkeypatch):
+    pytest.importorskip("numba")
+    import dataclasses
+
+    from pencilnet.core import activations
+
+    monkeypatch.setitem(activations.ACTIVATIONS, "sigmoid2", dataclasses.replace(activations.ACTIVATIONS["sigmoid"],
+                                                                                 name="sigmoid2"))
+    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
+    model = Model(tuple(Layer(l.weights, l.biases, "sigmoid2") for l in model.layers))
+    monkeypatch.setenv("PENCILNET_NUMBA", "1")
+    assert ExactRun(model, "half_sse", compiled=True).kernel is None
+    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+    history = train(model, xs, ts, Schedule(0.1, 2, 1))
+    np.testing.assert_allclose(flatten(history.model), by_stages(model, xs, ts, "half_sse", 0.1, 2, 1), rtol=0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(fast.IN_PLACE))
+def test_the_written_out_activations_are_the_in_place_forms(name):
+    # The training function writes these statements instead of calling `apply` and `scale`:
+    # they must give the same numbers to the last bit.
+    from pencilnet.core.activations import ACTIVATIONS
+
+    activation, (apply, scale) = ACTIVATIONS[name], fast.IN_PLACE[name]
+    names = {ufunc: getattr(np, ufunc) for ufunc in ("negative", "exp", "add", "reciprocal", "tanh", "maximum",
+                                                     "greater", "subtract", "multiply")}
+    rng = np.random.default_rng(1)
+    net = rng.normal(scale=3, size=(4, 5))
+    net[0, :2] = 0.0, -800.0  # relu's kink, the sigmoid's underflow
+    expected, written = net.copy(), net.copy()
+    with np.errstate(over="ignore"):
+        activation.apply(expected)
+        exec("\n".join(line.format(net="written") for line in apply), names, {"written": written})
+    assert np.array_equal(expected, written)
+    out, grad = expected, rng.normal(size=net.shape)
+    wanted, got = grad.copy(), grad.copy()
+    activation.scale(out, wanted, np.empty(out.shape))
+    exec("\n".join(line.format(out="out", grad="grad", spare="spare") for line in scale), names,
+         {"out": out, "grad": got, "spare": np.empty(out.shape)})
+    assert np.array_equal(wanted, got)
+
+
+@pytest.mark.parametrize("name", sorted(fast.DERIVATIVE_UFUNCS))
+def test_the_derivative_ufuncs_are_the_losses_derivatives(name):
+    from pencilnet.core.losses import LOSSES
+
+    rng = np.random.default_rng(2)
+    out, target = rng.uniform(size=(3, 4)), rng.uniform(size=(3, 4))
+    assert np.array_equal(getattr(np, fast.DERIVATIVE_UFUNCS[name])(out, target), LOSSES[name].derivative(out, target))
+
+
+def test_every_activation_has_its_in_place_forms():
+    from pencilnet.core.activations import ACTIVATIONS
+
+    rng = np.random.default_rng(4)
+    for name, activation in ACTIVATIONS.items():
+        net = rng.normal(size=(3, 4))
+        out = net.copy()
+        activation.apply(out)
+        np.testing.assert_allclose(out, activation.function(net), rtol=1e-15, err_msg=name)
+        grad, spare = rng.normal(size=net.shape), np.empty(net.shape)
+        expected = activation.backward(out, grad)
+        activation.scale(out, grad, spare)
+        np.testing.assert_allclose(grad, expected, rtol=1e-14, atol=1e-300, err_msg=name)
+
+
+def test_the_training_function_skips_frozen_parameters_and_is_the_same_numbers_in_batches():
+    # The written-out function for a network with a frozen first layer has no step for it.
+    model = Model((Layer(np.ones((2, 3)), [0.1, 0.2, 0.3], "tanh", frozen_weights=True, frozen_biases=True),
+                   Layer(np.ones((3, 2)), [0.2], "sigmoid", shared_bias=True)), bias_input=-1.0)
+    run = ExactRun(model, "half_sse")
+    for rows in (0, 4):
+        run._updates(rows)
+        source = run.plans[rows].source
+        assert "weights0, out=weights0" not in source and "biases0, out=biases0" not in source
+        assert "subtract(weights1," in source and ".sum(keepdims=True) * bias_input, out=biases1)" in source

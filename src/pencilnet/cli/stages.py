@@ -24,34 +24,42 @@ from pencilnet.cli.shared import (
 
 
 def _forward(walk, config, shown):
-    from pencilnet.views import as_json, tables
+    if shown is None:  # (tables import Rich, which --json never needs)
+        from pencilnet.views import as_json
 
-    if shown is None:
         return as_json.forward(config, walk.trace, walk.sample)
+    from pencilnet.views import tables
+
     return [tables.forward(config, walk.trace, walk.sample, shown)]
 
 
 def _error(walk, config, shown):
-    from pencilnet.views import as_json, tables
+    if shown is None:  # (tables import Rich, which --json never needs)
+        from pencilnet.views import as_json
 
-    if shown is None:
         return as_json.error(config, walk.report, walk.sample)
+    from pencilnet.views import tables
+
     return [tables.error(config, walk.report, shown, walk.sample)]
 
 
 def _backprop(walk, config, shown):
-    from pencilnet.views import as_json, tables
+    if shown is None:  # (tables import Rich, which --json never needs)
+        from pencilnet.views import as_json
 
-    if shown is None:
         return as_json.backprop(config, walk.gradients, walk.sample)
+    from pencilnet.views import tables
+
     return [tables.backprop(config, walk.trace, walk.target, walk.gradients, shown, walk.sample)]
 
 
 def _step(walk, config, shown):
-    from pencilnet.views import as_json, tables
+    if shown is None:  # (tables import Rich, which --json never needs)
+        from pencilnet.views import as_json
 
-    if shown is None:
         return as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample)
+    from pencilnet.views import tables
+
     return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
 
 

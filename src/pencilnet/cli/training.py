@@ -92,9 +92,9 @@ def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):
     except TrainingInterrupted as stop:
         _report_interruption(cfg, stop, save)
     except TrainingDiverged as broke:
-        raise Diverged(f"training diverged in epoch {broke.epoch} at sample {broke.sample}: the error is no "
-                       f"longer a finite number; the learning rate ({schedule.learning_rate}) is likely too "
-                       "large" + (f"; {save} was left as it was" if save else "")) from None
+        raise Diverged(f"training diverged in epoch {broke.epoch} at sample {broke.sample}: {broke.reason}; the "
+                       f"learning rate ({schedule.learning_rate}) is likely too large"
+                       + (f"; {save} was left as it was" if save else "")) from None
 
 
 def _train(cfg, schedule, arithmetic, test, progress: bool):

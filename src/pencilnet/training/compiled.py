@@ -2,7 +2,7 @@
 
 One sample at a time, NumPy spends its time on calls, not on arithmetic: some 25 calls a
 sample at about half a microsecond each, for a 36-36-2 network whose arithmetic takes a
-microsecond or two. This is `engine._ExactRun._online` as plain loops that numba compiles:
+microsecond or two. This is the online loop of `fast.write_updates` as plain loops numba compiles:
 the same operations in the same order per number, except the sums (of a matrix product, of a
 shared bias), which NumPy adds up in an order of its own: the two paths agree to about
 1e-12 over a few hundred updates, not to the last bit, and over long runs the differences grow.
@@ -10,13 +10,59 @@ shared bias), which NumPy adds up in an order of its own: the two paths agree to
 Importing this module imports numba, so the engine imports it only when a run is worth it.
 """
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
-# How the engine describes a layer to the kernel: one row of integers per layer.
-W_AT, B_AT, SOURCES, TARGETS, ACTIVATION, SHARED, FROZEN_WEIGHTS, FROZEN_BIASES, IN_AT, OUT_AT = range(10)
-ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
-LOSSES = {"half_sse": 0, "mse": 1, "cross_entropy": 2, "binary_cross_entropy": 3}
+from pencilnet.core.losses import FUSED
+from pencilnet.core.model import Model
+
+# The activations and losses the kernel computes, by the integer code it dispatches on: the
+# position in these tuples. Every name in `core.activations.ACTIVATIONS` and `core.losses.LOSSES`
+# must be here too (a test checks it); a run with one that is not trains in NumPy.
+ACTIVATION_CODES = ("identity", "sigmoid", "tanh", "relu", "softmax")
+LOSS_CODES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+ACTIVATIONS = {name: code for code, name in enumerate(ACTIVATION_CODES)}
+LOSSES = {name: code for code, name in enumerate(LOSS_CODES)}
+
+
+class LayerRow(NamedTuple):
+    """How the kernel sees a layer: one row of integers of `layout`."""
+
+    weights_at: int  # where the layer's weights start in the parameter vector
+    biases_at: int
+    sources: int
+    targets: int
+    activation: int  # its code in ACTIVATION_CODES
+    shared_bias: int
+    frozen_weights: int
+    frozen_biases: int
+    in_at: int  # where the layer's input and out lie in the kernel's `values`
+    out_at: int
+
+
+# The columns of a row, as numba needs them: plain integers.
+W_AT, B_AT, SOURCES, TARGETS, ACTIVATION, SHARED, FROZEN_WEIGHTS, FROZEN_BIASES, IN_AT, OUT_AT = (
+    LayerRow._fields.index(name) for name in ("weights_at", "biases_at", "sources", "targets", "activation",
+                                              "shared_bias", "frozen_weights", "frozen_biases", "in_at", "out_at"))
+
+
+def layout(model: Model, loss: str):
+    """The layers as `online` takes them, and the loss's code and whether the output layer's
+    ∂E/∂net is fused (see `core.losses.FUSED`); (None, None) for a layer or loss it lacks."""
+    if loss not in LOSSES or any(layer.activation not in ACTIVATIONS for layer in model.layers):
+        return None, None
+    sizes, rows = model.sizes, []
+    w_at, b_at = 0, sum(layer.weights.size for layer in model.layers)
+    for index, layer in enumerate(model.layers):
+        rows.append(LayerRow(w_at, b_at, sizes[index], sizes[index + 1], ACTIVATIONS[layer.activation],
+                             layer.shared_bias, layer.frozen_weights, layer.frozen_biases, sum(sizes[:index]),
+                             sum(sizes[:index + 1])))
+        w_at, b_at = w_at + layer.weights.size, b_at + layer.biases.size
+    return np.array(rows, dtype=np.int64), (LOSSES[loss], (model.layers[-1].activation, loss) in FUSED)
+
+
 EPSILON = 1e-15  # as in losses.py
 
 
@@ -78,7 +124,7 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
     """One update per row of `inputs`, in order; each row's output before its update goes to `outputs`.
 
     `values` holds the input and every layer's out end to end (layout[:, IN_AT], layout[:, OUT_AT]
-    say where); `deltas` is scratch for two layers' ∂E/∂net."""
+    say where); `deltas` is scratch for two layers' ∂E/∂net (times the rate)."""
     layers = layout.shape[0]
     last = layout[layers - 1]
     size = inputs.shape[1]
@@ -113,13 +159,12 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
                 delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
         if not fused:
             _scale(last[ACTIVATION], values, out_at, delta, n_out)
+        for j in range(n_out):  # times the rate, as the NumPy loop does: each ∂E/∂net below is a step
+            delta[j] *= learning_rate
         for layer in range(layers - 1, -1, -1):  # backward, each layer's update from the weights before it
             row = layout[layer]
             n_in, n_out, w_at, b_at, in_at = row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT]
             delta, back = deltas[(layers - 1 - layer) % 2], deltas[(layers - layer) % 2]
-            for j in range(n_out):  # the step, rate × ∂E/∂net, kept in the spare half of `delta`
-                delta[n_out + j] = learning_rate * delta[j]
-            step = delta[n_out:2 * n_out]
             for i in range(n_in):  # ∂E/∂out of the layer before, and the new weights, in one pass
                 source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
                 if layer:
@@ -129,15 +174,15 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
                     back[i] = total
                 if not row[FROZEN_WEIGHTS]:
                     for j in range(n_out):
-                        weights[j] -= source * step[j]
+                        weights[j] -= source * delta[j]
             if not row[FROZEN_BIASES]:
                 if row[SHARED]:
                     total = 0.0
                     for j in range(n_out):
-                        total += delta[n_out + j]
+                        total += delta[j]
                     parameters[b_at] -= total * bias_input
                 else:
                     for j in range(n_out):
-                        parameters[b_at + j] -= delta[n_out + j] * bias_input
+                        parameters[b_at + j] -= delta[j] * bias_input
             if layer:
                 _scale(layout[layer - 1, ACTIVATION], values, in_at, back, n_in)

@@ -1,162 +1,145 @@
 """The NumPy training loop: parameters updated in place, arrays kept from batch to batch."""
 
 import os
+import re
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
-from pencilnet.core.losses import FUSED, LOSSES
+from pencilnet.core.losses import FUSED, LOSSES, Loss
 from pencilnet.core.model import Model, flatten, unflatten, views
 
-# Samples trained between checks of the error (for NaN), of the clock and of Ctrl-C: few enough
-# that a check is quick to come, many enough that checking costs nothing next to training.
+# Samples trained between checks of the error and the parameters, of the clock and of Ctrl-C: few
+# enough that a check is quick to come, many enough that checking costs nothing next to training.
+# In batches, four times as many (whole batches): 32 updates of 32 samples between checks cost
+# some 5% more than 128 (measured on the 36-36-2 network), while 1,024 online updates hide it.
 STRETCH = 1024
+BATCH_STRETCH = 4 * STRETCH
+
+# ∂E/∂out as one ufunc of (out, target) writing into the plan's array: no Python call per update.
+# Other losses call their `derivative`.
+DERIVATIVE_UFUNCS = {"half_sse": "subtract"}  # out − target
+
+# The in-place forms of `core.activations` (`apply`: net -> out; `scale`: ∂E/∂out -> ∂E/∂net from
+# out, with a spare array) as the statements `write_updates` writes where the training function
+# would call them: a Python call per layer and update costs about a twentieth of an online update.
+# They must do what `apply` and `scale` do to the last bit (a test checks it); an activation not
+# here is called.
+IN_PLACE = {
+    "sigmoid": (("negative({net}, out={net})", "exp({net}, out={net})", "add({net}, 1.0, out={net})",
+                 "reciprocal({net}, out={net})"),
+                ("subtract(1.0, {out}, out={spare})", "multiply({spare}, {out}, out={spare})",
+                 "multiply({grad}, {spare}, out={grad})")),
+    "tanh": (("tanh({net}, out={net})",),
+             ("multiply({out}, {out}, out={spare})", "subtract(1.0, {spare}, out={spare})",
+              "multiply({grad}, {spare}, out={grad})")),
+    "relu": (("maximum({net}, 0.0, out={net})",),
+             ("greater({out}, 0.0, out={spare})", "multiply({grad}, {spare}, out={grad})")),
+    "identity": ((), ()),
+}
+
+
+class LayerPlan(NamedTuple):
+    """One layer as training on batches of one size goes through it: its parameters (views into
+    the run's vector, changed in place), its in-place functions and the arrays it writes into."""
+
+    weights: np.ndarray
+    biases: np.ndarray
+    apply: Callable[[np.ndarray], None]  # net -> out, in place
+    scale: Callable[[np.ndarray, np.ndarray, np.ndarray], None]  # (out, ∂E/∂out, spare): ∂E/∂out -> ∂E/∂net
+    net: np.ndarray  # its net, then its out (training writes the output layer's into the caller's array)
+    spare: np.ndarray  # scratch for `scale`
+    dE_dout: np.ndarray  # its ∂E/∂out, from the layer after, then its ∂E/∂net (unused for the output layer)
+    weights_for_back: np.ndarray  # the weights as the product for the layer before's ∂E/∂out takes them
+    input_for_step: np.ndarray | None  # its input laid out for the weights' step (None: the first layer's)
+    weight_step: np.ndarray  # the step for the weights, learning rate in
+    bias_step: np.ndarray  # the step for the biases: a batch's, summed over its samples
+
+
+class Plan(NamedTuple):
+    """What training on batches of one size goes through, with every array it writes into, made once."""
+
+    rows: int  # the batch's size; 0 for one sample at a time, as vectors
+    layers: tuple[LayerPlan, ...]
+    delta: np.ndarray  # ∂E/∂out of the output layer, where a ufunc writes it (see DERIVATIVE_UFUNCS)
+    ones: np.ndarray | None  # a batch's bias steps are ones @ ∂E/∂net, a matrix product (None for one sample)
+    updates: Callable | None = None  # the function that trains, written for this plan (see `write_updates`)
+    source: str | None = None  # its source
 
 
 class ExactRun:
-    """The training loop's state: the parameters as one vector in `flatten`'s order, with each
-    layer's weights and biases as views into it, all updated in place, and arrays for the
-    intermediate values kept from one batch to the next. An update costs its arithmetic only:
-    no new Model, and, for big batches, no new arrays."""
+    """The run object (see `loop.Run`) in float64: the parameters as one vector in `flatten`'s
+    order, with each layer's weights and biases as views into it, all updated in place, and
+    arrays for the intermediate values kept from one batch to the next. An update costs its
+    arithmetic only: no new Model, and new arrays only for what a loss or a layer's options
+    compute apart (∂E/∂out of most losses, a shared bias's step, a bias input other than 1)."""
 
     def __init__(self, model: Model, loss: str, compiled: bool = False):
         self.template = model
         self.parameters = flatten(model)  # a new array, ours to change
         self.saved = self.parameters.copy()  # the parameters after the last whole epoch
-        weights = views(model, self.parameters)
-        self.layers = [(w, b, ACTIVATIONS[layer.activation], layer.frozen_weights, layer.frozen_biases,
-                        layer.shared_bias) for (w, b), layer in zip(weights, model.layers)]
-        self.bias_input = model.bias_input
+        self.marked = self.parameters.copy()  # the parameters when `mark` was last called
+        self.layers = views(model, self.parameters)  # (weights, biases) of each layer
+        self.activations = [ACTIVATIONS[layer.activation] for layer in model.layers]
         self.loss = LOSSES[loss]
         self.fused = FUSED.get((model.layers[-1].activation, loss))
-        fused, derivative, scale = self.fused, self.loss.derivative, self.layers[-1][2].scale
-
-        def output_delta(out, t, spare):  # ∂E/∂net of the output layer, fused where there is a fused form
-            if fused:
-                return fused(out, t)
-            delta = derivative(out, t)
-            scale(out, delta, spare)
-            return delta
-
-        self.output_delta = output_delta
-        self.gradients = [np.empty(w.shape) for w, *_ in self.layers]
-        self.plans = {}  # rows in a batch (0: one sample, as vectors) -> what `_plan` gives
+        self.plans = {}  # rows in a batch (0: one sample, as vectors) -> its Plan
         self.kernel = compiled_online() if compiled else None
         if self.kernel:
-            self._describe(model, loss)
+            from pencilnet.training import compiled as kernel
 
-    def _describe(self, model: Model, loss: str):
-        """The layers as the compiled loop takes them: one row of integers each (see `compiled`)."""
-        from pencilnet.training import compiled
+            self.layout, self.codes = kernel.layout(model, loss)
+            self.values, self.deltas = np.empty(sum(model.sizes)), np.empty((2, max(model.sizes)))
+            if self.layout is None:  # a layer or a loss without its compiled form: NumPy trains
+                self.kernel = None
 
-        sizes, rows, w_at, b_at = model.sizes, [], 0, sum(layer.weights.size for layer in model.layers)
-        for index, layer in enumerate(model.layers):
-            rows.append([w_at, b_at, sizes[index], sizes[index + 1], compiled.ACTIVATIONS[layer.activation],
-                         layer.shared_bias, layer.frozen_weights, layer.frozen_biases, sum(sizes[:index]),
-                         sum(sizes[:index + 1])])
-            w_at, b_at = w_at + layer.weights.size, b_at + layer.biases.size
-        self.layout = np.array(rows, dtype=np.int64)
-        self.loss_code, self.is_fused = compiled.LOSSES[loss], self.fused is not None
-        self.values, self.deltas = np.empty(sum(sizes)), np.empty((2, 2 * max(sizes)))
-
-    def _plan(self, rows: int):
-        """For batches of `rows` samples (0: one sample, as vectors), what the loops go through, with
-        the arrays they write into, made once: the hidden layers (weights, biases, activation, net),
-        the output layer (weights, biases, activation), and the layers from the last back, each with
-        its input (None: the batch's), the array for ∂E/∂out of the layer before (None for the first),
-        that layer's `scale` and scratch, and the array for its weights' gradient; then scratch for
-        the output layer, and an array for its outputs."""
-        if rows not in self.plans:
-            shape = (rows,) if rows else ()
-            nets = [np.empty(shape + (w.shape[1],)) for w, *_ in self.layers]
-            spares = [np.empty(net.shape) for net in nets]
-            hidden = [(w, b, activation.apply, net) for (w, b, activation, *_), net in zip(self.layers, nets)][:-1]
-            steps = []
-            for index in range(len(self.layers) - 1, -1, -1):
-                w, b, _, frozen_weights, frozen_biases, shared = self.layers[index]
-                before = (nets[index - 1], np.empty(nets[index - 1].shape), self.layers[index - 1][2].scale,
-                          spares[index - 1]) if index else (None, None, None, None)
-                steps.append((w, b, frozen_weights, frozen_biases, shared, *before, self.gradients[index]))
-            self.plans[rows] = hidden, self.layers[-1][:2] + (self.layers[-1][2].apply,), steps, spares[-1], nets[-1]
+    def _plan(self, rows: int) -> Plan:
+        """The Plan for batches of `rows` samples (0: one sample, as vectors)."""
+        if rows in self.plans:
+            return self.plans[rows]
+        shape = (rows,) if rows else ()
+        nets = [np.empty(shape + (w.shape[1],)) for w, _ in self.layers]
+        layers = []
+        for index, ((w, b), activation, net) in enumerate(zip(self.layers, self.activations, nets)):
+            source = nets[index - 1] if index else None
+            for_step = None if source is None else source.T if rows else source[:, None]
+            layers.append(LayerPlan(w, b, activation.apply, activation.scale, net, np.empty(net.shape),
+                                    np.empty(net.shape), w.T if rows else w, for_step, np.empty(w.shape),
+                                    np.empty(w.shape[1])))
+        self.plans[rows] = Plan(rows, tuple(layers), np.empty(nets[-1].shape), np.ones(rows) if rows else None)
         return self.plans[rows]
 
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
         """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
         if size == 1 and self.kernel:
-            return self.kernel(self.parameters, self.layout, self.bias_input, self.loss_code, self.is_fused,
-                               learning_rate, inputs, targets, outputs, self.values, self.deltas)
+            return self.kernel(self.parameters, self.layout, self.template.bias_input, *self.codes, learning_rate,
+                               inputs, targets, outputs, self.values, self.deltas)
         if size == 1:
-            return self._online(inputs, targets, learning_rate, outputs)
-        for start in range(0, len(inputs), size):
-            end = start + size
-            self._batch(inputs[start:end], targets[start:end], learning_rate, outputs[start:end])
+            return self._updates(0)(inputs, targets, outputs, learning_rate)
+        whole = len(inputs) // size * size  # then a last, shorter batch, if there is one
+        if whole:
+            self._updates(size)(inputs[:whole], targets[:whole], outputs[:whole], learning_rate)
+        if whole < len(inputs):
+            self._updates(len(inputs) - whole)(inputs[whole:], targets[whole:], outputs[whole:], learning_rate)
 
-    def _online(self, inputs, targets, learning_rate, outputs):
-        # One sample at a time NumPy's cost is per call, not per number, so this loop makes as few
-        # calls as it can, and as little else: `_forward` and `_batch` written out for vectors, with
-        # the outer product for the gradient.
-        hidden, (w_out, b_out, apply_out), steps, spare, _ = self._plan(0)
-        bias_input, output_delta, matmul, outer = self.bias_input, self.output_delta, np.matmul, np.multiply.outer
-        scaled = bias_input != 1.0
-        for x, t, out in zip(inputs, targets, outputs):
-            value = x
-            for w, b, apply, net in hidden:
-                matmul(value, w, out=net)
-                net += b * bias_input if scaled else b
-                apply(net)
-                value = net
-            matmul(value, w_out, out=out)
-            out += b_out * bias_input if scaled else b_out
-            apply_out(out)
-            delta = output_delta(out, t, spare)
-            for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, _ in steps:
-                if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
-                    matmul(w, delta, out=back)
-                step = learning_rate * delta
-                if not frozen_weights:
-                    w -= outer(x if source is None else source, step)
-                if not frozen_biases:
-                    if shared:
-                        step = step.sum(keepdims=True)
-                    b -= step * bias_input if scaled else step
-                if back is not None:
-                    scale(source, back, back_spare)
-                    delta = back
+    def _updates(self, rows: int) -> Callable:
+        """The function that trains on a batch of `rows` samples (0: on samples one at a time)."""
+        plan = self._plan(rows)
+        if plan.updates is None:
+            names, source = write_updates(self.template, plan, self.loss, self.fused)
+            exec(compile(source, f"<pencilnet training, {rows or 'one sample'} a batch>", "exec"), names)
+            self.plans[rows] = plan = plan._replace(updates=names["updates"], source=source)
+        return plan.updates
 
-    def _forward(self, x, hidden, output_layer, outputs):
-        """Every layer's out for the batch `x`, into the plan's arrays; the output layer's into `outputs`."""
-        value, bias_input = x, self.bias_input
-        for w, b, apply, net in hidden:
-            np.matmul(value, w, out=net)
-            net += b * bias_input if bias_input != 1.0 else b
-            apply(net)
-            value = net
-        w, b, apply = output_layer
-        np.matmul(value, w, out=outputs)
-        outputs += b * bias_input if bias_input != 1.0 else b
-        apply(outputs)
-
-    def _batch(self, x, t, learning_rate, outputs):
-        hidden, output_layer, steps, spare, _ = self._plan(len(x))
-        self._forward(x, hidden, output_layer, outputs)
-        delta = self.output_delta(outputs, t, spare)
-        rate = learning_rate / len(x)  # the batch's gradient is the mean of its samples' gradients
-        for w, b, frozen_weights, frozen_biases, shared, source, back, scale, back_spare, gradient in steps:
-            if back is not None:  # ∂E/∂out of the layer before, from the weights before this step
-                np.matmul(delta, w.T, out=back)
-            if not frozen_weights:
-                np.matmul((x if source is None else source).T, delta, out=gradient)
-                gradient *= rate
-                w -= gradient
-            if not frozen_biases:
-                found = np.add.reduce(delta, axis=0, keepdims=shared)
-                if shared:
-                    found = np.add.reduce(found, axis=1)
-                found *= rate * self.bias_input
-                b -= found
-            if back is not None:
-                scale(source, back, back_spare)
-                delta = back
+    def _forward(self, x, plan: Plan):
+        """Every layer's out for the batch `x`, into the plan's arrays; returns the output layer's."""
+        value, bias_input = x, self.template.bias_input
+        for layer in plan.layers:
+            value = np.matmul(value, layer.weights, out=layer.net)
+            value += layer.biases if bias_input == 1.0 else layer.biases * bias_input
+            layer.apply(value)
+        return value
 
     def mean_error(self, inputs, targets) -> float:
         """`mean_error` with the current parameters, a stretch at a time in the arrays kept: a
@@ -166,10 +149,18 @@ class ExactRun:
         step = len(inputs) if len(inputs) in self.plans else STRETCH  # a full batch's arrays are there already
         for start in range(0, len(inputs), step):
             x, t = inputs[start:start + step], targets[start:start + step]
-            hidden, output_layer, _, _, out = self._plan(len(x))
-            self._forward(x, hidden, output_layer, out)
-            total += float(self.loss.terms(out, t).sum())
+            total += float(self.loss.terms(self._forward(x, self._plan(len(x))), t).sum())
         return total / len(inputs)
+
+    def largest(self) -> float:
+        # Both reductions are NaN if any parameter is, and max() keeps a NaN that comes first.
+        return max(float(np.maximum.reduce(self.parameters)), -float(np.minimum.reduce(self.parameters)))
+
+    def mark(self):
+        np.copyto(self.marked, self.parameters)
+
+    def rewind(self):
+        np.copyto(self.parameters, self.marked)
 
     def epoch_done(self):
         np.copyto(self.saved, self.parameters)  # for a clean stop after this epoch
@@ -179,6 +170,79 @@ class ExactRun:
 
     def model(self) -> Model:
         return unflatten(self.template, self.parameters)
+
+
+def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) -> tuple[dict, str]:
+    """The source of `updates`, the function that trains for `plan`, and the names it uses.
+
+    NumPy's cost on small arrays is per call, not per number, and a loop over the layers, with
+    its tests of each layer's options, costs a good part of what the arithmetic does. So the
+    statements of one update are written out for this network, every option decided here and
+    every result written into the plan's arrays, and compiled once (as `dataclasses` writes an
+    `__init__`). `updates(inputs, targets, outputs, rate)` makes one update for each batch of
+    `plan.rows` rows (their number a multiple of it), or for each sample (`plan.rows` 0): then
+    with np.dot (quicker to call than matmul on vectors) and the outer product for the weights' step.
+    The order of operations is the stages', with the rate (over the batch's size) folded into
+    the output layer's ∂E/∂net once: each ∂E/∂net after it is then the step for the biases."""
+    names = {name: getattr(np, name) for name in ("dot", "matmul", "add", "subtract", "multiply", "negative", "exp",
+                                                  "reciprocal", "tanh", "maximum", "greater")}
+    names.update({"fused": fused, "derivative": loss.derivative, "delta_out": plan.delta, "ones": plan.ones,
+             "bias_input": model.bias_input})
+    batch = plan.rows > 0
+
+    def apply(index, net):
+        statements = IN_PLACE.get(model.layers[index].activation)
+        return [line.format(net=net) for line in statements[0]] if statements else [f"apply{index}({net})"]
+
+    def scale(index, out, grad):
+        statements = IN_PLACE.get(model.layers[index].activation)
+        if statements:
+            return [line.format(out=out, grad=grad, spare=f"spare{index}") for line in statements[1]]
+        return [f"scale{index}({out}, {grad}, spare{index})"]
+
+    product = "matmul" if batch else "dot"
+    scaled = "" if model.bias_input == 1.0 else " * bias_input"
+    last = len(plan.layers) - 1
+    lines, value = [], "x"
+    for index, layer in enumerate(plan.layers):  # forward
+        names.update({f"{name}{index}": array for name, array in layer._asdict().items()})
+        net = "out" if index == last else f"net{index}"
+        lines += [f"{product}({value}, weights{index}, out={net})", f"add({net}, biases{index}{scaled}, out={net})",
+                  *apply(index, net)]
+        value = net
+    if fused:  # the output layer's ∂E/∂net, times the rate
+        lines.append("delta = fused(out, t)")
+    else:
+        ufunc = DERIVATIVE_UFUNCS.get(loss.name)
+        lines += [f"delta = {ufunc}(out, t, out=delta_out)" if ufunc else "delta = derivative(out, t)",
+                  *scale(last, "out", "delta")]
+    lines.append("multiply(delta, rate, out=delta)")
+    for index in range(last, -1, -1):  # backward, every step from the weights before it
+        layer = model.layers[index]
+        if index:  # ∂E/∂out of the layer before
+            back = f"delta, weights_for_back{index}" if batch else f"weights{index}, delta"
+            lines.append(f"{product}({back}, out=dE_dout{index - 1})")
+        if not layer.frozen_weights:
+            source = f"input_for_step{index}" if index else "x.T" if batch else "x_column"
+            step = f"{'matmul' if batch else 'multiply'}({source}, delta, out=weight_step{index})"
+            lines.append(f"subtract(weights{index}, {step}, out=weights{index})")
+        if not layer.frozen_biases:
+            step = f"matmul(ones, delta, out=bias_step{index})" if batch else "delta"
+            step = f"{step}.sum(keepdims=True)" if layer.shared_bias else step
+            lines.append(f"subtract(biases{index}, {step}{scaled}, out=biases{index})")
+        if index:
+            lines += [*scale(index - 1, f"net{index - 1}", f"dE_dout{index - 1}"), f"delta = dE_dout{index - 1}"]
+    if batch:  # the rate over the batch's size: its gradient is the mean of its samples'
+        head = [f"rate = rate / {plan.rows}", f"shape = (len(inputs) // {plan.rows}, {plan.rows}, -1)",
+                "for x, t, out in zip(inputs.reshape(shape), targets.reshape(shape), outputs.reshape(shape)):"]
+    else:
+        head = ["for x, x_column, t, out in zip(inputs, inputs[:, :, None], targets, outputs):"]
+    body = [f"    {line}" for line in head] + [f"        {line}" for line in lines]
+    # Every name a keyword-only parameter with its value as the default: a local, quicker to look up.
+    used = set(re.findall(r"\w+", "\n".join(body)))
+    names = {name: value for name, value in names.items() if name in used}
+    signature = "inputs, targets, outputs, rate, *, " + ", ".join(f"{name}={name}" for name in names)
+    return names, f"def updates({signature}):\n" + "".join(f"{line}\n" for line in body)
 
 
 def compiled_online():

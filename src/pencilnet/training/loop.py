@@ -1,23 +1,62 @@
 """The training loop: epochs of batches, progress, early stopping, divergence and Ctrl-C.
 
 The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
-(`fast.ExactRun` in NumPy, in place; the numba loop of `compiled` for long online runs;
-`PencilRun` through the recorded stages when every carried number is rounded).
+(see `Run`): `fast.ExactRun` in NumPy, in place (with the numba loop of `compiled` for long
+online runs), or `pencil.PencilRun` through the recorded stages when every carried number is rounded.
 """
 
+import math
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
 from pencilnet.core.arithmetic import EXACT
-from pencilnet.core.losses import LOSSES
-from pencilnet.core.metrics import accuracy, mean_error
+from pencilnet.core.losses import Loss
+from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
-from pencilnet.core.stages import backprop, forward, step
-from pencilnet.training.fast import STRETCH, ExactRun
+from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
+from pencilnet.training.pencil import PencilRun
 from pencilnet.training.schedule import Schedule
+
+# Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
+# as well as when the error does. No network whose inputs are of everyday sizes needs a weight
+# of a million million; long before an overflow to infinity, such weights mean the steps are
+# too large, and every output they give is saturated or meaningless.
+PARAMETER_BOUND = 1e12
+
+
+class Run(Protocol):
+    """What the loop trains through; the parameters live in it, changed by `train`."""
+
+    loss: Loss
+
+    def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float,
+              outputs: np.ndarray) -> None:
+        """One update per batch of `size` rows, in order; into `outputs`, each sample's output before
+        its batch's update."""
+
+    def mean_error(self, inputs: np.ndarray, targets: np.ndarray) -> float:
+        """The mean error per sample with the current parameters."""
+
+    def largest(self) -> float:
+        """The largest magnitude of a parameter: NaN if one is NaN."""
+
+    def mark(self) -> None:
+        """Remember the current parameters, for `rewind`."""
+
+    def rewind(self) -> None:
+        """Go back to the parameters of the last `mark`."""
+
+    def epoch_done(self) -> None:
+        """Remember the current parameters as the last whole epoch's, for `last_good`."""
+
+    def last_good(self) -> Model:
+        """The model after the last whole epoch (the starting one before the first)."""
+
+    def model(self) -> Model:
+        """The model with the current parameters."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,11 +78,24 @@ class TrainingInterrupted(Exception):
 
 
 class TrainingDiverged(ArithmeticError):
-    """Training produced a NaN or an infinity; the message says where."""
+    """The error stopped being a finite number, or a parameter did or grew past `PARAMETER_BOUND`.
 
-    def __init__(self, epoch: int, sample: int, model: Model):
-        self.epoch, self.sample, self.model = epoch, sample, model  # model: after the last whole epoch
-        super().__init__(f"epoch {epoch}, sample {sample}")
+    `cause` is "error" or "weights". `sample` counts from 1 in the data's order: for the error,
+    the first sample whose error is not finite; for the weights, the sample (the last sample of
+    the batch) whose update took them out of bounds. `model` is the one after the last whole epoch."""
+
+    def __init__(self, epoch: int, sample: int, model: Model, cause: str = "error", largest: float = float("nan")):
+        self.epoch, self.sample, self.model, self.cause, self.largest = epoch, sample, model, cause, largest
+        super().__init__(f"epoch {epoch}, sample {sample}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        """What blew up, in words."""
+        if self.cause == "error":
+            return "the error is no longer a finite number"
+        if np.isfinite(self.largest):
+            return f"the weights are beyond ±{PARAMETER_BOUND:.0e} (the largest: {self.largest:.3g})"
+        return "a weight is no longer a finite number"
 
 
 # (epoch, samples done in it, mean error of those samples so far). Called at most every
@@ -60,7 +112,8 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
           on_progress: Progress | None = None, test: tuple | None = None) -> History:
     """Gradient descent over the samples for `schedule.epochs` epochs (fewer if the target error
     is reached): forward, error, backprop and step for each batch, each gradient from the
-    weights before the step. Raises `TrainingDiverged` when the error stops being a finite number.
+    weights before the step. Raises `TrainingDiverged` when the error stops being a finite number
+    or a parameter goes past `PARAMETER_BOUND` (checked at the end of every stretch of samples).
 
     `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch."""
     inputs, targets = np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64)
@@ -69,6 +122,7 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     if arithmetic is not EXACT and size != 1:
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
+    run: Run
     if arithmetic is not EXACT:
         run = PencilRun(model, loss, arithmetic)
     else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
@@ -83,21 +137,25 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     except KeyboardInterrupt:
         raise TrainingInterrupted(len(errors), errors, run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        final_error = run.mean_error(inputs, targets)
-    if not np.isfinite(final_error):  # the very last update broke the weights
+        try:
+            final_error = run.mean_error(inputs, targets)
+        except ArithmeticError:  # pencil arithmetic rounding an infinity
+            final_error = float("nan")
+    if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy)
 
 
-def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
+def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
             on_progress, test) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
     Each epoch goes by stretches of whole batches. The run writes each sample's output, from
     the weights before its batch's update, into `outputs`; the stretch's errors are worked out
-    from those at once, which costs far less than doing it sample by sample."""
+    from those at once, and the parameters checked once, which costs far less than doing it
+    sample by sample."""
     count = len(inputs)
-    stretch = count if size == count else max(size, STRETCH // size * size)
+    stretch = count if size == count else STRETCH if size == 1 else max(size, BATCH_STRETCH // size * size)
     outputs = np.empty((min(stretch, count), targets.shape[1]))
     # A full batch is the same sum in any order, so it is never shuffled. Otherwise a shuffled
     # stretch is gathered into buffers kept for the whole run: no copy of the data per batch or epoch.
@@ -117,12 +175,15 @@ def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: li
             else:
                 x, t = inputs[start:stop], targets[start:stop]
             out = outputs[:stop - start]
+            if stop - start > size:  # more than one update: where the weights blew up may need finding
+                run.mark()
             run.train(x, t, size, schedule.learning_rate, out)
-            found = run.loss.terms(out, t).sum(axis=1)  # each sample's error, before its batch's update
-            part = float(found.sum())
-            if not np.isfinite(part):
-                first = start + int(np.argmin(np.isfinite(found)))
-                raise TrainingDiverged(epoch, int(order[first] if shuffle else first) + 1, run.last_good())
+            part = float(run.loss.terms(out, t).sum())  # the samples' errors, each before its batch's update
+            if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
+                where, cause, largest = _blow_up(run, x, t, size, schedule.learning_rate, out)
+                sample = start + where
+                raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
+                                       largest)
             total += part
             if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
                 on_progress(epoch, stop, total / stop)
@@ -140,31 +201,25 @@ def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: li
     return epoch, False
 
 
-class PencilRun:
-    """Online training through the recorded stages, so every carried number is rounded."""
-
-    def __init__(self, model: Model, loss: str, arithmetic):
-        self.current, self.loss_name, self.arithmetic = model, loss, arithmetic
-        self.loss = LOSSES[loss]
-        self.good = model
-
-    def train(self, inputs, targets, size, learning_rate, outputs):
-        for x, t, out in zip(inputs, targets, outputs):
-            trace = forward(self.current, x, self.arithmetic)
-            out[:] = trace.output
-            gradients = backprop(self.current, trace, t, self.loss_name, self.arithmetic)
-            self.current = step(self.current, gradients, learning_rate, self.arithmetic)
-
-    def mean_error(self, inputs, targets) -> float:
-        return mean_error(self.current, inputs, targets, self.loss_name, self.arithmetic)
-
-    def epoch_done(self):
-        self.good = self.current
-
-    def last_good(self) -> Model:
-        return self.good
-
-    def model(self) -> Model:
-        return self.current
-
-
+def _blow_up(run: Run, x, t, size: int, learning_rate: float, outputs) -> tuple[int, str, float]:
+    """Where in a stretch training diverged, after it did: (the sample's place in the stretch, the
+    cause, the largest parameter's magnitude). The stretch is trained again from `run.mark`, one
+    update at a time, to find the first that takes the parameters out of bounds; an error that
+    stopped being finite before that update's results were used comes first."""
+    # Not finite from the first sample whose error is not, or from where the sum overflows.
+    running = np.cumsum(run.loss.terms(outputs, t).sum(axis=1))
+    bad_error = int(np.argmin(np.isfinite(running))) if not np.isfinite(running[-1]) else len(x)
+    if run.largest() <= PARAMETER_BOUND:  # (a sum that overflowed in one order but not the other: the last)
+        return min(bad_error, len(x) - 1), "error", run.largest()
+    if len(x) > size:
+        run.rewind()
+        for start in range(0, len(x), size):
+            run.train(x[start:start + size], t[start:start + size], size, learning_rate, outputs[start:start + size])
+            if not run.largest() <= PARAMETER_BOUND:
+                break
+    else:
+        start = 0
+    last = min(start + size, len(x)) - 1  # the update came after this sample; its effects after it
+    if bad_error <= last:
+        return bad_error, "error", run.largest()
+    return last, "weights", run.largest()

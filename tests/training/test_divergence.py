@@ -1,0 +1,129 @@
+"""Divergence is noticed from the parameters as well as from the error, in every path of the
+training loop (NumPy online and in batches, compiled, pencil), and reported where it happened."""
+
+import numpy as np
+import pytest
+
+from pencilnet.core.arithmetic import Pencil
+from pencilnet.core.model import Layer, Model, flatten
+from pencilnet.training import loop
+from pencilnet.training.loop import PARAMETER_BOUND, Schedule, TrainingDiverged, train
+
+PATHS = ["online", "batches", "compiled", "pencil"]
+
+
+def diverging(path, model, xs, ts, rate, epochs, monkeypatch, loss="half_sse"):
+    """Train along `path` and return the TrainingDiverged it raises."""
+    monkeypatch.setenv("PENCILNET_NUMBA", "1" if path == "compiled" else "0")
+    if path == "compiled":
+        pytest.importorskip("numba")
+        monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+    size = 2 if path == "batches" else 1
+    arithmetic = Pencil(4) if path == "pencil" else loop.EXACT
+    with pytest.raises(TrainingDiverged) as caught:
+        train(model, xs, ts, Schedule(rate, epochs, size), loss, arithmetic)
+    return caught.value
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_weights_beyond_the_bound_with_a_finite_error(path, monkeypatch):
+    # out = w x with x = 1, target 0, the bias frozen at 0: ∂E/∂w = w, so at learning rate 11 each
+    # update makes w (1 − 11) w = −10 w, exactly (powers of ten, which pencil rounding keeps).
+    # Update k leaves w = (−10)^k: beyond 1e12 first at k = 13, with E = ½ w² still finite (it
+    # stays finite for all 20 epochs; before the check, training ended with w = 1e60 and exit 0).
+    # Online, 3 updates an epoch: update 13 is epoch 5's first, after sample 1; the last whole
+    # epoch, 4, ends at w = (−10)^12. In batches of 2, 2 updates an epoch (samples 1–2, then 3):
+    # update 13 is epoch 7's first, after sample 2; epoch 6 ends at w = (−10)^12 too.
+    model = Model((Layer([[1.0]], [0.0], "identity", frozen_biases=True),))
+    xs, ts = np.ones((3, 1)), np.zeros((3, 1))
+    broke = diverging(path, model, xs, ts, 11.0, 20, monkeypatch)
+    assert broke.cause == "weights" and broke.largest == 1e13 > PARAMETER_BOUND
+    assert (broke.epoch, broke.sample) == ((7, 2) if path == "batches" else (5, 1))
+    assert flatten(broke.model).tolist() == [1e12, 0.0]
+    assert "beyond ±1e+12 (the largest: 1e+13)" in str(broke)
+
+
+@pytest.mark.parametrize("path", ["online", "batches", "compiled"])
+def test_infinite_weights_with_a_finite_error(path, monkeypatch):
+    # A sigmoid output with binary cross-entropy: ∂E/∂net = out − target = 0.5 − 1 at w = 0, so the
+    # first step for w is −1e308 × (−0.5) × 10 = 5e308: it overflows, w = +inf. Then out = 1 = the
+    # target: the (clipped) error stays about 1e-15 and the weight stays infinite. Before the
+    # check, training ended with exit 0 and w = inf.
+    model = Model((Layer([[0.0]], [0.0], "sigmoid"),))
+    xs, ts = np.full((2, 1), 10.0), np.ones((2, 1))
+    broke = diverging(path, model, xs, ts, 1e308, 3, monkeypatch, "binary_cross_entropy")
+    assert broke.cause == "weights" and (broke.epoch, broke.sample) == (1, 2 if path == "batches" else 1)
+    assert broke.largest == np.inf and "a weight is no longer a finite number" in str(broke)
+    assert flatten(broke.model).tolist() == [0.0, 0.0]  # no whole epoch: the starting weights
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_error_that_overflows_first_is_reported_as_the_error(path, monkeypatch):
+    # Sample 2 has x = 1e200: out ≈ 0.5e200 and E = ½ out² = inf, before its update. Online, the
+    # update from sample 1 (x = 1, target 0) leaves w = 0.5 − 0.1 × 0.5 = 0.45, in bounds; in a
+    # batch of both, the weights are still the starting ones. Sample 2's update then takes w to
+    # −inf (its gradient out × x overflows), but its error came first. In pencil arithmetic that
+    # step rounds an infinity, which decimal refuses (InvalidOperation escaped before).
+    model = Model((Layer([[0.5]], [0.0], "identity", frozen_biases=True),))
+    xs, ts = np.array([[1.0], [1e200]]), np.zeros((2, 1))
+    broke = diverging(path, model, xs, ts, 0.1, 3, monkeypatch)
+    assert (broke.cause, broke.epoch, broke.sample) == ("error", 1, 2)
+    assert "the error is no longer a finite number" in str(broke)
+
+
+def test_pencil_arithmetic_meeting_an_infinity_is_divergence():
+    # x = 1e300: out = 0.5e300, a finite number pencil arithmetic rounds; its gradient
+    # (out − 0) × x overflows, and the step carries an infinity. Sample 1's error is already inf.
+    model = Model((Layer([[0.5]], [0.0], "identity"),))
+    with pytest.raises(TrainingDiverged) as caught:
+        train(model, np.array([[1e300]]), np.zeros((1, 1)), Schedule(0.1, 2), arithmetic=Pencil(4))
+    assert (caught.value.epoch, caught.value.sample, caught.value.cause) == (1, 1, "error")
+
+
+def test_divergence_in_a_shuffled_run_names_the_sample_in_the_data(monkeypatch):
+    # As in the first test, but shuffled: the sample named is the data's, not the shuffled position.
+    monkeypatch.setenv("PENCILNET_NUMBA", "0")
+    model = Model((Layer([[1.0]], [0.0], "identity", frozen_biases=True),))
+    xs, ts = np.ones((3, 1)), np.zeros((3, 1))
+    with pytest.raises(TrainingDiverged) as caught:
+        train(model, xs, ts, Schedule(11.0, 20, 1, shuffle=True, seed=3))
+    rng = np.random.default_rng(3)
+    orders = [rng.permutation(3) for _ in range(5)]
+    assert (caught.value.epoch, caught.value.sample) == (5, int(orders[4][0]) + 1)
+
+
+RELU = """\
+inputs: 1
+layers:
+  - {weights: [[1.0e-160]], biases: [0.0], activation: relu}
+  - {weights: [[1.0e+160]], biases: [0.0], activation: relu}
+training: {learning_rate: 1.0e+152, epochs: 5}
+samples: [{inputs: [1], target: [1]}, {inputs: [2], target: [0]}]
+"""
+
+
+def test_cli_reports_weights_that_blow_up_and_keeps_the_saved_file(cli, tmp_path):
+    # Issue 11's example: before, training ended with exit 0 and ±inf weights saved.
+    path, keep = tmp_path / "relu.yaml", tmp_path / "keep.yaml"
+    path.write_text(RELU)
+    keep.write_text("old contents\n")
+    result = cli("train", str(path), "--save", str(keep))
+    assert result.exit_code == 3, result.output
+    assert "training diverged in epoch 1 at sample 1: the weights are beyond ±1e+12" in result.stderr
+    assert keep.read_text() == "old contents\n" and "Traceback" not in result.output
+
+
+def test_cli_pencil_training_into_an_infinity_exits_3(cli, tmp_path):
+    # Identity layers at learning rate 1e100: the weights pass 1e100 at the first update and
+    # rounding an infinity to 4 places raised decimal.InvalidOperation (a traceback) before.
+    path = tmp_path / "wild.yaml"
+    path.write_text("inputs: 2\n"
+                    "layers:\n"
+                    "  - {weights: [[0.5, -0.3], [0.2, 0.4]], biases: [0.1, -0.1], activation: identity}\n"
+                    "  - {weights: [[0.3, 0.1], [-0.2, 0.5]], biases: [0.0, 0.2], activation: identity}\n"
+                    "training: {learning_rate: 1.0e+100, epochs: 5}\n"
+                    "samples: [{inputs: [1, 2], target: [3, 1]}, {inputs: [2, 1], target: [-1, 0]}]\n")
+    result = cli("train", str(path), "--pencil", "4")
+    assert result.exit_code == 3, result.output
+    assert "training diverged in epoch 1 at sample 1: the weights are beyond ±1e+12" in result.stderr
+    assert "Traceback" not in result.output
