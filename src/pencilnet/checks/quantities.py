@@ -9,6 +9,10 @@ Names follow the article's notation:
   w5_new                                a parameter after one step
   epoch_3_error                         the mean error measured during epoch 3
   error_after_3_epochs, w5_after_3_epochs   after 3 epochs of training
+  lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
+  w5_after_3_steps                      a parameter after 3 steps on the sample (`step --steps 3`)
+  velocity_w5_after_2_steps             an optimizer's state after 2 steps: velocity (momentum buffer),
+  m_…, v_…, mhat_…, vhat_…, square_avg_…    Adam's moments and their bias corrections, RMSprop's average
 """
 
 import re
@@ -19,7 +23,10 @@ from pencilnet.core.model import Model, shared_target
 from pencilnet.core.stages import Walk, chain
 from pencilnet.training.loop import train
 
-EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?")
+EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?|lr_epoch_(\d+)")
+STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
+STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
+MAX_STEPS = 10_000  # as `step --steps` allows: each step is a pass through the stages
 
 
 def one_step_names(model: Model) -> list[str]:
@@ -58,15 +65,37 @@ def epochs_of(name: str, model: Model) -> int | None:
     match = EPOCH_NAME.fullmatch(name)
     if not match:
         return None
-    during, after, parameter, parameter_after = match.groups()
+    during, after, parameter, parameter_after, rate = match.groups()
     if parameter is not None and parameter not in model.names.parameters:
         return None
-    count = int(during or after or parameter_after)
+    count = int(during or after or parameter_after or rate)
     return count if count >= 1 else None
 
 
+def steps_of(name: str, model: Model) -> int | None:
+    """The number of steps a step quantity needs (`w5_after_3_steps`, `m_w5_after_2_steps`), or None."""
+    match = STEP_NAME.fullmatch(name)
+    if not match or match.group(2) not in model.names.parameters:
+        return None
+    count = int(match.group(3))
+    return count if 1 <= count <= MAX_STEPS else None
+
+
 def known(name: str, model: Model) -> bool:
-    return name in set(one_step_names(model)) or epochs_of(name, model) is not None
+    return (name in set(one_step_names(model)) or epochs_of(name, model) is not None
+            or steps_of(name, model) is not None)
+
+
+def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]:
+    """Each parameter, and each of the optimizer's state variables, after 1 … `steps` steps on `sample`."""
+    values = {}
+    names = config.model.names.parameters
+    for count, walk in enumerate(config.walks(sample, steps, arithmetic), start=1):
+        found = walk.update
+        for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
+                                                           if k in found.values]:
+            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector)})
+    return values
 
 
 def one_step(config, arithmetic, sample: int) -> dict[str, float]:
@@ -107,6 +136,7 @@ def after_epochs(config, arithmetic, epochs: int) -> dict[str, float]:
     history = train(config.model, config.inputs, config.targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
     values[f"error_after_{epochs}_epochs"] = history.final_error
+    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
     return values
 

@@ -60,6 +60,9 @@ def verify(config) -> list[Verdict]:
         epochs = quantities.epochs_of(name, config.model)
         if epochs is not None and f"error_after_{epochs}_epochs" not in found:
             found.update(quantities.after_epochs(config, arithmetic_of(decimals), epochs))
+        steps = quantities.steps_of(name, config.model)
+        if steps is not None and name not in found:
+            found.update(quantities.after_steps(config, arithmetic_of(decimals), steps, expectations.sample))
         return quantities.lookup(name, found)
 
     verdicts = []

@@ -20,6 +20,7 @@ from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.errors import ConfigError, InputError, Problem
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model
+from pencilnet.core.optimizers import LearningRateSchedule, Optimizer
 from pencilnet.io.files import read_text
 
 BUNDLED = "article.yaml"
@@ -43,7 +44,8 @@ TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "t
              "data", "arithmetic", "expected", "init", "seed")
 DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
 LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
-TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error")
+TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error", "optimizer",
+                 "weight_decay", "lr_schedule")
 BIAS_MODES = ("per_node", "shared")
 FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
 SAMPLE_KEYS = ("inputs", "target", "label")
@@ -71,12 +73,15 @@ class Config:
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     test_inputs: np.ndarray | None = None
     test_targets: np.ndarray | None = None
+    optimizer: Optimizer = Optimizer()
+    lr_schedule: LearningRateSchedule = LearningRateSchedule()
 
     @property
     def schedule(self):
         from pencilnet.training.loop import Schedule
 
-        return Schedule(self.learning_rate, self.epochs, self.batch_size, self.shuffle, self.seed, self.target_error)
+        return Schedule(self.learning_rate, self.epochs, self.batch_size, self.shuffle, self.seed, self.target_error,
+                        self.optimizer, self.lr_schedule)
 
     def walk(self, number: int = 1, arithmetic=None):
         """The four stages for sample `number` under `arithmetic` (the config's own when None)."""
@@ -85,7 +90,16 @@ class Config:
 
         x, target = self.sample(number)
         arithmetic = arithmetic_of(self.arithmetic) if arithmetic is None else arithmetic
-        return walk(self.model, x, target, self.loss, self.learning_rate, arithmetic, number)
+        return walk(self.model, x, target, self.loss, self.learning_rate, arithmetic, number, self.optimizer)
+
+    def walks(self, number: int, steps: int, arithmetic=None):
+        """`steps` successive passes through the stages on sample `number`, the optimizer's state carried."""
+        from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.core.stages import walks
+
+        x, target = self.sample(number)
+        arithmetic = arithmetic_of(self.arithmetic) if arithmetic is None else arithmetic
+        return walks(self.model, x, target, self.loss, self.learning_rate, steps, arithmetic, number, self.optimizer)
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Sample `number`, counted from 1 as the article counts x1, w1, ..."""
@@ -381,6 +395,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if not isinstance(shuffle, bool):
         check.fail("training.shuffle", "true or false", shuffle)
     training_seed = check.number(training.get("seed", seed if seed is not None else 0), "training.seed", integer=True)
+    optimizer, lr_schedule = _optimizer(training, check)
     target_error = training.get("target_error")
     if target_error is not None:
         target_error = check.number(target_error, "training.target_error", positive=True)
@@ -408,7 +423,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
         return None
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
                   arithmetic, expected, data, batch_size, shuffle, training_seed, target_error, base_dir,
-                  *(test if test else (None, None)))
+                  *(test if test else (None, None)), optimizer, lr_schedule)
 
 
 def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
@@ -470,6 +485,67 @@ def _data(value, check: _Checker, inputs, outputs, classes, classes_given: bool,
     return (train.inputs, train.targets), ((test.inputs, test.targets) if test else None), classes
 
 
+OPTIMIZER_KEYS = {"sgd": ("momentum", "dampening", "nesterov"), "adam": ("betas", "eps"), "adamw": ("betas", "eps"),
+                  "rmsprop": ("alpha", "eps", "momentum")}
+SCHEDULE_KEYS = {"constant": (), "step": ("step_size", "gamma"), "exponential": ("gamma",)}
+
+
+def _optimizer(training: dict, check: _Checker) -> tuple[Optimizer, LearningRateSchedule]:
+    """training.optimizer (a name, or a mapping with torch.optim's settings), training.weight_decay and
+    training.lr_schedule; defaults where a value is missing or wrong (the problem is recorded)."""
+    from pencilnet.core.optimizers import NAMES
+
+    value, settings = training.get("optimizer", "sgd"), {}
+    if isinstance(value, dict):
+        name = check.choice(value.get("name"), "training.optimizer.name", NAMES) or "sgd"
+        given = check.mapping(value, "training.optimizer", ("name",) + OPTIMIZER_KEYS[name]) or {}
+        for key in OPTIMIZER_KEYS[name]:
+            if key not in given:
+                continue
+            path, item = f"training.optimizer.{key}", given[key]
+            if key == "nesterov":
+                if isinstance(item, bool):
+                    settings[key] = item
+                else:
+                    check.fail(path, "true or false", item)
+            elif key == "betas":
+                if isinstance(item, list) and len(item) == 2 and all(_is_finite(b) and 0 <= b < 1 for b in item):
+                    settings[key] = (float(item[0]), float(item[1]))
+                else:
+                    check.fail(path, "two numbers from 0 up to 1 (not 1), such as [0.9, 0.999]", item)
+            elif key == "eps":
+                settings[key] = check.number(item, path, positive=True) or 1e-8
+            elif _is_finite(item) and 0 <= item <= 1 and not (key == "alpha" and item == 1):
+                settings[key] = float(item)
+            else:
+                check.fail(path, "a number from 0 to 1" + (" (not 1)" if key == "alpha" else ""), item)
+    else:
+        name = check.choice(value, "training.optimizer", NAMES) or "sgd"
+    if settings.get("nesterov") and not (settings.get("momentum", 0) > 0 and settings.get("dampening", 0) == 0):
+        check.fail("training.optimizer.nesterov", "momentum above 0 and dampening 0 (as torch.optim requires)",
+                   "nesterov: true")
+    decay = training.get("weight_decay", 0.0)
+    if not (_is_finite(decay) and decay >= 0):
+        check.fail("training.weight_decay", "a finite number of at least 0", decay)
+        decay = 0.0
+    schedule = training.get("lr_schedule", {"name": "constant"})
+    if isinstance(schedule, str):
+        schedule = {"name": schedule}
+    found = {}
+    if isinstance(schedule, dict):
+        kind = check.choice(schedule.get("name"), "training.lr_schedule.name", tuple(SCHEDULE_KEYS)) or "constant"
+        check.mapping(schedule, "training.lr_schedule", ("name",) + SCHEDULE_KEYS[kind])
+        if "step_size" in schedule or kind == "step":
+            found["step_size"] = check.number(schedule.get("step_size"), "training.lr_schedule.step_size",
+                                              positive=True, integer=True) or 1
+        if kind != "constant":
+            found["gamma"] = check.number(schedule.get("gamma"), "training.lr_schedule.gamma", positive=True) or 1.0
+    else:
+        check.fail("training.lr_schedule", "a mapping such as {name: step, step_size: 10, gamma: 0.5}", schedule)
+        kind = "constant"
+    return Optimizer(name, weight_decay=float(decay), **settings), LearningRateSchedule(kind, **found)
+
+
 def _scheme(value, path: str, check: _Checker) -> tuple[str, float] | None:
     """`init: xavier`, or `init: {scheme: uniform, range: 0.3}` → (scheme, spread)."""
     from pencilnet.core.initializers import SCHEMES
@@ -499,7 +575,7 @@ def _arithmetic(value, path: str, check: _Checker) -> int | None:
 
 
 def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
-    from pencilnet.checks.quantities import epochs_of, one_step_names
+    from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     section = check.mapping(value, "expected", EXPECTED_KEYS)
     if section is None:
@@ -516,7 +592,7 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
     for name, spec in values.items():
         path = f"expected.values.{name}"
-        if str(name) not in names and epochs_of(str(name), model) is None:
+        if str(name) not in names and epochs_of(str(name), model) is None and steps_of(str(name), model) is None:
             suggestion = _near_miss(str(name), one_step_names(model))
             check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
                              f"error_after_10_epochs{suggestion}", str(name), describe=False)

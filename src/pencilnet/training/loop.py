@@ -2,7 +2,7 @@
 
 The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
 (`fast.ExactRun` in NumPy, in place; the numba loop of `compiled` for long online runs;
-`PencilRun` through the recorded stages when every carried number is rounded).
+`StagesRun` through the recorded stages when every carried number is rounded, or the optimizer keeps state).
 """
 
 import time
@@ -11,11 +11,13 @@ from typing import Callable
 
 import numpy as np
 
+from pencilnet.core import optimizers
 from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.metrics import accuracy, mean_error
-from pencilnet.core.model import Model
-from pencilnet.core.stages import backprop, forward, step
+from pencilnet.core.model import Model, flatten, unflatten
+from pencilnet.core.optimizers import LearningRateSchedule, Optimizer
+from pencilnet.core.stages import SGD, backprop, forward, gradient_vector, trainable
 from pencilnet.training.fast import STRETCH, ExactRun
 
 
@@ -29,6 +31,12 @@ class Schedule:
     shuffle: bool = False  # a new order of the samples every epoch, from `seed`
     seed: int = 0
     target_error: float | None = None  # stop after the first epoch whose error is at or below this
+    optimizer: Optimizer = SGD  # plain gradient descent by default, as the article updates
+    lr_schedule: LearningRateSchedule = LearningRateSchedule()  # the learning rate of each epoch
+
+    def rate(self, epoch: int) -> float:
+        """The learning rate of `epoch`, counted from 1."""
+        return self.lr_schedule.rate(self.learning_rate, epoch)
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +47,7 @@ class History:
     epochs_run: int
     stopped_early: bool = False  # the target error was reached before the last epoch
     test_accuracy: list[float] | None = None  # per epoch, when a test set was given
+    learning_rates: list[float] | None = None  # per epoch run
 
 
 class TrainingInterrupted(Exception):
@@ -80,8 +89,8 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     if arithmetic is not EXACT and size != 1:
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
-    if arithmetic is not EXACT:
-        run = PencilRun(model, loss, arithmetic)
+    if arithmetic is not EXACT or not schedule.optimizer.plain:
+        run = StagesRun(model, loss, arithmetic, schedule.optimizer)
     else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
         run = ExactRun(model, loss, compiled=size == 1 and count * schedule.epochs >= COMPILED_FROM)
     errors, test_accuracy = [], ([] if test is not None else None)
@@ -97,7 +106,8 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         final_error = run.mean_error(inputs, targets)
     if not np.isfinite(final_error):  # the very last update broke the weights
         raise TrainingDiverged(epoch, count, run.last_good())
-    return History(errors, run.model(), final_error, epoch, stopped, test_accuracy)
+    return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
+                   [schedule.rate(n) for n in range(1, epoch + 1)])
 
 
 def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
@@ -128,7 +138,7 @@ def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: li
             else:
                 x, t = inputs[start:stop], targets[start:stop]
             out = outputs[:stop - start]
-            run.train(x, t, size, schedule.learning_rate, out)
+            run.train(x, t, size, schedule.rate(epoch), out)
             found = run.loss.terms(out, t).sum(axis=1)  # each sample's error, before its batch's update
             part = float(found.sum())
             if not np.isfinite(part):
@@ -151,20 +161,27 @@ def _epochs(run, inputs, targets, schedule: Schedule, size: int, rng, errors: li
     return epoch, False
 
 
-class PencilRun:
-    """Online training through the recorded stages, so every carried number is rounded."""
+class StagesRun:
+    """Training through the recorded stages and the optimizer's one update function: every carried
+    number rounded in pencil arithmetic, and any optimizer (the mean gradient of each batch)."""
 
-    def __init__(self, model: Model, loss: str, arithmetic):
-        self.current, self.loss_name, self.arithmetic = model, loss, arithmetic
+    def __init__(self, model: Model, loss: str, arithmetic, optimizer: Optimizer = SGD):
+        self.current, self.loss_name, self.arithmetic, self.optimizer = model, loss, arithmetic, optimizer
         self.loss = LOSSES[loss]
         self.good = model
+        self.state = optimizers.start(optimizer, model.parameter_count)
+        self.mask = trainable(model)
 
     def train(self, inputs, targets, size, learning_rate, outputs):
-        for x, t, out in zip(inputs, targets, outputs):
-            trace = forward(self.current, x, self.arithmetic)
-            out[:] = trace.output
-            gradients = backprop(self.current, trace, t, self.loss_name, self.arithmetic)
-            self.current = step(self.current, gradients, learning_rate, self.arithmetic)
+        for begin in range(0, len(inputs), size):
+            gradient = 0.0
+            for x, t, out in zip(inputs[begin:begin + size], targets[begin:begin + size], outputs[begin:begin + size]):
+                trace = forward(self.current, x, self.arithmetic)
+                out[:] = trace.output
+                gradient = gradient + gradient_vector(backprop(self.current, trace, t, self.loss_name, self.arithmetic))
+            found = optimizers.update(self.optimizer, flatten(self.current), gradient / len(inputs[begin:begin + size]),
+                           self.state, learning_rate, self.mask, self.arithmetic.carry)
+            self.current, self.state = unflatten(self.current, found.values["new"]), found.after
 
     def mean_error(self, inputs, targets) -> float:
         return mean_error(self.current, inputs, targets, self.loss_name, self.arithmetic)
@@ -177,5 +194,3 @@ class PencilRun:
 
     def model(self) -> Model:
         return self.current
-
-

@@ -86,6 +86,8 @@ def train(config: Config, history: History, schedule, confusion=None) -> dict:
         "epochs": history.epochs_run,
         "samples": len(config.inputs),
         "learning_rate": schedule.learning_rate,
+        "optimizer": schedule.optimizer.settings(),
+        "learning_rates": [number(r) for r in history.learning_rates or []],
         "batch_size": schedule.batch_size if schedule.batch_size is not None else "full",
         "errors": [number(e) for e in history.errors],
         "final_error": number(history.final_error),

@@ -295,11 +295,14 @@ def batch_mode(batch_size: int | None, samples: int) -> str:
 def train(config: Config, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
     epochs = len(history.errors)
     tested = history.test_accuracy is not None
-    table = _table("#epoch", "#error", "#change", *(["#test accuracy"] if tested else []))
+    scheduled = schedule.lr_schedule.name != "constant" and history.learning_rates
+    table = _table("#epoch", "#error", "#change", *(["#test accuracy"] if tested else []),
+                   *(["#learning rate"] if scheduled else []))
     chosen = epochs_to_show(epochs, style.rows)
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
+        extra += [style.given(history.learning_rates[i])] if scheduled else []
         table.add_row(str(i + 1), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
@@ -313,6 +316,11 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
     parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how}): "
                       f"error {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
+    if not schedule.optimizer.plain or scheduled:
+        rates = (f", {schedule.lr_schedule.describe()}: {style.given(history.learning_rates[-1])} in the last epoch"
+                 if scheduled else "")
+        parts.append(Text(f"Optimizer: {schedule.optimizer.describe()}; learning rate "
+                          f"{style.given(schedule.learning_rate)}{rates}."))
     if history.stopped_early:
         parts.append(Text(f"Stopped early: the error reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:

@@ -1,0 +1,107 @@
+"""An optimizer's step, shown the way the article shows its update: the rule written out once with
+its numbers, then every parameter's gradient, state before and after, and new value.
+
+Plain gradient descent keeps the article's own table (`tables.step`); these views are for
+optimizers that keep state or decay weights (momentum, Nesterov, Adam, AdamW, RMSprop)."""
+
+from rich.console import Group
+from rich.text import Text
+
+from pencilnet.core.optimizers import Optimizer, Update
+from pencilnet.views.numbers import Style
+from pencilnet.views.tables import _section, _table
+
+# How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
+HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
+         "square_avg": "s"}
+
+
+def rule(optimizer: Optimizer, learning_rate: float, steps: int, style: Style) -> str:
+    """The update rule of one step with its settings' numbers, as a line a person can follow."""
+    o, lr, n = optimizer, style.given(learning_rate), style.given
+    parts = []
+    if o.weight_decay and o.name == "adamw":
+        parts.append(f"decay = {lr} × {n(o.weight_decay)} × old")
+    elif o.weight_decay:
+        parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
+    g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
+    if o.name == "sgd":
+        if not o.momentum:
+            parts.append(f"new = old − {lr} × {g}")
+        else:
+            damp = "" if not o.dampening else f"{n(1 - o.dampening)} × "
+            first = f"b = {g}" if steps == 1 else f"b = {n(o.momentum)} × b + {damp}{g}"
+            parts.append(first + (" (the first step sets b to the gradient)" if steps == 1 else ""))
+            parts.append(f"new = old − {lr} × ({g} + {n(o.momentum)} × b)" if o.nesterov else f"new = old − {lr} × b")
+    elif o.name in ("adam", "adamw"):
+        beta1, beta2 = o.betas
+        parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {g}²",
+                  f"m̂ = m / (1 − {n(beta1)}^{steps})", f"v̂ = v / (1 − {n(beta2)}^{steps})",
+                  f"new = old{' − decay' if o.name == 'adamw' and o.weight_decay else ''} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
+    else:
+        parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {g}²")
+        if o.momentum:
+            parts += [f"b = {n(o.momentum)} × b + {g} / (√s + {o.eps:g})", f"new = old − {lr} × b"]
+        else:
+            parts.append(f"new = old − {lr} × {g} / (√s + {o.eps:g})")
+    return "; ".join(parts)
+
+
+def _state_keys(found: Update) -> list[str]:
+    """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
+    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity") if k in found.values]
+    if "decay" in found.values and found.optimizer.name != "adamw":
+        keys.insert(1, "g")
+    return keys
+
+
+def _state_lines(found: Update, position: int, style: Style) -> str:
+    """One line per intermediate, a state variable as "before → after": narrow enough for 80 columns."""
+    lines = []
+    for key in _state_keys(found):
+        value = found.values[key][position]
+        if key in found.before.buffers:
+            lines.append(f"{HEADS[key]} {style.number(found.before.buffers[key][position])} → {style.number(value)}")
+        else:
+            lines.append(f"{HEADS[key]} {style.result(value) if key == 'decay' else style.number(value)}")
+    return "\n".join(lines)
+
+
+def step_table(names: list[str], found: Update, style: Style, title: str | None = None) -> Group:
+    """Every parameter's row of one step: old value, gradient, the state's lines, new value."""
+    table = _table("parameter", "#old", "#∂E/∂w", "state (before → after)", "#new")
+
+    def row(position: int) -> tuple:
+        return (names[position], style.given(found.old[position]), style.result(found.values["gradient"][position]),
+                _state_lines(found, position, style), style.number(found.values["new"][position]))
+
+    heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
+    return _section(f"{heading}: {rule(found.optimizer, found.learning_rate, found.steps, style)}", table,
+                    range(len(names)), style, "parameters", row)
+
+
+def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
+    """One parameter through successive steps: a row per step, its state evolving."""
+    table = _table("#step", "#old", "#∂E/∂w", "state (before → after)", "#new")
+    for found in updates:
+        table.add_row(str(found.steps), style.given(found.old[position]),
+                      style.result(found.values["gradient"][position]), _state_lines(found, position, style),
+                      style.number(found.values["new"][position]))
+    first = updates[0]
+    return Group(Text(f"{name} over {len(updates)} steps with {first.optimizer.describe()}: "
+                      f"{rule(first.optimizer, first.learning_rate, 2, style)}", style="bold"), table)
+
+
+def state_json(names: list[str], found: Update) -> dict:
+    """The optimizer's settings and, for every parameter, each state variable before and after the
+    step (and Adam's bias-corrected m̂ and v̂), by name; plain gradient descent has none."""
+    from pencilnet.views.as_json import number
+
+    state = {}
+    for position, name in enumerate(names):
+        entry = {key: {"before": number(found.before.buffers[key][position]),
+                       "after": number(found.values[key][position])} for key in found.before.buffers}
+        entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
+        if entry:
+            state[name] = entry
+    return {"optimizer": found.optimizer.settings(), "step": found.steps, "state": state}
