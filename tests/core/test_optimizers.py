@@ -88,8 +88,9 @@ def test_rmsprop_by_hand():
 
 SETTINGS = [
     ("sgd", {"momentum": 0.9}), ("sgd", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
-    ("sgd", {"momentum": 0.5, "dampening": 0.3}), ("adam", {}), ("adam", {"betas": (0.8, 0.99), "weight_decay": 0.05}),
-    ("adamw", {"weight_decay": 0.1}), ("rmsprop", {}), ("rmsprop", {"momentum": 0.9, "alpha": 0.9, "weight_decay": 0.01}),
+    ("sgd", {"momentum": 0.5, "dampening": 0.3}), ("adam", {}),
+    ("adam", {"betas": (0.8, 0.99), "weight_decay": 0.05}), ("adamw", {"weight_decay": 0.1}), ("rmsprop", {}),
+    ("rmsprop", {"momentum": 0.9, "alpha": 0.9, "weight_decay": 0.01}),
 ]
 
 

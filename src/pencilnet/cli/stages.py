@@ -57,6 +57,7 @@ def _step(walk, config, shown):
     names = walk.model.names.parameters
     if shown is None:
         return {**as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
+                "previous": {k: as_json.number(v) for k, v in walk.model.parameters().items()},
                 **updates.state_json(names, walk.update)}
     if walk.update.optimizer.plain:
         return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown)]

@@ -16,8 +16,9 @@ HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat"
          "square_avg": "s"}
 
 
-def rule(optimizer: Optimizer, learning_rate: float, steps: int, style: Style) -> str:
-    """The update rule of one step with its settings' numbers, as a line a person can follow."""
+def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style) -> str:
+    """The update rule of step `steps` (None: any step t) with its settings' numbers, as a line a
+    person can follow."""
     o, lr, n = optimizer, style.given(learning_rate), style.given
     parts = []
     if o.weight_decay and o.name == "adamw":
@@ -30,14 +31,17 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int, style: Style) -
             parts.append(f"new = old − {lr} × {g}")
         else:
             damp = "" if not o.dampening else f"{n(1 - o.dampening)} × "
-            first = f"b = {g}" if steps == 1 else f"b = {n(o.momentum)} × b + {damp}{g}"
-            parts.append(first + (" (the first step sets b to the gradient)" if steps == 1 else ""))
+            later = f"b = {n(o.momentum)} × b + {damp}{g}"
+            parts.append(f"b = {g} on the first step" if steps == 1 else
+                         later + (f" (b = {g} on the first step)" if steps is None else ""))
             parts.append(f"new = old − {lr} × ({g} + {n(o.momentum)} × b)" if o.nesterov else f"new = old − {lr} × b")
     elif o.name in ("adam", "adamw"):
         beta1, beta2 = o.betas
+        decayed = " − decay" if o.name == "adamw" and o.weight_decay else ""
+        t = "t" if steps is None else steps
         parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {g}²",
-                  f"m̂ = m / (1 − {n(beta1)}^{steps})", f"v̂ = v / (1 − {n(beta2)}^{steps})",
-                  f"new = old{' − decay' if o.name == 'adamw' and o.weight_decay else ''} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
+                  f"m̂ = m / (1 − {n(beta1)}^{t})", f"v̂ = v / (1 − {n(beta2)}^{t})",
+                  f"new = old{decayed} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
     else:
         parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {g}²")
         if o.momentum:
@@ -84,12 +88,13 @@ def steps_table(name: str, position: int, updates: list[Update], style: Style) -
     """One parameter through successive steps: a row per step, its state evolving."""
     table = _table("#step", "#old", "#∂E/∂w", "state (before → after)", "#new")
     for found in updates:
-        table.add_row(str(found.steps), style.given(found.old[position]),
+        old = found.old[position]
+        table.add_row(str(found.steps), style.given(old) if found.steps == 1 else style.number(old),
                       style.result(found.values["gradient"][position]), _state_lines(found, position, style),
                       style.number(found.values["new"][position]))
     first = updates[0]
     return Group(Text(f"{name} over {len(updates)} steps with {first.optimizer.describe()}: "
-                      f"{rule(first.optimizer, first.learning_rate, 2, style)}", style="bold"), table)
+                      f"{rule(first.optimizer, first.learning_rate, None, style)}", style="bold"), table)
 
 
 def state_json(names: list[str], found: Update) -> dict:
