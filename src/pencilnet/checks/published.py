@@ -22,6 +22,8 @@ class Expected:
     arithmetic: int | None | str = INHERIT  # pencil decimals, None for exact, or INHERIT
     erratum: str | None = None
     note: str | None = None
+    corrected: str | None = None  # beside an erratum: the right value, checked as any published value
+    label: str | None = None  # the name as the publication wrote it (with the config's labels), if other
 
 
 @dataclass(frozen=True, eq=False)

@@ -68,7 +68,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         arithmetic = arithmetic_of(pencil_decimals(cfg.arithmetic, pencil, exact))
         values = quantities.of_walk(cfg.walk(sample, arithmetic))
         if epochs:
-            values.update(quantities.after_epochs(cfg, arithmetic, epochs))
+            values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
             values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
         if steps:
             values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()

@@ -70,6 +70,10 @@ class LayerGradients:
 @dataclass(frozen=True, eq=False)
 class Gradients:
     layers: tuple[LayerGradients, ...]
+    # ∂E/∂x for each input, Σ_j w(i→j) × ∂E/∂net_j over the first layer's nodes, and those terms
+    # (inputs, first layer's nodes): what lecture notes print beside ∂E/∂w for a single neuron.
+    dE_dx: np.ndarray | None = None
+    input_terms: np.ndarray | None = None
 
 
 
@@ -120,10 +124,9 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
             dE_dout, dout_dnet, dE_dnet, seen.inputs, terms, np.outer(seen.inputs, product),
             np.atleast_1d(bias_gradient.sum()) if layer.shared_bias else bias_gradient,
         ))
-        if index:
-            terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
-            dE_dout = carry(terms.sum(axis=1))
-    return Gradients(tuple(reversed(found)))
+        terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
+        dE_dout = carry(terms.sum(axis=1))
+    return Gradients(tuple(reversed(found)), dE_dout, terms)  # the last round: the inputs
 
 
 def step(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EXACT) -> Model:

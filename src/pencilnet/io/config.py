@@ -41,7 +41,7 @@ for _loader in (FastLoader, PlainLoader):
     _loader.add_implicit_resolver(
         "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"), list("-+0123456789"))
 TOP_LEVEL = ("name", "description", "inputs", "bias_input", "layers", "loss", "training", "classes", "samples",
-             "data", "arithmetic", "expected", "init", "seed")
+             "data", "arithmetic", "expected", "init", "seed", "labels")
 DATA_KEYS = ("train", "test", "split", "label_column", "target_columns", "feature_columns")
 LAYER_KEYS = ("size", "activation", "weights", "biases", "bias", "freeze", "init")
 TRAINING_KEYS = ("learning_rate", "epochs", "batch_size", "shuffle", "seed", "target_error", "optimizer",
@@ -50,7 +50,7 @@ BIAS_MODES = ("per_node", "shared")
 FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
 SAMPLE_KEYS = ("inputs", "target", "label")
 EXPECTED_KEYS = ("arithmetic", "sample", "values")
-ENTRY_KEYS = ("value", "tolerance", "arithmetic", "erratum", "note")
+ENTRY_KEYS = ("value", "tolerance", "arithmetic", "erratum", "note", "corrected")
 PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 @dataclass(frozen=True, eq=False)
 class Config:
@@ -418,7 +418,9 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if check.problems:
         return None
     model = Model(tuple(layers), bias_input)
-    expected = _expected(top["expected"], check, model, len(samples[0])) if "expected" in top else None
+    labels = _labels(top.get("labels"), check, model)
+    expected = (_expected(top["expected"], check, model, len(samples[0]), labels)
+                if "expected" in top else None)
     if check.problems:
         return None
     return Config(source, name, model, loss, learning_rate, epochs, samples[0], samples[1], classes,
@@ -574,7 +576,43 @@ def _arithmetic(value, path: str, check: _Checker) -> int | None:
     return None
 
 
-def _expected(value, check: _Checker, model: Model, samples: int) -> Expectations | None:
+def _labels(value, check: _Checker, model: Model | None) -> dict[str, str]:
+    """A publication's own names for pencilnet's (labels: {w1: w13, h1: n3}): each a node or a
+    parameter of this network, each label used once."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        check.fail("labels", "a mapping from pencilnet's names to the publication's, e.g. {w1: w13}", value)
+        return {}
+    names = set() if model is None else {n for layer in model.names.nodes for n in layer} | set(
+        model.names.parameters)
+    found = {}
+    for name, label in value.items():
+        path = f"labels.{name}"
+        if model is not None and str(name) not in names:
+            check.fail(path, "a node or parameter of this network such as x1, h1, w5 or bw1"
+                       + _near_miss(str(name), names), str(name), describe=False)
+        elif not isinstance(label, (str, int)) or isinstance(label, bool) or not re.fullmatch(r"\w+", str(label)):
+            check.fail(path, "a label of letters, digits or _, e.g. w13", label)
+        elif str(label) in found.values():
+            check.fail(path, "a label no other name has", str(label))
+        else:
+            found[str(name)] = str(label)
+    return found
+
+
+def canonical(name: str, labels: dict[str, str]) -> str:
+    """A quantity name written with a publication's labels (dE/dw13) in pencilnet's names (dE/dw1).
+    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3)."""
+    if not labels:
+        return name
+    by_label = {label: pencil for pencil, label in labels.items()}
+    pattern = "|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True))
+    return re.sub(rf"(?<![^_/d])({pattern})(?![\w])", lambda m: by_label[m.group(1)], name)
+
+
+def _expected(value, check: _Checker, model: Model, samples: int, labels: dict[str, str] = {}
+              ) -> Expectations | None:
     from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     section = check.mapping(value, "expected", EXPECTED_KEYS)
@@ -590,8 +628,9 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
                    values)
         return None
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
-    for name, spec in values.items():
-        path = f"expected.values.{name}"
+    for given, spec in values.items():
+        path = f"expected.values.{given}"
+        name = canonical(str(given), labels)
         if str(name) not in names and epochs_of(str(name), model) is None and steps_of(str(name), model) is None:
             suggestion = _near_miss(str(name), one_step_names(model))
             check.fail(path, "a quantity name such as net_h1, out_y1, E_total, dE/dw5, dE/dout_h1, w5_new or "
@@ -621,7 +660,18 @@ def _expected(value, check: _Checker, model: Model, samples: int) -> Expectation
             if spec.get(key) is not None and not isinstance(spec[key], str):
                 check.fail(f"{path}.{key}", "a short text", spec[key])
             texts[key] = spec.get(key)
-        entries.append(Expected(str(name), published, tolerance, entry_arithmetic, texts["erratum"], texts["note"]))
+        corrected = spec.get("corrected")
+        if corrected is not None:
+            corrected = str(corrected).strip().replace("−", "-") if isinstance(corrected, str) else corrected
+            if not isinstance(corrected, str) or not PUBLISHED.fullmatch(corrected):
+                check.fail(f"{path}.corrected", "the correct number in quotes, e.g. '0.0850'", spec.get("corrected"))
+                continue
+            if not texts["erratum"]:
+                check.fail(f"{path}.corrected", "a correction beside an erratum (erratum: says what was wrong)",
+                           corrected)
+                continue
+        entries.append(Expected(name, published, tolerance, entry_arithmetic, texts["erratum"], texts["note"],
+                                corrected, str(given) if str(given) != name else None))
     return Expectations(arithmetic, sample or 1, entries)
 
 

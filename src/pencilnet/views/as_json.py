@@ -68,6 +68,7 @@ def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
         "chain": {r.name: {"from": r.source, "to": r.target, "dE_dout": number(r.dE_dout),
                            "dout_dnet": number(r.dout_dnet), "dnet_dw": number(r.dnet_dw)} for r in rows},
         "nodes": nodes,
+        "inputs": _named(names.nodes[0], gradients.dE_dx) if gradients.dE_dx is not None else {},
     }
 
 

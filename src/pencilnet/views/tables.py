@@ -183,7 +183,25 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
         chosen = _Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
         if len(chosen):
             parts.append(_chain_table(title, chosen, style))
+    if gradients.dE_dx is not None:
+        parts.append(_input_gradients(config, gradients, style))
     return Group(*parts)
+
+
+def _input_gradients(config: Config, gradients: Gradients, style: Style) -> Group:
+    """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
+    names, weights = config.model.names, config.model.layers[0].weights
+    dE_dnet = gradients.layers[0].dE_dnet
+    fed = names.nodes[1]
+
+    def row(i: int) -> tuple:
+        products = _terms(len(fed), lambda j: f"{style.operand(style.number(dE_dnet[j]))} × "
+                                              f"{style.operand(style.given(weights[i, j]))}")
+        return names.nodes[0][i], " + ".join(products), style.number(gradients.dE_dx[i])
+
+    table = _table("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
+    return _section(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,
+                    range(len(names.nodes[0])), style, "inputs", row)
 
 
 class _Enumerated(Sequence):
