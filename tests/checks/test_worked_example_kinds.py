@@ -5,7 +5,6 @@ sign conventions and labels. Each against numbers worked by hand in the comments
 import json
 
 import pytest
-
 from helpers import ROOT
 
 # One sigmoid neuron f = σ(w1·x1 + w2·x2 + bw1), w = (2, −3), bw1 = −3, at x = (−1, −2):
