@@ -92,7 +92,7 @@ def verify(config) -> list[Verdict]:
                 verdict = "rounding"
             else:
                 verdict = "differs"
-            verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic_of(decimals)), published_way, exact,
-                                    published_way - float(entry.corrected), verdict,
+            verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic_of(decimals)),
+                                    published_way, exact, published_way - float(entry.corrected), verdict,
                                     f"the correction of the printed {entry.published}"))
     return verdicts
