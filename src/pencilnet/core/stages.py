@@ -70,6 +70,10 @@ class LayerGradients:
 @dataclass(frozen=True, eq=False)
 class Gradients:
     layers: tuple[LayerGradients, ...]
+    # How the output layer's ∂E/∂net was formed: "fused" (out − target, for an activation and loss
+    # that belong together), "softmax" (its Jacobian, summing over all outputs) or "plain"
+    # (∂E/∂out × ∂out/∂net): the views say which, they do not work it out again.
+    output_branch: str = "plain"
     # ∂E/∂x for each input, Σ_j w(i→j) × ∂E/∂net_j over the first layer's nodes, and those terms
     # (inputs, first layer's nodes): what lecture notes print beside ∂E/∂w for a single neuron.
     dE_dx: np.ndarray | None = None
@@ -106,6 +110,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     terms = None
     found = []
     last = len(model.layers) - 1
+    branch = "plain"
     for index in range(last, -1, -1):
         layer, seen = model.layers[index], trace.layers[index]
         activation = ACTIVATIONS[layer.activation]
@@ -113,9 +118,10 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
         # The gradient is the plain product of the factors, as written by hand; only the
         # factor handed back to earlier layers is carried (rounded, in pencil mode).
         if index == last and (layer.activation, loss) in FUSED:
-            product = FUSED[layer.activation, loss](seen.out, target)
+            product, branch = FUSED[layer.activation, loss](seen.out, target), "fused"
         elif activation.coupled:
             product = activation.backward(seen.out, dE_dout)
+            branch = "softmax" if index == last else branch
         else:  # the factors as carried: in pencil mode, the rounded ∂out/∂net
             product = dE_dout * dout_dnet
         dE_dnet = carry(product)
@@ -126,7 +132,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
         ))
         terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
         dE_dout = carry(terms.sum(axis=1))
-    return Gradients(tuple(reversed(found)), dE_dout, terms)  # the last round: the inputs
+    return Gradients(tuple(reversed(found)), branch, dE_dout, terms)  # the last round: the inputs
 
 
 def step(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EXACT) -> Model:

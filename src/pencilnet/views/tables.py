@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
-from pencilnet.core.losses import FUSED, LOSSES
+from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
@@ -133,10 +133,10 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         nodes = names.nodes[index + 1]
         if index == last:
             title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
-            if (model.layers[index].activation, config.loss) in FUSED:
+            if gradients.output_branch == "fused":
                 title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
                          f"{config.loss}, ∂E/∂net simplifies to out − target")
-            elif activation.coupled:
+            elif gradients.output_branch == "softmax":
                 title = ("The error signal at each output node: softmax couples its outputs, so "
                          "∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
             how_header = "∂E/∂out = " + LOSSES[config.loss].derivative_arithmetic.format(o="out", t="target", n="n")
