@@ -57,3 +57,48 @@ def text_of(renderable, width: int = 160, color_system=None) -> str:
     console = Console(width=width, file=io.StringIO(), color_system=color_system, highlight=False)
     console.print(renderable)
     return console.file.getvalue()
+
+
+def torch_like(name: str, settings: dict, theta: np.ndarray, grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
+    """torch.optim's algorithms, written from its documentation and in the order its code computes:
+    an oracle independent of pencilnet's `update`."""
+    theta, found, state = theta.copy(), [], {}
+    wd = settings.get("weight_decay", 0.0)
+    for t, grad in enumerate(grads, start=1):
+        d_p = grad.copy()
+        if name == "sgd":
+            if wd:
+                d_p = d_p + wd * theta
+            mu = settings.get("momentum", 0.0)
+            if mu:
+                if "buf" not in state:
+                    state["buf"] = d_p.copy()
+                else:
+                    state["buf"] = state["buf"] * mu + (1 - settings.get("dampening", 0.0)) * d_p
+                d_p = d_p + mu * state["buf"] if settings.get("nesterov") else state["buf"]
+            theta = theta - lr * d_p
+        elif name in ("adam", "adamw"):
+            beta1, beta2 = settings.get("betas", (0.9, 0.999))
+            eps = settings.get("eps", 1e-8)
+            if name == "adamw":
+                theta = theta * (1 - lr * wd)
+            elif wd:
+                d_p = d_p + wd * theta
+            state["m"] = state.get("m", 0 * theta) * beta1 + (1 - beta1) * d_p
+            state["v"] = state.get("v", 0 * theta) * beta2 + (1 - beta2) * d_p * d_p
+            bias1, bias2 = 1 - beta1 ** t, 1 - beta2 ** t
+            denom = np.sqrt(state["v"]) / np.sqrt(bias2) + eps
+            theta = theta - (lr / bias1) * state["m"] / denom
+        else:
+            alpha, eps, mu = settings.get("alpha", 0.99), settings.get("eps", 1e-8), settings.get("momentum", 0.0)
+            if wd:
+                d_p = d_p + wd * theta
+            state["s"] = state.get("s", 0 * theta) * alpha + (1 - alpha) * d_p * d_p
+            avg = np.sqrt(state["s"]) + eps
+            if mu:
+                state["buf"] = state.get("buf", 0 * theta) * mu + d_p / avg
+                theta = theta - lr * state["buf"]
+            else:
+                theta = theta - lr * d_p / avg
+        found.append(theta.copy())
+    return found

@@ -133,7 +133,8 @@ def test_softmax_cross_entropy_refuses_targets_that_are_not_one_distribution():
 @pytest.mark.parametrize("loss", list(LOSSES))
 def test_pairs(activation, loss):
     problem = pairing_problem(activation, loss)
-    defined = loss in ("half_sse", "mse") or activation in ("sigmoid", "softmax")
+    # the squared errors and `output` (the outputs themselves, differentiated) take any output
+    defined = loss in ("half_sse", "mse", "output") or activation in ("sigmoid", "softmax")
     assert (problem is None) == defined
     if problem:
         assert "sigmoid or softmax" in problem and "half_sse or mse" in problem and activation in problem

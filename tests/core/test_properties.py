@@ -94,7 +94,7 @@ def test_fast_loop_matches_the_stages(case, batch_size, epochs):
 def test_every_accepted_pairing_is_drawn():
     accepted = {(a, loss) for loss in LOSSES for a in ["sigmoid", "tanh", "relu", "identity", "softmax"]
                 if pairing_problem(a, loss) is None}
-    assert accepted - set(OUTPUT_LOSSES) == {("relu", "half_sse"), ("relu", "mse")}  # relu: see HIDDEN
+    assert accepted - set(OUTPUT_LOSSES) == {("relu", "half_sse"), ("relu", "mse"), ("relu", "output")}  # see HIDDEN
 
 
 def test_gradcheck_catches_a_wrong_derivative(monkeypatch):

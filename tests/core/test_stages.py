@@ -217,3 +217,15 @@ def test_sigmoid_is_stable_at_extremes():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         out = ACTIVATIONS["sigmoid"].function(np.array([-1000.0, 0.0, 1000.0]))
     assert out.tolist() == [0.0, 0.5, 1.0]
+
+
+def test_gradients_record_how_the_output_layers_signal_was_formed():
+    # The views say which branch backprop took; they must not work it out again.
+    rng = np.random.default_rng(0)
+    x, t = rng.uniform(size=3), np.array([0.0, 1.0])
+    cases = {("sigmoid", "binary_cross_entropy"): "fused", ("softmax", "cross_entropy"): "fused",
+             ("softmax", "half_sse"): "softmax", ("sigmoid", "half_sse"): "plain", ("tanh", "mse"): "plain"}
+    for (activation, loss), branch in cases.items():
+        model = Model((Layer(rng.normal(size=(3, 2)), rng.normal(size=2), "softmax"),  # a softmax inside too
+                       Layer(rng.normal(size=(2, 2)), rng.normal(size=2), activation)))
+        assert backprop(model, forward(model, x), t, loss).output_branch == branch, (activation, loss)

@@ -72,9 +72,11 @@ def test_defaults_are_the_tables():
     config = parse(GOOD, "good.yaml")
     training = {field.name: field.default for field in schema.TRAINING.table}
     assert training == {"learning_rate": 0.5, "epochs": 1, "batch_size": 1, "shuffle": False, "seed": None,
-                        "target_error": None}  # seed None: the top-level seed, whose default is 0
+                        "target_error": None, "optimizer": "sgd", "weight_decay": 0,
+                        "lr_schedule": "constant"}  # seed None: the top-level seed, whose default is 0
     s = config.schedule
     assert (s.learning_rate, s.epochs, s.batch_size, s.shuffle, s.seed, s.target_error) == (0.5, 1, 1, False, 0, None)
+    assert s.optimizer.plain and s.optimizer.name == "sgd" and s.lr_schedule.name == "constant"
     assert config.loss == "half_sse" and config.pencil_decimals is None and config.model.bias_input == 1.0
     assert config.classes == ["y1", "y2"] and config.name == ""
     layer = config.model.layers[0]
@@ -104,7 +106,7 @@ def test_a_changed_default_in_the_table_changes_the_config():
     ("training: {target_error: 0}", "training.target_error: expected a positive finite number, found 0"),
     ("arithmetic: pencil 16", "arithmetic: expected 'exact' or 'pencil N' (every intermediate rounded to N decimals, "
                               "N from 0 to 15), found 'pencil 16'"),
-    ("loss: hinge", "loss: expected one of half_sse, mse, cross_entropy, binary_cross_entropy, found 'hinge'"),
+    ("loss: hinge", "loss: expected one of half_sse, mse, cross_entropy, binary_cross_entropy, output, found 'hinge'"),
     ("init: {scheme: uniform, range: 2000000}", "init.range: expected a positive number of at most 1,000,000, "
                                                 "found 2000000"),
     ("init: zeros", "init: expected one of xavier, he, uniform, found 'zeros'"),

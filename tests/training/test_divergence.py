@@ -107,7 +107,7 @@ def test_cli_reports_weights_that_blow_up_and_keeps_the_saved_file(cli, tmp_path
     path, keep = tmp_path / "relu.yaml", tmp_path / "keep.yaml"
     path.write_text(RELU)
     keep.write_text("old contents\n")
-    result = cli("train", str(path), "--save", str(keep))
+    result = cli("train", str(path), "--save", str(keep), "--force")
     assert result.exit_code == 3, result.output
     assert "training diverged in epoch 1 at sample 1: the weights are beyond ±1e+12" in result.stderr
     assert keep.read_text() == "old contents\n" and "Traceback" not in result.output

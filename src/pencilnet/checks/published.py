@@ -22,6 +22,8 @@ class Expected:
     pencil_decimals: int | None | str = INHERIT  # None for exact, or INHERIT: the section's
     erratum: str | None = None
     note: str | None = None
+    corrected: str | None = None  # beside an erratum: the right value, checked as any published value
+    label: str | None = None  # the name as the publication wrote it (with the config's labels), if other
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,9 +6,17 @@ Names follow the article's notation:
   dE/dout_y1, dout_y1/dnet_y1, dE/dnet_y1   the chain-rule factors at a node
   dE_y1/dout_h1                         what flows back to hidden node h1 from the node y1 it feeds
   dE/dw5, dnet_y1/dw5                   a gradient, and the input its weight multiplies
+  dE/dx1, dE_h1/dx1                     the gradient of an input, and what flows back to it from h1
+  e_y1, delta_y1, delta_h1              books' conventions: e = target − out, δ = −∂E/∂net
   w5_new                                a parameter after one step
   epoch_3_error                         the mean error measured during epoch 3
   error_after_3_epochs, w5_after_3_epochs   after 3 epochs of training
+  out_y1_after_3_epochs, net_h1_after_3_epochs   the sample's values with the weights after 3 epochs
+  lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
+  w5_after_3_steps                      a parameter after 3 steps on the sample (`step --steps 3`)
+  out_y1_after_3_steps, E_total_after_3_steps   the sample's values with the weights after 3 steps
+  velocity_w5_after_2_steps             an optimizer's state after 2 steps: velocity (momentum buffer),
+  m_…, v_…, mhat_…, vhat_…, square_avg_…    Adam's moments and their bias corrections, RMSprop's average
 """
 
 import re
@@ -16,10 +24,14 @@ import re
 import numpy as np
 
 from pencilnet.core.model import Model, shared_target
-from pencilnet.core.stages import Walk, chain
+from pencilnet.core.stages import Walk, chain, error, forward
 from pencilnet.training.loop import train
 
-EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?")
+EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?|lr_epoch_(\d+)")
+STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
+STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
+SAMPLE_STEP_NAME = re.compile(r"()((?:net|out)_\w+|E_\w+)_after_(\d+)_steps?")
+MAX_STEPS = 10_000  # as `step --steps` allows: each step is a pass through the stages
 
 
 def one_step_names(model: Model) -> list[str]:
@@ -34,6 +46,9 @@ def one_step_names(model: Model) -> list[str]:
             found += [f"dE/dout_{node}", f"dout_{node}/dnet_{node}", f"dE/dnet_{node}"]
             if index + 1 < len(model.layers):
                 found += [f"dE_{fed}/dout_{node}" for fed in names.nodes[index + 2]]
+    for x in names.nodes[0]:
+        found += [f"dE/d{x}"] + [f"dE_{fed}/d{x}" for fed in names.nodes[1]]
+    found += [f"e_{node}" for node in names.nodes[-1]] + [f"delta_{node}" for node in names.computed_nodes]
     rows = _targets(model)
     found += [f"dE/d{p}" for p in names.parameters] + [f"dnet_{rows[p]}/d{p}" for p in names.parameters]
     return found + [f"{p}_new" for p in names.parameters]
@@ -58,15 +73,58 @@ def epochs_of(name: str, model: Model) -> int | None:
     match = EPOCH_NAME.fullmatch(name)
     if not match:
         return None
-    during, after, parameter, parameter_after = match.groups()
-    if parameter is not None and parameter not in model.names.parameters:
+    during, after, parameter, parameter_after, rate = match.groups()
+    if parameter is not None and parameter not in model.names.parameters and not _of_sample(parameter, model):
         return None
-    count = int(during or after or parameter_after)
+    count = int(during or after or parameter_after or rate)
     return count if count >= 1 else None
 
 
+def steps_of(name: str, model: Model) -> int | None:
+    """The number of steps a step quantity needs (`w5_after_3_steps`, `m_w5_after_2_steps`), or None."""
+    match = STEP_NAME.fullmatch(name) or SAMPLE_STEP_NAME.fullmatch(name)
+    if not match or not (match.group(2) in model.names.parameters or _of_sample(match.group(2), model)):
+        return None
+    count = int(match.group(3))
+    return count if 1 <= count <= MAX_STEPS else None
+
+
+def _of_sample(name: str, model: Model) -> bool:
+    """Whether `name` is a value of the sample's forward pass or error: net_h1, out_y2, E_total, E_y1."""
+    names = model.names
+    return (name == "E_total" or name in {f"E_{node}" for node in names.nodes[-1]}
+            or name in {f"{kind}_{node}" for kind in ("net", "out") for node in names.computed_nodes})
+
+
+def sample_values(model: Model, x, target, loss: str, arithmetic, suffix: str) -> dict[str, float]:
+    """The sample's net, out and error terms with `model`'s weights, each name followed by `suffix`."""
+    trace = forward(model, x, arithmetic)
+    report = error(trace, target, loss)
+    values = {"E_total": report.total}
+    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers):
+        for j, node in enumerate(layer_nodes):
+            values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
+    return {f"{name}{suffix}": value for name, value in values.items()}
+
+
 def known(name: str, model: Model) -> bool:
-    return name in set(one_step_names(model)) or epochs_of(name, model) is not None
+    return (name in set(one_step_names(model)) or epochs_of(name, model) is not None
+            or steps_of(name, model) is not None)
+
+
+def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]:
+    """Each parameter, and each of the optimizer's state variables, after 1 … `steps` steps on `sample`."""
+    values = {}
+    names = config.model.names.parameters
+    for count, walk in enumerate(config.walks(sample, steps, arithmetic), start=1):
+        found = walk.update
+        for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
+                                                           if k in found.values]:
+            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector)})
+        values.update(sample_values(walk.new_model, walk.x, walk.target, walk.loss, arithmetic,
+                                    f"_after_{count}_steps"))
+    return values
 
 
 def one_step(config, arithmetic, sample: int) -> dict[str, float]:
@@ -89,9 +147,14 @@ def of_walk(walk: Walk) -> dict[str, float]:
             values[f"dE/dout_{node}"] = float(found.dE_dout[j])
             values[f"dout_{node}/dnet_{node}"] = float(found.dout_dnet[j])
             values[f"dE/dnet_{node}"] = float(found.dE_dnet[j])
+            values[f"delta_{node}"] = -float(found.dE_dnet[j])  # books' δ: the error signal's other sign
             if found.terms is not None:
                 for k, fed in enumerate(names.nodes[index + 2]):
                     values[f"dE_{fed}/dout_{node}"] = float(found.terms[j, k])
+    for i, x in enumerate(names.nodes[0]):
+        values[f"dE/d{x}"] = float(gradients.dE_dx[i])
+        values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
+    values.update({f"e_{node}": float(t - o) for node, t, o in zip(names.nodes[-1], walk.target, trace.output)})
     for row in chain(model, gradients):
         values[f"dE/d{row.name}"] = row.gradient
         values[f"dnet_{row.target}/d{row.name}"] = row.dnet_dw
@@ -99,15 +162,19 @@ def of_walk(walk: Walk) -> dict[str, float]:
     return values
 
 
-def after_epochs(config, arithmetic, epochs: int) -> dict[str, float]:
-    """The epoch quantities of a training run of `epochs` epochs."""
+def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, float]:
+    """The epoch quantities of a training run of `epochs` epochs; net, out and the error of `sample`
+    with the weights it ends with."""
     from dataclasses import replace
 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
     values[f"error_after_{epochs}_epochs"] = history.final_error
+    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
+    x, target = config.sample(sample)
+    values.update(sample_values(history.model, x, target, config.loss, arithmetic, f"_after_{epochs}_epochs"))
     return values
 
 

@@ -10,7 +10,7 @@ pencil N) and exactly. Verdicts:
   differs   anything else: the check fails.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pencilnet.checks import quantities
@@ -59,7 +59,10 @@ def verify(config) -> list[Verdict]:
         found = computed[decimals]
         epochs = quantities.epochs_of(name, config.model)
         if epochs is not None and f"error_after_{epochs}_epochs" not in found:
-            found.update(quantities.after_epochs(config, arithmetic_of(decimals), epochs))
+            found.update(quantities.after_epochs(config, arithmetic_of(decimals), epochs, expectations.sample))
+        steps = quantities.steps_of(name, config.model)
+        if steps is not None and name not in found:
+            found.update(quantities.after_steps(config, arithmetic_of(decimals), steps, expectations.sample))
         return quantities.lookup(name, found)
 
     verdicts = []
@@ -77,6 +80,19 @@ def verify(config) -> list[Verdict]:
             verdict, note = "rounding", entry.note or f"exact arithmetic gives {exact:.{places}f}"
         else:
             verdict, note = "differs", entry.note or ""
-        verdicts.append(Verdict(entry.name, entry.published, str(arithmetic_of(decimals)), published_way, exact,
-                                published_way - float(entry.published), verdict, note))
+        if entry.label:  # named as the publication names it; pencilnet's name in the note
+            note = f"{entry.name}" + (f"; {note}" if note else "")
+        verdicts.append(Verdict(entry.label or entry.name, entry.published, str(arithmetic_of(decimals)),
+                                published_way, exact, published_way - float(entry.published), verdict, note))
+        if entry.corrected is not None:  # the right value, under the same name, checked as usual
+            fixed = replace(entry, published=entry.corrected, erratum=None)
+            if reproduces(exact, fixed):
+                verdict = "match"
+            elif decimals is not None and reproduces(published_way, fixed):
+                verdict = "rounding"
+            else:
+                verdict = "differs"
+            verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic_of(decimals)),
+                                    published_way, exact, published_way - float(entry.corrected), verdict,
+                                    f"the correction of the printed {entry.published}"))
     return verdicts

@@ -54,6 +54,9 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
            epochs: Annotated[Optional[int], typer.Option(
                "--epochs", min=1, metavar="N", show_default=False,
                help="Also record the error of each epoch and after this many epochs.")] = None,
+           steps: Annotated[Optional[int], typer.Option(
+               "--steps", min=1, max=10_000, metavar="N", show_default=False,
+               help="Also record every parameter and optimizer state after N steps on the sample.")] = None,
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
     with failures():
@@ -65,8 +68,11 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         values = quantities.of_walk(cfg.walk(sample, arithmetic))
         if epochs:
-            values.update(quantities.after_epochs(cfg, arithmetic, epochs))
+            values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
             values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
+        if steps:
+            values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()
+                           if k.endswith(f"_after_{steps}_steps")})
         sys.stdout.write(expected_section(values, arithmetic, sample, style(decimals)))
 
 

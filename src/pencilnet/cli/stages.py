@@ -4,6 +4,10 @@ Each loads the config, makes the one pass through the stages (`Config.walk`) and
 stage of it, as tables or as JSON.
 """
 
+from typing import Annotated, Optional
+
+import typer
+
 from pencilnet.cli.shared import (
     AllRows,
     AsJson,
@@ -54,13 +58,18 @@ def _backprop(walk, config, shown):
 
 
 def _step(walk, config, shown):
+    names = walk.model.names.parameters
     if shown is None:  # (tables import Rich, which --json never needs)
-        from pencilnet.views import as_json
+        from pencilnet.views import as_json, updates
 
-        return as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample)
-    from pencilnet.views import tables
+        return {**as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
+                "previous": {k: as_json.number(v) for k, v in walk.model.parameters().items()},
+                **updates.state_json(names, walk.update)}
+    from pencilnet.views import tables, updates
 
-    return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
+    if walk.update.optimizer.plain:
+        return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
+    return [updates.step_table(names, walk.update, shown)]
 
 
 STEPS = (("forward", "Step 2: forward propagation", _forward),
@@ -121,6 +130,54 @@ COMMANDS = {
 }
 
 
+# `step --steps N` makes N passes through the stages: bounded like any other work a command does.
+MAX_STEPS = 10_000
+
+
+def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, typer.Option(
+             "--steps", min=1, max=MAX_STEPS, metavar="N",
+             help="Repeat the update N times on the same sample, the optimizer's state carried on.")] = 1,
+         parameter: Annotated[Optional[str], typer.Option(
+             "--parameter", metavar="NAME", show_default=False,
+             help="With --steps: one row per step for this parameter (w5, bw3) instead of a table per step.")] = None,
+         decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
+         pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+    """Step 5, updating the weights: new = old − learning rate × gradient for every parameter, or the
+    configured optimizer's rule (momentum, Adam, AdamW, RMSprop) with its state before and after."""
+    with failures():
+        from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.views import updates
+
+        cfg = load(config, sets)
+        carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
+        found = cfg.walks(sample, steps, arithmetic_of(carried))
+        names = cfg.model.names.parameters
+        if parameter is not None and parameter not in names:
+            from pencilnet.core.errors import InputError
+
+            raise InputError(f"--parameter: expected a parameter name such as {names[0]} or {names[-1]}, "
+                             f"found {parameter!r}")
+        if as_json:
+            each = [{**_step(walk, cfg, None), "arithmetic": str(walk.arithmetic)} for walk in found]
+            return emit_json(each[0] if steps == 1 else {"sample": sample, "steps": each})
+        shown_style = style(decimals, rows, all_rows, carried)
+        if parameter is not None:
+            shown = [updates.steps_table(parameter, names.index(parameter), [w.update for w in found], shown_style)]
+        elif steps == 1:
+            shown = _step(found[0], cfg, shown_style)
+        else:
+            shown = [updates.step_table(names, w.update, shown_style, f"Step {k} of {steps} on sample {sample}, "
+                                                                        f"{w.update.optimizer.describe()}")
+                     for k, w in enumerate(found, start=1)]
+        if carried is not None:
+            from pencilnet.views.tables import pencil_note
+
+            shown = [pencil_note(carried), *shown]
+        display(*shown)
+
+
 def register(app):
     for name, (views, help_text) in COMMANDS.items():
-        app.command(name)(stage_command(views, help_text))
+        if name != "step":
+            app.command(name)(stage_command(views, help_text))
+    app.command("step")(step)

@@ -58,6 +58,12 @@ LOSSES = {
         lambda out, t: -(t * np.log(_clipped(out)) + (1.0 - t) * np.log(_clipped(1.0 - out))),
         lambda out, t: (_clipped(out) - t) / (_clipped(out) * _clipped(1.0 - out)),
         "−[{t} ln({o}) + (1 − {t}) ln(1 − {o})]", "({o} − {t}) / ({o} (1 − {o}))", logarithmic=True),
+    # Not an error: the outputs themselves are what is differentiated (∂E/∂out = 1), as lecture
+    # notes do that backpropagate a neuron's output f to its weights and inputs.
+    "output": Loss("output", "E = Σ out (the outputs themselves are differentiated)",
+                   lambda out, t: out * 1.0,
+                   lambda out, t: np.ones_like(out),
+                   "{o}", "1"),
 }
 
 # The output activations whose every output lies strictly between 0 and 1.

@@ -16,8 +16,11 @@ import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.arithmetic import EXACT
-from pencilnet.core.losses import dE_dout_from_net, output_dE_dnet, terms_from_net
-from pencilnet.core.model import Model, shared_target
+from pencilnet.core.losses import FUSED, dE_dout_from_net, output_dE_dnet, terms_from_net
+from pencilnet.core.model import Model, flatten, shared_target, unflatten
+from pencilnet.core.optimizers import Optimizer, State, Update, start, update
+
+SGD = Optimizer()  # plain gradient descent, the article's update
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +71,15 @@ class LayerGradients:
 @dataclass(frozen=True, eq=False)
 class Gradients:
     layers: tuple[LayerGradients, ...]
+    # How the output layer's ∂E/∂net was formed: "fused" (out − target, for an activation and loss
+    # that belong together), "closed" (another closed form of a cross-entropy, from net),
+    # "softmax" (its Jacobian, summing over all outputs) or "plain" (∂E/∂out × ∂out/∂net): the
+    # views say which, they do not work it out again.
+    output_branch: str = "plain"
+    # ∂E/∂x for each input, Σ_j w(i→j) × ∂E/∂net_j over the first layer's nodes, and those terms
+    # (inputs, first layer's nodes): what lecture notes print beside ∂E/∂w for a single neuron.
+    dE_dx: np.ndarray | None = None
+    input_terms: np.ndarray | None = None
 
 
 
@@ -109,6 +121,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     terms = None
     found = []
     last = len(model.layers) - 1
+    branch = "plain"
     for index in range(last, -1, -1):
         layer, seen = model.layers[index], trace.layers[index]
         activation = ACTIVATIONS[layer.activation]
@@ -119,9 +132,11 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
         if index == last:  # a cross-entropy's ∂E/∂net in closed form (from net in exact arithmetic)
             closed = output_dE_dnet(loss, layer.activation, seen.net if exact else None, seen.out, target)
         if closed is not None:
-            product = closed
+            # "fused": the out − target of an activation and loss that belong together
+            product, branch = closed, "fused" if (layer.activation, loss) in FUSED else "closed"
         elif activation.coupled:
             product = activation.backward(seen.out, dE_dout)
+            branch = "softmax" if index == last else branch
         else:  # the factors as carried: in pencil mode, the rounded ∂out/∂net
             product = dE_dout * dout_dnet
         dE_dnet = carry(product)
@@ -130,20 +145,47 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
             dE_dout, dout_dnet, dE_dnet, seen.inputs, terms, np.outer(seen.inputs, product),
             np.atleast_1d(bias_gradient.sum()) if layer.shared_bias else bias_gradient,
         ))
-        if index:
-            terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
-            dE_dout = carry(terms.sum(axis=1))
-    return Gradients(tuple(reversed(found)))
+        terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
+        dE_dout = carry(terms.sum(axis=1))
+    return Gradients(tuple(reversed(found)), branch, dE_dout, terms)  # the last round: the inputs
 
 
 def step(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EXACT) -> Model:
     """new = old − learning rate × gradient, for every parameter not frozen; `model` is untouched."""
-    carry = arithmetic.carry
-    weights, biases = [], []
-    for layer, found in zip(model.layers, gradients.layers):
-        weights.append(layer.weights if layer.frozen_weights else carry(layer.weights - learning_rate * found.weights))
-        biases.append(layer.biases if layer.frozen_biases else carry(layer.biases - learning_rate * found.biases))
-    return model.replace(weights, biases)
+    return optimize(model, gradients, learning_rate, arithmetic).new_model
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One update of the parameters: the optimizer's record of it, and the model it gives."""
+
+    update: Update
+    new_model: Model
+
+
+def optimize(model: Model, gradients: Gradients, learning_rate: float, arithmetic=EXACT,
+             optimizer: Optimizer = SGD, state: State | None = None) -> Step:
+    """One step of `optimizer` from `state` (its start when None), every parameter not frozen.
+    Gradients always come from the old weights; `model` is untouched."""
+    theta = flatten(model)
+    state = start(optimizer, theta.size) if state is None else state
+    found = update(optimizer, theta, gradient_vector(gradients), state, learning_rate, trainable(model),
+                   arithmetic.carry)
+    return Step(found, unflatten(model, found.values["new"]))
+
+
+def gradient_vector(gradients: Gradients) -> np.ndarray:
+    """∂E/∂θ for every parameter, in `flatten`'s order (weights layer by layer, then biases)."""
+    layers = gradients.layers
+    return np.concatenate([found.weights.ravel() for found in layers] + [found.biases for found in layers])
+
+
+def trainable(model: Model) -> np.ndarray | None:
+    """Which parameters a step may change, in `flatten`'s order; None when all may."""
+    if not any(layer.frozen_weights or layer.frozen_biases for layer in model.layers):
+        return None
+    return np.concatenate([np.full(layer.weights.size, not layer.frozen_weights) for layer in model.layers]
+                          + [np.full(layer.biases.size, not layer.frozen_biases) for layer in model.layers])
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,13 +271,27 @@ class Walk:
     gradients: Gradients
     new_model: Model  # after one step; its gradients came from `model`
     sample: int | None = None  # which sample of a config, counted from 1, when it came from one
+    update: Update | None = None  # the optimizer's step, every intermediate and its state
 
 
-def walk(model: Model, x, target, loss: str, learning_rate: float, arithmetic=EXACT, sample: int | None = None) -> Walk:
-    """Forward, error, backprop and step for one sample: the one pass every view is made from."""
+def walk(model: Model, x, target, loss: str, learning_rate: float, arithmetic=EXACT, sample: int | None = None,
+         optimizer: Optimizer = SGD, state: State | None = None) -> Walk:
+    """Forward, error, backprop and step for one sample: the one pass every view is made from.
+    `state` is the optimizer's state before the step (its start when None)."""
     x, target = np.asarray(x, dtype=np.float64), np.asarray(target, dtype=np.float64)
     trace = forward(model, x, arithmetic)
     gradients = backprop(model, trace, target, loss, arithmetic)
+    stepped = optimize(model, gradients, learning_rate, arithmetic, optimizer, state)
     return Walk(model, x, target, loss, learning_rate, arithmetic, trace, error(trace, target, loss, arithmetic),
-                gradients,
-                step(model, gradients, learning_rate, arithmetic), sample)
+                gradients, stepped.new_model, sample, stepped.update)
+
+
+def walks(model: Model, x, target, loss: str, learning_rate: float, steps: int, arithmetic=EXACT,
+          sample: int | None = None, optimizer: Optimizer = SGD) -> list[Walk]:
+    """`steps` successive passes on the same sample, each from the model and optimizer state the
+    one before left: a worked example of momentum or Adam repeats the article's one step."""
+    found, state = [], None
+    for _ in range(steps):
+        found.append(walk(model, x, target, loss, learning_rate, arithmetic, sample, optimizer, state))
+        model, state = found[-1].new_model, found[-1].update.after
+    return found

@@ -139,7 +139,18 @@ class Config:
 
         x, target = self.sample(number)
         arithmetic = arithmetic_of(self.pencil_decimals) if arithmetic is None else arithmetic
-        return walk(self.model, x, target, self.loss, self.schedule.learning_rate, arithmetic, number)
+        return walk(self.model, x, target, self.loss, self.schedule.learning_rate, arithmetic, number,
+                    self.schedule.optimizer)
+
+    def walks(self, number: int, steps: int, arithmetic=None):
+        """`steps` successive passes through the stages on sample `number`, the optimizer's state carried."""
+        from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.core.stages import walks
+
+        x, target = self.sample(number)
+        arithmetic = arithmetic_of(self.pencil_decimals) if arithmetic is None else arithmetic
+        return walks(self.model, x, target, self.loss, self.schedule.learning_rate, steps, arithmetic, number,
+                     self.schedule.optimizer)
 
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Training sample `number`, counted from 1 as the article counts x1, w1, ..."""
@@ -455,8 +466,9 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     training = top["training"]
     if _valid(training):
         seed = training["seed"] if training["seed"] is not None else top["seed"]
+        optimizer, lr_schedule = _optimizer(training, check)
         schedule = Schedule(training["learning_rate"], training["epochs"], training["batch_size"], training["shuffle"],
-                            seed, training["target_error"])
+                            seed, training["target_error"], optimizer, lr_schedule)
     given_classes = top["classes"] if _valid(top["classes"]) else None
     classes = _classes(given_classes, data.get("classes"), check, outputs)
     test, scaling = None, None
@@ -479,7 +491,8 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if check.problems:
         return None
     model = Model(tuple(layers), top["bias_input"])
-    expected = _expected(top["expected"], data.get("expected"), check, model, len(samples[0]))
+    labels = _labels(top["labels"], check, model)
+    expected = _expected(top["expected"], data.get("expected"), check, model, len(samples[0]), labels)
     if check.problems:
         return None
     test_inputs, test_targets = test if test else (None, None)
@@ -700,8 +713,65 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
             scaling)
 
 
-def _expected(section, raw, check: _Checker, model: Model, samples: int) -> Expectations | None:
-    from pencilnet.checks.quantities import epochs_of, one_step_names
+# Which settings each optimizer has (torch.optim's), and each learning-rate schedule.
+OPTIMIZER_SETTINGS = {"sgd": ("momentum", "dampening", "nesterov"), "adam": ("betas", "eps"),
+                      "adamw": ("betas", "eps"), "rmsprop": ("alpha", "eps", "momentum")}
+SCHEDULE_SETTINGS = {"constant": (), "step": ("step_size", "gamma"), "exponential": ("gamma",)}
+
+
+def _optimizer(training: dict, check: _Checker):
+    """The optimizer and the learning-rate schedule of a valid training section: each name's own
+    settings only, and what torch.optim requires of them together."""
+    from pencilnet.core.optimizers import LearningRateSchedule, Optimizer
+
+    spec, plan, settings = training["optimizer"], training["lr_schedule"], {}
+    if not _valid(spec, plan, training["weight_decay"]) or not _valid(*spec.values(), *plan.values()):
+        return Optimizer(), LearningRateSchedule()  # what is wrong is reported already
+    for key, value in spec.items():
+        if key != "name" and value is not None:
+            if key in OPTIMIZER_SETTINGS[spec["name"]]:
+                settings[key] = value
+            else:
+                check.fail(f"training.optimizer.{key}", f"only the settings {spec['name']} has: "
+                           + ", ".join(OPTIMIZER_SETTINGS[spec["name"]]), value)
+    if settings.get("nesterov") and not (settings.get("momentum", 0) > 0 and settings.get("dampening", 0) == 0):
+        check.fail("training.optimizer.nesterov", "momentum above 0 and dampening 0 (as torch.optim requires)",
+                   "nesterov: true")
+    for key in ("step_size", "gamma"):
+        if plan[key] is not None and key not in SCHEDULE_SETTINGS[plan["name"]]:
+            check.fail(f"training.lr_schedule.{key}", f"only the settings {plan['name']} has", plan[key])
+        elif plan[key] is None and key in SCHEDULE_SETTINGS[plan["name"]]:
+            check.fail(f"training.lr_schedule.{key}", schema.LR_SCHEDULE.section.field(key).kind.expected, None)
+    found = {key: plan[key] for key in SCHEDULE_SETTINGS[plan["name"]] if plan[key] is not None}
+    return (Optimizer(spec["name"], weight_decay=training["weight_decay"], **settings),
+            LearningRateSchedule(plan["name"], **found))
+
+
+def _labels(labels: dict | None, check: _Checker, model: Model) -> dict[str, str]:
+    """A publication's names for this network's nodes and parameters: each must name one of them."""
+    if not labels or labels is INVALID:
+        return {}
+    names = {n for layer in model.names.nodes for n in layer} | set(model.names.parameters)
+    for name in labels:
+        if name not in names:
+            check.fail(f"labels.{name}", "a node or parameter of this network such as x1, h1, w5 or bw1"
+                       + schema.near_miss(name, names), name, describe=False)
+    return {name: label for name, label in labels.items() if name in names}
+
+
+def canonical(name: str, labels: dict[str, str]) -> str:
+    """A quantity name written with a publication's labels (dE/dw13) in pencilnet's names (dE/dw1).
+    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3)."""
+    if not labels:
+        return name
+    by_label = {label: pencil for pencil, label in labels.items()}
+    pattern = "|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True))
+    return re.sub(rf"(?<![^_/d])({pattern})(?![\w])", lambda m: by_label[m.group(1)], name)
+
+
+def _expected(section, raw, check: _Checker, model: Model, samples: int, labels: dict[str, str] = {}
+              ) -> Expectations | None:
+    from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     if section is None or section is INVALID:
         return None
@@ -710,16 +780,21 @@ def _expected(section, raw, check: _Checker, model: Model, samples: int) -> Expe
     if not _valid(section["values"]):
         return None
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
-    for name, entry in section["values"].items():
-        if str(name) not in names and epochs_of(str(name), model) is None:
-            suggestion = schema.near_miss(str(name), one_step_names(model))
-            check.fail(f"expected.values.{name}", "a quantity name such as net_h1, out_y1, E_total, dE/dw5, "
-                       f"dE/dout_h1, w5_new or error_after_10_epochs{suggestion}", str(name), describe=False)
+    for given_name, entry in section["values"].items():
+        name = canonical(str(given_name), labels)
+        if name not in names and epochs_of(name, model) is None and steps_of(name, model) is None:
+            suggestion = schema.near_miss(name, one_step_names(model))
+            check.fail(f"expected.values.{given_name}", "a quantity name such as net_h1, out_y1, E_total, dE/dw5, "
+                       f"dE/dout_h1, w5_new or error_after_10_epochs{suggestion}", str(given_name), describe=False)
+        elif entry["corrected"] is not None and not entry["erratum"]:
+            check.fail(f"expected.values.{given_name}.corrected",
+                       "a correction beside an erratum (erratum: says what was wrong)", entry["corrected"])
         elif _valid(entry) and _valid(*entry.values()):
-            given = raw["values"][name]
+            given = raw["values"][given_name]
             own = isinstance(given, dict) and "arithmetic" in given  # else the section's
-            entries.append(Expected(str(name), entry["value"], entry["tolerance"],
-                                    entry["arithmetic"] if own else INHERIT, entry["erratum"], entry["note"]))
+            entries.append(Expected(name, entry["value"], entry["tolerance"],
+                                    entry["arithmetic"] if own else INHERIT, entry["erratum"], entry["note"],
+                                    entry["corrected"], str(given_name) if str(given_name) != name else None))
     if not _valid(section["arithmetic"], section["sample"]):
         return None
     return Expectations(section["arithmetic"], section["sample"], entries)

@@ -127,6 +127,63 @@ class Fraction(Kind):
         return INVALID
 
 
+class Labels(Kind):
+    """A publication's names for nodes and parameters; the second pass checks the names exist."""
+
+    expected = "a mapping from pencilnet's names to the publication's, e.g. {w1: w13}"
+
+    def read(self, value, path, check):
+        if not isinstance(value, dict):
+            check.fail(path, self.expected, value)
+            return INVALID
+        found = {}
+        for name, label in value.items():
+            if not isinstance(label, (str, int)) or isinstance(label, bool) or not re.fullmatch(r"\w+", str(label)):
+                check.fail(f"{path}.{name}", "a label of letters, digits or _, e.g. w13", label)
+            elif str(label) in found.values():
+                check.fail(f"{path}.{name}", "a label no other name has", str(label))
+            else:
+                found[str(name)] = str(label)
+        return found
+
+
+class NonNegative(Kind):
+    expected = "a finite number of at least 0"
+
+    def read(self, value, path, check):
+        if is_finite(value) and value >= 0:
+            return float(value)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+class Unit(Kind):
+    """A number from 0 to 1, 1 itself allowed or not: momentum, dampening, alpha, a beta."""
+
+    fields = ("below_one",)
+    below_one = False
+
+    @property
+    def expected(self):
+        return "a number from 0 up to 1 (not 1)" if self.below_one else "a number from 0 to 1"
+
+    def read(self, value, path, check):
+        if is_finite(value) and 0 <= value <= 1 and not (self.below_one and value == 1):
+            return float(value)
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
+class Betas(Kind):
+    expected = "two numbers from 0 up to 1 (not 1), such as [0.9, 0.999]"
+
+    def read(self, value, path, check):
+        if isinstance(value, list) and len(value) == 2 and all(is_finite(b) and 0 <= b < 1 for b in value):
+            return (float(value[0]), float(value[1]))
+        check.fail(path, self.expected, value)
+        return INVALID
+
+
 class Flag(Kind):
     expected = "true or false"
 
@@ -383,6 +440,23 @@ LAYER = _section(
     Field("init", SCHEME, None, "this layer's random scheme", "the top-level `init`"),
 )
 
+# torch.optim's optimizers and their settings (each name's own are checked by the second pass).
+OPTIMIZER = Either(_section(
+    Field("name", Choice(("sgd", "adam", "adamw", "rmsprop")), REQUIRED, "as torch.optim names them"),
+    Field("momentum", Unit(), None, "sgd, rmsprop: μ", "0"),
+    Field("dampening", Unit(), None, "sgd", "0"),
+    Field("nesterov", Flag(), None, "sgd: Nesterov momentum (needs momentum, no dampening)", "false"),
+    Field("betas", Betas(), None, "adam, adamw: β1 and β2", "[0.9, 0.999]"),
+    Field("eps", Number(positive=True), None, "adam, adamw, rmsprop: added to the root", "1e-8"),
+    Field("alpha", Unit(below_one=True), None, "rmsprop: the square average's smoothing", "0.99"),
+), short="name")
+
+LR_SCHEDULE = Either(_section(
+    Field("name", Choice(("constant", "step", "exponential")), REQUIRED, "as torch's StepLR, ExponentialLR"),
+    Field("step_size", Whole(1), None, "step: epochs between changes"),
+    Field("gamma", Number(positive=True), None, "step, exponential: the factor each change multiplies by"),
+), short="name")
+
 TRAINING = _section(
     Field("learning_rate", Number(positive=True), 0.5, "the step size η"),
     Field("epochs", Whole(1), 1, "passes over the samples"),
@@ -390,6 +464,9 @@ TRAINING = _section(
     Field("shuffle", Flag(), False, "a new order of the samples every epoch, from the seed"),
     Field("seed", Whole(0), None, "the seed of the shuffles", "the top-level `seed`"),
     Field("target_error", Number(positive=True), None, "stop after the first epoch whose error is at most this"),
+    Field("optimizer", OPTIMIZER, "sgd", "sgd, adam, adamw or rmsprop, or a mapping with its settings"),
+    Field("weight_decay", NonNegative(), 0, "λ: added to the gradient (sgd, adam, rmsprop); decoupled for adamw"),
+    Field("lr_schedule", LR_SCHEDULE, "constant", "the learning rate of each epoch: constant, step or exponential"),
 )
 
 SAMPLE = _section(
@@ -437,6 +514,7 @@ ENTRY = Either(_section(
     Field("tolerance", Tolerance(), None, "how far the computed value may be from it", "the printed digits"),
     Field("arithmetic", Arithmetic(), None, "how the publication computed it", "the section's"),
     Field("erratum", Text("a short text"), None, "why the published number is wrong"),
+    Field("corrected", Published(), None, "beside an erratum: the right value, checked as any published value"),
     Field("note", Text("a short text"), None, "shown beside the verdict"),
 ), short="value")
 
@@ -466,11 +544,13 @@ TOP = _section(
     Field("samples", Listing(SAMPLE, "a list of samples, each with inputs and a target or a label"), None,
           "the samples written out", "required without `data`"),
     Field("data", DATA, None, "samples read from .csv or .npz files instead"),
+    Field("labels", Labels(), None, "a publication's names for pencilnet's (w5: w35): used in `expected`"),
     Field("expected", EXPECTED, None, "published values for `verify`"),
 )
 
 SECTIONS = {  # where each table is in a config, as the reference names them
-    "(top level)": TOP, "layers[]": LAYER, "training": TRAINING, "samples[]": SAMPLE, "data": DATA,
+    "(top level)": TOP, "layers[]": LAYER, "training": TRAINING, "training.optimizer": OPTIMIZER.section,
+    "training.lr_schedule": LR_SCHEDULE.section, "samples[]": SAMPLE, "data": DATA,
     "data.split": SPLIT, "init (and layers[].init)": SCHEME.section, "expected": EXPECTED,
     "expected.values.NAME": ENTRY.section,
 }

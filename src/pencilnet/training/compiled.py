@@ -22,7 +22,7 @@ from pencilnet.core.model import Model
 # position in these tuples. Every name in `core.activations.ACTIVATIONS` and `core.losses.LOSSES`
 # must be here too (a test checks it); a run with one that is not trains in NumPy.
 ACTIVATION_CODES = ("identity", "sigmoid", "tanh", "relu", "softmax")
-LOSS_CODES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+LOSS_CODES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy", "output")
 ACTIVATIONS = {name: code for code, name in enumerate(ACTIVATION_CODES)}
 LOSSES = {name: code for code, name in enumerate(LOSS_CODES)}
 
@@ -155,8 +155,10 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
                 delta[j] = 2.0 * (out - target) / n_out
             elif loss == 2:
                 delta[j] = -target / _clip(out)
-            else:
+            elif loss == 3:
                 delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
+            else:  # the outputs themselves: ∂E/∂out = 1
+                delta[j] = 1.0
         if not fused:
             _scale(last[ACTIVATION], values, out_at, delta, n_out)
         for j in range(n_out):  # times the rate, as the NumPy loop does: each ∂E/∂net below is a step

@@ -2,7 +2,8 @@
 
 The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
 (see `Run`): `fast.ExactRun` in NumPy, in place (with the numba loop of `compiled` for long
-online runs), or `pencil.PencilRun` through the recorded stages when every carried number is rounded.
+online runs), or `recorded.StagesRun` through the recorded stages when every carried number is
+rounded or the optimizer keeps state.
 """
 
 import math
@@ -17,7 +18,7 @@ from pencilnet.core.losses import Loss
 from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
 from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
-from pencilnet.training.pencil import PencilRun
+from pencilnet.training.recorded import StagesRun
 from pencilnet.training.schedule import Schedule
 
 # Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
@@ -67,6 +68,7 @@ class History:
     epochs_run: int
     stopped_early: bool = False  # the target error was reached before the last epoch
     test_accuracy: list[float] | None = None  # per epoch, when a test set was given
+    learning_rates: list[float] | None = None  # per epoch run
 
 
 class TrainingInterrupted(Exception):
@@ -123,8 +125,8 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
     run: Run
-    if arithmetic is not EXACT:
-        run = PencilRun(model, loss, arithmetic)
+    if arithmetic is not EXACT or not schedule.optimizer.plain:
+        run = StagesRun(model, loss, arithmetic, schedule.optimizer)
     else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
         run = ExactRun(model, loss, compiled=size == 1 and count * schedule.epochs >= COMPILED_FROM)
     errors, test_accuracy = [], ([] if test is not None else None)
@@ -143,7 +145,8 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
             final_error = float("nan")
     if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
-    return History(errors, run.model(), final_error, epoch, stopped, test_accuracy)
+    return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
+                   [schedule.rate(n) for n in range(1, epoch + 1)])
 
 
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
@@ -177,10 +180,10 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
             out = outputs[:stop - start]
             if stop - start > size:  # more than one update: where the weights blew up may need finding
                 run.mark()
-            run.train(x, t, size, schedule.learning_rate, out)
+            run.train(x, t, size, schedule.rate(epoch), out)
             part = float(run.loss.terms(out, t).sum())  # the samples' errors, each before its batch's update
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
-                where, cause, largest = _blow_up(run, x, t, size, schedule.learning_rate, out)
+                where, cause, largest = _blow_up(run, x, t, size, schedule.rate(epoch), out)
                 sample = start + where
                 raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
                                        largest)

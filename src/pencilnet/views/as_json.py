@@ -72,6 +72,7 @@ def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
         "chain": {r.name: {"from": r.source, "to": r.target, "dE_dout": number(r.dE_dout),
                            "dout_dnet": number(r.dout_dnet), "dnet_dw": number(r.dnet_dw)} for r in rows},
         "nodes": nodes,
+        "inputs": _named(names.nodes[0], gradients.dE_dx) if gradients.dE_dx is not None else {},
     }
 
 
@@ -90,6 +91,8 @@ def train(config: Config, history: History, schedule, confusion=None) -> dict:
         "epochs": history.epochs_run,
         "samples": len(config.train_inputs),
         "learning_rate": schedule.learning_rate,
+        "optimizer": schedule.optimizer.settings(),
+        "learning_rates": [number(r) for r in history.learning_rates or []],
         "batch_size": schedule.batch_size if schedule.batch_size is not None else "full",
         "errors": [number(e) for e in history.errors],
         "final_error": number(history.final_error),

@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
-from pencilnet.core.losses import FUSED, LOSSES
+from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
@@ -230,7 +230,7 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
         nodes = names.nodes[index + 1]
         outs = [style.number(o) for o in trace.layers[index].out]
         dE_dout = [style.number(v) for v in found.dE_dout]
-        fused = index == last and (model.layers[index].activation, config.loss) in FUSED
+        fused = index == last and gradients.output_branch == "fused"
         where = "output" if index == last else "hidden"
         notes = []
         if fused:
@@ -325,6 +325,8 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
                 title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
             parts.append(_chain_table(title, chosen, style))
     parts.append(_gradient_summary(config, gradients, style))
+    if gradients.dE_dx is not None:
+        parts.append(_input_gradients(config, gradients, style))
     return Group(*parts, *declared(config, sample, "backprop"))
 
 
@@ -348,6 +350,22 @@ def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Gro
     if shown < count:
         parts.append(Text(f"… {count - shown} more rows not shown (--all shows every row)", style="dim italic"))
     return Group(*parts)
+
+
+def _input_gradients(config: Config, gradients: Gradients, style: Style) -> Group:
+    """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
+    names, weights = config.model.names, config.model.layers[0].weights
+    dE_dnet = gradients.layers[0].dE_dnet
+    fed = names.nodes[1]
+
+    def row(i: int) -> tuple:
+        products = _terms(len(fed), lambda j: f"{style.operand(style.number(dE_dnet[j]))} × "
+                                              f"{style.operand(style.given(weights[i, j]))}")
+        return names.nodes[0][i], " + ".join(products), style.number(gradients.dE_dx[i])
+
+    table = _table("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
+    return _section(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,
+                    range(len(names.nodes[0])), style, "inputs", row)
 
 
 class _Enumerated(Sequence):
@@ -463,13 +481,16 @@ def batch_mode(batch_size: int | None, samples: int) -> str:
 def train(config: Config, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
     epochs = len(history.errors)
     tested = history.test_accuracy is not None
+    scheduled = schedule.lr_schedule.name != "constant" and history.learning_rates
     chosen = epochs_to_show(epochs, style.rows)
     # Spaced rows: the change is still from the epoch just before, not from the row above.
     change = "#change" if len(chosen) == epochs else "#change from the epoch before"
-    table = _table("#epoch", "#error", change, *(["#test accuracy"] if tested else []))
+    table = _table("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
+                   *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
+        extra += [style.given(history.learning_rates[i])] if scheduled else []
         table.add_row(str(i + 1), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
@@ -483,6 +504,11 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
     parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how})\n"
                       f"Error: {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
+    if not schedule.optimizer.plain or scheduled:
+        rates = (f", {schedule.lr_schedule.describe()}: {style.given(history.learning_rates[-1])} in the last epoch"
+                 if scheduled else "")
+        parts.append(Text(f"Optimizer: {schedule.optimizer.describe()}; learning rate "
+                          f"{style.given(schedule.learning_rate)}{rates}."))
     if history.stopped_early:
         parts.append(Text(f"Stopped early: the error of epoch {epochs}, {style.number(history.errors[-1])} "
                           f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))

@@ -1,0 +1,126 @@
+"""An optimizer's step, shown the way the article shows its update: the rule written out once with
+its numbers, then every parameter's gradient, state before and after, and new value.
+
+Plain gradient descent keeps the article's own table (`tables.step`); these views are for
+optimizers that keep state or decay weights (momentum, Nesterov, Adam, AdamW, RMSprop)."""
+
+from rich.console import Group
+from rich.text import Text
+
+from pencilnet.core.optimizers import Optimizer, Update
+from pencilnet.views.numbers import Style
+from pencilnet.views.tables import _table
+
+# How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
+HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
+         "square_avg": "s"}
+
+
+def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style) -> str:
+    """The update rule of step `steps` (None: any step t) with its settings' numbers, as a line a
+    person can follow."""
+    o, lr, n = optimizer, style.given(learning_rate), style.given
+    parts = []
+    if o.weight_decay and o.name == "adamw":
+        parts.append(f"decay = {lr} × {n(o.weight_decay)} × old")
+    elif o.weight_decay:
+        parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
+    g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
+    if o.name == "sgd":
+        if not o.momentum:
+            parts.append(f"new = old − {lr} × {g}")
+        else:
+            damp = "" if not o.dampening else f"{n(1 - o.dampening)} × "
+            later = f"b = {n(o.momentum)} × b + {damp}{g}"
+            parts.append(f"b = {g} on the first step" if steps == 1 else
+                         later + (f" (b = {g} on the first step)" if steps is None else ""))
+            parts.append(f"new = old − {lr} × ({g} + {n(o.momentum)} × b)" if o.nesterov else f"new = old − {lr} × b")
+    elif o.name in ("adam", "adamw"):
+        beta1, beta2 = o.betas
+        decayed = " − decay" if o.name == "adamw" and o.weight_decay else ""
+        t = "t" if steps is None else steps
+        parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {g}²",
+                  f"m̂ = m / (1 − {n(beta1)}^{t})", f"v̂ = v / (1 − {n(beta2)}^{t})",
+                  f"new = old{decayed} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
+    else:
+        parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {g}²")
+        if o.momentum:
+            parts += [f"b = {n(o.momentum)} × b + {g} / (√s + {o.eps:g})", f"new = old − {lr} × b"]
+        else:
+            parts.append(f"new = old − {lr} × {g} / (√s + {o.eps:g})")
+    return "; ".join(parts)
+
+
+def _state_keys(found: Update) -> list[str]:
+    """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
+    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity") if k in found.values]
+    if "decay" in found.values and found.optimizer.name != "adamw":
+        keys.insert(1, "g")
+    return keys
+
+
+def _state_rows(found: Update, position: int, style: Style) -> list[tuple[str, str, str]]:
+    """(name, before, after) for each intermediate of one parameter's step; `before` only for the
+    state carried from step to step."""
+    rows = []
+    for key in _state_keys(found):
+        value = found.values[key][position]
+        if key in found.before.buffers:
+            rows.append((HEADS[key], style.number(found.before.buffers[key][position]), style.number(value)))
+        else:
+            rows.append((HEADS[key], "", style.result(value) if key == "decay" else style.number(value)))
+    return rows
+
+
+def _add(table, first: tuple, found: Update, position: int, style: Style):
+    """A parameter's rows: `first` (its name or step, and its old value and gradient), the first of
+    its intermediates and the new value; then a row for each further intermediate."""
+    state = _state_rows(found, position, style) or [("", "", "")]
+    table.add_row(*first, *state[0], style.number(found.values["new"][position]))
+    for row in state[1:]:
+        table.add_row(*[""] * len(first), *row, "")
+
+
+COLUMNS = ("#old", "#∂E/∂w", "state", "#before", "#after", "#new")
+
+
+def step_table(names: list[str], found: Update, style: Style, title: str | None = None) -> Group:
+    """Every parameter's rows of one step: old value, gradient, each state before and after, new value."""
+    table = _table("parameter", *COLUMNS)
+    shown, hidden = style.limit(range(len(names)))
+    for position in shown:
+        _add(table, (names[position], style.given(found.old[position]),
+                     style.result(found.values["gradient"][position])), found, position, style)
+    heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
+    parts = [Text(f"{heading}: {rule(found.optimizer, found.learning_rate, found.steps, style)}", style="bold"),
+             table]
+    if hidden:
+        parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
+    return Group(*parts)
+
+
+def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
+    """One parameter through successive steps: rows per step, its state evolving."""
+    table = _table("#step", *COLUMNS)
+    for found in updates:
+        old = found.old[position]
+        _add(table, (str(found.steps), style.given(old) if found.steps == 1 else style.number(old),
+                     style.result(found.values["gradient"][position])), found, position, style)
+    first = updates[0]
+    return Group(Text(f"{name} over {len(updates)} steps with {first.optimizer.describe()}: "
+                      f"{rule(first.optimizer, first.learning_rate, None, style)}", style="bold"), table)
+
+
+def state_json(names: list[str], found: Update) -> dict:
+    """The optimizer's settings and, for every parameter, each state variable before and after the
+    step (and Adam's bias-corrected m̂ and v̂), by name; plain gradient descent has none."""
+    from pencilnet.views.as_json import number
+
+    state = {}
+    for position, name in enumerate(names):
+        entry = {key: {"before": number(found.before.buffers[key][position]),
+                       "after": number(found.values[key][position])} for key in found.before.buffers}
+        entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
+        if entry:
+            state[name] = entry
+    return {"optimizer": found.optimizer.settings(), "step": found.steps, "state": state}
