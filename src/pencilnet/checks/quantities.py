@@ -61,7 +61,10 @@ def epochs_of(name: str, model: Model) -> int | None:
     during, after, parameter, parameter_after = match.groups()
     if parameter is not None and parameter not in model.names.parameters:
         return None
-    count = int(during or after or parameter_after)
+    digits = during or after or parameter_after
+    if len(digits) > 18:  # past any run of epochs, and past what int() reads beyond 4,300 digits
+        return None
+    count = int(digits)
     return count if count >= 1 else None
 
 

@@ -1,13 +1,14 @@
 """What every subcommand shares: its common options, loading, and how it prints and fails."""
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.core.errors import EXIT_INTERRUPTED, InputError, PencilnetError
+from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, InputError, PencilnetError
 
 ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
@@ -27,18 +28,77 @@ Sets = Annotated[Optional[list[str]], typer.Option(
     help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE: what `| head` expects of a tool
+
+
 @contextmanager
 def failures():
-    """The tool's own errors → one line each on stderr and their exit code; never a traceback."""
+    """The tool's own errors → one line each on stderr and their exit code; never a traceback.
+
+    Training stopped by Ctrl-C or divergence (in `verify` and `expect` as in `train`), a reader
+    that closed the pipe, and an output that cannot be written end here too. NumPy's warnings
+    about overflow are silenced: every result is checked for non-finite numbers where it matters."""
+    import warnings
+
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
-        for line in str(exc).splitlines():
-            print(f"pencilnet: error: {line}", file=sys.stderr)
-        raise typer.Exit(exc.exit_code) from None
+        _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        print("pencilnet: interrupted", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _fail("interrupted", EXIT_INTERRUPTED, prefix="pencilnet: ")
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    except RecursionError:
+        _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
+    except Exception as exc:
+        stopped = _training_stop(exc)
+        if stopped is not None:
+            _fail(*stopped)
+        if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
+            _quiet_stdout()
+            _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        raise
+
+
+def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
+    try:
+        for line in message.splitlines():
+            print(f"{prefix}{line}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr itself is gone: the exit code is all that is left to say it
+    raise typer.Exit(code) from None
+
+
+def _training_stop(exc) -> tuple[str, int] | None:
+    """(message, exit code) for training stopped by Ctrl-C or divergence, else None. The loop's
+    module is looked up, not imported: if it is not loaded, nothing it raises can be here."""
+    loop = sys.modules.get("pencilnet.training.loop")
+    if loop is None:
+        return None
+    if isinstance(exc, loop.TrainingInterrupted):
+        return f"interrupted during training, after {exc.epochs_done} whole epoch(s)", EXIT_INTERRUPTED
+    if isinstance(exc, loop.TrainingDiverged):
+        return (f"training diverged in epoch {exc.epoch} at sample {exc.sample}: the error is no longer a finite "
+                "number; the learning rate is likely too large", EXIT_DIVERGED)
+    return None
+
+
+def _broken_pipe():
+    raise BrokenPipeError
+
+
+def _quiet_stdout():
+    """Point stdout at /dev/null, so that Python's own flush at exit finds nothing to complain about."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real descriptor (a test's captured output): nothing is flushed at exit
 
 
 def load(path: str | None, sets: list[str] | None):
@@ -61,13 +121,30 @@ def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, penc
 
 
 def emit_json(data: dict):
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    """One JSON object; a value that is not finite (an overflowed gradient) is written as null,
+    as JSON has no infinity."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite_or_null(data), indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def _finite_or_null(value):
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 def display(*renderables):
     from rich.console import Console
 
     console = Console(highlight=False, emoji=False)  # numbers and names, never :emoji: codes
+    console.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
     for item in renderables:
         console.print(item)
         console.print()

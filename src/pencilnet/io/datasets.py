@@ -425,10 +425,14 @@ def _subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
 
 def input_vector(text: str, count: int, source: str) -> np.ndarray:
     """`count` finite numbers written as "0.05,0.1", as an option such as --input takes them."""
+    shown = text if len(text) <= 40 else text[:39] + "…"
     try:
         values = np.array([float(v) for v in text.split(",")])
     except ValueError:
-        raise InputError(f"{source}: expected numbers separated by commas, found {text!r}") from None
-    if len(values) != count or not np.isfinite(values).all():
-        raise InputError(f"{source}: expected {count} finite numbers, found {len(values)}")
+        raise InputError(f"{source}: expected numbers separated by commas, found {shown!r}") from None
+    if len(values) != count:
+        raise InputError(f"{source}: expected {count} numbers (one per input node), found {len(values)}")
+    if not np.isfinite(values).all():
+        place = int(np.argmin(np.isfinite(values)))
+        raise InputError(f"{source}: value {place + 1}: expected a finite number, found {text.split(',')[place].strip()!r}")
     return values
