@@ -200,3 +200,31 @@ def test_the_readme_states_the_limits_the_code_has():
                    f"{budget.BYTES_PER_PARAMETER} bytes", f"{budget.BYTES_PER_ROW // 1024} KiB",
                    f"{budget.MEMORY_LIMIT // 2**30} GiB"):
         assert figure in section, figure
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "kill"), reason="sends SIGINT to itself")
+def test_ctrl_c_as_a_signal_while_the_command_line_is_parsed(monkeypatch, capsys):
+    # A real SIGINT before any command runs: Click would say "Aborted!" and exit 1.
+    import os
+    import signal
+
+    import pencilnet.cli
+
+    monkeypatch.setattr(sys, "argv", ["pencilnet", "forward"])
+    import typer.core
+
+    previous = signal.getsignal(signal.SIGINT)
+    parse = typer.core.TyperGroup.make_context
+
+    def interrupted_parse(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # while Click parses the command line
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(typer.core.TyperGroup, "make_context", interrupted_parse)
+    try:
+        with pytest.raises(SystemExit) as caught:
+            pencilnet.cli.main()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert caught.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "pencilnet: interrupted\n"

@@ -6,6 +6,12 @@ import sys
 
 
 def main():
+    import signal
+
+    # Until a command starts (`failures()` hands Ctrl-C back to Python), Ctrl-C ends the process
+    # here: Click would turn it into "Aborted!" and exit code 1, which means "a check failed".
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, interrupted_while_starting)
     try:
         if sys.stderr is None:  # started with descriptor 2 closed: messages have nowhere to go
             sys.stderr = open("/dev/null", "w")  # noqa: SIM115 (for the life of the process)
@@ -17,6 +23,11 @@ def main():
     except KeyboardInterrupt:
         print("pencilnet: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+def interrupted_while_starting(signum=None, frame=None):
+    print("pencilnet: interrupted", file=sys.stderr)
+    raise SystemExit(130)
 
 
 class _Closed:

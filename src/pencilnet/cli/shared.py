@@ -38,8 +38,13 @@ def failures():
     Training stopped by Ctrl-C or divergence (in `verify` and `expect` as in `train`), a reader
     that closed the pipe, and an output that cannot be written end here too. NumPy's warnings
     about overflow are silenced: every result is checked for non-finite numbers where it matters."""
+    import signal
     import warnings
 
+    from pencilnet.cli import interrupted_while_starting
+
+    if signal.getsignal(signal.SIGINT) is interrupted_while_starting:  # the command handles Ctrl-C itself
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
