@@ -198,7 +198,7 @@ def test_the_readme_states_the_limits_the_code_has():
                    f"{datasets.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
                    f"{budget.DRAWN_EDGES_LIMIT:,} edges", f"{int(budget.GRADCHECK_LIMIT ** 0.5):,} parameters",
                    f"{budget.BYTES_PER_PARAMETER} bytes", f"{budget.BYTES_PER_ROW // 1024} KiB",
-                   f"{budget.MEMORY_LIMIT // 2**30} GiB"):
+                   f"{budget.MEMORY_LIMIT // 2**30} GiB", f"{budget.BYTES_PER_EPOCH} bytes per epoch"):
         assert figure in section, figure
 
 
@@ -228,3 +228,10 @@ def test_ctrl_c_as_a_signal_while_the_command_line_is_parsed(monkeypatch, capsys
         signal.signal(signal.SIGINT, previous)
     assert caught.value.code == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "pencilnet: interrupted\n"
+
+
+def test_training_epochs_whose_errors_would_not_fit_in_memory(cli):
+    # One error a float per epoch: a billion epochs keep about 60 GiB of them.
+    line = one_line(cli("train", "--epochs", 10**9))
+    assert "needs about 59.6 GiB (12 parameters, 0 rows to write, 1,000,000,000 epochs)" in line
+    assert line.endswith("train fewer epochs at a time (--save, then train the saved config)")

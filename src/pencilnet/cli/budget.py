@@ -17,6 +17,7 @@ BYTES_PER_PARAMETER = 96
 BYTES_PER_ROW = 2048
 TABLE_ROWS_LIMIT = 10_000  # Rich lays out a few thousand rows a second
 DRAWN_EDGES_LIMIT = 10_000  # a picture draws about a thousand edges a second
+BYTES_PER_EPOCH = 64  # training keeps each epoch's error (and test accuracy) as a Python float
 GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of two forward passes per parameter
 
 
@@ -31,18 +32,21 @@ def stage_rows(stage: str, model) -> int:
     return rows[stage]
 
 
-def check(config, rows: int, tables: int | None = None, shown: int | None = None) -> None:
+def check(config, rows: int, tables: int | None = None, shown: int | None = None, epochs: int = 0) -> None:
     """Refuse a command that would write `rows` rows for `config` (as `tables` tables of at most
-    `shown` rows each, when it prints tables with a row limit) beyond the limits."""
+    `shown` rows each, when it prints tables with a row limit), after training `epochs` epochs,
+    beyond the limits."""
     if tables is not None and shown is not None:
         rows = min(rows, tables * shown)
     parameters = config.model.parameter_count
-    memory = BYTES_PER_PARAMETER * parameters + BYTES_PER_ROW * rows
+    memory = BYTES_PER_PARAMETER * parameters + BYTES_PER_ROW * rows + BYTES_PER_EPOCH * epochs
     if memory > MEMORY_LIMIT:
+        trained = f", {epochs:,} epochs" if epochs else ""
+        hint = ("train fewer epochs at a time (--save, then train the saved config)"
+                if BYTES_PER_EPOCH * epochs > BYTES_PER_ROW * rows else "a table with --rows needs far less")
         raise InputError(f"{config.source}: expected a network this command can show in "
                          f"{MEMORY_LIMIT // 2**30} GiB of memory, found one that needs about {memory / 2**30:,.1f} "
-                         f"GiB ({parameters:,} parameters, {rows:,} rows to write); a table with --rows needs "
-                         "far less")
+                         f"GiB ({parameters:,} parameters, {rows:,} rows to write{trained}); {hint}")
     if tables is not None and rows > TABLE_ROWS_LIMIT:
         raise InputError(f"{config.source}: expected at most {TABLE_ROWS_LIMIT:,} table rows, found {rows:,} "
                          f"(--all on {parameters:,} parameters); use --json, or --rows N")
