@@ -434,5 +434,6 @@ def input_vector(text: str, count: int, source: str) -> np.ndarray:
         raise InputError(f"{source}: expected {count} numbers (one per input node), found {len(values)}")
     if not np.isfinite(values).all():
         place = int(np.argmin(np.isfinite(values)))
-        raise InputError(f"{source}: value {place + 1}: expected a finite number, found {text.split(',')[place].strip()!r}")
+        found = text.split(",")[place].strip()
+        raise InputError(f"{source}: value {place + 1}: expected a finite number, found {found!r}")
     return values
