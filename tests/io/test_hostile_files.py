@@ -84,10 +84,13 @@ def test_integers_past_pythons_digit_limit(tmp_path):
     long = "9" * 5000
     with pytest.raises(InputError) as caught:
         parse(f"inputs: 2\nseed: 1\nlayers: {long}\n", "long.yaml")
-    assert str(caught.value) == ("long.yaml:3: expected numbers Python can read, found an integer of more than "
-                                 "4,300 digits")
-    with pytest.raises(InputError, match=r"^--set training.epochs=9{40,}…: expected numbers Python can read"):
+    assert str(caught.value) == ("long.yaml:3: expected numbers and texts Python can read, found an integer of "
+                                 "more than 4,300 digits")
+    with pytest.raises(InputError, match=r"^--set training.epochs=9{40,}…: expected numbers and texts Python can"):
         pencilnet.load(None, [f"training.epochs={long}"])
+    with pytest.raises(InputError, match=r"^date.yaml: expected numbers and texts Python can read, found a value "
+                                         r"YAML cannot read \(month must be in 1..12\)$"):
+        parse("inputs: 2\nseed: 2001-13-45\n", "date.yaml")
 
 
 def test_set_values_nested_too_deep_are_one_short_line():

@@ -7,7 +7,6 @@ and what was found.
 
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -184,10 +183,13 @@ def _load_yaml(text: str, loader_class, source: str, lines: bool = True):
         _check_expansion(node, source)  # before a single value is built from the node tree
         try:
             return node, loader.construct_document(node)
-        except ValueError:  # the one way the safe constructor fails on a valid tree: int("9" * 5000)
-            where = _long_integer_line(node) if lines else ""
-            raise InputError(f"{source}{where}: expected numbers Python can read, found an "
-                             f"integer of more than {sys.get_int_max_str_digits():,} digits") from None
+        except ValueError as exc:  # int("9" * 5000), or a date such as 2001-13-45
+            where = _long_integer_line(node)
+            if where:
+                where, found = (where if lines else ""), "an integer of more than 4,300 digits"
+            else:
+                found = f"a value YAML cannot read ({str(exc).splitlines()[0][:60]})"
+            raise InputError(f"{source}{where}: expected numbers and texts Python can read, found {found}") from None
     finally:
         loader.dispose()
 
