@@ -1,3 +1,3 @@
-from pencilnet.cli.app import main
+from pencilnet.cli import main
 
 main()

@@ -1,5 +1,7 @@
 """Thousands of mutated configs through every subcommand: each run ends with a documented exit
-code and, when it fails, a one-line message; never a traceback.
+code and, when it fails, a one-line message; never a traceback. A second run mutates what
+surrounds a config: its data file, `--set` values (huge integers, deep nesting, alias bombs),
+the targets of the commands that write, and standard input.
 
 PENCILNET_FUZZ_RUNS sets how many (default 3000 in CI, 400 locally); a failure prints the seed and the config
 that caused it, so it can be replayed."""
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from pencilnet.cli.app import app
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.errors import ConfigError
 from pencilnet.core.losses import LOSSES, pairing_problem
 
 # Every run in CI; a sample locally, where the suite must stay quick (the same seed: the same first runs).
@@ -147,3 +150,87 @@ def test_mutated_configs_never_crash(bases, monkeypatch):
         outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
     # The mutations must exercise both paths, or the test proves nothing.
     assert outcomes.get(0, 0) > RUNS // 20 and outcomes.get(2, 0) > RUNS // 4, outcomes
+
+
+# ---- beyond the config: data files, --set values, output targets, standard input ------------------
+
+SET_VALUES = ["0.1", "1e-3", "-1", "0", "nan", ".inf", "abc", "", "[1, 2]", "[[0.1, 0.2], [0.3, 0.4]]", "{a: 1}",
+              "null", "true", "9" * 5000, "[" * 3000 + "]" * 3000, "[&a [1, 2], *a, *a]", "&a [*a]", "'0.5'",
+              "line\nbreak", "[1, 2", "pencil 4", "softmax", "full", str(2**70), "1e999", "0x10", "1:30"]
+SET_PATHS = ["training.learning_rate", "training.epochs", "training.batch_size", "layers[0].weights[0][0]",
+             "layers[0].activation", "layers[1].size", "layers[0].weights", "samples[0].inputs", "samples",
+             "inputs", "classes", "arithmetic", "expected.values.net_h1", "data.train", "trainig.epochs", "foo.bar",
+             "layers[99].size", "layers[0].weights[9][9]", "", "=", "a..b", "layers[-1].size", "loss"]
+CSV_LINES = ["x1,x2,label", "x1,x1,label", "x1,x2", "", "0.1,0.9,tomato", "0.1,nan,tomato", "1e999,0.2,red apple",
+             "0.1,0.2,0.3,tomato", "0.1,,tomato", "a,b,c", '"0.1,0.2",tomato', "\x00\x01", "0.1,0.2,plum",
+             ",".join(["x"] * 500), "0.5,0.5,red apple"]
+WRITERS = [lambda out: ["train", "--epochs", "1", "--save", out], lambda out: ["diagram", "--out", out],
+           lambda out: ["init", "--out", out], lambda out: ["data", "fruit", "--count", "4", "--out", out],
+           lambda out: ["train", "--epochs", "1", "--plot", out]]
+
+
+def hostile_csv(rng: np.random.Generator) -> str:
+    count = int(rng.integers(0, 7))
+    lines = [CSV_LINES[int(rng.integers(len(CSV_LINES)))] for _ in range(count)]
+    if rng.random() < 0.5:  # mostly a good header, so the rows are what is tried
+        lines.insert(0, "x1,x2,label")
+    return "\n".join(lines) + ("\n" if rng.random() < 0.8 else "")
+
+
+def test_mutated_data_sets_outputs_and_stdin_never_crash(bases, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    folder, texts = bases
+    original = (folder / "pictures.csv").read_text()
+    try:
+        _mutate_around(folder, texts)
+    finally:  # the module's other fuzz test shares the folder
+        (folder / "pictures.csv").write_text(original)
+
+
+def _mutate_around(folder, texts):
+    runner = CliRunner()
+    rng = np.random.default_rng(20261201)
+    (folder / "a folder.svg").mkdir(exist_ok=True)
+    (folder / "other.csv").write_text("x1,x2,label\n0.1,0.2,tomato\n")
+    targets = [folder / "out.yaml", folder / "out.svg", folder / "out.png", folder / "out.csv", folder / "a folder.svg",
+               folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt"]
+    outcomes = {}
+    for run in range(max(RUNS // 4, 40)):
+        base = int(rng.integers(len(texts)))
+        text = texts[base]
+        (folder / "pictures.csv").write_text(hostile_csv(rng) if rng.random() < 0.6 else
+                                             "x1,x2,label\n0.1,0.9,tomato\n0.8,0.2,red apple\n")
+        sets = []
+        for _ in range(int(rng.integers(0, 3))):
+            sets += ["--set", f"{SET_PATHS[int(rng.integers(len(SET_PATHS)))]}="
+                              f"{SET_VALUES[int(rng.integers(len(SET_VALUES)))]}"]
+        kind = rng.random()
+        stdin = None
+        if kind < 0.3:  # the config on standard input, whole, cut short or empty
+            stdin = text[: int(rng.integers(len(text) + 1))] if rng.random() < 0.5 else text
+            command = [*COMMANDS[int(rng.integers(len(COMMANDS)))], "-"]
+        elif kind < 0.6:  # a command that writes, to a target that may not take it
+            config = folder / "fuzzed.yaml"
+            config.write_text(text, encoding="utf-8")
+            target = str(targets[int(rng.integers(len(targets)))])
+            command = WRITERS[int(rng.integers(len(WRITERS)))](target)
+            if command[0] in ("train", "diagram"):
+                command.append(str(config))
+        else:
+            config = folder / "fuzzed.yaml"
+            config.write_text(text, encoding="utf-8")
+            command = [*COMMANDS[int(rng.integers(len(COMMANDS)))], str(config)]
+        if command[0] not in ("init", "data"):
+            command += sets
+        result = runner.invoke(app, command, input=stdin)
+        where = f"run {run}, command {command}, stdin {stdin!r:.300}\noutput:\n{result.output[-2000:]}"
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            f"{type(result.exception).__name__}: {result.exception}\n{where}"
+        assert result.exit_code in ALLOWED.get(command[0], {0, 2}) | ({1} if command[0] == "verify" else set()), where
+        if result.exit_code:
+            message = result.stderr.strip().splitlines()
+            assert message and all(line.startswith(("pencilnet: ", "Usage:", "Try ", "Error", "│", "╭", "╰"))
+                                   for line in message), where
+            assert len(message) <= ConfigError.SHOWN + 1 or message[0].startswith(("Usage", "╭")), where
+        outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
+    assert outcomes.get(0, 0) >= 3 and outcomes.get(2, 0) >= 10, outcomes

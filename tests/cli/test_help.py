@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from pencilnet.cli.app import app, main
+from pencilnet.cli import main
+from pencilnet.cli.app import app
 
 COMMANDS = ["forward", "error", "backprop", "step", "walkthrough", "train", "predict", "verify", "expect",
             "gradcheck", "init", "summary", "diagram", "plot", "data fruit", "data show"]

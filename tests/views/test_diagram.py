@@ -254,7 +254,7 @@ def test_plot_command_with_test_accuracy(cli, tmp_path):
     ("{not json", "invalid JSON"),
     ("[1, 2]", "expected the output of `pencilnet train --json`"),
     ('{"errors": []}', "errors: expected a non-empty list of numbers"),
-    ('{"errors": [0.1, "x"]}', 'errors[1]: expected a number, found "x"'),
+    ('{"errors": [0.1, "x"]}', 'errors[1]: expected a number from 0 to 1e+300 (or null), found "x"'),
     ('{"errors": [null]}', "expected at least one number"),
     ('{"errors": [0.2, 0.1], "test_accuracies": [0.5]}', "test_accuracies: expected one value per epoch (2), found 1"),
 ])

@@ -76,7 +76,10 @@ def epochs_of(name: str, model: Model) -> int | None:
     during, after, parameter, parameter_after, rate = match.groups()
     if parameter is not None and parameter not in model.names.parameters and not _of_sample(parameter, model):
         return None
-    count = int(during or after or parameter_after or rate)
+    digits = during or after or parameter_after or rate
+    if len(digits) > 18:  # past any run of epochs, and past what int() reads beyond 4,300 digits
+        return None
+    count = int(digits)
     return count if count >= 1 else None
 
 

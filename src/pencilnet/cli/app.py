@@ -7,6 +7,7 @@ documents. Modules are imported inside the commands, each where it is needed, so
 imports neither NumPy nor YAML and `--json` not Rich.
 """
 
+import math
 import sys
 from typing import Annotated, Optional
 
@@ -17,6 +18,8 @@ from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
 from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
 from pencilnet.core.errors import InputError
+
+STARTER_BYTES_PER_PARAMETER = 12  # "-0.123456, ": the longest a starter config writes a weight
 
 app = typer.Typer(
     name="pencilnet",
@@ -74,18 +77,35 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
         from pencilnet.io.files import write_atomic
         from pencilnet.io.starter import starter_config
 
+        from pencilnet.io.config import MAX_BYTES
+        from pencilnet.io.files import size_text
+
         try:
             sizes = [int(n) for n in layers.split(",")]
-        except ValueError:
+        except ValueError:  # not a whole number, or one of more than 4,300 digits
             sizes = []
         if len(sizes) < 2 or min(sizes) < 1:
-            raise InputError(f"--layers: expected at least two positive node counts such as 2,2,2, found {layers!r}")
+            raise InputError(f"--layers: expected at least two positive node counts such as 2,2,2, "
+                             f"found {layers if len(layers) <= 40 else layers[:39] + '…'!r}")
+        parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        if parameters * STARTER_BYTES_PER_PARAMETER > MAX_BYTES:  # before a single weight is drawn
+            raise InputError(f"--layers: expected a network whose starter config fits the {size_text(MAX_BYTES)} "
+                             f"a config may have (at most {MAX_BYTES // STARTER_BYTES_PER_PARAMETER:,} "
+                             f"parameters), found {parameters:,} parameters; for a bigger network write "
+                             "a config with an init scheme (init: xavier) instead of weights")
         if activation not in ACTIVATIONS:
             raise InputError(f"--activation: expected one of {', '.join(ACTIVATIONS)}, found {activation!r}")
+        if activation == "softmax" and len(sizes) > 2:
+            raise InputError("--activation: expected an activation for every layer, found softmax, which only an "
+                             "output layer may have (set the output layer's activation in the config)")
         if scheme not in SCHEMES:
             raise InputError(f"--scheme: expected one of {', '.join(SCHEMES)}, found {scheme!r}")
-        if learning_rate <= 0:
-            raise InputError(f"--learning-rate: expected a positive number, found {learning_rate}")
+        if not math.isfinite(learning_rate) or learning_rate <= 0:
+            raise InputError(f"--learning-rate: expected a positive finite number, found {learning_rate}")
+        for option, value in (("--seed", seed), ("--epochs", epochs)):
+            if not 0 <= value <= 2**63 - 1:  # what a config may hold
+                raise InputError(f"{option}: expected a whole number from {int(option == '--epochs')} to "
+                                 f"2**63 - 1, found {value}")
         check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
         text = starter_config(sizes, activation, scheme, seed, learning_rate, epochs)
         if out is None:
@@ -129,9 +149,10 @@ def _summaries_in_full(typer_app) -> None:
 _summaries_in_full(app)
 
 
-def main():
-    """The console script: Click's own usage errors (an unknown option, a value out of range)
-    become the same one line on stderr as pencilnet's, with exit code 2."""
+def run():
+    """The app as the console script runs it (`pencilnet.cli.main`): Click's own usage errors (an
+    unknown option, a value out of range) become the same one line on stderr as pencilnet's, with
+    exit code 2."""
     try:
         from typer._click import exceptions  # Typer 0.2x carries its own Click
     except ImportError:  # pragma: no cover - an older Typer, on the real Click
@@ -149,7 +170,4 @@ def main():
     except exceptions.ClickException as exc:
         print(f"pencilnet: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
         code = exc.exit_code
-    except exceptions.Abort:
-        print("pencilnet: interrupted", file=sys.stderr)
-        code = 130
     sys.exit(code or 0)

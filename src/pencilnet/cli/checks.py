@@ -1,5 +1,6 @@
 """Commands that check numbers: verify (published values), expect (write them), gradcheck."""
 
+import math
 import sys
 from typing import Annotated, Optional
 
@@ -35,7 +36,10 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        from pencilnet.cli import budget
+
         cfg = load(config, sets)
+        budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
         if cfg.expected is None:
             raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
                              "found none (pencilnet expect writes one)")
@@ -64,7 +68,10 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views.as_yaml import expected_section
 
+        from pencilnet.cli import budget
+
         cfg = load(config, sets)
+        budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         values = quantities.of_walk(cfg.walk(sample, arithmetic))
         if epochs:
@@ -87,7 +94,13 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        if not math.isfinite(tolerance):
+            raise InputError(f"--tolerance: expected a finite number of at least 0, found {tolerance}")
+        from pencilnet.cli import budget
+
         cfg = load(config, sets)
+        budget.check_gradcheck(cfg)
+        budget.check(cfg, cfg.model.parameter_count, None if as_json else 1, None if as_json or all_rows else rows)
         x, target = cfg.sample(sample)
         checks = check(cfg.model, x, target, cfg.loss)
         failed = [c for c in checks if not c.passed(tolerance)]

@@ -11,6 +11,8 @@ import typer
 from pencilnet.cli.shared import Force, check_output, display, failures, wrote
 from pencilnet.core.errors import InputError
 
+PICTURE_BYTES = 36 * 7 + 11  # the longest CSV row of a picture: 36 values of 0.1234 and a label
+
 data_app = typer.Typer(
     help="Datasets: make the 6×6 pictures of red apples and tomatoes, and look at one sample of a "
          "CSV or .npz dataset pixel by pixel.",
@@ -32,9 +34,13 @@ def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_d
     with failures():
         from pencilnet.io.fruit import CLASSES, generate, write_csv
 
-        if count < 2:
-            raise InputError(f"--count: expected a whole number of at least 2 (one picture of each class), "
-                             f"found {count}")
+        from pencilnet.io.datasets import MAX_TEXT_BYTES
+        from pencilnet.io.files import size_text
+
+        most = MAX_TEXT_BYTES // PICTURE_BYTES
+        if not 2 <= count <= most:
+            raise InputError(f"--count: expected a whole number from 2 (one picture of each class) to {most:,} "
+                             f"(the pictures a {size_text(MAX_TEXT_BYTES)} data file holds), found {count}")
         if seed < 0:
             raise InputError(f"--seed: expected a whole number of at least 0, found {seed}")
         check_output(out, "pictures", force)

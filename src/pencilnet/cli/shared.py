@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pencilnet.core.errors import EXIT_INTERRUPTED, InputError, PencilnetError
+from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, InputError, PencilnetError
 
 ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
@@ -40,20 +40,82 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 _stopped_by: list[int] = []  # the stop signal received, if any
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE: what `| head` expects of a tool
+
+
 @contextmanager
 def failures():
     """The tool's own errors → one line each on stderr and their exit code; never a traceback.
-    Ctrl-C, SIGTERM and SIGHUP → one line and exit 128 + the signal's number (130, 143, 129)."""
-    with _stopping_signals():
-        try:
+
+    Ctrl-C, SIGTERM and SIGHUP → one line and exit 128 + the signal's number (130, 143, 129).
+    Training stopped by Ctrl-C or divergence (in `verify` and `expect` as in `train`), a reader
+    that closed the pipe, and an output that cannot be written end here too. NumPy's warnings
+    about overflow are silenced: every result is checked for non-finite numbers where it matters."""
+    import warnings
+
+    from pencilnet.cli import interrupted_while_starting
+
+    if signal.getsignal(signal.SIGINT) is interrupted_while_starting:  # the command handles Ctrl-C itself
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with _stopping_signals(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             yield
-        except PencilnetError as exc:
-            for line in str(exc).splitlines():
-                print(f"pencilnet: error: {line}", file=sys.stderr)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            print(f"pencilnet: {interruption()}", file=sys.stderr)
-            raise typer.Exit(interrupted_exit_code()) from None
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
+    except PencilnetError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail(interruption(), interrupted_exit_code(), prefix="pencilnet: ")
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    except RecursionError:
+        _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
+    except Exception as exc:
+        stopped = _training_stop(exc)
+        if stopped is not None:
+            _fail(*stopped)
+        if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
+            _quiet_stdout()
+            _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        raise
+
+
+def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
+    try:
+        for line in message.splitlines():
+            print(f"{prefix}{line}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr itself is gone: the exit code is all that is left to say it
+    raise typer.Exit(code) from None
+
+
+def _training_stop(exc) -> tuple[str, int] | None:
+    """(message, exit code) for training stopped by Ctrl-C or divergence, else None. The loop's
+    module is looked up, not imported: if it is not loaded, nothing it raises can be here."""
+    loop = sys.modules.get("pencilnet.training.loop")
+    if loop is None:
+        return None
+    if isinstance(exc, loop.TrainingInterrupted):
+        return f"{interruption()} during training, after {exc.epochs_done} whole epoch(s)", interrupted_exit_code()
+    if isinstance(exc, loop.TrainingDiverged):
+        return (f"training diverged in epoch {exc.epoch} at sample {exc.sample}: the error is no longer a finite "
+                "number; the learning rate is likely too large", EXIT_DIVERGED)
+    return None
+
+
+def _broken_pipe():
+    raise BrokenPipeError
+
+
+def _quiet_stdout():
+    """Point stdout at /dev/null, so that Python's own flush at exit finds nothing to complain about."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real descriptor (a test's captured output): nothing is flushed at exit
 
 
 @contextmanager
@@ -109,7 +171,23 @@ def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, penc
 
 
 def emit_json(data: dict):
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    """One JSON object; a value that is not finite (an overflowed gradient) is written as null,
+    as JSON has no infinity."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite_or_null(data), indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def _finite_or_null(value):
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces before any closing style codes
@@ -124,6 +202,7 @@ def display(*renderables):
     plain = bool(os.environ.get("NO_COLOR"))
     console = Console(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
                       **({"color_system": None} if plain else {}))
+    console.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
     with console.capture() as captured:
         for item in renderables:
             console.print(item)

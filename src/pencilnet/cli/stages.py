@@ -89,23 +89,32 @@ def _walkthrough(walk, config, shown):
     return found
 
 
-def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool):
-    """The config, the pencil decimals chosen, and the pass through the stages for `sample`."""
+def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool, within=None):
+    """The config, the pencil decimals chosen, and the pass through the stages for `sample`;
+    `within(config)` refuses a network too big for the command before the pass is made."""
     from pencilnet.core.arithmetic import arithmetic_of
 
     config = load(config_path, sets)
+    if within is not None:
+        within(config)
     decimals = pencil_decimals(config.pencil_decimals, pencil, exact)
     return config, decimals, config.walk(sample, arithmetic_of(decimals))
 
 
-def stage_command(views, help_text: str):
+def stage_command(name: str, views, help_text: str):
     """One subcommand per stage; they differ only in which view of the walk they print."""
 
     def command(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
                 rows: Rows = 24, all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False,
                 sets: Sets = None):
         with failures():
-            cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
+            from pencilnet.cli import budget
+
+            def within(cfg):  # a view makes at most four tables, each of at most --rows rows
+                budget.check(cfg, budget.stage_rows(name, cfg.model), None if as_json else 4,
+                             None if as_json or all_rows else rows)
+
+            cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
             if as_json:
                 return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
             shown = views(walk, cfg, style(decimals, rows, all_rows, carried))
@@ -179,5 +188,5 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
 def register(app):
     for name, (views, help_text) in COMMANDS.items():
         if name != "step":
-            app.command(name)(stage_command(views, help_text))
+            app.command(name)(stage_command(name, views, help_text))
     app.command("step")(step)

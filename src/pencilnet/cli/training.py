@@ -59,6 +59,9 @@ def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Opti
         carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         arithmetic = arithmetic_of(carried)
         schedule = replace(cfg.schedule, epochs=epochs or cfg.schedule.epochs)
+        from pencilnet.cli import budget  # every weight in --json, and an error for every epoch
+
+        budget.check(cfg, cfg.model.parameter_count if as_json else 0, epochs=schedule.epochs)
         if carried is not None and cfg.schedule.batch_size != 1:
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")

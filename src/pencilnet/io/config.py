@@ -12,7 +12,6 @@ in YAML 1.2) is refused rather than guessed at.
 """
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,19 +23,14 @@ from pencilnet.core.errors import ConfigError, InputError, Problem
 from pencilnet.core.losses import pairing_problem, target_problem
 from pencilnet.core.model import Layer, Model
 from pencilnet.io import schema
-from pencilnet.io.files import read_text
+from pencilnet.io.files import read_text, sized
 from pencilnet.io.schema import FREEZE, INVALID, MAX_WEIGHTS
 from pencilnet.training.schedule import Schedule
 
 BUNDLED = "article.yaml"
 MAX_BYTES = 16 * 2**20  # a config is text a person wrote; big data belongs in a CSV or .npz file
-
-
-def size_text(count: int) -> str:
-    """A size as people compare it with a cap: 18,246,042 bytes (18.2 MB, 17.4 MiB)."""
-    return f"{count:,} bytes ({count / 1e6:.1f} MB, {count / 2**20:.1f} MiB)"
-
-
+MAX_YAML_NODES = MAX_BYTES  # values and fields once aliases are expanded: no file without aliases has more
+MAX_REREAD_BYTES = 2**20  # a broken file up to this size is read again for a more precise message
 class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML's safe loader, libyaml's when PyYAML has it."""
 
@@ -60,15 +54,6 @@ CORE_SCHEMA = (
 )
 
 
-def _construct_int(loader, node):
-    try:  # 0x1F and 0o17 as YAML 1.2 reads them; PyYAML's constructor knows both prefixes
-        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-    except ValueError:  # past Python's limit of digits for int()
-        raise yaml.constructor.ConstructorError(
-            None, None, f"found a whole number of {len(node.value):,} digits, more than can be read",
-            node.start_mark) from None
-
-
 class CoreResolver(yaml.resolver.BaseResolver):
     """What a plain scalar is by YAML 1.2's core schema."""
 
@@ -77,7 +62,6 @@ for _tag, _pattern, _first in CORE_SCHEMA:
     CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
 for _loader in (FastLoader, PlainLoader):
     _loader.yaml_implicit_resolvers = CoreResolver.yaml_implicit_resolvers
-    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class Dumper(yaml.SafeDumper):
@@ -170,12 +154,9 @@ def load(path: str | None = None, overrides: list[str] = ()) -> Config:
     package, "-" standard input. `overrides` are `--set PATH=VALUE` changes to apply first."""
     if path is None:
         return parse(bundled_text(), f"{BUNDLED} (bundled)", overrides)
+    text = read_text(path, "config", MAX_BYTES)  # never more than the cap read, even from /dev/zero
     if path == "-":
-        return parse(sys.stdin.read(), "<stdin>", overrides, Path.cwd())
-    if Path(path).is_file() and Path(path).stat().st_size > MAX_BYTES:
-        raise InputError(f"{path}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
-                         f"found {size_text(Path(path).stat().st_size)}")
-    text = read_text(path, "YAML file")
+        return parse(text, "<stdin>", overrides, Path.cwd())
     return parse(text, path, overrides, Path(path).resolve().parent)
 
 
@@ -195,7 +176,7 @@ def parse(text: str, source: str, overrides: list[str] = (), base_dir: Path | No
     """A Config from YAML text that messages call `source`; raises ConfigError listing every problem."""
     if len(text) > MAX_BYTES:
         raise InputError(f"{source}: expected a config of at most {MAX_BYTES // 2**20} MiB, "
-                         f"found {size_text(len(text.encode('utf-8', 'surrogateescape')))}")
+                         f"found {sized(len(text.encode('utf-8', 'surrogateescape')))}")
     data, root, duplicates = _read_yaml(text, source)
     changed = [apply_override(data, item) for item in overrides]
     check = _Checker(root, changed)
@@ -215,12 +196,13 @@ def apply_override(data, item: str) -> str:
     VALUE is read as YAML, as a file's values are, so `1e-3` is a number, `[1, 2]` a list and `tanh` a text."""
     path, equals, text = item.partition("=")
     steps = _steps(path)
+    item = _shortened(item)  # messages quote it: one line, of a readable length
     if not equals or not steps:
         raise InputError(f"--set {_one_line(item)}: expected PATH=VALUE, for example training.learning_rate=0.1")
     try:
-        value = yaml.load(text, Loader=FastLoader)
+        _, value = _load_yaml(text, FastLoader, f"--set {item}", lines=False)
     except (yaml.YAMLError, RecursionError):
-        raise InputError(f"--set {_one_line(item)}: expected a YAML value after '=', found {text!r}") from None
+        raise InputError(f"--set {_one_line(item)}: expected a YAML value after '=', found {_shortened(text)!r}") from None
     if not isinstance(data, dict):
         raise InputError(f"--set {_one_line(item)}: the config is not a mapping of fields")
     node = data
@@ -247,6 +229,11 @@ def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
+def _shortened(text: str, most: int = 60) -> str:
+    text = _one_line(text)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _path_text(steps: list) -> str:
     text = ""
     for step in steps:
@@ -254,13 +241,80 @@ def _path_text(steps: list) -> str:
     return text
 
 
-def _load_yaml(text: str, loader_class):
+def _load_yaml(text: str, loader_class, source: str, lines: bool = True):
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
+        if node is None:
+            return None, None
+        _check_expansion(node, source)  # before a single value is built from the node tree
+        try:
+            return node, loader.construct_document(node)
+        except ValueError as exc:  # int("9" * 5000), or a date such as 2001-13-45
+            where = _long_integer_line(node)
+            if where:
+                where, found = (where if lines else ""), "an integer of more than 4,300 digits"
+            else:
+                found = f"a value YAML cannot read ({str(exc).splitlines()[0][:60]})"
+            raise InputError(f"{source}{where}: expected numbers and texts Python can read, found {found}") from None
     finally:
         loader.dispose()
+
+
+def _check_expansion(root, source: str) -> None:
+    """Refuse a document whose aliases expand it past MAX_YAML_NODES: an 800 KB file whose samples
+    all name one anchored list of 100,000 numbers is 300 million numbers once expanded.
+
+    Counted on the node tree, where an alias is the very node it names, each node once:
+    (1 + its children's expanded counts); a node that contains itself never ends."""
+    expanded: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the path from the root to the node at hand
+    todo = [(root, False)]
+    while todo:
+        node, leaving = todo.pop()
+        key = id(node)
+        children = _children(node)
+        if leaving:
+            open_nodes.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            if expanded[key] > MAX_YAML_NODES:
+                break
+            continue
+        if key in expanded:
+            continue
+        if key in open_nodes:
+            raise InputError(f"{source}:{node.start_mark.line + 1}: expected a config, found an alias that "
+                             "contains itself (it never ends once expanded)")
+        open_nodes.add(key)
+        todo.append((node, True))
+        todo.extend((child, False) for child in children if id(child) not in expanded)
+    total = expanded.get(id(node), 0)
+    if total > MAX_YAML_NODES:
+        raise InputError(f"{source}: expected a config of at most {MAX_YAML_NODES:,} values and fields once its "
+                         f"aliases are expanded, found more than {total:,} (aliases are not expanded "
+                         "past that)")
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+def _long_integer_line(root) -> str:
+    """":LINE" of the first integer too long for Python to read, found on the node tree."""
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int") and len(node.value) > 4000:
+            return f":{node.start_mark.line + 1}"
+        todo.extend(reversed(_children(node)))
+    return ""
 
 
 def _read_yaml(text: str, source: str) -> tuple[object, object, list[tuple[str, int, int]]]:
@@ -268,13 +322,16 @@ def _read_yaml(text: str, source: str) -> tuple[object, object, list[tuple[str, 
     problem is reported), and every field given twice in one mapping.
 
     libyaml's parser, where PyYAML has it, reads a config several times faster than the pure-Python
-    one (a good part of a small command's start-up); a broken file is read again by the pure-Python
-    one, whose messages say more ("found character '\\t'" rather than "found character")."""
+    one (a good part of a small command's start-up). A small broken file is read again by the
+    pure-Python one, whose messages say more ("found character '\\t'" rather than "found character");
+    a big one is not: the pure-Python parser takes seconds a megabyte."""
     try:
         try:
-            node, data = _load_yaml(text, FastLoader)
+            node, data = _load_yaml(text, FastLoader, source)
         except yaml.YAMLError:
-            node, data = _load_yaml(text, PlainLoader)
+            if len(text) > MAX_REREAD_BYTES:
+                raise
+            node, data = _load_yaml(text, PlainLoader, source)
     except RecursionError:
         raise InputError(f"{source}: expected a config, found YAML nested too deeply to read") from None
     except yaml.YAMLError as exc:

@@ -16,16 +16,22 @@ not hold every class (a small test file), so its targets have the same length as
 import csv
 import dataclasses
 import io
+import math
+import os
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pencilnet.core.errors import InputError
-from pencilnet.io.files import read_text
+from pencilnet.io.files import read_text, size_text
 
 SHOWN_COLUMNS = 6  # a message lists at most this many column or array names
+MAX_TEXT_BYTES = 64 * 2**20  # a CSV file: its values as Python numbers take many times its size
+MAX_ARRAY_BYTES = 512 * 2**20  # the arrays of a .npz archive together, as the float64 arrays they become
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +95,7 @@ def load_csv(path, classes: list[str] | None = None, label_column: str | None = 
     the file's order. With `unlabelled`, a file without those columns gives inputs only."""
     source = str(path)
     classes = _checked_classes(classes)
-    reader = csv.reader(io.StringIO(read_text(path, "data file"), newline=""), strict=True)
+    reader = csv.reader(io.StringIO(read_text(path, "data file", MAX_TEXT_BYTES), newline=""), strict=True)
     header, header_line = _header(reader, source)
     columns = _Columns(header, f"{source}:{header_line}", label_column, target_columns, feature_columns, unlabelled)
     if columns.targets is not None and classes is not None and len(classes) != len(columns.targets):
@@ -159,14 +165,15 @@ def _header(reader, source: str) -> tuple[list[str], int]:
             if separator in names[0]:
                 raise InputError(f"{line}: expected columns separated by commas, found {called} ({separator!r}) "
                                  f"between them: write the file with commas (pandas: to_csv(path))")
+    first: dict[str, int] = {}  # a dict, not names.index: 100,000 columns cost 100,000 look-ups
     for index, name in enumerate(names):
         if not name:
             hint = (" (a CSV written by pandas with its index: write it with to_csv(path, index=False))"
                     if index == 0 else "")
             raise InputError(f"{line}: column {index + 1}: expected a column name, found an empty field{hint}")
-        if names.index(name) != index:
+        if first.setdefault(name, index) != index:
             raise InputError(f"{line}: column {index + 1}: expected a name no other column has, found {name!r} "
-                             f"again (column {names.index(name) + 1})")
+                             f"again (column {first[name] + 1})")
     return names, reader.line_num
 
 
@@ -178,6 +185,7 @@ class _Columns:
     def __init__(self, header: list[str], line: str, label_column: str | None,
                  target_columns: list[str] | None, feature_columns: list[str] | None, unlabelled: bool = False):
         self.header = header
+        self.place = {name: index for index, name in enumerate(header)}  # the header's names are distinct
         if label_column is None:
             present = [name for name in self.DEFAULT_LABELS if name in header]
             if len(present) > 1 and target_columns is None:
@@ -190,7 +198,7 @@ class _Columns:
             self.targets = None
             if not (unlabelled and not any(name in header for name in target_columns)):
                 self.targets = [self._find(name, line, "a target column") for name in target_columns]
-            self.label = header.index(label_column) if label_column in header else None
+            self.label = self.place.get(label_column)
         else:
             self.targets = None
             if unlabelled and label_column not in header:
@@ -211,9 +219,9 @@ class _Columns:
                              f"found the columns {_names(header)}")
 
     def _find(self, name, line: str, what: str) -> int:
-        if name not in self.header:
+        if name not in self.place:
             raise InputError(f"{line}: expected {what} {name!r}, found the columns {_names(self.header)}")
-        return self.header.index(name)
+        return self.place[name]
 
 
 def _names(names: list[str]) -> str:
@@ -351,30 +359,80 @@ def _labels(arrays: dict, name: str, source: str, count: int, classes: list[str]
 
 
 def _read_npz(path) -> dict[str, np.ndarray]:
+    """The arrays of a .npz archive, each member's .npy header read and checked before its data:
+    no object (pickled) arrays, and at most MAX_ARRAY_BYTES for all of them together, counted as
+    the float64 arrays they become, whatever the archive claims to compress them to."""
     try:
-        loaded = np.load(path, allow_pickle=False)
+        stream = open(path, "rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: expected a data file, found a directory") from None
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise InputError(f"{path}: expected a .npz archive (numpy.savez), found something else") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise InputError(f"{path}: expected a .npz archive of named arrays, found a single .npy array")
-    with loaded:
-        return {name: _array(loaded, name, path) for name in loaded.files}
+    with stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):  # a zip is read from its end: a file
+            raise InputError(f"{path}: expected a .npz archive, found a device, pipe or socket")
+        if stream.read(6) == b"\x93NUMPY":
+            raise InputError(f"{path}: expected a .npz archive of named arrays, found a single .npy array")
+        stream.seek(0)
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+            raise InputError(f"{path}: expected a .npz archive (numpy.savez), found something else") from None
+        with archive:
+            arrays, total = {}, 0
+            for member in archive.infolist():
+                name = member.filename.removesuffix(".npy")
+                try:
+                    with archive.open(member) as data:
+                        shape, fortran, dtype = _npy_header(data, path, name)
+                        count = math.prod(shape)
+                        total += count * max(dtype.itemsize, 8)
+                        if total > MAX_ARRAY_BYTES:
+                            raise InputError(f"{path}: array {name!r}: expected arrays of at most "
+                                             f"{size_text(MAX_ARRAY_BYTES)} in all as float64, found shape "
+                                             f"{shape} (not read)")
+                        arrays[name] = _npy_data(data, count, dtype, path, name).reshape(
+                            shape, order="F" if fortran else "C")
+                except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, zlib.error):
+                    raise InputError(f"{path}: array {name!r}: expected a readable array, found a damaged "
+                                     "one") from None
+            return arrays
 
 
-def _array(archive, name: str, path) -> np.ndarray:
+def _npy_header(data, path, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, Fortran order, dtype) from the header of a .npy member."""
+    from numpy.lib import format as npy
+
     try:
-        return archive[name]
-    except ValueError:  # numpy refuses object arrays without allow_pickle
+        version = npy.read_magic(data)
+        if version == (1, 0):
+            shape, fortran, dtype = npy.read_array_header_1_0(data)
+        elif version == (2, 0):
+            shape, fortran, dtype = npy.read_array_header_2_0(data)
+        else:
+            raise ValueError(f"version {version}")
+    except ValueError:
+        raise InputError(f"{path}: array {name!r}: expected a .npy array of format 1.0 or 2.0, found something "
+                         "else") from None
+    if dtype.hasobject:  # numpy would unpickle these: code from the file
         raise InputError(f"{path}: array {name!r}: expected numbers or text, found pickled Python objects "
-                         f"(not loaded)") from None
-    except (zipfile.BadZipFile, EOFError, OSError):
-        raise InputError(f"{path}: array {name!r}: expected a readable array, found a damaged one") from None
+                         f"(not loaded)")
+    return shape, fortran, dtype
+
+
+def _npy_data(data, count: int, dtype: np.dtype, path, name: str) -> np.ndarray:
+    """`count` values of `dtype`, read straight into the array that holds them."""
+    array = np.empty(count, dtype)
+    view, done = memoryview(array).cast("B"), 0
+    while done < array.nbytes:
+        read = data.readinto(view[done:])
+        if not read:
+            raise InputError(f"{path}: array {name!r}: expected {count:,} values, found a truncated array "
+                             f"({done:,} of {array.nbytes:,} bytes)")
+        done += read
+    return array
 
 
 def _one_of(arrays: dict, source: str, name: str, alias: str, optional: bool = False) -> str | None:
@@ -397,7 +455,7 @@ def _numbers(arrays: dict, name: str, source: str, columns: str) -> np.ndarray:
     if value.ndim != 2 or 0 in value.shape:
         raise InputError(f"{source}: array {name!r}: expected a 2-D array (samples × {columns}), "
                          f"found shape {value.shape}")
-    value = value.astype(np.float64)
+    value = value.astype(np.float64, copy=False)  # already float64 (numpy.savez of floats): no copy
     bad = np.argwhere(~np.isfinite(value))
     if len(bad):
         row, column = bad[0]
@@ -441,12 +499,17 @@ def _subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
 
 def input_vector(text: str, count: int, source: str) -> np.ndarray:
     """`count` finite numbers written as "0.05,0.1", as an option such as --input takes them."""
+    shown = text if len(text) <= 40 else text[:39] + "…"
     try:
         values = np.array([float(v) for v in text.split(",")])
     except ValueError:
-        raise InputError(f"{source}: expected numbers separated by commas, found {text!r}") from None
-    if len(values) != count or not np.isfinite(values).all():
-        raise InputError(f"{source}: expected {count} finite numbers, found {len(values)}")
+        raise InputError(f"{source}: expected numbers separated by commas, found {shown!r}") from None
+    if len(values) != count:
+        raise InputError(f"{source}: expected {count} numbers (one per input node), found {len(values)}")
+    if not np.isfinite(values).all():
+        place = int(np.argmin(np.isfinite(values)))
+        found = text.split(",")[place].strip()
+        raise InputError(f"{source}: value {place + 1}: expected a finite number, found {found!r}")
     return values
 
 

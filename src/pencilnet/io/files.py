@@ -3,26 +3,62 @@
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 from pencilnet.core.errors import InputError
 
 
-def read_text(path: str | Path, what: str = "file") -> str:
-    """A UTF-8 text file's contents, every failure an InputError of one line naming the file."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a {what}, found a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+def read_text(path: str | Path, what: str = "file", limit: int | None = None) -> str:
+    """A UTF-8 text file's contents ("-": standard input), every failure an InputError of one line
+    naming the file; with a `limit`, at most that many bytes are accepted."""
+    data = read_bytes(path, what, limit)
     try:
         return data.decode("utf-8-sig")  # -sig: a byte-order mark (spreadsheets write one) is not content
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}:{line}: expected UTF-8 text, found undecodable bytes") from None
+
+
+def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
+    """At most `limit` bytes of a file or of standard input ("-"). Never more than `limit` + 1
+    bytes are read from anything, so a device (/dev/zero), a pipe or a FIFO that never ends
+    costs no more than a file at the limit."""
+    name = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            if sys.stdin is None:
+                raise InputError("<stdin>: cannot read: standard input is closed")
+            stream, size = sys.stdin.buffer, None
+            data = stream.read(-1 if limit is None else limit + 1)
+        else:
+            with open(path, "rb") as stream:
+                status = os.fstat(stream.fileno())
+                size = status.st_size if stat.S_ISREG(status.st_mode) else None
+                data = stream.read(-1 if limit is None else limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: expected a {what}, found a directory") from None
+    except (OSError, ValueError) as exc:  # ValueError: a standard input closed under us
+        raise InputError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if limit is not None and len(data) > limit:
+        found = sized(size) if size is not None else "more"
+        raise InputError(f"{name}: expected a {what} of at most {size_text(limit)}, found {found}")
+    return data
+
+
+def sized(count: int) -> str:
+    """A size as people compare it with a cap: 18,246,042 bytes (18.2 MB, 17.4 MiB)."""
+    return f"{count:,} bytes ({count / 1e6:.1f} MB, {count / 2**20:.1f} MiB)"
+
+
+def size_text(count: int) -> str:
+    """16 MiB, 512 KiB, 300 bytes: a limit as a person reads it."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count:,} bytes"
 
 
 # What each writing command may replace without --force: a file of the kind it writes itself,

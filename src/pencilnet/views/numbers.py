@@ -35,15 +35,25 @@ def shown_value(text: str):
 def agrees(value, text: str) -> bool:
     """Whether `value` (worked out from the numbers shown) is shown as `text`: rounded half up
     to the digits `text` has, it gives `text`'s digits."""
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-    value, shown = Decimal(repr(value)) if isinstance(value, float) else value, shown_value(text)
+    try:
+        value, shown = Decimal(repr(value)) if isinstance(value, float) else value, shown_value(text)
+    except InvalidOperation:  # "inf", "nan": shown as they are
+        return repr(value) == text
+    if not (value.is_finite() and shown.is_finite()):
+        return value == shown
     mantissa = text.strip("()").split("e")[0]
     if "e" in text:
         digits = len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
         return f"{value:.{max(digits, 1) - 1}e}" == f"{shown:.{max(digits, 1) - 1}e}"
     places = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == shown
+    with localcontext() as context:
+        context.prec = 1000  # a huge value (1e300 × 1e200) has more digits than the default 28
+        try:
+            return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == shown
+        except InvalidOperation:  # more digits still: no one checks such a number by hand
+            return False
 
 
 def relation(value, text: str) -> str:

@@ -559,6 +559,7 @@ def verify(config: Config, verdicts, style: Style) -> Group:
     rows = []
     for v in verdicts:
         places = max(style.decimals, len(v.published.split(".")[1]) + 2 if "." in v.published else 2)
+        places = min(places, 341)  # a float's shortest form has no more decimals than this
         shown = Style(places)
         difference = ("+" if v.difference > 0 else "") + significant(v.difference, 2) if v.difference else "0"
         rows.append((v.name, v.published, shown.number(v.computed), shown.number(v.exact),
