@@ -423,7 +423,7 @@ def test_a_file_larger_than_the_cap_is_not_read(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(interop, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.onnx"
     path.write_bytes(bytes(1001))
-    expect_refusal(cli, tmp_path, str(path), "expected a file of at most 0 MiB")
+    expect_refusal(cli, tmp_path, str(path), "expected a file of at most 1,000 bytes, found 1,001 bytes")
 
 
 def test_names_from_the_file_cannot_break_the_message_or_the_config(cli, tmp_path):

@@ -207,24 +207,14 @@ def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | 
 
 
 def _read_bytes(path) -> bytes:
+    """The file, read with the bound every input has (see `files.read_bytes`); a pipe or a device,
+    which may never end or never open, is refused without being opened."""
+    from pencilnet.io.files import read_bytes
+
     path = Path(path)
-    try:
-        if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device may never end
-            raise InputError(f"{path}: expected a file, found a special file")
-        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: expected a file of at most {MAX_FILE_BYTES // 2**20} MiB, "
-                             f"found {path.stat().st_size // 2**20} MiB")
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)  # a special file may not say its size beforehand
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a file, found a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: expected a file of at most {MAX_FILE_BYTES // 2**20} MiB")
-    return data
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise InputError(f"{path}: expected a file, found a special file")
+    return read_bytes(path, "file", MAX_FILE_BYTES)
 
 
 def _safetensors_layers(data: bytes, source: str) -> tuple[list[_Linear], dict[str, str]]:
