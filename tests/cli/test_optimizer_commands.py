@@ -43,10 +43,10 @@ def test_steps_repeat_the_update_on_the_same_sample(cli):
 
 def test_step_tables_show_the_rule_and_every_state(cli):
     out = cli("step", *ADAM, "--all").stdout
-    assert "m = 0.9 × m + 0.1 × ∂E/∂w" in out and "m̂ = m / (1 − 0.9^1)" in out
+    assert "  m = 0.9 × m + 0.1 × ∂E/∂w\n" in out and "  m̂ = m / (1 − 0.9^1)\n" in out
     assert re.search(r"^ +v̂ +0\.0101$", out, re.M)  # w5's v̂ = g² = 0.1005²
     one = cli("step", "--steps", "3", "--parameter", "w5", *MOMENTUM).stdout
-    assert "w5 over 3 steps with sgd (momentum 0.9)" in one
+    assert "w5 over 3 steps with sgd (momentum 0.9):\n  b = 0.9 × b + ∂E/∂w" in one
     # step 2: b from 0.1005 to 0.9 × 0.1005 + 0.0971 (step 2's gradient) = 0.1875
     assert re.search(r"^ +2 +-0\.000254 +0\.0971 +b +0\.1005 +0\.1875 +-0\.0940$", one, re.M), one
     bad = cli("step", "--steps", "2", "--parameter", "w99")

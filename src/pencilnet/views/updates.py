@@ -92,8 +92,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
         _add(table, (names[position], style.given(found.old[position]),
                      style.result(found.values["gradient"][position])), found, position, style)
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
-    parts = [Text(f"{heading}: {rule(found.optimizer, found.learning_rate, found.steps, style)}", style="bold"),
-             table]
+    parts = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
     if hidden:
         parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
     return Group(*parts)
@@ -107,8 +106,14 @@ def steps_table(name: str, position: int, updates: list[Update], style: Style) -
         _add(table, (str(found.steps), style.given(old) if found.steps == 1 else style.number(old),
                      style.result(found.values["gradient"][position])), found, position, style)
     first = updates[0]
-    return Group(Text(f"{name} over {len(updates)} steps with {first.optimizer.describe()}: "
-                      f"{rule(first.optimizer, first.learning_rate, None, style)}", style="bold"), table)
+    return Group(_ruled(f"{name} over {len(updates)} steps with {first.optimizer.describe()}",
+                        rule(first.optimizer, first.learning_rate, None, style)), table)
+
+
+def _ruled(heading: str, formulas: str) -> Text:
+    """The heading, then each formula of the rule on a line of its own: a narrow terminal wraps
+    between formulas, never inside one."""
+    return Text(heading + ":\n" + "\n".join(f"  {formula}" for formula in formulas.split("; ")), style="bold")
 
 
 def state_json(names: list[str], found: Update) -> dict:
