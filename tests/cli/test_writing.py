@@ -228,7 +228,8 @@ def test_links_to_special_files_loops_and_directories_are_one_line_each(cli, tmp
 
 
 def snapshot(folder) -> dict:
-    """Every entry under `folder`: its type and mode, where a link points, a file's bytes."""
+    """Every entry under `folder`: its type and mode, where a link points, a file's bytes and
+    inode (a file written again with the same bytes is still a new file: the atomic writer's)."""
     found = {}
     for root, directories, names in os.walk(folder):
         for name in directories + names:
@@ -236,7 +237,8 @@ def snapshot(folder) -> dict:
             info = os.lstat(path)
             found[os.path.relpath(path, folder)] = (
                 info.st_mode, os.readlink(path) if stat.S_ISLNK(info.st_mode) else None,
-                open(path, "rb").read() if stat.S_ISREG(info.st_mode) else None)
+                open(path, "rb").read() if stat.S_ISREG(info.st_mode) else None,
+                info.st_ino if stat.S_ISREG(info.st_mode) else None)
     return found
 
 
