@@ -102,3 +102,15 @@ def torch_like(name: str, settings: dict, theta: np.ndarray, grads: list[np.ndar
                 theta = theta - lr * d_p / avg
         found.append(theta.copy())
     return found
+
+
+def config_problems(text: str, overrides=(), source: str = "my.yaml") -> list[str]:
+    """The lines of the ConfigError that parsing `text` (with `--set` overrides) must raise."""
+    import pytest
+
+    from pencilnet.core.errors import ConfigError
+    from pencilnet.io.config import parse
+
+    with pytest.raises(ConfigError) as caught:
+        parse(text, source, list(overrides))
+    return str(caught.value).splitlines()

@@ -1,7 +1,7 @@
 
 import numpy as np
 import pytest
-from helpers import ROOT
+from helpers import ROOT, config_problems
 
 import pencilnet
 from pencilnet.core.errors import ConfigError, InputError
@@ -45,10 +45,7 @@ def test_defaults_and_label_targets():
     assert config.model.layers[0].activation == "sigmoid" and config.model.sizes == [2, 2, 2]
 
 
-def problems(text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse(text, "my.yaml")
-    return str(caught.value).splitlines()
+problems = config_problems
 
 
 @pytest.mark.parametrize("change, expected", [

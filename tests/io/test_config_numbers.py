@@ -4,6 +4,7 @@ say where a value came from and how big a file really is."""
 import json
 
 import pytest
+from helpers import config_problems
 
 import pencilnet
 from pencilnet.core.errors import ConfigError, InputError
@@ -21,10 +22,7 @@ samples:
 """
 
 
-def problems(text: str, overrides=()) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse(text, "my.yaml", list(overrides))
-    return str(caught.value).splitlines()
+problems = config_problems
 
 
 @pytest.mark.parametrize("written, value", [

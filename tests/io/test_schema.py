@@ -4,9 +4,8 @@ README's config reference is made from them."""
 import re
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, config_problems
 
-from pencilnet.core.errors import ConfigError
 from pencilnet.io import schema
 from pencilnet.io.config import parse
 
@@ -23,10 +22,7 @@ samples:
 """
 
 
-def problems(text: str, overrides=()) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        parse(text, "my.yaml", list(overrides))
-    return str(caught.value).splitlines()
+problems = config_problems
 
 
 def test_readme_shows_the_reference_made_from_the_tables():
