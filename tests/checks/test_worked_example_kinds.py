@@ -3,6 +3,7 @@ input gradients, values after N epochs or steps, a slip beside its correction, a
 sign conventions and labels. Each against numbers worked by hand in the comments."""
 
 import json
+import re
 
 import pytest
 from helpers import ROOT
@@ -124,6 +125,9 @@ def test_a_books_signs_and_labels(cli, tmp_path):
     result = cli("verify", str(config))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "dE/dw35" in result.stdout
+    # The tables show the publication's labels beside pencilnet's names.
+    assert re.search(r"^ w5 \(w35\) +h1 → y1 ", cli("backprop", str(config)).stdout, re.M)
+    assert re.search(r"^ h1 \(n3\) +net_h1 = ", cli("forward", str(config)).stdout, re.M)
     config.write_text(text + "labels: {w55: x}\n")
     bad = cli("forward", str(config))
     assert bad.exit_code == 2 and "labels.w55: expected a node or parameter of this network" in bad.stderr

@@ -164,10 +164,11 @@ def pencil_decimals(configured: int | None, pencil: int | None, exact: bool) -> 
     return None if exact else pencil if pencil is not None else configured
 
 
-def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, pencil: int | None = None):
+def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, pencil: int | None = None,
+          labels: dict[str, str] | None = None):
     from pencilnet.views.numbers import Style
 
-    return Style(decimals, None if all_rows else rows, pencil)
+    return Style(decimals, None if all_rows else rows, pencil, labels)
 
 
 def emit_json(data: dict):

@@ -117,7 +117,7 @@ def stage_command(name: str, views, help_text: str):
             cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
             if as_json:
                 return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
-            shown = views(walk, cfg, style(decimals, rows, all_rows, carried))
+            shown = views(walk, cfg, style(decimals, rows, all_rows, carried, cfg.labels))
             from pencilnet.views.tables import exact_note, pencil_note
 
             note = pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
@@ -169,7 +169,7 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
         if as_json:
             each = [{**_step(walk, cfg, None), "arithmetic": str(walk.arithmetic)} for walk in found]
             return emit_json(each[0] if steps == 1 else {"sample": sample, "steps": each})
-        shown_style = style(decimals, rows, all_rows, carried)
+        shown_style = style(decimals, rows, all_rows, carried, cfg.labels)
         if parameter is not None:
             shown = [updates.steps_table(parameter, names.index(parameter), [w.update for w in found], shown_style)]
         elif steps == 1:

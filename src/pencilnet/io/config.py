@@ -95,6 +95,7 @@ class Config:
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
     scaling: object = None  # datasets.Scaling fitted on the training data, applied to every raw input
+    labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
 
     def predict(self, inputs, targets=None, raw: bool = True):
         """A `metrics.Predictions` for `inputs` (one row per sample): outputs, classes, and with
@@ -556,7 +557,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
                   train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
                   classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
-                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling)
+                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels)
 
 
 def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed

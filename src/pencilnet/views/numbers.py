@@ -69,10 +69,17 @@ class Style:
     """How numbers are shown: `decimals` places, a row limit for big networks, and, in
     pencil mode, the decimals every carried intermediate was rounded to."""
 
-    def __init__(self, decimals: int = 4, rows: int | None = 24, pencil: int | None = None):
+    def __init__(self, decimals: int = 4, rows: int | None = 24, pencil: int | None = None,
+                 labels: dict[str, str] | None = None):
         self.decimals = decimals
         self.rows = rows  # None: every row
         self.pencil = pencil
+        self.labels = labels or {}  # a publication's names for pencilnet's, from a config's `labels:`
+
+    def name(self, name: str) -> str:
+        """A node's or a parameter's name, with the publication's label beside it: "w5 (w35)"."""
+        label = self.labels.get(name)
+        return f"{name} ({label})" if label else name
 
     def number(self, x: float) -> str:
         """`decimals` places, rounded half up as a person would (0.08505 → 0.0851); a small

@@ -171,7 +171,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
                 how = f"out_{node} = {activation.symbol}({plain_net})"
                 if not activation.coupled:
                     out = _mark(float(activation.function(np.array([float(shown_value(plain_net))]))[0]), out)
-            return (node, f"net_{node} = {' + '.join(products + [bias_term])}", net, how, out)
+            return (style.name(node), f"net_{node} = {' + '.join(products + [bias_term])}", net, how, out)
 
         out_header = "~out = e^net / Σ e^net" if softmax else f"~out = {activation.symbol}(net)"
         table = _table("node", "~net = Σ input × weight + bias", "#net", out_header, "#out")
@@ -261,7 +261,7 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
 
         def row(j: int, index=index, found=found, activation=activation, nodes=nodes, outs=outs,
                 dE_dout=dE_dout, fused=fused, coupling=coupling) -> tuple:
-            node, out = nodes[j], style.operand(outs[j])
+            node, out = style.name(nodes[j]), style.operand(outs[j])
             dE_dnet = style.number(found.dE_dnet[j])
             if fused:
                 t = style.given(target[j])
@@ -344,7 +344,7 @@ def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Gro
         cells = []
         for column in columns:
             r = column[position] if position < len(column) else None
-            cells += [r.name, style.result(r.gradient)] if r is not None else ["", ""]
+            cells += [style.name(r.name), style.result(r.gradient)] if r is not None else ["", ""]
         table.add_row(*cells)
     parts = [Text("All the gradients", style="bold"), table]
     if shown < count:
@@ -361,7 +361,7 @@ def _input_gradients(config: Config, gradients: Gradients, style: Style) -> Grou
     def row(i: int) -> tuple:
         products = _terms(len(fed), lambda j: f"{style.operand(style.number(dE_dnet[j]))} × "
                                               f"{style.operand(style.given(weights[i, j]))}")
-        return names.nodes[0][i], " + ".join(products), style.number(gradients.dE_dx[i])
+        return style.name(names.nodes[0][i]), " + ".join(products), style.number(gradients.dE_dx[i])
 
     table = _table("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
     return _section(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,
@@ -420,7 +420,7 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
             for factor in factors:
                 product *= shown_value(factor)
             gradient = _mark(product, gradient)
-        return r.name, f"{r.source} → {r.target}", *factors, f"{input_value} ({what})", gradient
+        return style.name(r.name), f"{r.source} → {r.target}", *factors, f"{input_value} ({what})", gradient
 
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
@@ -442,7 +442,7 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
         gradient, old = style.result(r.gradient), style.given(r.value)
         arithmetic = f"{old} − {rate} × {style.operand(gradient)}"
         new = _mark(shown_value(old) - shown_value(rate) * shown_value(gradient), style.number(after[position]))
-        return r.name, old, gradient, arithmetic, new
+        return style.name(r.name), old, gradient, arithmetic, new
 
     table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)

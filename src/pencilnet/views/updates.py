@@ -89,7 +89,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
     table = _table("parameter", *COLUMNS)
     shown, hidden = style.limit(range(len(names)))
     for position in shown:
-        _add(table, (names[position], style.given(found.old[position]),
+        _add(table, (style.name(names[position]), style.given(found.old[position]),
                      style.result(found.values["gradient"][position])), found, position, style)
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
     parts = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
