@@ -26,7 +26,8 @@ data_app = typer.Typer(
 @data_app.command()
 def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_default=False,
                                            help="The CSV file to write, in one step.")],
-          count: Annotated[int, typer.Option("--count", metavar="N", help="How many pictures, half of each class.")] = 1000,
+          count: Annotated[int, typer.Option("--count", metavar="N",
+                                             help="How many pictures, half of each class.")] = 1000,
           seed: Annotated[int, typer.Option("--seed", metavar="N",
                                             help="The random seed: the same seed, the same pictures.")] = 1,
           force: Force = False):
@@ -53,11 +54,13 @@ def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_d
 @data_app.command()
 def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
                                              help="A dataset: a .csv file with a header line, or a .npz archive.")],
-         sample: Annotated[int, typer.Option("--sample", metavar="K", help="Which sample to show, counted from 1.")] = 1,
+         sample: Annotated[int, typer.Option("--sample", metavar="K",
+                                             help="Which sample to show, counted from 1.")] = 1,
          out: Annotated[Optional[str], typer.Option(
              "--out", "-o", metavar="FILE", show_default=False,
              help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
-         count: Annotated[int, typer.Option("--count", min=1, metavar="N", help="How many pictures the grid holds.")] = 24,
+         count: Annotated[int, typer.Option("--count", min=1, metavar="N",
+                                            help="How many pictures the grid holds.")] = 24,
          force: Force = False):
     """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
     samples with their labels to a picture file."""

@@ -44,9 +44,9 @@ Out = Annotated[Optional[str], typer.Option(
 
 
 def diagram(config: ConfigPath = None,
-            stage: Annotated[Stage, typer.Option("--stage", metavar="STAGE",
-                                                                    help="Which numbers the picture shows: forward, error, "
-                                                                         "backprop or step.")] = Stage.forward,
+            stage: Annotated[Stage, typer.Option(
+                "--stage", metavar="STAGE",
+                help="Which numbers the picture shows: forward, error, backprop or step.")] = Stage.forward,
             out: Out = None, sample: Sample = 1, decimals: Decimals = 4, pencil: PencilOption = None,
             exact: ExactOption = False, sets: Sets = None, force: Force = False):
     """Draw the network as a textbook does: nodes in columns, every edge with its weight; the

@@ -15,10 +15,10 @@ from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTE
 ConfigPath = Annotated[Optional[str], typer.Argument(
     metavar="CONFIG", show_default=False,
     help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
-Decimals = Annotated[int, typer.Option("--decimals", min=0, max=15, metavar="N",
-                                       help="Decimal places shown in tables; a smaller value keeps min(N, 3) significant digits "
-                                            "(0.000422 at N=4), one below 1e-5 or from 1e10 is written 1.5e-7; "
-                                            "0: whole numbers.")]
+Decimals = Annotated[int, typer.Option(
+    "--decimals", min=0, max=15, metavar="N",
+    help="Decimal places shown in tables; a smaller value keeps min(N, 3) significant digits "
+         "(0.000422 at N=4), one below 1e-5 or from 1e10 is written 1.5e-7; 0: whole numbers.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, full precision, and nothing else.")]
 Sample = Annotated[int, typer.Option("--sample", min=1, metavar="K", help="Which sample of the config to use, from 1.")]
 Rows = Annotated[int, typer.Option("--rows", min=1, metavar="N", help="At most this many rows per table.")]

@@ -203,7 +203,8 @@ def apply_override(data, item: str) -> str:
     try:
         _, value = _load_yaml(text, FastLoader, f"--set {item}", lines=False)
     except (yaml.YAMLError, RecursionError):
-        raise InputError(f"--set {_one_line(item)}: expected a YAML value after '=', found {_shortened(text)!r}") from None
+        raise InputError(f"--set {_one_line(item)}: expected a YAML value after '=', "
+                         f"found {_shortened(text)!r}") from None
     if not isinstance(data, dict):
         raise InputError(f"--set {_one_line(item)}: the config is not a mapping of fields")
     node = data

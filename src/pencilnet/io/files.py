@@ -76,7 +76,8 @@ KINDS = {
                  lambda head: re.match(rb"p1(,p[0-9]+)*,label\r?\n", head) is not None),
     # A PDF names its maker at its end: the bytes tested are a file's first and last few thousand.
     "picture": ("a picture drawn by pencilnet (a PNG, SVG or PDF made with matplotlib)",
-                lambda head: head.startswith((b"\x89PNG", b"<?xml", b"<svg", b"%PDF")) and b"matplotlib" in head.lower()),
+                lambda head: (head.startswith((b"\x89PNG", b"<?xml", b"<svg", b"%PDF"))
+                              and b"matplotlib" in head.lower())),
     "document": ("a document written by `pencilnet publish`", lambda head: DOCUMENT_MARK.encode() in head),
     "predictions": ("predictions written by `pencilnet predict --out`",
                     lambda head: re.match(rb"sample,(class,)?[a-z0-9_,]*\r?\n", head) is not None),

@@ -528,7 +528,8 @@ EXPECTED = _section(
 TOP = _section(
     Field("name", Text(), "", "a title for tables and diagrams"),
     Field("description", Text(), "", "what the example is"),
-    Field("inputs", Whole(1, MAX_NODES), REQUIRED, "the number of input nodes (with `data`, the features' when left out)"),
+    Field("inputs", Whole(1, MAX_NODES), REQUIRED,
+          "the number of input nodes (with `data`, the features' when left out)"),
     Field("bias_input", Number(), 1, "the value every bias node feeds (some books use -1)"),
     Field("seed", Whole(0), 0, "the seed of every random draw"),
     Field("init", SCHEME, None, "random weights and biases for the layers that give none"),

@@ -203,7 +203,8 @@ def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) ->
     def row(k: int) -> tuple:
         t, o = style.given(report.target[k]), outs[k]
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        return f"E_{names[k]}", config.classes[k], t, o, arithmetic, _mark(float(by_hand[k]), style.result(report.terms[k]))
+        return (f"E_{names[k]}", config.classes[k], t, o, arithmetic,
+                _mark(float(by_hand[k]), style.result(report.terms[k])))
 
     table = _table("output", "class", "#target", "#out",
                    "~term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
@@ -500,7 +501,8 @@ def train(config: Config, history: History, schedule, style: Style, confusion: n
     if epochs > 1:
         parts.append(Text(f"curve: {sparkline(history.errors)}"))
     first = history.errors[0] if history.errors else float("nan")
-    how = batch_mode(schedule.batch_size, len(config.train_inputs)) + (", shuffled each epoch" if schedule.shuffle else "")
+    how = (batch_mode(schedule.batch_size, len(config.train_inputs))
+           + (", shuffled each epoch" if schedule.shuffle else ""))
     parts.append(Text(f"{plural(epochs, 'epoch')} at learning rate {style.given(schedule.learning_rate)} ({how})\n"
                       f"Error: {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
@@ -593,7 +595,8 @@ def summary(config: Config, style: Style) -> Group:
     schedule = config.schedule
     lines = [f"Loss: {LOSSES[config.loss].formula} ({config.loss}); bias input {style.given(model.bias_input)}",
              f"Training: learning rate {style.given(schedule.learning_rate)}, {plural(schedule.epochs, 'epoch')}, "
-             f"{batch_mode(schedule.batch_size, len(config.train_inputs))}" + (", shuffled" if schedule.shuffle else ""),
+             f"{batch_mode(schedule.batch_size, len(config.train_inputs))}"
+             + (", shuffled" if schedule.shuffle else ""),
              f"Data: {plural(len(config.train_inputs), 'training sample')}"
              + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
              + f"; classes: {', '.join(config.classes)}"]
@@ -651,8 +654,8 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
             return Text(f"not resolved (±{significant(c.resolution, 2)})", style="bold red")
         return Text("differs", style="bold red")
 
-    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10), (scientific(c.relative_error, 3) if c.relative_error else "0"),
-             verdict_of(c))
+    rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10),
+             scientific(c.relative_error, 3) if c.relative_error else "0", verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
     tolerance_text = significant(tolerance, 6)
