@@ -102,13 +102,19 @@ def _of_sample(name: str, model: Model) -> bool:
 def sample_values(model: Model, x, target, loss: str, arithmetic, suffix: str) -> dict[str, float]:
     """The sample's net, out and error terms with `model`'s weights, each name followed by `suffix`."""
     trace = forward(model, x, arithmetic)
-    report = error(trace, target, loss)
-    values = {"E_total": report.total}
-    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    values = _forward_values(model, trace, error(trace, target, loss, arithmetic))
+    return {f"{name}{suffix}": value for name, value in values.items()}
+
+
+def _forward_values(model: Model, trace, report) -> dict[str, float]:
+    """net_… and out_… of every node, then E_total and each E_y…, as one pass gives them."""
+    values: dict[str, float] = {}
     for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers):
         for j, node in enumerate(layer_nodes):
             values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
-    return {f"{name}{suffix}": value for name, value in values.items()}
+    values["E_total"] = report.total
+    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    return values
 
 
 def known(name: str, model: Model) -> bool:
@@ -138,13 +144,8 @@ def one_step(config, arithmetic, sample: int) -> dict[str, float]:
 def of_walk(walk: Walk) -> dict[str, float]:
     """Every quantity of one pass through the stages, by name."""
     model, names = walk.model, walk.model.names
-    trace, report, gradients, new = walk.trace, walk.report, walk.gradients, walk.new_model
-    values: dict[str, float] = {}
-    for layer_nodes, seen in zip(names.nodes[1:], trace.layers):
-        for j, node in enumerate(layer_nodes):
-            values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
-    values["E_total"] = report.total
-    values.update({f"E_{node}": float(v) for node, v in zip(names.nodes[-1], report.terms)})
+    trace, gradients, new = walk.trace, walk.gradients, walk.new_model
+    values = _forward_values(model, trace, walk.report)
     for index, found in enumerate(gradients.layers):
         for j, node in enumerate(names.nodes[index + 1]):
             values[f"dE/dout_{node}"] = float(found.dE_dout[j])
