@@ -167,6 +167,13 @@ def test_backprop_json_of_23_million_parameters_is_refused_with_its_estimate(cli
     assert "(4,600,002 parameters, 5,200,004 rows to write)" in line
 
 
+def test_step_checks_its_budget_too_for_every_step(cli, tmp_path):
+    # 4,600,002 parameters, a row each per step: refused before the first pass, as the stages are
+    line = one_line(cli("step", "--json", "--steps", "2", wide(tmp_path, 20, 200_000)))
+    assert "expected a network this command can show in 2 GiB of memory" in line
+    assert "(4,600,002 parameters, 9,200,004 rows to write)" in line
+
+
 def test_a_table_of_a_big_network_is_shown_with_its_row_limit(cli, tmp_path):
     config = wide(tmp_path, 20, 5000)
     result = cli("backprop", config, "--rows", 3)

@@ -101,6 +101,13 @@ def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool, wit
     return config, decimals, config.walk(sample, arithmetic_of(decimals))
 
 
+def _note(cfg, carried: int | None, decimals: int):
+    """Said once above a stage's tables: how its numbers were carried (pencil N, or exact)."""
+    from pencilnet.views.tables import exact_note, pencil_note
+
+    return pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
+
+
 def stage_command(name: str, views, help_text: str):
     """One subcommand per stage; they differ only in which view of the walk they print."""
 
@@ -117,12 +124,8 @@ def stage_command(name: str, views, help_text: str):
             cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
             if as_json:
                 return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
-            shown = views(walk, cfg, style(decimals, rows, all_rows, carried, cfg.labels))
-            from pencilnet.views.tables import exact_note, pencil_note
-
-            note = pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
-            shown = [note, *shown]
-            display(*shown)
+            display(_note(cfg, carried, decimals), *views(walk, cfg, style(decimals, rows, all_rows, carried,
+                                                                            cfg.labels)))
 
     command.__doc__ = help_text
     return command
@@ -154,10 +157,14 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
     """Step 5, updating the weights: new = old − learning rate × gradient for every parameter, or the
     configured optimizer's rule (momentum, Adam, AdamW, RMSprop) with its state before and after."""
     with failures():
+        from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views import updates
 
         cfg = load(config, sets)
+        # as every stage command, refused before the passes when too big: a table of rows per step
+        budget.check(cfg, budget.stage_rows("step", cfg.model) * steps, None if as_json else steps,
+                     None if as_json or all_rows else rows)
         carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         found = cfg.walks(sample, steps, arithmetic_of(carried))
         names = cfg.model.names.parameters
@@ -178,11 +185,7 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
             shown = [updates.step_table(names, w.update, shown_style, f"Step {k} of {steps} on sample {sample}, "
                                                                         f"{w.update.optimizer.describe()}")
                      for k, w in enumerate(found, start=1)]
-        if carried is not None:
-            from pencilnet.views.tables import pencil_note
-
-            shown = [pencil_note(carried), *shown]
-        display(*shown)
+        display(_note(cfg, carried, decimals), *shown)
 
 
 def register(app):
