@@ -21,12 +21,27 @@ def cli(monkeypatch):
 
 import os  # noqa: E402
 
+from helpers import THOROUGH  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 # In CI, the same examples on every run: a property test must not pass or fail by luck there.
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "thorough: a slower variant of a kind of test that also runs in a quicker "
+                                       "form; runs in CI (CI=true) or with PENCILNET_THOROUGH=1")
+
+
+def pytest_collection_modifyitems(config, items):
+    if THOROUGH:
+        return
+    skip = pytest.mark.skip(reason="a slower variant: runs in CI (CI=true) or with PENCILNET_THOROUGH=1")
+    for item in items:
+        if "thorough" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

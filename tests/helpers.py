@@ -2,14 +2,27 @@
 networks, the cases that cover every activation and loss, and a renderable as plain text."""
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, chain, error, forward
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every variant of every test, and long samples of the randomized ones: in CI (CI=true) or with
+# PENCILNET_THOROUGH=1. Locally the suite keeps one representative of each slow kind, to stay
+# quick; tests marked `thorough` are the others (see conftest.py).
+THOROUGH = bool(os.environ.get("CI") or os.environ.get("PENCILNET_THOROUGH"))
+
+
+def thorough_beyond(cases: list, *kept: int) -> list:
+    """`cases` as parameters of a test, all but those at the indices `kept` marked `thorough`."""
+    return [case if index in kept else pytest.param(case, marks=pytest.mark.thorough)
+            for index, case in enumerate(cases)]
 
 CASES = [  # (hidden activations, output activation, loss): every activation and loss, fused or not
     (["sigmoid"], "sigmoid", "half_sse"),

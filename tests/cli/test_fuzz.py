@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, THOROUGH
 from typer.testing import CliRunner
 
 from pencilnet.cli.app import app
@@ -22,7 +22,7 @@ from pencilnet.core.errors import ConfigError
 from pencilnet.core.losses import LOSSES, pairing_problem
 
 # Every run in CI; a sample locally, where the suite must stay quick (the same seed: the same first runs).
-RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "3000" if os.environ.get("CI") else "100"))
+RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "3000" if THOROUGH else "100"))
 
 SOFTMAX = """\
 inputs: 3

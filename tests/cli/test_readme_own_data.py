@@ -8,8 +8,6 @@ import re
 import pytest
 from helpers import ROOT
 
-pytest.importorskip("sklearn")
-
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index("### Your own data"):]
 
@@ -21,6 +19,7 @@ def block(language: str, first_line: str = "") -> str:
 
 
 def test_the_readme_own_data_example(tmp_path, monkeypatch, cli):
+    pytest.importorskip("sklearn")  # here, not at the top: importing it takes seconds, and every worker collects
     monkeypatch.chdir(tmp_path)
     exec(block("python"), {})  # writes cancer.csv and new.csv
     (tmp_path / "cancer.yaml").write_text(block("yaml", "# cancer.yaml"), encoding="utf-8")

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 import yaml
-from helpers import CASES, ROOT, random_model
+from helpers import CASES, ROOT, random_model, thorough_beyond
 
 pytest.importorskip("matplotlib")
 
@@ -323,7 +323,8 @@ def write_config(tmp_path, sizes, hidden, output, loss, seed: int) -> str:
 CONFIGURABLE = [c for c in CASES if "softmax" not in c[0]]  # a config takes softmax on the output layer only
 
 
-@pytest.mark.parametrize("case", CONFIGURABLE, ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
+# Locally the three hidden layers and a fused softmax; every case in CI.
+@pytest.mark.parametrize("case", thorough_beyond(CONFIGURABLE, 1, 2), ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
 def test_every_activation_and_loss_document_is_the_engines(cli, tmp_path, sketches, case):
     hidden, output, loss = case
     sizes = [3] + [3] * len(hidden) + [2]
@@ -449,7 +450,9 @@ def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
 
 
 # Between them, every activation and loss, fused and not, and three hidden layers (a heading level more).
-@pytest.mark.parametrize("case", [CASES[1], CASES[2], CASES[3], CASES[4]], ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
+# Locally the softmax with its full Jacobian; every case in CI.
+@pytest.mark.parametrize("case", thorough_beyond([CASES[1], CASES[2], CASES[3], CASES[4]], 2),
+                         ids=lambda c: "-".join(c[0] + [c[1], c[2]]))
 def test_the_latex_of_every_activation_and_loss_compiles(cli, tmp_path, sketches, case):
     need_pdflatex()
     hidden, output, loss = case
