@@ -1,4 +1,8 @@
+import os
+
 import pytest
+from helpers import THOROUGH
+from hypothesis import settings
 from typer.testing import CliRunner
 
 import pencilnet
@@ -18,11 +22,6 @@ def cli(monkeypatch):
     runner = CliRunner()
     return lambda *args, input=None: runner.invoke(app, [str(a) for a in args], input=input)
 
-
-import os  # noqa: E402
-
-from helpers import THOROUGH  # noqa: E402
-from hypothesis import settings  # noqa: E402
 
 # In CI, the same examples on every run: a property test must not pass or fail by luck there.
 settings.register_profile("ci", derandomize=True, deadline=None)

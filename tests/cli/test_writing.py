@@ -9,7 +9,7 @@ import stat
 import numpy as np
 import pytest
 import yaml
-from helpers import ROOT, THOROUGH
+from helpers import ROOT, THOROUGH, thorough_beyond
 
 import pencilnet
 from pencilnet.io import saving
@@ -178,10 +178,11 @@ def test_a_save_through_a_symlink_keeps_the_link_and_the_mode(cli, tmp_path):
     assert sorted(os.listdir(tmp_path / "runs")) == ["first.yaml"]
 
 
-@pytest.mark.parametrize("command", [["forward", "--json"], ["error", "--json"], ["backprop", "--json"],
+# Every command loads through the same function: locally three of them, all in CI.
+@pytest.mark.parametrize("command", thorough_beyond([["forward", "--json"], ["error", "--json"], ["backprop", "--json"],
                                      ["step", "--json"], ["walkthrough"], ["predict", "--json"], ["expect"],
                                      ["gradcheck", "--json"], ["summary", "--json"], ["diagram"],
-                                     ["train", "--epochs", "3", "--json"]])
+                                     ["train", "--epochs", "3", "--json"]], 3, 7, 10))
 def test_every_subcommand_reads_a_big_save_as_it_reads_a_small_one(cli, tmp_path, monkeypatch, command):
     small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
     assert cli("train", "--epochs", "2", "--save", small).exit_code == 0

@@ -4,6 +4,7 @@ finite differences, and the fast training loop with the recorded stages."""
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from helpers import THOROUGH
 
 from pencilnet.core.gradcheck import gradcheck
 from pencilnet.core.losses import LOSSES, pairing_problem
@@ -48,7 +49,7 @@ def networks(draw):
     return Model(tuple(layers), bias_input), x, target, loss
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80 if THOROUGH else 30, deadline=None)  # random networks each local run, the same 80 in CI
 @given(networks())
 def test_gradcheck_passes_on_any_network(case):
     model, x, target, loss = case
