@@ -156,11 +156,10 @@ def test_under_nohup_a_hangup_does_not_stop_training(tmp_path, monkeypatch):
 
 # A kill at each step of a write, made exact: the process kills itself when the writer reaches
 # that step (os.write of the data, os.fsync, os.replace), so no test depends on timing.
-KILLED_AT = """
+# The start of each script: the process kills itself at call number argv[2] of os.<argv[1]>.
+KILL_AT_CALL = """
 import os, signal, sys
-import pencilnet.io.saving as saving
 step, count = sys.argv[1], int(sys.argv[2])
-saving.YAML_MAX_PARAMETERS = int(sys.argv[3])
 original = getattr(os, step)
 calls = []
 
@@ -171,6 +170,11 @@ def killed(*args, **kwargs):
     return original(*args, **kwargs)
 
 setattr(os, step, killed)
+"""
+
+KILLED_AT = KILL_AT_CALL + """
+import pencilnet.io.saving as saving
+saving.YAML_MAX_PARAMETERS = int(sys.argv[3])
 from pencilnet.cli.app import app
 app(sys.argv[4:], prog_name="pencilnet")
 """
@@ -206,20 +210,8 @@ def test_a_big_save_killed_between_its_two_files_loads_whole(tmp_path, monkeypat
     assert "0 epochs" in target.read_text().splitlines()[0]  # the config is the old one in both cases
 
 
-WRITER = """
-import os, signal, sys
+WRITER = KILL_AT_CALL + """
 from pencilnet.io.files import write_atomic
-step, count = sys.argv[1], int(sys.argv[2])
-original = getattr(os, step)
-calls = []
-
-def killed(*args, **kwargs):
-    calls.append(1)
-    if len(calls) == count:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return original(*args, **kwargs)
-
-setattr(os, step, killed)
 versions = [b"a" * 2_000_000, b"b" * 3_000_000]
 for n in range(4):
     write_atomic(sys.argv[3], versions[n % 2])
