@@ -26,6 +26,7 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
     elif o.weight_decay:
         parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
     g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
+    squared = "g²" if g == "g" else "(∂E/∂w)²"  # not ∂E/∂w², which reads as a derivative by w²
     if o.name == "sgd":
         if not o.momentum:
             parts.append(f"new = old − {lr} × {g}")
@@ -39,11 +40,11 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
         beta1, beta2 = o.betas
         decayed = " − decay" if o.name == "adamw" and o.weight_decay else ""
         t = "t" if steps is None else steps
-        parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {g}²",
+        parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {squared}",
                   f"m̂ = m / (1 − {n(beta1)}^{t})", f"v̂ = v / (1 − {n(beta2)}^{t})",
                   f"new = old{decayed} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
     else:
-        parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {g}²")
+        parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {squared}")
         if o.momentum:
             parts += [f"b = {n(o.momentum)} × b + {g} / (√s + {o.eps:g})", f"new = old − {lr} × b"]
         else:
