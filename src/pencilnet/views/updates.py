@@ -52,7 +52,7 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
     return "; ".join(parts)
 
 
-def _state_keys(found: Update) -> list[str]:
+def state_keys(found: Update) -> list[str]:
     """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
     keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity") if k in found.values]
     if "decay" in found.values and found.optimizer.name != "adamw":
@@ -64,7 +64,7 @@ def _state_rows(found: Update, position: int, style: Style) -> list[tuple[str, s
     """(name, before, after) for each intermediate of one parameter's step; `before` only for the
     state carried from step to step."""
     rows = []
-    for key in _state_keys(found):
+    for key in state_keys(found):
         value = found.values[key][position]
         if key in found.before.buffers:
             rows.append((HEADS[key], style.number(found.before.buffers[key][position]), style.number(value)))

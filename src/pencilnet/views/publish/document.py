@@ -13,10 +13,11 @@ import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import FUSED
-from pencilnet.core.stages import LayerChain, Walk
+from pencilnet.core.stages import LayerChain, Walk, trainable
 from pencilnet.io.config import Config
 from pencilnet.views.numbers import Style
 from pencilnet.views.tables import layer_title
+from pencilnet.views.updates import HEADS, rule, state_keys
 
 LARGE = 20  # a layer with more parameters than this gets its general formula, a few rows and a table
 FEW = 3  # rows written out for a large layer
@@ -361,6 +362,8 @@ class Builder:
         self.doc = Document(title or config.name or "A worked example of backpropagation")
         self.chains = {(index, bias): LayerChain(self.model, walk.gradients, index, bias)
                        for index in range(len(self.model.layers)) for bias in (False, True)}
+        # The optimizer's step when it is not the article's plain one (momentum, Adam, …, or decay).
+        self.stateful = walk.update if walk.update is not None and not walk.update.optimizer.plain else None
 
     def add(self, *blocks):
         self.doc.blocks.extend(blocks)
@@ -399,7 +402,8 @@ class Builder:
         model, names, walk = self.model, self.names, self.walk
         shape = "-".join(map(str, model.sizes))
         sample = f"sample {walk.sample} of {self.config.source}" if walk.sample else self.config.source
-        self.say(f"One step of gradient descent on a {shape} network, worked by hand: the forward pass, the total "
+        method = "gradient descent" if self.stateful is None else self.stateful.optimizer.describe()
+        self.say(f"One step of {method} on a {shape} network, worked by hand: the forward pass, the total "
                  f"error, every gradient by the chain rule and the updated parameters. The numbers are those of "
                  f"{sample}, each computed by pencilnet.")
         self.say(arithmetic_sentence(walk, self.style))
@@ -679,6 +683,8 @@ class Builder:
     # 5. the update ---------------------------------------------------------------------------
 
     def update(self):
+        if self.stateful is not None:
+            return self.optimizer_update()
         walk = self.walk
         self.add(Heading(2, "5. The update"))
         self.say("Each parameter takes a step against its gradient, as long as the learning rate: ",
@@ -706,6 +712,33 @@ class Builder:
                     self.say(f"Every parameter of {rows[0].name} … {rows[-1].name}:")
                     self.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), ("new",)), table,
                                    (False, True, True, True)))
+        self.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
+
+    def optimizer_update(self):
+        """The step of an optimizer that keeps state or decays weights: its rule with its numbers,
+        then every parameter's gradient, intermediates and new value in one table."""
+        found = self.stateful
+        self.add(Heading(2, "5. The update"))
+        start = " It starts from a state of zeros, so this is its step 1." if found.steps == 1 else ""
+        self.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "
+                 f"gradients above (they come from the weights before the update).{start} For each parameter, in "
+                 "order:")
+        self.add(Items(tuple((formula,) for formula in rule(found.optimizer, found.learning_rate, found.steps,
+                                                             self.style).split("; "))))
+        keys, free = state_keys(found), trainable(self.model)
+        rows = []
+        for position, name in enumerate(self.names.parameters):
+            if free is None or free[position]:
+                rows.append(((name,), (self.n.given(found.old[position]),),
+                             (self.n.result(found.values["gradient"][position]),),
+                             *((self.n.number(found.values[key][position]),) for key in keys),
+                             (self.n.number(found.values["new"][position]),)))
+        frozen = len(self.names.parameters) - len(rows)
+        if frozen:
+            self.say(f"{frozen} frozen parameter{'s keep their values' if frozen > 1 else ' keeps its value'} "
+                     "and no state.")
+        self.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), *((HEADS[key],) for key in keys), ("new",)),
+                       tuple(rows), (False, *[True] * (len(keys) + 3))))
         self.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
 
     # 6. published values -------------------------------------------------------------------
@@ -736,6 +769,11 @@ class Builder:
                 items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
         if items:
             self.add(Items(tuple(items)))
+        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
+        if stepped and self.stateful is not None:
+            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
+                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
+                     "apply to it.")
 
 
 def build(config: Config, walk: Walk, style: Style, title: str | None = None) -> Document:

@@ -1,6 +1,8 @@
 """The document as LaTeX for pdflatex, using only TeX Live's base and recommended packages;
 `math` also writes the mathematics of the Markdown version."""
 
+import re
+
 from pencilnet.views.publish.document import (
     Document,
     Equation,
@@ -81,7 +83,7 @@ def aligned(equation: Equation) -> str:
 
 TEXT = {  # characters of prose that pdflatex's default fonts have under another name
     "∂": r"$\partial$", "→": r"$\to$", "…": r"\dots{}", "⋯": r"$\cdots$", "−": "$-$", "×": r"$\times$",
-    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$",
+    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$", "√": r"$\surd$",
     "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
@@ -90,7 +92,20 @@ TEXT = {  # characters of prose that pdflatex's default fonts have under another
 
 
 def text(value: str) -> str:
-    """Prose for pdflatex: specials escaped; a character its fonts lack written as its code point."""
+    """Prose for pdflatex: specials escaped; a character its fonts lack written as its code point.
+    An optimizer's rule has m̂ (m and a combining circumflex) and powers (0.9^t): math for both."""
+    out = []
+    for piece in re.split(r"(\w\u0302|\^[A-Za-z0-9]+)", value):
+        if len(piece) == 2 and piece[1] == "\u0302":
+            out.append(rf"$\hat{{{text(piece[0])}}}$")
+        elif piece.startswith("^") and len(piece) > 1:
+            out.append(f"$^{{{piece[1:]}}}$")
+        else:
+            out.append(_characters(piece))
+    return "".join(out)
+
+
+def _characters(value: str) -> str:
     out = []
     for ch in value:
         if ch in TEXT:
