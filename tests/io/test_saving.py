@@ -104,6 +104,20 @@ def test_a_save_marks_the_expected_section_and_comments_it_drops(tmp_path, artic
     assert "expected" not in yaml.safe_load(text)
 
 
+@pytest.mark.parametrize("sets, said", [
+    (["training.optimizer={name: adam}"], "nor adam's state (m, v): "),
+    (["training.optimizer={name: sgd, momentum: 0.9}", "training.lr_schedule={name: exponential, gamma: 0.9}"],
+     "nor sgd's state (velocity) nor the learning-rate schedule's place: "),
+])
+def test_a_save_says_an_optimizers_state_starts_afresh(tmp_path, sets, said):
+    # A saved config is not a checkpoint: training it again starts the optimizer and the schedule
+    # afresh, as a new torch.optim optimizer would; the header must not let a reader think otherwise.
+    config = pencilnet.load(None, sets)
+    header = " ".join(line[2:] for line in saving.config_text(config, config.model, "3 epochs", tmp_path / "t.yaml")
+                      .splitlines() if line.startswith("#"))
+    assert said + "training this file starts afresh from step 1 and epoch 1." in header
+
+
 def test_a_line_break_in_a_source_name_stays_inside_the_comment(tmp_path, article):
     from dataclasses import replace
 
