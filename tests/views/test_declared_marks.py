@@ -111,3 +111,13 @@ def test_json_lists_the_declarations_beside_the_values(cli, tmp_path):
     assert backprop["expected"]["dE/dout_h2"] == {"published": "0.0437", "kind": "tolerance", "tolerance": "0.0001"}
     # only a key added: the rest as it was
     assert set(backprop) == {"sample", "gradients", "chain", "nodes", "inputs", "expected", "arithmetic"}
+
+
+def test_an_optimizers_step_table_marks_them_too(cli, tmp_path):
+    config = tmp_path / "momentum.yaml"
+    config.write_text(ARTICLE.replace("  epochs: 1 ", "  optimizer: {name: sgd, momentum: 0.9}\n  epochs: 1 "))
+    out = cli("step", config).stdout
+    # the first step with momentum is plain gradient descent (b = ∂E/∂w): the same new weights
+    assert "momentum 0.9" in out
+    assert row(out, "w5").endswith("-0.000254 †") and row(out, "w8").endswith("0.0850 ‡")
+    assert "† w5_new: published 0.00025, a declared erratum" in out

@@ -95,7 +95,7 @@ def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | 
 MARKS = "†‡§¶‖"  # beside a value the config declares an erratum or a tolerance for; then numbered: [6], [7]…
 
 
-class _Declared:
+class Declared:
     """The config's declared errata and tolerances, marked beside the values they concern, so
     that a reader sees them in the row without running `verify`; `notes()` keys each mark to
     what was published and why it differs.
@@ -143,7 +143,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
-    marks = _Declared(config, sample, "forward")
+    marks = Declared(config, sample, "forward")
     if config.scaling is not None:  # the data section standardises: the file's raw values, then these
         scaling = config.scaling
         raw = scaling.offset + trace.x * scaling.scale
@@ -208,7 +208,7 @@ def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) ->
     outs = [style.number(o) for o in report.output]
     # What the terms come to from the outputs as shown: the oracle for "=" or "≈".
     by_hand = loss.terms(np.array([float(shown_value(o)) for o in outs]), report.target)
-    marks = _Declared(config, sample, "error")
+    marks = Declared(config, sample, "error")
 
     def row(k: int) -> tuple:
         t, o = style.given(report.target[k]), outs[k]
@@ -228,7 +228,7 @@ def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) ->
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
-                  style: Style, marks: _Declared) -> list[Group]:
+                  style: Style, marks: Declared) -> list[Group]:
     """Per node, from the output layer back: ∂E/∂out (for a hidden node, a sum over the
     nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out so
     that every row multiplies out as written ("≈" where the factors shown are rounded)."""
@@ -327,7 +327,7 @@ GROUPS = (  # the article's four kinds of weights, in its order
 
 
 def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style, sample: int = 1) -> Group:
-    marks = _Declared(config, sample, "backprop")
+    marks = Declared(config, sample, "backprop")
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style, marks)
     parts.append(Text("Each gradient is a product of chain-rule factors:\n"
                       "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
@@ -345,7 +345,7 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
     return Group(*parts, *marks.notes())
 
 
-def _gradient_summary(config: Config, gradients: Gradients, style: Style, marks: _Declared) -> Group:
+def _gradient_summary(config: Config, gradients: Gradients, style: Style, marks: Declared) -> Group:
     """Every gradient at a glance, as the article sums them up: weights on the outside, weights
     on the inside and bias weights, side by side."""
     model, last = config.model, len(config.model.layers) - 1
@@ -368,7 +368,7 @@ def _gradient_summary(config: Config, gradients: Gradients, style: Style, marks:
     return Group(*parts)
 
 
-def _input_gradients(config: Config, gradients: Gradients, style: Style, marks: _Declared) -> Group:
+def _input_gradients(config: Config, gradients: Gradients, style: Style, marks: Declared) -> Group:
     """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
     names, weights = config.model.names, config.model.layers[0].weights
     dE_dnet = gradients.layers[0].dE_dnet
@@ -419,7 +419,7 @@ class _Joined(Sequence):
         raise IndexError(position)
 
 
-def _chain_table(title: str, rows: "_Joined", style: Style, marks: _Declared) -> Group:
+def _chain_table(title: str, rows: "_Joined", style: Style, marks: Declared) -> Group:
     coupled = any(part.coupled for part in rows.parts)
 
     def cells(r: ChainRow) -> tuple:
@@ -457,7 +457,7 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
          sample: int = 1) -> Group:
     after = flatten(new)
     rate = style.given(learning_rate)
-    marks = _Declared(config, sample, "step")
+    marks = Declared(config, sample, "step")
 
     def row(item: tuple) -> tuple:
         position, r = item
