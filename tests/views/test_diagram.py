@@ -437,3 +437,17 @@ def test_the_clash_check_sees_a_label_put_on_another_edge(the_article):
     label = next(t for t in figure.axes[0].texts if t.get_gid() == "label 0")
     label.set_position(tuple(np.mean(segments[5], axis=0)))
     assert "label 0 on edge 5" in _clashes(figure)
+
+
+def test_a_network_with_no_room_still_gets_every_label(the_article, monkeypatch):
+    """Should no spread of the drawing leave room (placement finds none), every label is still
+    drawn, on its own edge where it reads best, rather than the picture failing."""
+    from pencilnet.views import placement
+
+    monkeypatch.setattr(placement, "place", lambda scene, labels: None)
+    figure = diagram.figure_of(the_article, "forward", the_article.walk(1))
+    segments, _, _, labels, _ = _drawn_geometry(figure)
+    assert sorted(labels) == list(range(12))
+    for k, outline in labels.items():  # each centred on its own edge
+        centre = (outline.min(axis=0) + outline.max(axis=0)) / 2  # a box is symmetric about its centre
+        assert _to_segment(centre, *segments[k]) < 0.05
