@@ -17,7 +17,7 @@ from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, 
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
 from pencilnet.views.declared import declared, describe, of_stage
-from pencilnet.views.layout import Formulas, Grid
+from pencilnet.views.layout import FOOTNOTE_MARKS, Formulas, Grid
 from pencilnet.views.numbers import Style, agrees, relation, scientific, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
@@ -92,9 +92,6 @@ def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | 
     return style.number(powers.sum()), [style.number(p) for p in powers], "Σ e^net"
 
 
-MARKS = "†‡§¶‖"  # beside a value the config declares an erratum or a tolerance for; then numbered: [6], [7]…
-
-
 class Declared:
     """The config's declared errata and tolerances, marked beside the values they concern, so
     that a reader sees them in the row without running `verify`; `notes()` keys each mark to
@@ -113,7 +110,8 @@ class Declared:
             return text
         if name not in self.marks:
             count = len(self.marks)
-            self.marks[name] = MARKS[count] if count < len(MARKS) else f"[{count + 1}]"
+            # †, ‡, §, ¶, ‖, then numbered: [6], [7]…
+            self.marks[name] = FOOTNOTE_MARKS[count] if count < len(FOOTNOTE_MARKS) else f"[{count + 1}]"
         return f"{text} {self.marks[name]}"
 
     def notes(self) -> list[Text]:
