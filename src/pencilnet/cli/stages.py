@@ -69,7 +69,7 @@ def _step(walk, config, shown):
 
     if walk.update.optimizer.plain:
         return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
-    return [updates.step_table(names, walk.update, shown)]
+    return [updates.step_table(names, walk.update, shown, declared=tables.Declared(config, walk.sample, "step"))]
 
 
 STEPS = (("forward", "Step 2: forward propagation", _forward),

@@ -10,6 +10,7 @@ from pencilnet.core.model import Model
 from pencilnet.core.stages import ErrorReport, Gradients, Trace, chain
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
+from pencilnet.views import declared
 
 
 def number(x) -> float | None:
@@ -31,6 +32,14 @@ def _prediction(config: Config, output) -> dict:
     return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
+def _declared(config: Config, sample: int, stage: str) -> dict:
+    """`expected`: the stage's values the config declares an erratum or a tolerance for, by name,
+    each {published, kind ("erratum" or "tolerance"), erratum or tolerance, note}; absent
+    when there are none, so other configs' output is unchanged."""
+    found = declared.as_json(config, sample, stage)
+    return {"expected": found} if found else {}
+
+
 def forward(config: Config, trace: Trace, sample: int) -> dict:
     names = config.model.names
     return {
@@ -39,6 +48,7 @@ def forward(config: Config, trace: Trace, sample: int) -> dict:
         "net": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.net)},
         "out": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.out)},
         "prediction": _prediction(config, trace.output),
+        **_declared(config, sample, "forward"),
     }
 
 
@@ -51,6 +61,7 @@ def error(config: Config, report: ErrorReport, sample: int) -> dict:
         "terms": _named(outputs, report.terms),
         "targets": _named(outputs, report.target),
         "outputs": _named(outputs, report.output),
+        **_declared(config, sample, "error"),
     }
 
 
@@ -73,6 +84,7 @@ def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
                            "dout_dnet": number(r.dout_dnet), "dnet_dw": number(r.dnet_dw)} for r in rows},
         "nodes": nodes,
         "inputs": _named(names.nodes[0], gradients.dE_dx) if gradients.dE_dx is not None else {},
+        **_declared(config, sample, "backprop"),
     }
 
 
@@ -83,6 +95,7 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
         "weights": {k: number(v) for k, v in new.parameters().items()},
         "previous": {k: number(v) for k, v in config.model.parameters().items()},
         "gradients": {r.name: number(r.gradient) for r in chain(config.model, gradients)},
+        **_declared(config, sample, "step"),
     }
 
 

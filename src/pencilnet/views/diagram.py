@@ -30,7 +30,7 @@ STAGES = ("forward", "error", "backprop", "step")
 FORMATS = (".svg", ".png", ".pdf")  # PDF for LaTeX documents
 TEXT_MAX_NODES = 6  # wider layers do not fit a terminal's lines
 LABEL_MAX_NODES = 8  # wider layers are drawn compactly: thin coloured edges, no numbers
-LABEL_MAX_EDGES = 20  # more edges between two layers than this and their labels would pile up
+LABEL_MAX_EDGES = 24  # more edges between two layers than this (8 × 3) and their labels would pile up
 CMAP = "coolwarm"  # blue negative, red positive, grey (still visible on white) near zero
 MISSING = "drawing needs matplotlib: pip install 'pencilnet[plot]'"
 
@@ -181,95 +181,111 @@ def _subtitle(config: Config, rec: Walk, style: Style) -> str:
 
 
 LABEL_SIZE = 9  # points, for the labels on edges
+LABEL_BOX = dict(boxstyle="round,pad=0.25", fc="white", lw=0.8)
+SPREAD = 1.15  # when some label finds no free spot, the gaps grow by this much and the search runs again
+MAX_SPREADS = 8
 
 
-EDGE_HALF_WIDTH = 0.03  # inches: the widest edge drawn, halved, with a little air
+@dataclass(frozen=True)
+class _Layout:
+    """Where everything sits, in inches: node centres per column, bias nodes, edges rim to rim."""
+
+    nodes: list[list[tuple[float, float]]]
+    bias_nodes: list[tuple[float, float]]
+    segments: list[tuple[tuple[float, float], tuple[float, float]]]
+    dx: float
+    top: float
+    bias_gap: float
+    radius: float
+    bias_radius: float
 
 
-def _label_shape(x: float, y: float, angle: float, label: str) -> tuple[np.ndarray, float]:
-    """A label as points along its middle line and a half height, in inches. Widths are
-    estimated (a digit of DejaVu Sans is 0.64 em), with room for the box around the text."""
-    lines = label.split("\n")
-    width = max(len(line) for line in lines) * 0.64 * LABEL_SIZE / 72 + 0.15
-    half = (len(lines) * 1.2 * LABEL_SIZE / 72 + 0.14) / 2
-    along = np.linspace(-width / 2, width / 2, max(2, int(width / half) + 1))
-    a = math.radians(angle)
-    return np.column_stack([x + along * math.cos(a), y + along * math.sin(a)]), half
+def _layout(sizes, edges: list[_Edge], dx: float, dy: float, radius: float, bias_gap: float,
+            bias_radius: float) -> _Layout:
+    top = (max(sizes) - 1) / 2 * dy
+    nodes = [[(c * dx, ((n - 1) / 2 - i) * dy) for i in range(n)] for c, n in enumerate(sizes)]
+    # A layer's bias node sits above the gap before it, nearer the nodes it feeds, so its
+    # edges run down to them without passing over the source column.
+    bias_nodes = [((c + 0.55) * dx, top + bias_gap) for c in range(len(sizes) - 1)]
+    segments = []
+    for e in edges:
+        sx, sy = nodes[e.layer][e.source] if e.source >= 0 else bias_nodes[e.layer]
+        tx, ty = nodes[e.layer + 1][e.target]
+        # From rim to rim, so each line visibly ends at its node.
+        length = math.hypot(tx - sx, ty - sy)
+        ux, uy = (tx - sx) / length, (ty - sy) / length
+        r0 = bias_radius if e.source < 0 else radius
+        segments.append(((sx + ux * r0, sy + uy * r0), (tx - ux * radius, ty - uy * radius)))
+    return _Layout(nodes, bias_nodes, segments, dx, top, bias_gap, radius, bias_radius)
 
 
-def _label_spots(shown, sizes, apex: float, nodes, radius: float) -> list[tuple[float, float]]:
-    """Where along its edge (0 at the start, 1 at the end) each label goes, and its angle.
+def _measure(Figure, texts: list[tuple[str, dict]]) -> list[tuple[float, float]]:
+    """The width and height in inches of each text with its box, as the renderer lays it out
+    (the box: the text's extent, its pad on every side, and half its outline beyond)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    A bias node's edges fan out from one point above the nodes: their labels lie level, one
-    above the other in the free band over the top row (`apex` is the bias nodes' height), so
-    they meet neither each other nor the weights' labels below. Weight edges from different
-    sources cross: labelling the first source's edges near their start and the last source's
-    near their end keeps crossing labels apart; where two labels still meet, each in turn
-    slides along its edge to the spot that overlaps other labels and the nodes least.
-    """
-    centres = np.array([xy for column in nodes for xy in column])
-    top = centres[:, 1].max()
-    spots, movable = [], []
-    for k, (e, (start, end)) in enumerate(shown):
-        if e.source < 0:
-            y = apex - (apex - top) * (e.target + 1) / (sizes[e.layer + 1] + 1)
-            level = (start[1] - y) / (start[1] - end[1])
-            spots.append((level, 0.0))
-            movable.append((k, level))
-        else:
-            count = sizes[e.layer]
-            preferred = 0.5 if count == 1 else 0.25 + 0.5 * e.source / (count - 1)
-            spots.append((preferred, math.degrees(math.atan2(end[1] - start[1], end[0] - start[0]))))
-            movable.append((k, preferred))
-
-    def shape(k: int, t: float):
-        e, (start, end) = shown[k]
-        return _label_shape(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]), spots[k][1],
-                            e.label)
-
-    def clash(points, half, others) -> float:
-        total = 0.0
-        for other, other_half in others:
-            gap = np.sqrt(((points[:, None, :] - other[None, :, :]) ** 2).sum(-1)).min()
-            total += max(0.0, half + other_half - gap)
-        return total
-
-    starts = np.array([start for _, (start, _) in shown], dtype=float)
-    directions = np.array([end for _, (_, end) in shown], dtype=float) - starts
-    lengths = np.maximum((directions ** 2).sum(-1), 1e-12)
-
-    def crossing(points, half, k) -> float:
-        """How far a label's box reaches over the other edges: a label lying on an edge it
-        does not name is read as that edge's."""
-        offsets = points[None, :, :] - starts[:, None, :]  # (edges, points, 2)
-        t = np.clip((offsets * directions[:, None, :]).sum(-1) / lengths[:, None], 0.0, 1.0)
-        gaps = np.sqrt(((offsets - t[:, :, None] * directions[:, None, :]) ** 2).sum(-1)).min(axis=1)
-        reach = np.maximum(0.0, half + EDGE_HALF_WIDTH - gaps)
-        return float(reach.sum() - reach[k])
-
-    for _ in range(3):  # three sweeps: enough, in the networks tried, for the labels to settle
-        for k, preferred in movable:
-            others = [shape(m, spots[m][0]) for m in range(len(shown)) if m != k]
-            others += [(centres, radius)]
-
-            def cost(t: float) -> float:
-                points, half = shape(k, t)
-                return 100 * (clash(points, half, others) + crossing(points, half, k)) + abs(t - preferred)
-
-            spots[k] = (min(np.linspace(0.12, 0.88, 39), key=cost), spots[k][1])
-    return spots
+    scratch = Figure(figsize=(4, 4))
+    renderer = FigureCanvasAgg(scratch).get_renderer()
+    found = []
+    for text, options in texts:
+        extent = scratch.text(0.5, 0.5, text, **options).get_window_extent(renderer)
+        box = options["bbox"]
+        pad = float(box["boxstyle"].split("pad=")[1]) * options["fontsize"] / 72  # the pad is in font sizes
+        more = 2 * pad + box["lw"] / 72
+        found.append((extent.width / scratch.dpi + more, extent.height / scratch.dpi + more))
+    return found
 
 
-def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = None) -> Path:
-    """Draw the network at `stage` (forward, error, backprop or step) for the sample in `rec`
-    and write it to `out_path`, an .svg or a .png. Returns the path written."""
+def _preferred(e: _Edge, sizes) -> float:
+    """Where along its edge a label reads best when nothing is in the way: edges from different
+    sources cross, so the first source's labels near their start, the last source's near their end."""
+    count = sizes[e.layer]
+    if e.source < 0 or count == 1:
+        return 0.5
+    return 0.25 + 0.5 * e.source / (count - 1)
+
+
+NOTE_PAD = 0.3  # in font sizes: the box around the notes beside the output nodes
+
+
+def _note_options() -> dict:
+    return dict(fontsize=9, ha="left", va="center", linespacing=1.3,
+                bbox=dict(boxstyle=f"round,pad={NOTE_PAD}", fc="#fff8e7", ec="#c8a951", lw=0.8))
+
+
+def _place_labels(layout: _Layout, frame, edges: list[_Edge], shown: list[int], line_widths: list[float],
+                  measured: list[tuple[float, float]]) -> "list | None":
+    """A box for the label of each edge in `shown`, clear of everything else, or None if the
+    layout has no room for some label. `measured`: the labels' sizes, then the notes'."""
+    from pencilnet.views import placement
+
+    x0, x1, y0, y1 = frame
+    starts = np.array([a for a, _ in layout.segments], float)
+    ends = np.array([b for _, b in layout.segments], float)
+    centres = np.array([xy for column in layout.nodes for xy in column] + layout.bias_nodes, float)
+    radii = np.array([layout.radius] * (len(centres) - len(layout.bias_nodes))
+                     + [layout.bias_radius] * len(layout.bias_nodes))
+    pad = NOTE_PAD * _note_options()["fontsize"] / 72
+    notes = tuple(placement.Box((x + layout.radius + 0.15 - pad + w / 2, y), 0.0, w / 2, h / 2)
+                  for (x, y), (w, h) in zip(layout.nodes[-1], measured[len(shown):]))
+    sizes = [len(column) for column in layout.nodes]
+    scene = placement.Scene(starts, ends, np.array(line_widths) / 72 / 2, centres, radii,
+                            # clear of the headings beneath the bottom row and of the titles above
+                            (x0, x1, -layout.top - layout.radius - 0.1, y1 - 1.05), notes)
+    return placement.place(scene, [(k, measured[n], _preferred(edges[k], sizes)) for n, k in enumerate(shown)])
+
+
+def figure_of(config: Config, stage: str, rec: Walk, style: Style | None = None):
+    """The figure `draw` writes: the network at `stage` for the sample in `rec`, every label on
+    its own edge and clear of the other edges, the nodes and the other labels."""
     _check_stage(stage)
-    path = _check_path(out_path)
     matplotlib, Figure = _matplotlib()
     from matplotlib.cm import ScalarMappable
     from matplotlib.collections import LineCollection
     from matplotlib.colors import ListedColormap, Normalize
     from matplotlib.patches import Circle
+
+    from pencilnet.views import placement
 
     style = style or Style()
     model, sizes = config.model, config.model.sizes
@@ -282,23 +298,8 @@ def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = 
     dx = 4.8 + 0.12 * max(0, labels - 4) if labelled else 4.0
     dy = 2.4 if labelled else min(0.6, 11.0 / widest)
     radius = 0.68 if labelled else min(0.3, 0.4 * dy)
-    top = (widest - 1) / 2 * dy
-    # Room above the top row for the bias edges' labels, one level per node fed.
-    bias_gap = max(1.8, 0.6 * (max((layer.size for layer in with_labels), default=0) + 1)) if labelled else 0.9
-    nodes = [[(c * dx, ((n - 1) / 2 - i) * dy) for i in range(n)] for c, n in enumerate(sizes)]
-    # A layer's bias node sits above the gap before it, nearer the nodes it feeds, so its
-    # edges run down to them without passing over the source column.
-    bias_nodes = [((c + 0.55) * dx, top + bias_gap) for c in range(len(model.layers))]
+    bias_gap = 1.8 if labelled else 0.9
     bias_radius = radius * 0.55 if labelled else 0.12
-
-    notes = _output_notes(config, stage, rec, style) if labelled else []  # no room beside packed nodes
-    x0, x1 = -1.0, (len(sizes) - 1) * dx + (3.1 if notes else 1.0)
-    y0, y1 = -top - 1.9, top + bias_gap + 1.6  # headings and colour bars below; titles above
-    width, height = x1 - x0, y1 - y0
-    figure = Figure(figsize=(width, height))
-    ax = figure.add_axes((0, 0, 1, 1))
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal")
-    ax.axis("off")
 
     edges = _edges(config, stage, rec, style)
     by_gradient = stage == "backprop" and not labelled
@@ -307,26 +308,43 @@ def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = 
     limit = max(abs(e.value) for e in edges) or 1.0
     norm, cmap = Normalize(-limit, limit), matplotlib.colormaps[CMAP]
     thin, thick = (0.8, 5.0) if labelled else (0.2, 1.6)
-    segments = []
-    for e in edges:
-        sx, sy = nodes[e.layer][e.source] if e.source >= 0 else bias_nodes[e.layer]
-        tx, ty = nodes[e.layer + 1][e.target]
-        # From rim to rim, so each line visibly ends at its node.
-        length = math.hypot(tx - sx, ty - sy)
-        ux, uy = (tx - sx) / length, (ty - sy) / length
-        r0 = bias_radius if e.source < 0 else radius
-        segments.append(((sx + ux * r0, sy + uy * r0), (tx - ux * radius, ty - uy * radius)))
-    ax.add_collection(LineCollection(
-        segments, colors=[cmap(norm(e.value)) for e in edges], zorder=1, alpha=1.0 if labelled else 0.6,
-        linewidths=[thin + (thick - thin) * abs(e.value) / limit for e in edges]))
+    line_widths = [thin + (thick - thin) * abs(e.value) / limit for e in edges]
+    notes = _output_notes(config, stage, rec, style) if labelled else []  # no room beside packed nodes
+    shown = [k for k, e in enumerate(edges) if labelled and model.layers[e.layer].weights.size <= LABEL_MAX_EDGES]
+    label_options = dict(fontsize=LABEL_SIZE, ha="center", va="center", rotation_mode="anchor", linespacing=1.1,
+                         bbox=LABEL_BOX)
+    measured = _measure(Figure, [(edges[k].label, label_options) for k in shown]
+                        + [("\n".join(note), _note_options()) for note in notes]) if shown else []
 
-    if labelled:
-        shown = [(e, seg) for e, seg in zip(edges, segments) if model.layers[e.layer].weights.size <= LABEL_MAX_EDGES]
-        for (e, (start, end)), (t, angle) in zip(shown, _label_spots(shown, sizes, top + bias_gap, nodes, radius)):
-            ax.text(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]), e.label,
-                    fontsize=LABEL_SIZE, ha="center", va="center", rotation=angle, rotation_mode="anchor",
-                    linespacing=1.1, zorder=4,
-                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=cmap(norm(e.value)), lw=0.8))
+    def frame(layout: _Layout):
+        x0, x1 = -1.0, (len(sizes) - 1) * layout.dx + (3.1 if notes else 1.0)
+        return x0, x1, -layout.top - 1.9, layout.top + layout.bias_gap + 1.6  # headings below; titles above
+
+    # Spread the drawing until every label finds a free spot (in the networks tried, at most three times).
+    for attempt in range(MAX_SPREADS if shown else 1):
+        spread = SPREAD ** attempt
+        layout = _layout(sizes, edges, dx * spread, dy * spread, radius, bias_gap * spread, bias_radius)
+        boxes = _place_labels(layout, frame(layout), edges, shown, line_widths, measured) if shown else []
+        if boxes is not None:
+            break
+    if boxes is None:  # still crowded after spreading out: each label where it reads best, level
+        boxes = [placement.Box(tuple(np.add(a, _preferred(edges[k], sizes) * np.subtract(b, a))), 0.0, 0.0, 0.0)
+                 for k in shown for a, b in [layout.segments[k]]]
+
+    nodes, bias_nodes, top = layout.nodes, layout.bias_nodes, layout.top
+    x0, x1, y0, y1 = frame(layout)
+    width, height = x1 - x0, y1 - y0
+    figure = Figure(figsize=(width, height))
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal")
+    ax.axis("off")
+    ax.add_collection(LineCollection(
+        layout.segments, colors=[cmap(norm(e.value)) for e in edges], zorder=1, alpha=1.0 if labelled else 0.6,
+        linewidths=line_widths, gid="edges"))
+    for k, box in zip(shown, boxes):
+        e = edges[k]
+        ax.text(*box.centre, e.label, rotation=box.angle, zorder=4, gid=f"label {k}",
+                **{**label_options, "bbox": {**LABEL_BOX, "ec": cmap(norm(e.value))}})
 
     # In a compact drawing there is no room for numbers in the nodes: their shade shows out.
     shade = None
@@ -353,17 +371,17 @@ def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = 
             elif name_size >= 5:
                 ax.text(x, y, text[0], fontsize=name_size, ha="center", va="center", zorder=3)
     for x, y in bias_nodes:
-        ax.add_patch(Circle((x, y), bias_radius, fc="#eeeeee", ec="#333333", lw=1.0 if labelled else 0.6, zorder=2))
+        ax.add_patch(Circle((x, y), layout.bias_radius, fc="#eeeeee", ec="#333333", lw=1.0 if labelled else 0.6,
+                            zorder=2))
         ax.text(x, y, style.given(model.bias_input), fontsize=10 if labelled else 7, ha="center", va="center",
                 zorder=3)
     for (x, y), note in zip(nodes[-1], notes):
-        ax.text(x + radius + 0.15, y, "\n".join(note), fontsize=9, ha="left", va="center", linespacing=1.3, zorder=3,
-                bbox=dict(boxstyle="round,pad=0.3", fc="#fff8e7", ec="#c8a951", lw=0.8))
+        ax.text(x + radius + 0.15, y, "\n".join(note), zorder=3, **_note_options())
 
     headings = ["input layer"] + ["hidden layer"] * (len(sizes) - 2) + ["output layer"]
     for c, heading in enumerate(headings):
-        ax.text(c * dx, -top - radius - 0.15, heading if labelled else f"{heading} ({sizes[c]})", fontsize=10,
-                ha="center", va="top", color="#555555")
+        ax.text(c * layout.dx, -top - radius - 0.15, heading if labelled else f"{heading} ({sizes[c]})",
+                fontsize=10, ha="center", va="top", color="#555555")
     if by_gradient:
         title = "Backpropagation: the colour of every edge is its ∂E/∂w"
     else:
@@ -385,7 +403,15 @@ def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = 
         figure.colorbar(mappable, cax=bar, orientation="horizontal")
         bar.tick_params(labelsize=8)
         bar.set_title(title, fontsize=9)
-    _save(figure, path)
+    return figure
+
+
+def draw(config: Config, stage: str, rec: Walk, out_path, style: Style | None = None) -> Path:
+    """Draw the network at `stage` (forward, error, backprop or step) for the sample in `rec`
+    and write it to `out_path`, an .svg or a .png. Returns the path written."""
+    _check_stage(stage)
+    path = _check_path(out_path)
+    _save(figure_of(config, stage, rec, style), path)
     return path
 
 

@@ -8,6 +8,7 @@ only before a " + " or a " = " if it must be; and if the numbers alone are still
 each row is stacked, one "header: value" a line.
 """
 
+import re
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -18,6 +19,8 @@ from rich.text import Text
 GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
 INDENT = 4  # arithmetic moved beneath its row
 BREAKS = (" + ", " = ")  # a formula may break only before these: never inside a product
+FOOTNOTE_MARKS = "†‡§¶‖"  # a footnote's mark after a number: " †", then numbered, " [6]"
+FOOTNOTE = re.compile(rf" (?:[{FOOTNOTE_MARKS}]|\[\d+\])$")
 
 
 @dataclass
@@ -45,6 +48,13 @@ def column(spec: str) -> Column:
 
 def _text(cell) -> Text:
     return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+
+def _split_mark(cell: Text) -> tuple[Text, Text]:
+    """A number's cell as the number and the footnote mark after it, if any: numbers align on
+    their last digit, and a mark stands beyond them."""
+    found = FOOTNOTE.search(cell.plain)
+    return (cell[:found.start()], cell[found.start():]) if found else (cell, Text(""))
 
 
 def _words(header: str) -> list[str]:
@@ -116,10 +126,18 @@ class Grid:
             line.no_wrap, line.overflow = True, "ignore"
             yield line
 
+    def _marks_width(self, c: int) -> int:
+        """The widest footnote mark of a number column: room kept right of its numbers."""
+        if not self.columns[c].numeric:
+            return 0
+        return max((_split_mark(row[c])[1].cell_len for row, _ in self.rows), default=0)
+
     def _widths(self, kept, wrap_headers: bool) -> dict[int, int]:
         widths = {}
         for c in kept:
-            cells = max((row[c].cell_len for row, _ in self.rows), default=0)
+            marks = self._marks_width(c)
+            cells = max((_split_mark(row[c])[0].cell_len + marks if marks else row[c].cell_len
+                         for row, _ in self.rows), default=0)
             header = self.columns[c].header
             words = max(cell_len(w) for w in _words(header)) if wrap_headers else cell_len(header)
             widths[c] = max(cells, words)
@@ -141,16 +159,22 @@ class Grid:
 
     def _laid_out(self, kept: list[int], wrap_headers: bool, width: int) -> list[Text]:
         widths = self._widths(kept, wrap_headers)
+        marks = {c: self._marks_width(c) for c in kept}
         moved = [c for c in range(len(self.columns)) if c not in kept]
 
-        def line(cells: dict[int, Text], style: str = "") -> Text:
+        def line(cells: dict[int, Text], style: str = "", header: bool = False) -> Text:
             out = Text(" ", style=style)
             for position, c in enumerate(kept):
-                cell = cells[c]
-                pad = " " * (widths[c] - cell.cell_len)
+                cell, mark = (cells[c], Text("")) if header else _split_mark(cells[c])
+                # A header stands over the numbers, not over their marks, when it has the room.
+                room = min(marks[c], widths[c] - cell.cell_len) if header else marks[c]
+                pad = " " * (widths[c] - room - cell.cell_len)
                 if position:
                     out.append(" " * GAP)
-                out.append_text(Text(pad) + cell if self.columns[c].numeric else cell + Text(pad))
+                if self.columns[c].numeric:
+                    out.append_text(Text(pad) + cell + mark + Text(" " * (room - mark.cell_len)))
+                else:
+                    out.append_text(cells[c] + Text(" " * (widths[c] - cells[c].cell_len)))
             out.rstrip()
             return out
 
@@ -160,7 +184,7 @@ class Grid:
         out = [Text("")]
         for i in range(height):  # a broken header sits on the bottom lines, beside the others
             cells = {c: Text(h[i - height + len(h)] if i >= height - len(h) else "") for c, h in headers.items()}
-            out.append(line(cells, "bold"))
+            out.append(line(cells, "bold", header=True))
         out += [Text(" " * INDENT + f"{self.columns[c].header} (beneath each row)", style="bold")
                 for c in moved if not self.columns[c].labelled]
         out.append(Text(" " + "─" * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))

@@ -16,7 +16,8 @@ from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
 from pencilnet.io.config import Config
 from pencilnet.training.loop import History
-from pencilnet.views.layout import Formulas, Grid
+from pencilnet.views.declared import declared, describe, of_stage
+from pencilnet.views.layout import FOOTNOTE_MARKS, Formulas, Grid
 from pencilnet.views.numbers import Style, agrees, relation, scientific, shown_value, significant
 
 MAX_TERMS = 4  # a weighted sum with more sources is shortened: the first terms, then a count
@@ -91,29 +92,33 @@ def _softmax_sum(net: np.ndarray, style: Style) -> tuple[str, list[str], str] | 
     return style.number(powers.sum()), [style.number(p) for p in powers], "Σ e^net"
 
 
-STAGE_OF = {"forward": ("net_", "out_"), "error": ("E_",), "backprop": ("d",), "step": ()}  # by name prefix
+class Declared:
+    """The config's declared errata and tolerances, marked beside the values they concern, so
+    that a reader sees them in the row without running `verify`; `notes()` keys each mark to
+    what was published and why it differs.
 
+    A mark is given on first use (`beside`), so marks run in the order of the rows; a declared
+    value of the stage whose row is not shown is still listed beneath, without a mark."""
 
-def declared(config: Config, sample: int, stage: str) -> list[Text]:
-    """The config's declared errata and tolerances among the published values of this stage,
-    so that a reader sees them beside the computed values, without running `verify`."""
-    expected = config.expected
-    if expected is None or expected.sample != sample:
-        return []
-    lines = []
-    for entry in expected.entries:
-        ours = entry.name.endswith("_new") if stage == "step" else (
-            entry.name.startswith(STAGE_OF[stage]) and not entry.name.endswith("_new")
-            and "_after_" not in entry.name and not entry.name.startswith("epoch_"))
-        if not ours or (entry.erratum is None and entry.tolerance is None):
-            continue
-        if entry.erratum is not None:
-            lines.append(f"{entry.name}: published {entry.published}, a declared erratum ({entry.erratum})")
-        else:
-            why = f"; {entry.note}" if entry.note else ""
-            lines.append(f"{entry.name}: published {entry.published}, declared to hold within "
-                         f"{entry.tolerance}{why}")
-    return [Text(line, style="yellow") for line in lines]
+    def __init__(self, config: Config, sample: int, stage: str):
+        self.entries, self.stage = declared(config, sample), stage
+        self.marks: dict[str, str] = {}
+
+    def beside(self, name: str, text: str) -> str:
+        """`text`, a value as shown, with the mark of `name` after it if one is declared."""
+        if name not in self.entries:
+            return text
+        if name not in self.marks:
+            count = len(self.marks)
+            # †, ‡, §, ¶, ‖, then numbered: [6], [7]…
+            self.marks[name] = FOOTNOTE_MARKS[count] if count < len(FOOTNOTE_MARKS) else f"[{count + 1}]"
+        return f"{text} {self.marks[name]}"
+
+    def notes(self) -> list[Text]:
+        unmarked = [name for name in self.entries if name not in self.marks and of_stage(name, self.stage)]
+        return [Text(f"{self.marks[name] + ' ' if name in self.marks else ''}{name}: {describe(entry)}",
+                     style="yellow")
+                for name in list(self.marks) + unmarked for entry in self.entries[name]]
 
 
 def _symbolic(model: Model, index: int) -> Formulas:
@@ -136,6 +141,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(_terms(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
     parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
+    marks = Declared(config, sample, "forward")
     if config.scaling is not None:  # the data section standardises: the file's raw values, then these
         scaling = config.scaling
         raw = scaling.offset + trace.x * scaling.scale
@@ -171,7 +177,8 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
                 how = f"out_{node} = {activation.symbol}({plain_net})"
                 if not activation.coupled:
                     out = _mark(float(activation.function(np.array([float(shown_value(plain_net))]))[0]), out)
-            return (style.name(node), f"net_{node} = {' + '.join(products + [bias_term])}", net, how, out)
+            return (style.name(node), f"net_{node} = {' + '.join(products + [bias_term])}",
+                    marks.beside(f"net_{node}", net), how, marks.beside(f"out_{node}", out))
 
         out_header = "~out = e^net / Σ e^net" if softmax else f"~out = {activation.symbol}(net)"
         table = _table("node", "~net = Σ input × weight + bias", "#net", out_header, "#out")
@@ -189,7 +196,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
     else:
         reason = f"{names.nodes[-1][winner]} has the largest output, {style.number(trace.output[winner])}"
     parts.append(Text(f"Predicted class: {config.classes[winner]} ({reason})", style="bold"))
-    return Group(*parts, *declared(config, sample, "forward"))
+    return Group(*parts, *marks.notes())
 
 
 def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) -> Group:
@@ -199,12 +206,13 @@ def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) ->
     outs = [style.number(o) for o in report.output]
     # What the terms come to from the outputs as shown: the oracle for "=" or "≈".
     by_hand = loss.terms(np.array([float(shown_value(o)) for o in outs]), report.target)
+    marks = Declared(config, sample, "error")
 
     def row(k: int) -> tuple:
         t, o = style.given(report.target[k]), outs[k]
         arithmetic = loss.term_arithmetic.format(t=t, o=style.operand(o), n=n)
-        return (f"E_{names[k]}", config.classes[k], t, o, arithmetic,
-                _mark(float(by_hand[k]), style.result(report.terms[k])))
+        return (f"E_{names[k]}", config.classes[k], t, marks.beside(f"out_{names[k]}", o), arithmetic,
+                marks.beside(f"E_{names[k]}", _mark(float(by_hand[k]), style.result(report.terms[k]))))
 
     table = _table("output", "class", "#target", "#out",
                    "~term = " + loss.term_arithmetic.format(t="target", o="out", n="n"), "#term")
@@ -213,12 +221,12 @@ def error(config: Config, report: ErrorReport, style: Style, sample: int = 1) ->
     terms = _terms(len(report.terms), lambda k: style.operand(shown_terms[k]))
     total = style.result(report.total)
     equals = relation(_sum(shown_terms), total) if len(report.terms) <= MAX_TERMS else "="
-    return Group(section, Text(f"E_total = {' + '.join(terms)} {equals} {total}", style="bold"),
-                 *declared(config, sample, "error"))
+    total_line = Text(f"E_total = {' + '.join(terms)} {equals} {marks.beside('E_total', total)}", style="bold")
+    return Group(section, total_line, *marks.notes())
 
 
 def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: Gradients,
-                  style: Style) -> list[Group]:
+                  style: Style, marks: Declared) -> list[Group]:
     """Per node, from the output layer back: ∂E/∂out (for a hidden node, a sum over the
     nodes it feeds), ∂out/∂net and their product ∂E/∂net, with the arithmetic written out so
     that every row multiplies out as written ("≈" where the factors shown are rounded)."""
@@ -262,15 +270,16 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
 
         def row(j: int, index=index, found=found, activation=activation, nodes=nodes, outs=outs,
                 dE_dout=dE_dout, fused=fused, coupling=coupling) -> tuple:
-            node, out = style.name(nodes[j]), style.operand(outs[j])
-            dE_dnet = style.number(found.dE_dnet[j])
+            name, out = nodes[j], style.operand(outs[j])
+            node, dE_dnet = style.name(name), style.number(found.dE_dnet[j])
             if fused:
                 t = style.given(target[j])
-                return node, f"{out} − {style.operand(t)} = " + _mark(shown_value(outs[j]) - shown_value(t), dE_dnet)
+                return node, f"{out} − {style.operand(t)} = " + marks.beside(
+                    f"dE/dnet_{name}", _mark(shown_value(outs[j]) - shown_value(t), dE_dnet))
             if found.terms is None:
                 how = loss.derivative_arithmetic.format(o=out, t=style.operand(style.given(target[j])),
                                                         n=str(len(nodes)))
-                how += f" {relation(float(by_hand[j]), dE_dout[j])} {dE_dout[j]}"
+                how += f" {relation(float(by_hand[j]), dE_dout[j])} {marks.beside(f'dE/dout_{name}', dE_dout[j])}"
             else:
                 downstream, weights = gradients.layers[index + 1].dE_dnet, model.layers[index + 1].weights[j]
                 count = len(downstream)
@@ -282,16 +291,18 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
                 first = "=" if not whole or all(agrees(shown_value(a) * shown_value(w), term)
                                                  for (a, w), term in zip(factors, terms)) else "≈"
                 second = relation(_sum(terms), dE_dout[j]) if whole else "="
-                how = f"{' + '.join(products)} {first} {' + '.join(parts)} {second} {dE_dout[j]}"
+                how = (f"{' + '.join(products)} {first} {' + '.join(parts)} {second} "
+                       f"{marks.beside(f'dE/dout_{name}', dE_dout[j])}")
             if coupling is not None:
                 arithmetic = f"{out} × ({dE_dout[j]} − {style.operand(coupling)})"
                 value = shown_value(outs[j]) * (shown_value(dE_dout[j]) - shown_value(coupling))
-                return node, how, f"{arithmetic} = {_mark(value, dE_dnet)}"
+                return node, how, f"{arithmetic} = {marks.beside(f'dE/dnet_{name}', _mark(value, dE_dnet))}"
             slope_value = style.number(found.dout_dnet[j])
             slope = activation.derivative_arithmetic.format(o=out)
             by_hand_slope = float(activation.derivative(np.array([float(shown_value(outs[j]))]))[0])
-            return (node, how, f"{slope} {relation(by_hand_slope, slope_value)} {slope_value}",
-                    _mark(shown_value(dE_dout[j]) * shown_value(slope_value), dE_dnet))
+            slope_shown = marks.beside(f"dout_{name}/dnet_{name}", slope_value)
+            return (node, how, f"{slope} {relation(by_hand_slope, slope_value)} {slope_shown}",
+                    marks.beside(f"dE/dnet_{name}", _mark(shown_value(dE_dout[j]) * shown_value(slope_value), dE_dnet)))
 
         if fused:
             table = _table("node", "~∂E/∂net = out − target")
@@ -314,7 +325,8 @@ GROUPS = (  # the article's four kinds of weights, in its order
 
 
 def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: Style, sample: int = 1) -> Group:
-    parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style)
+    marks = Declared(config, sample, "backprop")
+    parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style, marks)
     parts.append(Text("Each gradient is a product of chain-rule factors:\n"
                       "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
     last = len(config.model.layers) - 1
@@ -324,14 +336,14 @@ def backprop(config: Config, trace: Trace, target, gradients: Gradients, style: 
         if len(chosen):
             if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
                 title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
-            parts.append(_chain_table(title, chosen, style))
-    parts.append(_gradient_summary(config, gradients, style))
+            parts.append(_chain_table(title, chosen, style, marks))
+    parts.append(_gradient_summary(config, gradients, style, marks))
     if gradients.dE_dx is not None:
-        parts.append(_input_gradients(config, gradients, style))
-    return Group(*parts, *declared(config, sample, "backprop"))
+        parts.append(_input_gradients(config, gradients, style, marks))
+    return Group(*parts, *marks.notes())
 
 
-def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Group:
+def _gradient_summary(config: Config, gradients: Gradients, style: Style, marks: Declared) -> Group:
     """Every gradient at a glance, as the article sums them up: weights on the outside, weights
     on the inside and bias weights, side by side."""
     model, last = config.model, len(config.model.layers) - 1
@@ -345,7 +357,8 @@ def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Gro
         cells = []
         for column in columns:
             r = column[position] if position < len(column) else None
-            cells += [style.name(r.name), style.result(r.gradient)] if r is not None else ["", ""]
+            cells += ([style.name(r.name), marks.beside(f"dE/d{r.name}", style.result(r.gradient))] if r is not None
+                      else ["", ""])
         table.add_row(*cells)
     parts = [Text("All the gradients", style="bold"), table]
     if shown < count:
@@ -353,7 +366,7 @@ def _gradient_summary(config: Config, gradients: Gradients, style: Style) -> Gro
     return Group(*parts)
 
 
-def _input_gradients(config: Config, gradients: Gradients, style: Style) -> Group:
+def _input_gradients(config: Config, gradients: Gradients, style: Style, marks: Declared) -> Group:
     """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
     names, weights = config.model.names, config.model.layers[0].weights
     dE_dnet = gradients.layers[0].dE_dnet
@@ -362,7 +375,8 @@ def _input_gradients(config: Config, gradients: Gradients, style: Style) -> Grou
     def row(i: int) -> tuple:
         products = _terms(len(fed), lambda j: f"{style.operand(style.number(dE_dnet[j]))} × "
                                               f"{style.operand(style.given(weights[i, j]))}")
-        return style.name(names.nodes[0][i]), " + ".join(products), style.number(gradients.dE_dx[i])
+        x = names.nodes[0][i]
+        return style.name(x), " + ".join(products), marks.beside(f"dE/d{x}", style.number(gradients.dE_dx[i]))
 
     table = _table("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
     return _section(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,
@@ -403,7 +417,7 @@ class _Joined(Sequence):
         raise IndexError(position)
 
 
-def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
+def _chain_table(title: str, rows: "_Joined", style: Style, marks: Declared) -> Group:
     coupled = any(part.coupled for part in rows.parts)
 
     def cells(r: ChainRow) -> tuple:
@@ -411,17 +425,21 @@ def _chain_table(title: str, rows: "_Joined", style: Style) -> Group:
         what = "bias input" if r.source == "bias" else r.source if r.layer == 0 else f"out_{r.source}"
         gradient = style.result(r.gradient)
         if coupled:
-            factors = [style.number(r.dE_dnet)]
+            factors, named = [style.number(r.dE_dnet)], [f"dE/dnet_{r.target}"]
         elif r.shared:
-            factors = [f"Σ {style.number(r.dE_dout)}", "—"]
+            factors, named = [f"Σ {style.number(r.dE_dout)}", "—"], ["", ""]
         else:
             factors = [style.number(r.dE_dout), style.number(r.dout_dnet)]
+            named = [f"dE/dout_{r.target}", f"dout_{r.target}/dnet_{r.target}"]
         if not r.shared:
             product = shown_value(input_value)
             for factor in factors:
                 product *= shown_value(factor)
             gradient = _mark(product, gradient)
-        return style.name(r.name), f"{r.source} → {r.target}", *factors, f"{input_value} ({what})", gradient
+        factors = [marks.beside(name, factor) for name, factor in zip(named, factors)]
+        return (style.name(r.name), f"{r.source} → {r.target}", *factors,
+                f"{marks.beside(f'dnet_{r.target}/d{r.name}', input_value)} ({what})",
+                marks.beside(f"dE/d{r.name}", gradient))
 
     if coupled:
         table = _table("parameter", "edge", "#∂E/∂net", "#∂net/∂w", "#∂E/∂w")
@@ -437,19 +455,22 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
          sample: int = 1) -> Group:
     after = flatten(new)
     rate = style.given(learning_rate)
+    marks = Declared(config, sample, "step")
 
     def row(item: tuple) -> tuple:
         position, r = item
         gradient, old = style.result(r.gradient), style.given(r.value)
         arithmetic = f"{old} − {rate} × {style.operand(gradient)}"
         new = _mark(shown_value(old) - shown_value(rate) * shown_value(gradient), style.number(after[position]))
-        return style.name(r.name), old, gradient, arithmetic, new
+        return (style.name(r.name), old, marks.beside(f"dE/d{r.name}", gradient), arithmetic,
+                marks.beside(f"{r.name}_new", new))
 
     table = _table("parameter", "#old", "#∂E/∂w", "~new = old − η × ∂E/∂w", "#new")
     rows = _Joined([LayerChain(config.model, gradients, index, bias)
                     for bias in (False, True) for index in range(len(config.model.layers))])
-    return Group(_section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table,
-                          _Enumerated(rows), style, "parameters", row), *declared(config, sample, "step"))
+    section = _section(f"Updating the weights: new = old − {rate} × ∂E/∂w", table, _Enumerated(rows), style,
+                       "parameters", row)
+    return Group(section, *marks.notes())
 
 
 def sparkline(values: list[float], width: int = 60) -> str:

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from pencilnet.core.optimizers import Optimizer, Update
 from pencilnet.views.numbers import Style
-from pencilnet.views.tables import _table
+from pencilnet.views.tables import Declared, _table
 
 # How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
 HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
@@ -73,11 +73,12 @@ def _state_rows(found: Update, position: int, style: Style) -> list[tuple[str, s
     return rows
 
 
-def _add(table, first: tuple, found: Update, position: int, style: Style):
+def _add(table, first: tuple, found: Update, position: int, style: Style, new=lambda text: text):
     """A parameter's rows: `first` (its name or step, and its old value and gradient), the first of
-    its intermediates and the new value; then a row for each further intermediate."""
+    its intermediates and the new value (`new` marks it, if need be); then a row for each further
+    intermediate."""
     state = _state_rows(found, position, style) or [("", "", "")]
-    table.add_row(*first, *state[0], style.number(found.values["new"][position]))
+    table.add_row(*first, *state[0], new(style.number(found.values["new"][position])))
     for row in state[1:]:
         table.add_row(*[""] * len(first), *row, "")
 
@@ -85,18 +86,23 @@ def _add(table, first: tuple, found: Update, position: int, style: Style):
 COLUMNS = ("#old", "#∂E/∂w", "state", "#before", "#after", "#new")
 
 
-def step_table(names: list[str], found: Update, style: Style, title: str | None = None) -> Group:
-    """Every parameter's rows of one step: old value, gradient, each state before and after, new value."""
+def step_table(names: list[str], found: Update, style: Style, title: str | None = None,
+               declared: Declared | None = None) -> Group:
+    """Every parameter's rows of one step: old value, gradient, each state before and after, new value;
+    with `declared`, the config's errata and tolerances marked beside the values and noted beneath."""
     table = _table("parameter", *COLUMNS)
     shown, hidden = style.limit(range(len(names)))
+    mark = declared.beside if declared is not None else (lambda quantity, text: text)
     for position in shown:
-        _add(table, (style.name(names[position]), style.given(found.old[position]),
-                     style.result(found.values["gradient"][position])), found, position, style)
+        name = names[position]
+        gradient = mark(f"dE/d{name}", style.result(found.values["gradient"][position]))
+        _add(table, (style.name(name), style.given(found.old[position]), gradient), found, position, style,
+             lambda text, name=name: mark(f"{name}_new", text))
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
     parts = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
     if hidden:
         parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
-    return Group(*parts)
+    return Group(*parts, *(declared.notes() if declared is not None else []))
 
 
 def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
