@@ -121,3 +121,10 @@ def test_an_optimizers_step_table_marks_them_too(cli, tmp_path):
     assert "momentum 0.9" in out
     assert row(out, "w5").endswith("-0.000254 †") and row(out, "w8").endswith("0.0850 ‡")
     assert "† w5_new: published 0.00025, a declared erratum" in out
+
+
+def test_a_note_that_wraps_goes_on_under_itself_not_under_its_mark(narrow):
+    # At 80 columns w8's note takes two lines; the second starts under the note's first letter.
+    lines = narrow("step").stdout.splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith("‡ w8_new: published 0.0851"))
+    assert lines[first + 1].startswith("  ") and lines[first + 1].strip().endswith("but not the others")

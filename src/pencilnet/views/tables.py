@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
@@ -114,11 +115,20 @@ class Declared:
             self.marks[name] = FOOTNOTE_MARKS[count] if count < len(FOOTNOTE_MARKS) else f"[{count + 1}]"
         return f"{text} {self.marks[name]}"
 
-    def notes(self) -> list[Text]:
+    def notes(self) -> list:
+        """The notes beneath the table: a mark, then its note, which wraps under itself, not under the mark."""
         unmarked = [name for name in self.entries if name not in self.marks and of_stage(name, self.stage)]
-        return [Text(f"{self.marks[name] + ' ' if name in self.marks else ''}{name}: {describe(entry)}",
-                     style="yellow")
+        rows = [(self.marks.get(name, ""), f"{name}: {describe(entry)}")
                 for name in list(self.marks) + unmarked for entry in self.entries[name]]
+        if not rows:
+            return []
+        grid = Table.grid(padding=(0, 1) if self.marks else 0)
+        if self.marks:
+            grid.add_column(no_wrap=True, style="yellow")
+        grid.add_column(style="yellow")
+        for mark, note in rows:
+            grid.add_row(*((mark, note) if self.marks else (note,)))
+        return [grid]
 
 
 def _symbolic(model: Model, index: int) -> Formulas:
