@@ -126,6 +126,15 @@ def test_no_color_means_no_escape_codes(cli, monkeypatch):
     assert "\x1b[" not in cli("error").stdout  # ...but NO_COLOR means no styles at all
 
 
+def test_the_text_diagram_speaks_of_colours_only_where_they_show(cli, monkeypatch):
+    legend = "(1) is a bias node: it feeds 1 to every node of the next layer"
+    assert cli("diagram").stdout.rstrip().endswith(legend)  # a pipe: no colours, no word of them
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "red: positive, blue: negative" in cli("diagram").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli("diagram").stdout.rstrip().endswith(legend) and "red:" not in cli("diagram").stdout
+
+
 def test_tiny_values_in_scientific_notation(cli):
     out = cli("error", "--set", "layers[1].biases=[-200, 200]").stdout
     total = next(line for line in out.splitlines() if line.startswith("E_total"))

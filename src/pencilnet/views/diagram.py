@@ -454,9 +454,21 @@ def text(config: Config, stage: str, rec: Walk, style: Style | None = None) -> G
         for name, (target, term, value) in zip(names[-1], notes):
             parts.append(Text(f"  {name}: {target}, {term} {value}"))
     parts.append(Text(""))
-    parts.append(Text(f"({bias}) is a bias node: it feeds {bias} to every node of the next layer; "
-                      "in colour, red: positive, blue: negative", style="dim italic"))
+    parts.append(Legend(f"({bias}) is a bias node: it feeds {bias} to every node of the next layer",
+                        "; red: positive, blue: negative"))
     return Group(*parts)
+
+
+class Legend:
+    """The text diagram's legend: what the colours mean is said only where colours are shown
+    (not in a pipe, a file, or with NO_COLOR)."""
+
+    def __init__(self, always: str, colours: str):
+        self.always, self.colours = always, colours
+
+    def __rich_console__(self, console, options):
+        coloured = console.color_system is not None and not console.no_color
+        yield Text(self.always + (self.colours if coloured else ""), style="dim italic")
 
 
 # --- the error curve ----------------------------------------------------------------------
