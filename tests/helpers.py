@@ -24,6 +24,18 @@ def thorough_beyond(cases: list, *kept: int) -> list:
     return [case if index in kept else pytest.param(case, marks=pytest.mark.thorough)
             for index, case in enumerate(cases)]
 
+
+def every_combination(*axes: list) -> list:
+    """Every combination of one value from each axis, as parameters of a test; locally only a few,
+    in which each value of each axis still appears (the n-th value of every axis together, round
+    the shorter axes again), the others marked `thorough`."""
+    import itertools
+
+    kept = {tuple(n % len(axis) for axis in axes) for n in range(max(map(len, axes)))}
+    return [pytest.param(*(axis[i] for axis, i in zip(axes, indices)),
+                         marks=() if indices in kept else pytest.mark.thorough)
+            for indices in itertools.product(*(range(len(axis)) for axis in axes))]
+
 CASES = [  # (hidden activations, output activation, loss): every activation and loss, fused or not
     (["sigmoid"], "sigmoid", "half_sse"),
     (["tanh", "relu", "sigmoid"], "identity", "mse"),  # three hidden layers
