@@ -17,7 +17,9 @@ Frozen parameters are left as they are and have no state. A shared bias weight i
 parameter with one state. Learning-rate schedules are per epoch, as StepLR and ExponentialLR.
 
 `update` is the one place the formulas live: the stages call it for one step (recording every
-intermediate), and the training loop for each batch.
+intermediate), and the training loop through the stages (pencil arithmetic) for each batch.
+`InPlace` is the same formulas in the same order, written into arrays made once, for the fast
+training loop; a test holds the two to the same numbers, bit for bit.
 """
 
 from dataclasses import dataclass, field
@@ -187,6 +189,96 @@ def update(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray, state:
             buffers[name] = np.where(trainable, buffers[name], 0.0)
     values["step"], values["new"] = step, new
     return Update(o, lr, t, old, values, state, State(t, buffers))
+
+
+class InPlace:
+    """`update` for the training loop: the same formulas in the same order (so the same numbers,
+    to the last bit), with `theta` changed in place and the state and scratch arrays made once,
+    so that a step allocates nothing. `step(learning_rate)` makes one step from the gradient in
+    `gradient` (read at each step; the loop writes each batch's mean gradient there).
+
+    Frozen parameters (`trainable` False) must have gradient 0 there, and eps must be above 0:
+    then only the weight-decay term needs masking for them, after which every state variable of
+    theirs stays exactly 0 (0/(√0 + eps) = 0) and so does their step, as `update` leaves them."""
+
+    def __init__(self, optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray,
+                 trainable: np.ndarray | None = None):
+        self.optimizer, self.theta, self.gradient = optimizer, theta, gradient
+        self.steps = 0  # t: the steps taken, as torch.optim counts them for Adam's bias correction
+        self.buffers = {name: np.zeros(theta.size) for name in optimizer.state_names}
+        self.mask = None if trainable is None else trainable.astype(np.float64)  # 1 trainable, 0 frozen
+        coupled = optimizer.weight_decay and optimizer.name != "adamw"
+        self.g = np.empty(theta.size) if coupled else gradient  # ∇ + λθ with coupled decay
+        self.scratch = np.empty(theta.size), np.empty(theta.size)
+        self.step = {"sgd": self._sgd, "adam": self._adam, "adamw": self._adam, "rmsprop": self._rmsprop}[
+            optimizer.name]
+
+    def state(self) -> State:
+        """A copy of the state, as `update` gives it."""
+        return State(self.steps, {name: buffer.copy() for name, buffer in self.buffers.items()})
+
+    def restore(self, state: State) -> None:
+        """Go back to `state` (one `state` gave): the arrays keep their identity."""
+        self.steps = state.steps
+        for name, buffer in self.buffers.items():
+            np.copyto(buffer, state.buffers[name])
+
+    def _decayed(self, lr: float) -> np.ndarray:
+        """The weight decay's part of the step: θ decayed in place (adamw), or g = ∇ + λθ returned."""
+        o, theta, mask = self.optimizer, self.theta, self.mask
+        if not o.weight_decay:
+            return self.gradient
+        if o.name == "adamw":
+            decay = np.multiply(theta, lr * o.weight_decay, out=self.scratch[0])
+            if mask is not None:
+                np.multiply(decay, mask, out=decay)
+            np.subtract(theta, decay, out=theta)
+            return self.gradient
+        decay = np.multiply(theta, o.weight_decay, out=self.g)
+        if mask is not None:
+            np.multiply(decay, mask, out=decay)
+        return np.add(self.gradient, decay, out=self.g)
+
+    def _sgd(self, lr: float) -> None:
+        o, theta, (step, _) = self.optimizer, self.theta, self.scratch
+        self.steps += 1
+        g = self._decayed(lr)
+        if o.momentum:
+            velocity = self.buffers["velocity"]
+            if self.steps == 1:
+                np.copyto(velocity, g)
+            else:
+                np.multiply(velocity, o.momentum, out=velocity)
+                np.add(velocity, np.multiply(g, 1 - o.dampening, out=step) if o.dampening else g, out=velocity)
+            g = np.add(g, np.multiply(velocity, o.momentum, out=step), out=step) if o.nesterov else velocity
+        np.subtract(theta, np.multiply(g, lr, out=step), out=theta)
+
+    def _adam(self, lr: float) -> None:
+        o, theta, (step, root) = self.optimizer, self.theta, self.scratch
+        (beta1, beta2), m, v = o.betas, self.buffers["m"], self.buffers["v"]
+        self.steps += 1
+        g = self._decayed(lr)
+        np.add(np.multiply(m, beta1, out=m), np.multiply(g, 1 - beta1, out=step), out=m)
+        np.multiply(v, beta2, out=v)
+        np.add(v, np.multiply(np.multiply(g, 1 - beta2, out=step), g, out=step), out=v)
+        mhat = np.divide(m, 1 - beta1 ** self.steps, out=step)
+        vhat = np.divide(v, 1 - beta2 ** self.steps, out=root)
+        np.add(np.sqrt(vhat, out=root), o.eps, out=root)
+        np.subtract(theta, np.divide(np.multiply(mhat, lr, out=step), root, out=step), out=theta)
+
+    def _rmsprop(self, lr: float) -> None:
+        o, theta, (step, _) = self.optimizer, self.theta, self.scratch
+        square = self.buffers["square_avg"]
+        self.steps += 1
+        g = self._decayed(lr)
+        np.multiply(square, o.alpha, out=square)
+        np.add(square, np.multiply(np.multiply(g, 1 - o.alpha, out=step), g, out=step), out=square)
+        scaled = np.divide(g, np.add(np.sqrt(square, out=step), o.eps, out=step), out=step)
+        if o.momentum:
+            velocity = self.buffers["velocity"]
+            np.add(np.multiply(velocity, o.momentum, out=velocity), scaled, out=velocity)
+            scaled = velocity
+        np.subtract(theta, np.multiply(scaled, lr, out=step), out=theta)
 
 
 def _plain(value) -> str:
