@@ -148,7 +148,7 @@ def by_stages(monkeypatch, model, xs, ts, schedule, loss):
 @pytest.mark.parametrize("key", SETTINGS)
 def test_the_numpy_loop_trains_every_optimizer_as_the_stages_and_the_oracle(key, size, variant, monkeypatch):
     model, xs, ts, loss = network(variant)
-    schedule = Schedule(0.05, 4, size, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
+    schedule = Schedule(0.05, 3, size, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
     made = []
     with monkeypatch.context() as patch:  # the run that trains is the NumPy loop's
         patch.setattr(loop, "ExactRun", lambda *arguments: made.append(ExactRun(*arguments)) or made[-1])
@@ -166,7 +166,7 @@ def test_the_numpy_loop_trains_every_optimizer_as_the_stages_and_the_oracle(key,
         assert np.array_equal(flatten(history.model)[~free], flatten(model)[~free])
         for buffer in made[0].optimizer.buffers.values():
             assert not buffer[~free].any()
-    assert made[0].optimizer.steps == 4 * len(range(0, 7, size))  # t counts updates, as torch's
+    assert made[0].optimizer.steps == 3 * len(range(0, 7, size))  # t counts updates, as torch's
 
 
 def test_rewinding_restores_the_optimizer_state():

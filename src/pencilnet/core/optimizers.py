@@ -199,19 +199,18 @@ class InPlace:
 
     Frozen parameters (`trainable` False) must have gradient 0 there, and eps must be above 0:
     then only the weight-decay term needs masking for them, after which every state variable of
-    theirs stays exactly 0 (0/(√0 + eps) = 0) and so does their step, as `update` leaves them."""
+    theirs stays exactly 0 (0/(√0 + eps) = 0) and so does their step, as `update` leaves them.
+
+    A step on a small network costs its calls into NumPy more than its arithmetic, so `step` is
+    a function written for the optimizer's settings, every array and number a local of it."""
 
     def __init__(self, optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray,
                  trainable: np.ndarray | None = None):
-        self.optimizer, self.theta, self.gradient = optimizer, theta, gradient
+        self.optimizer = optimizer
         self.steps = 0  # t: the steps taken, as torch.optim counts them for Adam's bias correction
         self.buffers = {name: np.zeros(theta.size) for name in optimizer.state_names}
-        self.mask = None if trainable is None else trainable.astype(np.float64)  # 1 trainable, 0 frozen
-        coupled = optimizer.weight_decay and optimizer.name != "adamw"
-        self.g = np.empty(theta.size) if coupled else gradient  # ∇ + λθ with coupled decay
-        self.scratch = np.empty(theta.size), np.empty(theta.size)
-        self.step = {"sgd": self._sgd, "adam": self._adam, "adamw": self._adam, "rmsprop": self._rmsprop}[
-            optimizer.name]
+        mask = None if trainable is None else trainable.astype(np.float64)  # 1 trainable, 0 frozen
+        self.step = _in_place(self, optimizer, theta, gradient, mask)
 
     def state(self) -> State:
         """A copy of the state, as `update` gives it."""
@@ -223,62 +222,74 @@ class InPlace:
         for name, buffer in self.buffers.items():
             np.copyto(buffer, state.buffers[name])
 
-    def _decayed(self, lr: float) -> np.ndarray:
-        """The weight decay's part of the step: θ decayed in place (adamw), or g = ∇ + λθ returned."""
-        o, theta, mask = self.optimizer, self.theta, self.mask
-        if not o.weight_decay:
-            return self.gradient
+
+def _in_place(owner: InPlace, o: Optimizer, theta: np.ndarray, gradient: np.ndarray, mask: np.ndarray | None):
+    """The step function of `InPlace` for the optimizer `o`: the lines of `update`, in place."""
+    multiply, add, subtract, divide, sqrt, copyto = np.multiply, np.add, np.subtract, np.divide, np.sqrt, np.copyto
+    step, root = np.empty(theta.size), np.empty(theta.size)  # scratch
+    coupled = o.weight_decay and o.name != "adamw"
+    g = np.empty(theta.size) if coupled else gradient  # ∇ + λθ with coupled decay
+    wd, buffers = o.weight_decay, owner.buffers
+
+    def decay(lr):
+        """Weight decay: θ decayed in place (adamw), or g = ∇ + λθ; frozen parameters masked out."""
         if o.name == "adamw":
-            decay = np.multiply(theta, lr * o.weight_decay, out=self.scratch[0])
+            decayed = multiply(theta, lr * wd, out=step)
             if mask is not None:
-                np.multiply(decay, mask, out=decay)
-            np.subtract(theta, decay, out=theta)
-            return self.gradient
-        decay = np.multiply(theta, o.weight_decay, out=self.g)
-        if mask is not None:
-            np.multiply(decay, mask, out=decay)
-        return np.add(self.gradient, decay, out=self.g)
+                multiply(decayed, mask, out=decayed)
+            subtract(theta, decayed, out=theta)
+        else:
+            decayed = multiply(theta, wd, out=g)
+            if mask is not None:
+                multiply(decayed, mask, out=decayed)
+            add(gradient, decayed, out=g)
 
-    def _sgd(self, lr: float) -> None:
-        o, theta, (step, _) = self.optimizer, self.theta, self.scratch
-        self.steps += 1
-        g = self._decayed(lr)
-        if o.momentum:
-            velocity = self.buffers["velocity"]
-            if self.steps == 1:
-                np.copyto(velocity, g)
-            else:
-                np.multiply(velocity, o.momentum, out=velocity)
-                np.add(velocity, np.multiply(g, 1 - o.dampening, out=step) if o.dampening else g, out=velocity)
-            g = np.add(g, np.multiply(velocity, o.momentum, out=step), out=step) if o.nesterov else velocity
-        np.subtract(theta, np.multiply(g, lr, out=step), out=theta)
+    if o.name == "sgd":
+        momentum, damped, nesterov = o.momentum, 1 - o.dampening, o.nesterov
+        velocity = buffers.get("velocity")
 
-    def _adam(self, lr: float) -> None:
-        o, theta, (step, root) = self.optimizer, self.theta, self.scratch
-        (beta1, beta2), m, v = o.betas, self.buffers["m"], self.buffers["v"]
-        self.steps += 1
-        g = self._decayed(lr)
-        np.add(np.multiply(m, beta1, out=m), np.multiply(g, 1 - beta1, out=step), out=m)
-        np.multiply(v, beta2, out=v)
-        np.add(v, np.multiply(np.multiply(g, 1 - beta2, out=step), g, out=step), out=v)
-        mhat = np.divide(m, 1 - beta1 ** self.steps, out=step)
-        vhat = np.divide(v, 1 - beta2 ** self.steps, out=root)
-        np.add(np.sqrt(vhat, out=root), o.eps, out=root)
-        np.subtract(theta, np.divide(np.multiply(mhat, lr, out=step), root, out=step), out=theta)
+        def sgd(lr):
+            owner.steps += 1
+            if wd:
+                decay(lr)
+            direction = g
+            if momentum:
+                if owner.steps == 1:
+                    copyto(velocity, g)
+                else:
+                    multiply(velocity, momentum, out=velocity)
+                    add(velocity, multiply(g, damped, out=step) if damped != 1 else g, out=velocity)
+                direction = add(g, multiply(velocity, momentum, out=step), out=step) if nesterov else velocity
+            subtract(theta, multiply(direction, lr, out=step), out=theta)
+        return sgd
+    if o.name in ("adam", "adamw"):
+        (beta1, beta2), eps, m, v = o.betas, o.eps, buffers["m"], buffers["v"]
 
-    def _rmsprop(self, lr: float) -> None:
-        o, theta, (step, _) = self.optimizer, self.theta, self.scratch
-        square = self.buffers["square_avg"]
-        self.steps += 1
-        g = self._decayed(lr)
-        np.multiply(square, o.alpha, out=square)
-        np.add(square, np.multiply(np.multiply(g, 1 - o.alpha, out=step), g, out=step), out=square)
-        scaled = np.divide(g, np.add(np.sqrt(square, out=step), o.eps, out=step), out=step)
-        if o.momentum:
-            velocity = self.buffers["velocity"]
-            np.add(np.multiply(velocity, o.momentum, out=velocity), scaled, out=velocity)
-            scaled = velocity
-        np.subtract(theta, np.multiply(scaled, lr, out=step), out=theta)
+        def adam(lr):
+            owner.steps += 1
+            if wd:
+                decay(lr)
+            add(multiply(m, beta1, out=m), multiply(g, 1 - beta1, out=step), out=m)
+            multiply(v, beta2, out=v)
+            add(v, multiply(multiply(g, 1 - beta2, out=step), g, out=step), out=v)
+            mhat = divide(m, 1 - beta1 ** owner.steps, out=step)
+            vhat = divide(v, 1 - beta2 ** owner.steps, out=root)
+            add(sqrt(vhat, out=root), eps, out=root)
+            subtract(theta, divide(multiply(mhat, lr, out=step), root, out=step), out=theta)
+        return adam
+    alpha, eps, momentum, square, velocity = o.alpha, o.eps, o.momentum, buffers["square_avg"], buffers.get("velocity")
+
+    def rmsprop(lr):
+        owner.steps += 1
+        if wd:
+            decay(lr)
+        multiply(square, alpha, out=square)
+        add(square, multiply(multiply(g, 1 - alpha, out=step), g, out=step), out=square)
+        scaled = divide(g, add(sqrt(square, out=step), eps, out=step), out=step)
+        if momentum:
+            scaled = add(multiply(velocity, momentum, out=velocity), scaled, out=velocity)
+        subtract(theta, multiply(scaled, lr, out=step), out=theta)
+    return rmsprop
 
 
 def _plain(value) -> str:
