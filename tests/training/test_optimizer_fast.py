@@ -11,7 +11,7 @@ from pencilnet.core.arithmetic import EXACT, Pencil
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.optimizers import InPlace, LearningRateSchedule, Optimizer
 from pencilnet.core.stages import backprop, error, forward, gradient_vector, trainable
-from pencilnet.training import fast, loop, recorded
+from pencilnet.training import fast, loop
 from pencilnet.training.fast import ExactRun
 from pencilnet.training.loop import Schedule, TrainingDiverged, train
 from pencilnet.training.recorded import StagesRun
