@@ -2,6 +2,8 @@
 `optimizers.update` to the last bit, and training with it gives the numbers of the recorded
 stages (`recorded.StagesRun`, exact arithmetic) and of the torch-like oracle of tests/helpers.py."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 from helpers import random_model, torch_like
@@ -201,16 +203,65 @@ def test_exact_arithmetic_never_trains_through_the_stages(key, monkeypatch):
         train(model, xs, ts, Schedule(0.2, 2, 1, optimizer=optimizer_of(key)), loss, Pencil(4))
 
 
-def test_the_compiled_loop_trains_plain_gradient_descent_only(monkeypatch):
-    # A long online run with an optimizer never starts numba: NumPy trains the optimizers online.
-    started = []
-    monkeypatch.setattr(fast, "compiled_online", lambda: started.append(1))
-    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+def test_long_online_runs_with_an_optimizer_start_its_compiled_loop(monkeypatch):
+    asked = []
+    monkeypatch.setattr(fast, "compiled_online", lambda optimized=False: asked.append(optimized))
     model, xs, ts, loss = network("plain")
+    train(model, xs, ts, Schedule(0.2, 2, 1, optimizer=optimizer_of("adam")), loss)  # 14 updates: NumPy
+    assert asked == []
+    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
     train(model, xs, ts, Schedule(0.2, 2, 1, optimizer=optimizer_of("adam")), loss)
-    assert not started
     train(model, xs, ts, Schedule(0.2, 2, 1), loss)
-    assert started
+    assert asked == [True, False]
+
+
+# ---- the compiled (numba) online loop ----------------------------------------------------------
+
+@pytest.mark.parametrize("key", SETTINGS)
+def test_the_compiled_step_is_the_in_place_step_to_the_last_bit(key):
+    # From the same gradients (frozen places 0), the kernel's step gives InPlace's numbers, every
+    # bit, state and all: the formulas are `update`'s in both, in the same order.
+    pytest.importorskip("numba")
+    from pencilnet.training import compiled
+
+    optimizer = optimizer_of(key)
+    rng = np.random.default_rng(8)
+    theta, gradient, free = rng.normal(size=12), np.zeros(12), np.arange(12) % 4 != 1
+    stepper = InPlace(optimizer, theta, gradient, free)
+    kernel_theta, rows = theta.copy(), np.zeros((2, 12))
+    code, settings = compiled.optimizer_settings(optimizer)
+    for t, rate in enumerate((0.1, 0.3, 0.05, 0.2), start=1):
+        gradient[free] = rng.normal(size=free.sum())
+        stepper.step(rate)
+        compiled._optimizer_step(code, settings, kernel_theta, gradient, rows, free.astype(float), rate, t)
+        assert np.array_equal(kernel_theta, theta) and np.array_equal(rows, stepper.rows)
+    assert np.array_equal(theta[~free], kernel_theta[~free]) and not rows[:, ~free].any()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("key", SETTINGS)
+def test_the_compiled_loop_trains_every_optimizer_as_the_numpy_loop(key, variant, monkeypatch):
+    # Online, shuffled, with a schedule. The compiled loop sums (a dot product, a shared bias) in
+    # an order of its own, so the two agree to about 1e-16 here, not to the last bit.
+    pytest.importorskip("numba")
+    model, xs, ts, loss = network(variant)
+    schedule = Schedule(0.05, 3, 1, shuffle=True, seed=3, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
+    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
+    made, found = [], []
+    monkeypatch.setattr(loop, "ExactRun", lambda *arguments: made.append(ExactRun(*arguments)) or made[-1])
+    for numba in ("1", "0"):
+        monkeypatch.setenv("PENCILNET_NUMBA", numba)
+        found.append(train(model, xs, ts, schedule, loss))
+    compiled, numpy = made
+    assert compiled.kernel is not None and numpy.kernel is None
+    np.testing.assert_allclose(flatten(found[0].model), flatten(found[1].model), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(found[0].errors, found[1].errors, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(compiled.optimizer.rows, numpy.optimizer.rows, rtol=0, atol=1e-12)
+    assert compiled.optimizer.steps == numpy.optimizer.steps == 21
+    free = trainable(model)
+    if free is not None:
+        assert np.array_equal(flatten(found[0].model)[~free], flatten(model)[~free])
+        assert not compiled.optimizer.rows[:, ~free].any()
 
 
 # ---- divergence --------------------------------------------------------------------------------
@@ -222,20 +273,23 @@ def test_divergence_with_an_optimizer_is_found_where_the_stages_find_it(key, rat
     # size, so at 2e12 the weight swings past ±1e12 after a few; AdamW's decay, rate × 0.1 × w,
     # swamps w at once. Where (epoch, sample), why and the last whole epoch's weights must be
     # those the stages find: both find the update by rewinding the stretch (an epoch's three
-    # samples) to its mark, the optimizer's state with it, and training it again update by update.
+    # samples) to its mark, the optimizer's state with it, and training it again update by update;
+    # and so does the compiled loop, when numba is installed.
     model = Model((Layer([[1.0]], [0.0], "identity", frozen_biases=True),))
     xs, ts = np.ones((3, 1)), np.zeros((3, 1))
     schedule = Schedule(rate, 50, 1, optimizer=optimizer_of(key))
     found = []
-    for path in ("numpy", "stages"):
+    for path in ["numpy", "stages"] + (["compiled"] if importlib.util.find_spec("numba") else []):
+        monkeypatch.setenv("PENCILNET_NUMBA", "1" if path == "compiled" else "0")
+        monkeypatch.setattr(loop, "COMPILED_FROM", 0)
         with pytest.raises(TrainingDiverged) as caught:
-            if path == "numpy":
-                train(model, xs, ts, schedule)
-            else:
+            if path == "stages":
                 by_stages(monkeypatch, model, xs, ts, schedule, "half_sse")
+            else:
+                train(model, xs, ts, schedule)
         broke = caught.value
         found.append((broke.epoch, broke.sample, broke.cause, broke.largest, flatten(broke.model).tolist()))
-    assert found[0] == found[1]
+    assert all(each == found[0] for each in found)
     assert found[0][1] > 1  # not the stretch's first update: the search trained into it again
 
 

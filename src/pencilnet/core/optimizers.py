@@ -208,7 +208,9 @@ class InPlace:
                  trainable: np.ndarray | None = None):
         self.optimizer = optimizer
         self.steps = 0  # t: the steps taken, as torch.optim counts them for Adam's bias correction
-        self.buffers = {name: np.zeros(theta.size) for name in optimizer.state_names}
+        # The state variables as rows of one array, in `state_names`' order (a compiled loop takes it whole).
+        self.rows = np.zeros((2, theta.size))
+        self.buffers = {name: self.rows[index] for index, name in enumerate(optimizer.state_names)}
         mask = None if trainable is None else trainable.astype(np.float64)  # 1 trainable, 0 frozen
         self.step = _in_place(self, optimizer, theta, gradient, mask)
 

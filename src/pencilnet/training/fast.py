@@ -86,7 +86,7 @@ class ExactRun:
 
     With an optimizer other than plain gradient descent, the gradient too is one vector (with
     views per layer), and `optimizer` holds the optimizer's state, which `mark` and `rewind`
-    keep with the parameters. The compiled loop trains plain gradient descent only."""
+    keep with the parameters."""
 
     def __init__(self, model: Model, loss: str, compiled: bool = False, optimizer: Optimizer = Optimizer()):
         self.template = model
@@ -103,15 +103,18 @@ class ExactRun:
             # Frozen parameters' places in the gradient are never written: they stay 0 (see InPlace).
             self.gradient = np.zeros_like(self.parameters)
             self.gradients = views(model, self.gradient)
-            self.optimizer = InPlace(optimizer, self.parameters, self.gradient, trainable(model))
+            free = trainable(model)
+            self.optimizer = InPlace(optimizer, self.parameters, self.gradient, free)
             self.marked_state: State = self.optimizer.state()
-            compiled = False
-        self.kernel = compiled_online() if compiled else None
+        self.kernel = (compiled_online(optimized=True) if self.optimizer else compiled_online()) if compiled else None
         if self.kernel:
             from pencilnet.training import compiled as kernel
 
             self.layout, self.codes = kernel.layout(model, loss)
             self.values, self.deltas = np.empty(sum(model.sizes)), np.empty((2, max(model.sizes)))
+            if self.optimizer:
+                self.settings = kernel.optimizer_settings(optimizer)
+                self.mask = np.ones(self.parameters.size) if free is None else free.astype(np.float64)
             if self.layout is None:  # a layer or a loss without its compiled form: NumPy trains
                 self.kernel = None
 
@@ -139,6 +142,13 @@ class ExactRun:
 
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
         """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
+        if size == 1 and self.kernel and self.optimizer:
+            steps = np.array([self.optimizer.steps])
+            self.kernel(self.parameters, self.gradient, self.layout, self.template.bias_input, *self.codes,
+                        learning_rate, inputs, targets, outputs, self.values, self.deltas, *self.settings,
+                        self.optimizer.rows, self.mask, steps)
+            self.optimizer.steps = int(steps[0])
+            return None
         if size == 1 and self.kernel:
             return self.kernel(self.parameters, self.layout, self.template.bias_input, *self.codes, learning_rate,
                                inputs, targets, outputs, self.values, self.deltas)
@@ -324,12 +334,13 @@ def _gradient(model: Model, plan: Plan, index: int, scaled: str) -> list[str]:
     return lines
 
 
-def compiled_online():
-    """The compiled online loop, or None without numba (or with PENCILNET_NUMBA=0 in the environment)."""
+def compiled_online(optimized: bool = False):
+    """The compiled online loop (`optimized`: the one that steps an optimizer), or None without
+    numba (or with PENCILNET_NUMBA=0 in the environment)."""
     if os.environ.get("PENCILNET_NUMBA") == "0":
         return None
     try:
-        from pencilnet.training.compiled import online
+        from pencilnet.training.compiled import online, online_optimized
     except ImportError:  # numba is an optional extra; NumPy gives the same numbers, slower
         return None
-    return online
+    return online_optimized if optimized else online

@@ -1,9 +1,9 @@
 """The training loop: epochs of batches, progress, early stopping, divergence and Ctrl-C.
 
 The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
-(see `Run`): `fast.ExactRun` in NumPy, in place, for every optimizer (with the numba loop of
-`compiled` for long online runs of plain gradient descent), or `recorded.StagesRun` through the
-recorded stages when every carried number is rounded (pencil arithmetic).
+(see `Run`): `fast.ExactRun` in NumPy, in place, for every optimizer (with the numba loops of
+`compiled` for long online runs), or `recorded.StagesRun` through the recorded stages when every
+carried number is rounded (pencil arithmetic).
 """
 
 import math
