@@ -19,11 +19,12 @@ call (pencilnet's: the error with the final weights, the result; numpy_ref's: it
 are spread over those epochs. pencilnet's figure includes the per-epoch error it reports, which
 numpy_ref does not compute. The 784-128-10 network trains on a fifth of the samples.
 
-Optimizers: per-epoch times of pencilnet's NumPy loop training SGD with momentum 0.9 and Adam
+Optimizers: per-epoch times of pencilnet training SGD with momentum 0.9 and Adam
 on the 36-36-2 network (the same data), online and in mini-batches of 32, against a hand-written
 NumPy loop of the same optimizer (`numpy_ref`'s loop computing the gradient into one flat vector,
 then the optimizer's step on the flat arrays, in place) and against torch.optim (nn.Linear
-layers, the same loss, one thread) when PyTorch is installed. Each contender first trains one
+layers, the same loss, one thread) when PyTorch is installed; online, pencilnet's numba loop
+too (when numba is installed). Each contender first trains one
 epoch from the same weights and must end with the hand-written loop's weights to 1e-12.
 
 Start-up: subprocess runs of `pencilnet forward`, `forward --json` and `--help` against
@@ -441,16 +442,22 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
     model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
     optimizer = Optimizer(**settings)
 
-    def pencilnet(epochs):
-        saved = os.environ.get("PENCILNET_NUMBA")
-        os.environ["PENCILNET_NUMBA"] = "0"
-        try:
-            return flatten(engine.train(model, inputs, targets, engine.Schedule(rate, epochs, size,
-                                                                                optimizer=optimizer)).model)
-        finally:
-            os.environ.pop("PENCILNET_NUMBA") if saved is None else os.environ.update(PENCILNET_NUMBA=saved)
+    def pencilnet(compiled):
+        def run(epochs):
+            saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
+            os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
+            engine.COMPILED_FROM = 0  # here every run is long enough: the start is measured apart
+            try:
+                return flatten(engine.train(model, inputs, targets, engine.Schedule(rate, epochs, size,
+                                                                                    optimizer=optimizer)).model)
+            finally:
+                engine.COMPILED_FROM = saved[1]
+                os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
+        return run
 
-    found["pencilnet"] = pencilnet
+    found["pencilnet"] = pencilnet(False)
+    if size == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online(optimized=True) is not None:
+        found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
     except ImportError:

@@ -205,43 +205,62 @@ def optimizer_settings(optimizer) -> tuple[int, np.ndarray]:
                                                     o.betas[1], o.eps, o.alpha, o.weight_decay])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
     """`core.optimizers.InPlace`'s step, number by number: the same operations in the same order
     (`update`'s), so each parameter gets the same bits from the same gradient. `buffers` rows: sgd
-    velocity; adam m, v; rmsprop square_avg, velocity. Frozen parameters (mask 0) have gradient 0."""
-    wd = settings[WEIGHT_DECAY]
-    momentum = settings[MOMENTUM]
-    damped = 1 - settings[DAMPENING]
-    beta1, beta2, eps, alpha = settings[BETA1], settings[BETA2], settings[EPS], settings[ALPHA]
-    correction1, correction2 = 1 - beta1 ** float(t), 1 - beta2 ** float(t)
-    for k in range(theta.size):
-        g = gradient[k]
-        if wd != 0.0:
-            if code == 2:  # adamw: θ decayed first
-                theta[k] = theta[k] - (theta[k] * (lr * wd)) * mask[k]
-            else:
-                g = gradient[k] + (theta[k] * wd) * mask[k]
-        if code == 0:
-            if momentum != 0.0:
-                if t == 1:
-                    buffers[0, k] = g
-                else:
-                    buffers[0, k] = buffers[0, k] * momentum + (g * damped if damped != 1.0 else g)
-                g = g + buffers[0, k] * momentum if settings[NESTEROV] != 0.0 else buffers[0, k]
-            theta[k] = theta[k] - g * lr
-        elif code == 3:
-            buffers[0, k] = buffers[0, k] * alpha + (g * (1 - alpha)) * g
-            scaled = g / (np.sqrt(buffers[0, k]) + eps)
-            if momentum != 0.0:
-                buffers[1, k] = buffers[1, k] * momentum + scaled
-                scaled = buffers[1, k]
-            theta[k] = theta[k] - scaled * lr
+    velocity; adam m, v; rmsprop square_avg, velocity. Frozen parameters (mask 0) have gradient 0.
+    `gradient` becomes g (∇ + λθ with coupled decay). Each case is a loop of its own, without a
+    test inside, and division is IEEE's (error_model "numpy", as NumPy's): the loops vectorize."""
+    n, wd, momentum = theta.size, settings[WEIGHT_DECAY], settings[MOMENTUM]
+    if wd != 0.0 and code == 2:  # adamw: θ decayed first
+        decay = lr * wd
+        for k in range(n):
+            theta[k] = theta[k] - (theta[k] * decay) * mask[k]
+    elif wd != 0.0:
+        for k in range(n):
+            gradient[k] = gradient[k] + (theta[k] * wd) * mask[k]
+    if code == 0:
+        velocity = buffers[0]
+        if momentum == 0.0:
+            for k in range(n):
+                theta[k] = theta[k] - gradient[k] * lr
+            return
+        if t == 1:
+            velocity[:] = gradient
+        else:  # (1 − dampening) × g: with dampening 0, g × 1.0 is g, as `update` has it
+            damped = 1 - settings[DAMPENING]
+            for k in range(n):
+                velocity[k] = velocity[k] * momentum + gradient[k] * damped
+        if settings[NESTEROV] != 0.0:
+            for k in range(n):
+                theta[k] = theta[k] - (gradient[k] + velocity[k] * momentum) * lr
         else:
-            buffers[0, k] = buffers[0, k] * beta1 + g * (1 - beta1)
-            buffers[1, k] = buffers[1, k] * beta2 + (g * (1 - beta2)) * g
-            mhat, vhat = buffers[0, k] / correction1, buffers[1, k] / correction2
-            theta[k] = theta[k] - (mhat * lr) / (np.sqrt(vhat) + eps)
+            for k in range(n):
+                theta[k] = theta[k] - velocity[k] * lr
+    elif code == 3:
+        square, velocity = buffers[0], buffers[1]
+        alpha, eps = settings[ALPHA], settings[EPS]
+        if momentum == 0.0:
+            for k in range(n):
+                g = gradient[k]
+                square[k] = square[k] * alpha + (g * (1 - alpha)) * g
+                theta[k] = theta[k] - (g / (np.sqrt(square[k]) + eps)) * lr
+        else:
+            for k in range(n):
+                g = gradient[k]
+                square[k] = square[k] * alpha + (g * (1 - alpha)) * g
+                velocity[k] = velocity[k] * momentum + g / (np.sqrt(square[k]) + eps)
+                theta[k] = theta[k] - velocity[k] * lr
+    else:
+        m, v = buffers[0], buffers[1]
+        beta1, beta2, eps = settings[BETA1], settings[BETA2], settings[EPS]
+        correction1, correction2 = 1 - beta1 ** float(t), 1 - beta2 ** float(t)
+        for k in range(n):
+            g = gradient[k]
+            m[k] = m[k] * beta1 + g * (1 - beta1)
+            v[k] = v[k] * beta2 + (g * (1 - beta2)) * g
+            theta[k] = theta[k] - ((m[k] / correction1) * lr) / (np.sqrt(v[k] / correction2) + eps)
 
 
 @numba.njit(cache=True)
