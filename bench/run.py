@@ -1,6 +1,7 @@
 """How fast pencilnet trains and starts, and how much memory training takes.
 
-    python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N] [--only training,startup,memory]
+    python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N]
+                        [--only training,optimizers,startup,memory]
                         [--networks 36-36-2,784-128-10]
 
 Training: per-epoch times of pencilnet's engine (its NumPy loop, and its numba loop when numba is
@@ -17,6 +18,14 @@ trains as many epochs as make about 0.5 s of work, divided by their number: one-
 call (pencilnet's: the error with the final weights, the result; numpy_ref's: its row views)
 are spread over those epochs. pencilnet's figure includes the per-epoch error it reports, which
 numpy_ref does not compute. The 784-128-10 network trains on a fifth of the samples.
+
+Optimizers: per-epoch times of pencilnet training SGD with momentum 0.9 and Adam
+on the 36-36-2 network (the same data), online and in mini-batches of 32, against a hand-written
+NumPy loop of the same optimizer (`numpy_ref`'s loop computing the gradient into one flat vector,
+then the optimizer's step on the flat arrays, in place) and against torch.optim (nn.Linear
+layers, the same loss, one thread) when PyTorch is installed; online, pencilnet's numba loop
+too (when numba is installed). Each contender first trains one
+epoch from the same weights and must end with the hand-written loop's weights to 1e-12.
 
 Start-up: subprocess runs of `pencilnet forward`, `forward --json` and `--help` against
 `python -c "import numpy, yaml, rich.console, rich.table, typer"`, interleaved, medians.
@@ -224,38 +233,45 @@ def bench_training(args):
         inputs, targets, params = workload(sizes, args.samples if sizes[0] <= 36 else args.samples // 5)
         for mode, size in MODES.items():
             found = contenders(inputs, targets, params, size)
-            expected = found[REFERENCE](1)
-            checks, epochs = {}, {}
-            for label, run in found.items():  # one epoch each from the same weights: the same weights after it
-                run(1)  # and once before, so that nothing is imported or compiled in the timed run
-                start = clock()
-                got = run(1)
-                epochs[label] = max(1, round(TIMING / (clock() - start)))
-                checks[label] = None if got is None else float(np.max(np.abs(got - expected)))
-                if checks[label] is not None and not checks[label] <= 1e-12:
-                    sys.exit(f"{name} {mode}: {label} ends the epoch {checks[label]:.1e} from {REFERENCE}")
-            times = {label: [] for label in found}
-            for repeat in range(args.repeat):
-                order = list(found)
-                order = order[repeat % len(order):] + order[:repeat % len(order)]  # who goes first rotates
-                for label in order:
-                    start = clock()
-                    found[label](epochs[label])
-                    times[label].append((clock() - start) / epochs[label])
-            medians = {label: statistics.median(t) for label, t in times.items()}
-            results[name, mode] = (medians, checks, epochs)
-            base = medians[REFERENCE]
-            print(f"{name}, {mode}, {len(inputs):,} samples:")
-            for label, value in medians.items():
-                check = "not compared" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
-                print(f"  {label:28s} {value * 1e3:9.2f} ms/epoch  {value / base:6.2f}×   ({check}; "
-                      f"{epochs[label]} epoch{'s' if epochs[label] > 1 else ''} a timing)")
-            print(flush=True)
+            results[name, mode] = _measure(found, REFERENCE, f"{name}, {mode}, {len(inputs):,} samples", args, clock)
     _training_table(results)
     targets = [f"{mode} {medians['pencilnet'] / medians[REFERENCE]:.2f}×"
                for (name, mode), (medians, _, _) in results.items() if name == "36-36-2" and mode != "full batch"]
     print(f"pencilnet's NumPy loop against {REFERENCE} on 36-36-2: {', '.join(targets)} (the target: at most 1.1×)\n")
     _numba_start()
+
+
+def _measure(found: dict, reference: str, title: str, args, clock) -> tuple[dict, dict, dict]:
+    """Per-epoch medians of each contender's timings, interleaved, printed under `title` with each
+    one's ratio to `reference`; first, every contender trains one epoch from the same weights and
+    must end with the reference's weights to 1e-12."""
+    expected = found[reference](1)
+    checks, epochs = {}, {}
+    for label, run in found.items():  # one epoch each from the same weights: the same weights after it
+        run(1)  # and once before, so that nothing is imported or compiled in the timed run
+        start = clock()
+        got = run(1)
+        epochs[label] = max(1, round(TIMING / (clock() - start)))
+        checks[label] = None if got is None else float(np.max(np.abs(got - expected)))
+        if checks[label] is not None and not checks[label] <= 1e-12:
+            sys.exit(f"{title}: {label} ends the epoch {checks[label]:.1e} from {reference}")
+    times = {label: [] for label in found}
+    for repeat in range(args.repeat):
+        order = list(found)
+        order = order[repeat % len(order):] + order[:repeat % len(order)]  # who goes first rotates
+        for label in order:
+            start = clock()
+            found[label](epochs[label])
+            times[label].append((clock() - start) / epochs[label])
+    medians = {label: statistics.median(t) for label, t in times.items()}
+    base = medians[reference]
+    print(f"{title}:")
+    for label, value in medians.items():
+        check = "not compared" if checks[label] is None else f"same weights to {max(checks[label], 1e-17):.0e}"
+        print(f"  {label:28s} {value * 1e3:9.2f} ms/epoch  {value / base:6.2f}×   ({check}; "
+              f"{epochs[label]} epoch{'s' if epochs[label] > 1 else ''} a timing)")
+    print(flush=True)
+    return medians, checks, epochs
 
 
 def _versions():
@@ -268,23 +284,230 @@ def _versions():
     return ", ".join(found)
 
 
-def _training_table(results):
+def _training_table(results, reference=REFERENCE, heading="network, mode"):
     labels = []
     for medians, _, _ in results.values():
         labels += [label for label in medians if label not in labels]
-    print("| network, mode | " + " | ".join(labels) + " |")
+    print(f"| {heading} | " + " | ".join(labels) + " |")
     print("|---" * (len(labels) + 1) + "|")
-    for (name, mode), (medians, _, _) in results.items():
-        base = medians[REFERENCE]
+    for row, (medians, _, _) in results.items():
+        base = medians[reference]
         cells = []
         for label in labels:
             if label not in medians:
                 cells.append("–")
-            elif label == REFERENCE:
+            elif label == reference:
                 cells.append(f"{base * 1e3:.3g} ms")
             else:
                 cells.append(f"{medians[label] / base:.2f}×")
-        print(f"| {name}, {mode} | " + " | ".join(cells) + " |")
+        print(f"| {', '.join(row)} | " + " | ".join(cells) + " |")
+    print()
+
+
+# ---- optimizers --------------------------------------------------------------------------------
+
+HAND = "numpy, hand-written"
+OPTIMIZERS = {"sgd momentum 0.9": ({"name": "sgd", "momentum": 0.9}, 0.1), "adam": ({"name": "adam"}, 0.001)}
+
+
+class FlatParams:
+    """numpy_ref's Params as views into one vector, with a gradient vector laid out the same:
+    an optimizer steps the flat vectors in place."""
+
+    def __init__(self, params):
+        sizes = [p.size for p in params]
+        self.theta, self.grad = np.concatenate([p.ravel() for p in params]), np.zeros(sum(sizes))
+        cuts = np.cumsum([0] + sizes)
+        self.W1, self.b1, self.W2, self.b2 = (self.theta[a:b].reshape(p.shape) for a, b, p in zip(cuts, cuts[1:],
+                                                                                                  params))
+        self.gW1, self.gb1, self.gW2, self.gb2 = (self.grad[a:b].reshape(p.shape) for a, b, p in zip(cuts, cuts[1:],
+                                                                                                     params))
+
+
+def hand_step(p: FlatParams, settings: dict, lr: float):
+    """One optimizer's step on the flat vectors, as a person would write it for speed: a closure
+    over every array (made once) and scalar, in torch's order of operations, its scalars folded."""
+    theta, g, tmp = p.theta, p.grad, np.empty(p.theta.size)
+    multiply, add, subtract, sqrt, divide = np.multiply, np.add, np.subtract, np.sqrt, np.divide
+    t = 0
+    if settings["name"] == "sgd":  # b = g on the first step, then μ b + g; θ −= lr b
+        mu, buf = settings["momentum"], np.zeros(p.theta.size)
+
+        def momentum():
+            nonlocal t
+            t += 1
+            if t == 1:
+                np.copyto(buf, g)
+            else:
+                multiply(buf, mu, out=buf)
+                add(buf, g, out=buf)
+            multiply(buf, lr, out=tmp)
+            subtract(theta, tmp, out=theta)
+        return momentum
+    m, v = np.zeros(p.theta.size), np.zeros(p.theta.size)
+
+    def adam():  # torch.optim.Adam's defaults: betas 0.9, 0.999, eps 1e-8
+        nonlocal t
+        t += 1
+        multiply(m, 0.9, out=m)
+        multiply(g, 0.1, out=tmp)
+        add(m, tmp, out=m)
+        multiply(v, 0.999, out=v)
+        multiply(g, g, out=tmp)
+        multiply(tmp, 1 - 0.999, out=tmp)
+        add(v, tmp, out=v)
+        sqrt(v, out=tmp)
+        multiply(tmp, 1 / math.sqrt(1 - 0.999 ** t), out=tmp)
+        add(tmp, 1e-8, out=tmp)
+        divide(m, tmp, out=tmp)
+        multiply(tmp, lr / (1 - 0.9 ** t), out=tmp)
+        subtract(theta, tmp, out=theta)
+    return adam
+
+
+class HandOnline(numpy_ref.NumpyOnline):
+    """numpy_ref's online loop with the gradient into the flat vector (∂E/∂net of each layer
+    written straight into its biases' gradient), then the optimizer's step."""
+
+    def __init__(self, X, T, p: FlatParams, step):
+        super().__init__(X, T, p, 1.0)
+        self.step = step
+
+    def epoch(self) -> None:
+        p = self.p
+        W1, b1, W2, b2, gW1, gb1, gW2, gb2 = p.W1, p.b1, p.W2, p.b2, p.gW1, p.gb1, p.gW2, p.gb2
+        z1, h, hcol, z2, y, tmp2, tmp1, step = self.z1, self.h, self.hcol, self.z2, self.y, self.tmp2, self.tmp1, \
+            self.step
+        dot, add, sub, mul, exp, neg, rec = (np.dot, np.add, np.subtract, np.multiply,
+                                             np.exp, np.negative, np.reciprocal)
+        for x, xcol, t in self.rows:
+            dot(x, W1, out=z1); add(z1, b1, out=z1)
+            neg(z1, out=z1); exp(z1, out=z1); add(z1, 1.0, out=z1); rec(z1, out=h)
+            dot(h, W2, out=z2); add(z2, b2, out=z2)
+            neg(z2, out=z2); exp(z2, out=z2); add(z2, 1.0, out=z2); rec(z2, out=y)
+            sub(y, t, out=gb2); sub(1.0, y, out=tmp2); mul(tmp2, y, out=tmp2); mul(gb2, tmp2, out=gb2)
+            dot(W2, gb2, out=gb1); sub(1.0, h, out=tmp1); mul(tmp1, h, out=tmp1); mul(gb1, tmp1, out=gb1)
+            mul(hcol, gb2, out=gW2); mul(xcol, gb1, out=gW1)
+            step()
+
+
+class HandBatch(numpy_ref.NumpyBatch):
+    """numpy_ref's mini-batch loop with each batch's mean gradient into the flat vector, then the step."""
+
+    def __init__(self, X, T, p: FlatParams, step, batch: int):
+        super().__init__(X, T, p, 1.0, batch)
+        self.step = step
+
+    def epoch(self) -> None:
+        p = self.p
+        W1, b1, W2, b2, gW1, gb1, gW2, gb2 = p.W1, p.b1, p.W2, p.b2, p.gW1, p.gb1, p.gW2, p.gb2
+        mm, add, sub, mul, exp, neg, rec = (np.matmul, np.add, np.subtract, np.multiply,
+                                            np.exp, np.negative, np.reciprocal)
+        for Xb, Tb, scale in self.batches:  # scale: 1 / the batch's size (the rate is 1)
+            m = Xb.shape[0]
+            if m == self.H.shape[0]:
+                H, Y, D2, S2, D1, S1, ones = self.H, self.Y, self.D2, self.S2, self.D1, self.S1, self.ones
+            else:
+                H, Y, D2, S2, D1, S1, ones = (self.H[:m], self.Y[:m], self.D2[:m], self.S2[:m],
+                                              self.D1[:m], self.S1[:m], self.ones[:m])
+            mm(Xb, W1, out=H); add(H, b1, out=H)
+            neg(H, out=H); exp(H, out=H); add(H, 1.0, out=H); rec(H, out=H)
+            mm(H, W2, out=Y); add(Y, b2, out=Y)
+            neg(Y, out=Y); exp(Y, out=Y); add(Y, 1.0, out=Y); rec(Y, out=Y)
+            sub(Y, Tb, out=D2); sub(1.0, Y, out=S2); mul(S2, Y, out=S2)
+            mul(S2, scale, out=S2); mul(D2, S2, out=D2)
+            mm(D2, W2.T, out=D1); sub(1.0, H, out=S1); mul(S1, H, out=S1); mul(D1, S1, out=D1)
+            mm(H.T, D2, out=gW2); mm(ones, D2, out=gb2)
+            mm(Xb.T, D1, out=gW1); mm(ones, D1, out=gb1)
+            self.step()
+
+
+def optimizer_contenders(inputs, targets, params, size, settings, rate):
+    found = {}
+    samples = len(inputs)
+
+    def hand(epochs):
+        p = FlatParams([a.copy() for a in params])
+        step = hand_step(p, settings, rate)
+        trainer = HandOnline(inputs, targets, p, step) if size == 1 else HandBatch(inputs, targets, p, step, size)
+        for _ in range(epochs):
+            trainer.epoch()
+        return flat(p.W1, p.b1, p.W2, p.b2)
+
+    found[HAND] = hand
+    from pencilnet.core.model import Layer, Model, flatten
+    from pencilnet.core.optimizers import Optimizer
+    from pencilnet.training import loop as engine
+
+    model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
+    optimizer = Optimizer(**settings)
+
+    def pencilnet(compiled):
+        def run(epochs):
+            saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
+            os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
+            engine.COMPILED_FROM = 0  # here every run is long enough: the start is measured apart
+            try:
+                return flatten(engine.train(model, inputs, targets, engine.Schedule(rate, epochs, size,
+                                                                                    optimizer=optimizer)).model)
+            finally:
+                engine.COMPILED_FROM = saved[1]
+                os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
+        return run
+
+    found["pencilnet"] = pencilnet(False)
+    if size == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online(optimized=True) is not None:
+        found["pencilnet, numba"] = pencilnet(True)
+    try:
+        import torch
+    except ImportError:
+        return found
+    torch.set_num_threads(1)
+    batches = [(torch.from_numpy(inputs[start:start + size]), torch.from_numpy(targets[start:start + size]))
+               for start in range(0, samples, size)]
+
+    def torch_optim(epochs):
+        layers = [torch.nn.Linear(36, 36, dtype=torch.float64), torch.nn.Linear(36, 2, dtype=torch.float64)]
+        with torch.no_grad():
+            for layer, w, b in zip(layers, params[0::2], params[1::2]):
+                layer.weight.copy_(torch.from_numpy(w.T))
+                layer.bias.copy_(torch.from_numpy(b))
+        net = torch.nn.Sequential(layers[0], torch.nn.Sigmoid(), layers[1], torch.nn.Sigmoid())
+        if settings["name"] == "adam":
+            optimizer = torch.optim.Adam(net.parameters(), lr=rate)
+        else:
+            optimizer = torch.optim.SGD(net.parameters(), lr=rate, momentum=settings["momentum"])
+        for _ in range(epochs):
+            for x, t in batches:
+                optimizer.zero_grad()
+                (0.5 * ((net(x) - t) ** 2).sum() / len(x)).backward()  # the mean over the batch of ½ Σ (o − t)²
+                optimizer.step()
+        return flat(*(a.detach().numpy() for a in (layers[0].weight.T, layers[0].bias, layers[1].weight.T,
+                                                    layers[1].bias)))
+
+    found["PyTorch, torch.optim"] = torch_optim
+    return found
+
+
+def bench_optimizers(args):
+    print(f"## Optimizers: per-epoch time on 36-36-2, float64, medians of {args.repeat}")
+    print(f"(NumPy {np.__version__}; {_versions()}; BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS')}; "
+          f"rates: {', '.join(f'{name} {rate}' for name, (_, rate) in OPTIMIZERS.items())})\n")
+    clock = time.process_time if os.environ["OPENBLAS_NUM_THREADS"] == "1" else time.perf_counter
+    inputs, targets, params = workload(NETWORKS["36-36-2"], args.samples)
+    results = {}
+    for name, (settings, rate) in OPTIMIZERS.items():
+        for mode, size in (("online", 1), ("mini-batch 32", 32)):
+            found = optimizer_contenders(inputs, targets, params, size, settings, rate)
+            results[name, mode] = _measure(found, HAND, f"{name}, {mode}, {len(inputs):,} samples", args, clock)
+    _training_table(results, HAND, "optimizer, mode")
+    ratios = [f"{name} {mode} {medians['pencilnet'] / medians[HAND]:.2f}×" for (name, mode), (medians, _, _)
+              in results.items()]
+    print(f"pencilnet against the hand-written loop: {', '.join(ratios)} (the target: at most 1.25×)")
+    if all("PyTorch, torch.optim" in medians for medians, _, _ in results.values()):
+        ratios = [f"{name} {mode} {medians['pencilnet'] / medians['PyTorch, torch.optim']:.2f}×"
+                  for (name, mode), (medians, _, _) in results.items()]
+        print(f"pencilnet against torch.optim: {', '.join(ratios)} (the target: below 1×)")
     print()
 
 
@@ -414,7 +637,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2,000 samples, 3 repeats: about a minute")
     parser.add_argument("--repeat", type=int, help="timings per contender (default 7, 3 with --quick)")
     parser.add_argument("--samples", type=int, help="training samples (default 4,000, 2,000 with --quick)")
-    parser.add_argument("--only", default="training,startup,memory", help="which parts, comma-separated")
+    parser.add_argument("--only", default="training,optimizers,startup,memory", help="which parts, comma-separated")
     parser.add_argument("--networks", default=",".join(NETWORKS), help="which networks to train, comma-separated")
     parser.add_argument("--threads", type=int, help="threads for OpenBLAS and PyTorch (default 1)")
     args = parser.parse_args()
@@ -427,6 +650,8 @@ def main():
     parts = args.only.split(",")
     if "training" in parts:
         bench_training(args)
+    if "optimizers" in parts:
+        bench_optimizers(args)
     if "startup" in parts:
         bench_startup(args)
     if "memory" in parts:

@@ -84,12 +84,14 @@ def text_of(renderable, width: int = 160, color_system=None) -> str:
     return console.file.getvalue()
 
 
-def torch_like(name: str, settings: dict, theta: np.ndarray, grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
+def torch_like(name: str, settings: dict, theta: np.ndarray, grads: list[np.ndarray],
+               lr: float | list[float]) -> list[np.ndarray]:
     """torch.optim's algorithms, written from its documentation and in the order its code computes:
-    an oracle independent of pencilnet's `update`."""
+    an oracle independent of pencilnet's `update`. `lr`: one rate, or one per step (a schedule)."""
     theta, found, state = theta.copy(), [], {}
     wd = settings.get("weight_decay", 0.0)
-    for t, grad in enumerate(grads, start=1):
+    rates = lr if isinstance(lr, list) else [lr] * len(grads)
+    for t, (grad, lr) in enumerate(zip(grads, rates), start=1):
         d_p = grad.copy()
         if name == "sgd":
             if wd:

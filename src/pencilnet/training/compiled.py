@@ -6,6 +6,9 @@ microsecond or two. This is the online loop of `fast.write_updates` as plain loo
 the same operations in the same order per number, except the sums (of a matrix product, of a
 shared bias), which NumPy adds up in an order of its own: the two paths agree to about
 1e-12 over a few hundred updates, not to the last bit, and over long runs the differences grow.
+`online_optimized` is the same loop for every other optimizer: each sample's gradient into a
+flat vector, then the optimizer's step parameter by parameter, with `update`'s operations in
+`update`'s order (from the same gradient, the same bits as NumPy's `InPlace` step).
 
 Importing this module imports numba, so the engine imports it only when a run is worth it.
 """
@@ -188,3 +191,144 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
                         parameters[b_at + j] -= delta[j] * bias_input
             if layer:
                 _scale(layout[layer - 1, ACTIVATION], values, in_at, back, n_in)
+
+
+# The optimizers the kernel below steps, by code; and the order of the settings it takes.
+OPTIMIZER_CODES = ("sgd", "adam", "adamw", "rmsprop")
+MOMENTUM, DAMPENING, NESTEROV, BETA1, BETA2, EPS, ALPHA, WEIGHT_DECAY = range(8)
+
+
+def optimizer_settings(optimizer) -> tuple[int, np.ndarray]:
+    """An optimizer as `online_optimized` takes it: its code and its settings, in the order above."""
+    o = optimizer
+    return OPTIMIZER_CODES.index(o.name), np.array([o.momentum, o.dampening, float(o.nesterov), o.betas[0],
+                                                    o.betas[1], o.eps, o.alpha, o.weight_decay])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
+    """`core.optimizers.InPlace`'s step, number by number: the same operations in the same order
+    (`update`'s), so each parameter gets the same bits from the same gradient. `buffers` rows: sgd
+    velocity; adam m, v; rmsprop square_avg, velocity. Frozen parameters (mask 0) have gradient 0.
+    `gradient` becomes g (∇ + λθ with coupled decay). Each case is a loop of its own, without a
+    test inside, and division is IEEE's (error_model "numpy", as NumPy's): the loops vectorize."""
+    n, wd, momentum = theta.size, settings[WEIGHT_DECAY], settings[MOMENTUM]
+    if wd != 0.0 and code == 2:  # adamw: θ decayed first
+        decay = lr * wd
+        for k in range(n):
+            theta[k] = theta[k] - (theta[k] * decay) * mask[k]
+    elif wd != 0.0:
+        for k in range(n):
+            gradient[k] = gradient[k] + (theta[k] * wd) * mask[k]
+    if code == 0:
+        velocity = buffers[0]
+        if momentum == 0.0:
+            for k in range(n):
+                theta[k] = theta[k] - gradient[k] * lr
+            return
+        if t == 1:
+            velocity[:] = gradient
+        else:  # (1 − dampening) × g: with dampening 0, g × 1.0 is g, as `update` has it
+            damped = 1 - settings[DAMPENING]
+            for k in range(n):
+                velocity[k] = velocity[k] * momentum + gradient[k] * damped
+        if settings[NESTEROV] != 0.0:
+            for k in range(n):
+                theta[k] = theta[k] - (gradient[k] + velocity[k] * momentum) * lr
+        else:
+            for k in range(n):
+                theta[k] = theta[k] - velocity[k] * lr
+    elif code == 3:
+        square, velocity = buffers[0], buffers[1]
+        alpha, eps = settings[ALPHA], settings[EPS]
+        if momentum == 0.0:
+            for k in range(n):
+                g = gradient[k]
+                square[k] = square[k] * alpha + (g * (1 - alpha)) * g
+                theta[k] = theta[k] - (g / (np.sqrt(square[k]) + eps)) * lr
+        else:
+            for k in range(n):
+                g = gradient[k]
+                square[k] = square[k] * alpha + (g * (1 - alpha)) * g
+                velocity[k] = velocity[k] * momentum + g / (np.sqrt(square[k]) + eps)
+                theta[k] = theta[k] - velocity[k] * lr
+    else:
+        m, v = buffers[0], buffers[1]
+        beta1, beta2, eps = settings[BETA1], settings[BETA2], settings[EPS]
+        correction1, correction2 = 1 - beta1 ** float(t), 1 - beta2 ** float(t)
+        for k in range(n):
+            g = gradient[k]
+            m[k] = m[k] * beta1 + g * (1 - beta1)
+            v[k] = v[k] * beta2 + (g * (1 - beta2)) * g
+            theta[k] = theta[k] - ((m[k] / correction1) * lr) / (np.sqrt(v[k] / correction2) + eps)
+
+
+@numba.njit(cache=True)
+def online_optimized(parameters, gradient, layout, bias_input, loss, fused, learning_rate, inputs, targets, outputs,
+                     values, deltas, code, settings, buffers, mask, steps):
+    """`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters'
+    places left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all
+    parameters; `steps[0]` counts the steps (t), across calls."""
+    layers = layout.shape[0]
+    last = layout[layers - 1]
+    size = inputs.shape[1]
+    for sample in range(inputs.shape[0]):
+        for i in range(size):
+            values[i] = inputs[sample, i]
+        for layer in range(layers):  # forward, as `online`
+            row = layout[layer]
+            n_in, n_out, w_at, b_at, in_at, out_at = (row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT],
+                                                      row[OUT_AT])
+            net = values[out_at:out_at + n_out]
+            net[:] = 0.0
+            for i in range(n_in):
+                source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
+                for j in range(n_out):
+                    net[j] += source * weights[j]
+            for j in range(n_out):
+                net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
+            _activate(row[ACTIVATION], values, out_at, n_out)
+        out_at, n_out = last[OUT_AT], last[TARGETS]
+        delta = deltas[0]
+        for j in range(n_out):  # ∂E/∂net of the output layer, as `online` (without the rate)
+            out, target = values[out_at + j], targets[sample, j]
+            outputs[sample, j] = out
+            if fused or loss == 0:
+                delta[j] = out - target
+            elif loss == 1:
+                delta[j] = 2.0 * (out - target) / n_out
+            elif loss == 2:
+                delta[j] = -target / _clip(out)
+            elif loss == 3:
+                delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
+            else:
+                delta[j] = 1.0
+        if not fused:
+            _scale(last[ACTIVATION], values, out_at, delta, n_out)
+        for layer in range(layers - 1, -1, -1):  # backward: the gradient, from the weights before the step
+            row = layout[layer]
+            n_in, n_out, w_at, b_at, in_at = row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT]
+            delta, back = deltas[(layers - 1 - layer) % 2], deltas[(layers - layer) % 2]
+            for i in range(n_in):
+                source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
+                if layer:
+                    total = 0.0
+                    for j in range(n_out):
+                        total += weights[j] * delta[j]
+                    back[i] = total
+                if not row[FROZEN_WEIGHTS]:
+                    for j in range(n_out):
+                        gradient[w_at + i * n_out + j] = source * delta[j]
+            if not row[FROZEN_BIASES]:
+                if row[SHARED]:
+                    total = 0.0
+                    for j in range(n_out):
+                        total += delta[j]
+                    gradient[b_at] = total * bias_input
+                else:
+                    for j in range(n_out):
+                        gradient[b_at + j] = delta[j] * bias_input
+            if layer:
+                _scale(layout[layer - 1, ACTIVATION], values, in_at, back, n_in)
+        steps[0] += 1
+        _optimizer_step(code, settings, parameters, gradient, buffers, mask, learning_rate, steps[0])

@@ -1,4 +1,9 @@
-"""The NumPy training loop: parameters updated in place, arrays kept from batch to batch."""
+"""The NumPy training loop: parameters updated in place, arrays kept from batch to batch.
+
+Plain gradient descent folds the learning rate into the backward pass and steps each layer as it
+goes. Every other optimizer (momentum, Adam, RMSprop, weight decay) has each batch's mean
+gradient written into one flat vector laid out as the parameters, and then one step of
+`core.optimizers.InPlace` on the flat vectors: the formulas of `optimizers.update`, in place."""
 
 import os
 import re
@@ -9,6 +14,8 @@ import numpy as np
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import FUSED, LOSSES, Loss
 from pencilnet.core.model import Model, flatten, unflatten, views
+from pencilnet.core.optimizers import InPlace, Optimizer, State
+from pencilnet.core.stages import trainable
 
 # Samples trained between checks of the error and the parameters, of the clock and of Ctrl-C: few
 # enough that a check is quick to come, many enough that checking costs nothing next to training.
@@ -55,6 +62,8 @@ class LayerPlan(NamedTuple):
     input_for_step: np.ndarray | None  # its input laid out for the weights' step (None: the first layer's)
     weight_step: np.ndarray  # the step for the weights, learning rate in
     bias_step: np.ndarray  # the step for the biases: a batch's, summed over its samples
+    weight_gradient: np.ndarray | None  # with an optimizer: views into the run's gradient vector
+    bias_gradient: np.ndarray | None
 
 
 class Plan(NamedTuple):
@@ -73,9 +82,13 @@ class ExactRun:
     order, with each layer's weights and biases as views into it, all updated in place, and
     arrays for the intermediate values kept from one batch to the next. An update costs its
     arithmetic only: no new Model, and new arrays only for what a loss or a layer's options
-    compute apart (∂E/∂out of most losses, a shared bias's step, a bias input other than 1)."""
+    compute apart (∂E/∂out of most losses, a shared bias's step, a bias input other than 1).
 
-    def __init__(self, model: Model, loss: str, compiled: bool = False):
+    With an optimizer other than plain gradient descent, the gradient too is one vector (with
+    views per layer), and `optimizer` holds the optimizer's state, which `mark` and `rewind`
+    keep with the parameters."""
+
+    def __init__(self, model: Model, loss: str, compiled: bool = False, optimizer: Optimizer = Optimizer()):
         self.template = model
         self.parameters = flatten(model)  # a new array, ours to change
         self.saved = self.parameters.copy()  # the parameters after the last whole epoch
@@ -85,12 +98,23 @@ class ExactRun:
         self.loss = LOSSES[loss]
         self.fused = FUSED.get((model.layers[-1].activation, loss))
         self.plans = {}  # rows in a batch (0: one sample, as vectors) -> its Plan
-        self.kernel = compiled_online() if compiled else None
+        self.optimizer: InPlace | None = None
+        if not optimizer.plain:
+            # Frozen parameters' places in the gradient are never written: they stay 0 (see InPlace).
+            self.gradient = np.zeros_like(self.parameters)
+            self.gradients = views(model, self.gradient)
+            free = trainable(model)
+            self.optimizer = InPlace(optimizer, self.parameters, self.gradient, free)
+            self.marked_state: State = self.optimizer.state()
+        self.kernel = (compiled_online(optimized=True) if self.optimizer else compiled_online()) if compiled else None
         if self.kernel:
             from pencilnet.training import compiled as kernel
 
             self.layout, self.codes = kernel.layout(model, loss)
             self.values, self.deltas = np.empty(sum(model.sizes)), np.empty((2, max(model.sizes)))
+            if self.optimizer:
+                self.settings = kernel.optimizer_settings(optimizer)
+                self.mask = np.ones(self.parameters.size) if free is None else free.astype(np.float64)
             if self.layout is None:  # a layer or a loss without its compiled form: NumPy trains
                 self.kernel = None
 
@@ -100,18 +124,31 @@ class ExactRun:
             return self.plans[rows]
         shape = (rows,) if rows else ()
         nets = [np.empty(shape + (w.shape[1],)) for w, _ in self.layers]
+        gradients = self.gradients if self.optimizer else [(None, None)] * len(nets)
+        # One sample at a time, a layer's ∂E/∂net is its biases' gradient (when they are its own,
+        # trained and fed by 1): the backward pass writes it into the gradient vector itself.
+        deltas = [b if _is_bias_gradient(self.template, rows, index, b) else np.empty(net.shape)
+                  for index, ((_, b), net) in enumerate(zip(gradients, nets))]
         layers = []
         for index, ((w, b), activation, net) in enumerate(zip(self.layers, self.activations, nets)):
             source = nets[index - 1] if index else None
             for_step = None if source is None else source.T if rows else source[:, None]
             layers.append(LayerPlan(w, b, activation.apply, activation.scale, net, np.empty(net.shape),
-                                    np.empty(net.shape), w.T if rows else w, for_step, np.empty(w.shape),
-                                    np.empty(w.shape[1])))
-        self.plans[rows] = Plan(rows, tuple(layers), np.empty(nets[-1].shape), np.ones(rows) if rows else None)
+                                    deltas[index], w.T if rows else w, for_step, np.empty(w.shape),
+                                    np.empty(w.shape[1]), *gradients[index]))
+        delta = deltas[-1] if self.fused is None and self.loss.name in DERIVATIVE_UFUNCS else np.empty(nets[-1].shape)
+        self.plans[rows] = Plan(rows, tuple(layers), delta, np.ones(rows) if rows else None)
         return self.plans[rows]
 
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float, outputs: np.ndarray):
         """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
+        if size == 1 and self.kernel and self.optimizer:
+            steps = np.array([self.optimizer.steps])
+            self.kernel(self.parameters, self.gradient, self.layout, self.template.bias_input, *self.codes,
+                        learning_rate, inputs, targets, outputs, self.values, self.deltas, *self.settings,
+                        self.optimizer.rows, self.mask, steps)
+            self.optimizer.steps = int(steps[0])
+            return None
         if size == 1 and self.kernel:
             return self.kernel(self.parameters, self.layout, self.template.bias_input, *self.codes, learning_rate,
                                inputs, targets, outputs, self.values, self.deltas)
@@ -127,7 +164,8 @@ class ExactRun:
         """The function that trains on a batch of `rows` samples (0: on samples one at a time)."""
         plan = self._plan(rows)
         if plan.updates is None:
-            names, source = write_updates(self.template, plan, self.loss, self.fused)
+            names, source = write_updates(self.template, plan, self.loss, self.fused,
+                                          self.optimizer.step if self.optimizer else None)
             exec(compile(source, f"<pencilnet training, {rows or 'one sample'} a batch>", "exec"), names)
             self.plans[rows] = plan = plan._replace(updates=names["updates"], source=source)
         return plan.updates
@@ -158,9 +196,13 @@ class ExactRun:
 
     def mark(self):
         np.copyto(self.marked, self.parameters)
+        if self.optimizer:
+            self.marked_state = self.optimizer.state()
 
     def rewind(self):
         np.copyto(self.parameters, self.marked)
+        if self.optimizer:
+            self.optimizer.restore(self.marked_state)
 
     def epoch_done(self):
         np.copyto(self.saved, self.parameters)  # for a clean stop after this epoch
@@ -172,7 +214,15 @@ class ExactRun:
         return unflatten(self.template, self.parameters)
 
 
-def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) -> tuple[dict, str]:
+def _is_bias_gradient(model: Model, rows: int, index: int, biases: np.ndarray | None) -> bool:
+    """Whether layer `index`'s ∂E/∂net, one sample at a time, is its biases' gradient as it stands."""
+    layer = model.layers[index]
+    return (biases is not None and not rows and model.bias_input == 1.0 and not layer.shared_bias
+            and not layer.frozen_biases)
+
+
+def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
+                  optimize: Callable | None = None) -> tuple[dict, str]:
     """The source of `updates`, the function that trains for `plan`, and the names it uses.
 
     NumPy's cost on small arrays is per call, not per number, and a loop over the layers, with
@@ -183,11 +233,17 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) 
     `plan.rows` rows (their number a multiple of it), or for each sample (`plan.rows` 0): then
     with np.dot (quicker to call than matmul on vectors) and the outer product for the weights' step.
     The order of operations is the stages', with the rate (over the batch's size) folded into
-    the output layer's ∂E/∂net once: each ∂E/∂net after it is then the step for the biases."""
+    the output layer's ∂E/∂net once: each ∂E/∂net after it is then the step for the biases.
+
+    With `optimize` (an optimizer's `InPlace.step`), the backward pass writes the batch's mean
+    gradient into the plan's gradient views instead (1 / the batch's size folded in where the
+    rate was; frozen parameters' places left alone, at 0), and `optimize(rate)` makes the step."""
     names = {name: getattr(np, name) for name in ("dot", "matmul", "add", "subtract", "multiply", "negative", "exp",
                                                   "reciprocal", "tanh", "maximum", "greater")}
     names.update({"fused": fused, "derivative": loss.derivative, "delta_out": plan.delta, "ones": plan.ones,
-             "bias_input": model.bias_input})
+                  "bias_input": model.bias_input})
+    if optimize:
+        names.update({"copyto": np.copyto, "sum": np.sum, "optimize": optimize})
     batch = plan.rows > 0
 
     def apply(index, net):
@@ -216,25 +272,34 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) 
         ufunc = DERIVATIVE_UFUNCS.get(loss.name)
         lines += [f"delta = {ufunc}(out, t, out=delta_out)" if ufunc else "delta = derivative(out, t)",
                   *scale(last, "out", "delta")]
-    lines.append("multiply(delta, rate, out=delta)")
+    if not optimize:
+        lines.append("multiply(delta, rate, out=delta)")
+    elif plan.rows > 1:  # the batch's gradient is the mean of its samples'
+        lines.append(f"multiply(delta, {1.0 / plan.rows!r}, out=delta)")
     for index in range(last, -1, -1):  # backward, every step from the weights before it
         layer = model.layers[index]
         if index:  # ∂E/∂out of the layer before
             back = f"delta, weights_for_back{index}" if batch else f"weights{index}, delta"
             lines.append(f"{product}({back}, out=dE_dout{index - 1})")
-        if not layer.frozen_weights:
-            source = f"input_for_step{index}" if index else "x.T" if batch else "x_column"
-            step = f"{'matmul' if batch else 'multiply'}({source}, delta, out=weight_step{index})"
-            lines.append(f"subtract(weights{index}, {step}, out=weights{index})")
-        if not layer.frozen_biases:
-            step = f"matmul(ones, delta, out=bias_step{index})" if batch else "delta"
-            step = f"{step}.sum(keepdims=True)" if layer.shared_bias else step
-            lines.append(f"subtract(biases{index}, {step}{scaled}, out=biases{index})")
+        if optimize:
+            lines += _gradient(model, plan, index, scaled)
+        else:
+            if not layer.frozen_weights:
+                source = f"input_for_step{index}" if index else "x.T" if batch else "x_column"
+                step = f"{'matmul' if batch else 'multiply'}({source}, delta, out=weight_step{index})"
+                lines.append(f"subtract(weights{index}, {step}, out=weights{index})")
+            if not layer.frozen_biases:
+                step = f"matmul(ones, delta, out=bias_step{index})" if batch else "delta"
+                step = f"{step}.sum(keepdims=True)" if layer.shared_bias else step
+                lines.append(f"subtract(biases{index}, {step}{scaled}, out=biases{index})")
         if index:
             lines += [*scale(index - 1, f"net{index - 1}", f"dE_dout{index - 1}"), f"delta = dE_dout{index - 1}"]
+    if optimize:
+        lines.append("optimize(rate)")
     if batch:  # the rate over the batch's size: its gradient is the mean of its samples'
-        head = [f"rate = rate / {plan.rows}", f"shape = (len(inputs) // {plan.rows}, {plan.rows}, -1)",
-                "for x, t, out in zip(inputs.reshape(shape), targets.reshape(shape), outputs.reshape(shape)):"]
+        head = [] if optimize else [f"rate = rate / {plan.rows}"]
+        head += [f"shape = (len(inputs) // {plan.rows}, {plan.rows}, -1)",
+                 "for x, t, out in zip(inputs.reshape(shape), targets.reshape(shape), outputs.reshape(shape)):"]
     else:
         head = ["for x, x_column, t, out in zip(inputs, inputs[:, :, None], targets, outputs):"]
     body = [f"    {line}" for line in head] + [f"        {line}" for line in lines]
@@ -245,12 +310,37 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None) 
     return names, f"def updates({signature}):\n" + "".join(f"{line}\n" for line in body)
 
 
-def compiled_online():
-    """The compiled online loop, or None without numba (or with PENCILNET_NUMBA=0 in the environment)."""
+def _gradient(model: Model, plan: Plan, index: int, scaled: str) -> list[str]:
+    """The statements that write layer `index`'s gradient (from its ∂E/∂net, `delta`) into the
+    gradient vector's views: none for what is frozen, nor for biases whose `delta` is the view."""
+    layer, laid, batch, lines = model.layers[index], plan.layers[index], plan.rows > 0, []
+    if not layer.frozen_weights:
+        source = f"input_for_step{index}" if index else "x.T" if batch else "x_column"
+        lines.append(f"{'matmul' if batch else 'multiply'}({source}, delta, out=weight_gradient{index})")
+    delta = plan.delta if index == len(plan.layers) - 1 else laid.dE_dout
+    if layer.frozen_biases or delta is laid.bias_gradient:
+        return lines
+    summed = f"matmul(ones, delta, out=bias_step{index})" if batch else "delta"
+    if layer.shared_bias:
+        lines.append(f"sum({summed}, keepdims=True, out=bias_gradient{index})")
+    elif batch:
+        lines.append(f"matmul(ones, delta, out=bias_gradient{index})")
+    elif not scaled:
+        return lines + [f"copyto(bias_gradient{index}, delta)"]
+    else:
+        return lines + [f"multiply(delta, bias_input, out=bias_gradient{index})"]
+    if scaled:
+        lines.append(f"multiply(bias_gradient{index}, bias_input, out=bias_gradient{index})")
+    return lines
+
+
+def compiled_online(optimized: bool = False):
+    """The compiled online loop (`optimized`: the one that steps an optimizer), or None without
+    numba (or with PENCILNET_NUMBA=0 in the environment)."""
     if os.environ.get("PENCILNET_NUMBA") == "0":
         return None
     try:
-        from pencilnet.training.compiled import online
+        from pencilnet.training.compiled import online, online_optimized
     except ImportError:  # numba is an optional extra; NumPy gives the same numbers, slower
         return None
-    return online
+    return online_optimized if optimized else online

@@ -1,9 +1,9 @@
 """The training loop: epochs of batches, progress, early stopping, divergence and Ctrl-C.
 
 The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
-(see `Run`): `fast.ExactRun` in NumPy, in place (with the numba loop of `compiled` for long
-online runs), or `recorded.StagesRun` through the recorded stages when every carried number is
-rounded or the optimizer keeps state.
+(see `Run`): `fast.ExactRun` in NumPy, in place, for every optimizer (with the numba loops of
+`compiled` for long online runs), or `recorded.StagesRun` through the recorded stages when every
+carried number is rounded (pencil arithmetic).
 """
 
 import math
@@ -125,10 +125,10 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
     run: Run
-    if arithmetic is not EXACT or not schedule.optimizer.plain:
+    if arithmetic is not EXACT:
         run = StagesRun(model, loss, arithmetic, schedule.optimizer)
     else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
-        run = ExactRun(model, loss, compiled=size == 1 and count * schedule.epochs >= COMPILED_FROM)
+        run = ExactRun(model, loss, size == 1 and count * schedule.epochs >= COMPILED_FROM, schedule.optimizer)
     errors, test_accuracy = [], ([] if test is not None else None)
     epoch = 0
     try:

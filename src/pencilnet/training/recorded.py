@@ -1,5 +1,7 @@
-"""Training through the recorded stages: in pencil arithmetic, every carried number rounded; and
-with an optimizer that keeps state (momentum, Adam, RMSprop), its one update function."""
+"""Training through the recorded stages, in pencil arithmetic: every carried number rounded, the
+optimizer's state variables too (through `optimizers.update`). Exact arithmetic trains in
+`fast.ExactRun`, every optimizer included; in exact arithmetic this run is the slow reference
+the tests hold the fast one to."""
 
 import numpy as np
 
