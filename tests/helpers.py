@@ -31,8 +31,11 @@ def every_combination(*axes: list) -> list:
     the shorter axes again), the others marked `thorough`."""
     import itertools
 
+    def named(value) -> str:
+        return "-".join(map(named, value)) if isinstance(value, (list, tuple)) else str(value)
+
     kept = {tuple(n % len(axis) for axis in axes) for n in range(max(map(len, axes)))}
-    return [pytest.param(*(axis[i] for axis, i in zip(axes, indices)),
+    return [pytest.param(*(values := [axis[i] for axis, i in zip(axes, indices)]), id=named(values),
                          marks=() if indices in kept else pytest.mark.thorough)
             for indices in itertools.product(*(range(len(axis)) for axis in axes))]
 

@@ -6,14 +6,14 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import CASES, random_model
+from helpers import CASES, every_combination, random_model
 
 from pencilnet.core.metrics import mean_error
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, chain, forward
 from pencilnet.training import fast, loop
 from pencilnet.training.fast import ExactRun, compiled_online
-from pencilnet.training.loop import COMPILED_FROM, Schedule, TrainingDiverged, train
+from pencilnet.training.loop import Schedule, TrainingDiverged, train
 
 VARIANTS = ["plain", "shared", "frozen"]  # bias modes and frozen parameters
 
@@ -56,11 +56,11 @@ def numpy_only(monkeypatch):
     monkeypatch.setenv("PENCILNET_NUMBA", "0")
 
 
-@pytest.mark.parametrize("hidden, output, loss", CASES)
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("size", [1, 7, None])
-def test_numpy_loop_equals_the_stages(hidden, output, loss, variant, size, monkeypatch):
+# Locally each case, variant and batch size at least once; every combination in CI.
+@pytest.mark.parametrize("case, variant, size", every_combination(CASES, VARIANTS, [1, 7, None]))
+def test_numpy_loop_equals_the_stages(case, variant, size, monkeypatch):
     numpy_only(monkeypatch)
+    hidden, output, loss = case
     model, xs, ts = network(hidden, output, loss, variant)
     history = train(model, xs, ts, Schedule(0.1, 3, size), loss)
     expected = by_stages(model, xs, ts, loss, 0.1, 3, size or len(xs))
@@ -114,10 +114,10 @@ def compiled_and_numpy(model, xs, ts, loss, epochs, monkeypatch, shuffle=False):
     return fast, train(model, xs, ts, schedule, loss)
 
 
-@pytest.mark.parametrize("hidden, output, loss", CASES)
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_compiled_loop_equals_the_numpy_loop(hidden, output, loss, variant, monkeypatch):
+@pytest.mark.parametrize("case, variant", every_combination(CASES, VARIANTS))
+def test_compiled_loop_equals_the_numpy_loop(case, variant, monkeypatch):
     pytest.importorskip("numba")
+    hidden, output, loss = case
     model, xs, ts = network(hidden, output, loss, variant)
     fast, plain = compiled_and_numpy(model, xs, ts, loss, 5, monkeypatch, shuffle=True)
     np.testing.assert_allclose(flatten(fast.model), flatten(plain.model), rtol=0, atol=1e-12)
@@ -179,11 +179,12 @@ def test_the_compiled_loop_can_be_switched_off(monkeypatch):
 def test_short_runs_do_not_start_the_compiled_loop(monkeypatch):
     started = []
     monkeypatch.setattr(fast, "compiled_online", lambda: started.append(1))
-    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
-    train(model, xs, ts, Schedule(0.1, 2, 1))  # 80 updates
-    train(model, xs, ts, Schedule(0.1, 10**4, 8))  # not online
+    monkeypatch.setattr(loop, "COMPILED_FROM", 400)  # the rule at a size that is quick to train
+    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")  # 40 samples
+    train(model, xs, ts, Schedule(0.1, 9, 1))  # 360 online updates: too few
+    train(model, xs, ts, Schedule(0.1, 100, 8))  # 4,000 samples, but not online
     assert not started
-    train(model, xs, ts, Schedule(0.1, COMPILED_FROM // len(xs), 1, target_error=1.0))
+    train(model, xs, ts, Schedule(0.1, 10, 1))  # 400 online updates
     assert started
 
 
