@@ -62,6 +62,7 @@ def test_a_big_broken_config_is_parsed_once(tmp_path, monkeypatch):
             raise AssertionError("a big file was parsed a second time")
 
     monkeypatch.setattr(config, "PlainLoader", Refused)
+    monkeypatch.setattr(config, "MAX_REREAD_BYTES", 2**14)  # the rule at a size quick to parse (1 MiB is)
     text = "inputs: 2\nnotes:\n" + "  - 0.5\n" * (config.MAX_REREAD_BYTES // 8 + 1) + "samples: [1, 2\n"
     with pytest.raises(InputError, match=r"^big\.yaml:\d+: invalid YAML: "):
         parse(text, "big.yaml")
