@@ -3,7 +3,7 @@ code and, when it fails, a one-line message; never a traceback. A second run mut
 surrounds a config: its data file, `--set` values (huge integers, deep nesting, alias bombs),
 the targets of the commands that write, and standard input.
 
-PENCILNET_FUZZ_RUNS sets how many (default 3000 in CI, 100 locally); a failure prints the seed and the config
+PENCILNET_FUZZ_RUNS sets how many (default 3000 in CI, 50 locally); a failure prints the seed and the config
 that caused it, so it can be replayed."""
 
 import copy
@@ -22,7 +22,7 @@ from pencilnet.core.errors import ConfigError
 from pencilnet.core.losses import LOSSES, pairing_problem
 
 # Every run in CI; a sample locally, where the suite must stay quick (the same seed: the same first runs).
-RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "3000" if THOROUGH else "100"))
+RUNS = int(os.environ.get("PENCILNET_FUZZ_RUNS", "3000" if THOROUGH else "50"))
 
 SOFTMAX = """\
 inputs: 3

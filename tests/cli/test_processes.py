@@ -85,13 +85,14 @@ def plain(text: bytes) -> bytes:
     return re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", text)  # without colours and cursor moves
 
 
-# Each signal with the NumPy loop, which starts in a fraction of the time; in CI, Ctrl-C also
-# stops the compiled loop (numba), which runs a stretch of samples between looks at the signal.
+# Ctrl-C and SIGTERM with the NumPy loop, which starts in a fraction of the time; in CI also
+# SIGHUP, and Ctrl-C over the compiled loop (numba), which runs a stretch of samples between
+# looks at the signal.
 @pytest.mark.parametrize("number, code, said, numba", [
     (signal.SIGINT, 130, "interrupted", False),
     pytest.param(signal.SIGINT, 130, "interrupted", True, marks=pytest.mark.thorough),
     (signal.SIGTERM, 143, "stopped by SIGTERM", False),
-    (signal.SIGHUP, 129, "stopped by SIGHUP", False)])
+    pytest.param(signal.SIGHUP, 129, "stopped by SIGHUP", False, marks=pytest.mark.thorough)])
 def test_a_stop_signal_during_training_saves_the_last_whole_epoch(tmp_path, monkeypatch, number, code, said, numba):
     if not numba:
         monkeypatch.setenv("PENCILNET_NUMBA", "0")  # in the process started, and for the oracle below

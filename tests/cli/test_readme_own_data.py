@@ -18,8 +18,9 @@ def block(language: str, first_line: str = "") -> str:
     return found.group(1)
 
 
+@pytest.mark.thorough  # scikit-learn takes two seconds to import: in CI, with the other slow variants
 def test_the_readme_own_data_example(tmp_path, monkeypatch, cli):
-    pytest.importorskip("sklearn")  # here, not at the top: importing it takes seconds, and every worker collects
+    pytest.importorskip("sklearn")  # here, not at the top: every worker collects this file
     monkeypatch.chdir(tmp_path)
     exec(block("python"), {})  # writes cancer.csv and new.csv
     (tmp_path / "cancer.yaml").write_text(block("yaml", "# cancer.yaml"), encoding="utf-8")
