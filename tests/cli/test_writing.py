@@ -280,7 +280,7 @@ def make_target(folder, kind: str, command: str, own_picture: bytes) -> str:
 
 
 # A sample locally, where the suite must stay quick; more in CI (the same seed: the same first runs).
-RUNS = int(os.environ.get("PENCILNET_TARGET_RUNS", "200" if THOROUGH else "20"))
+RUNS = int(os.environ.get("PENCILNET_TARGET_RUNS", "200" if THOROUGH else "10"))
 
 
 def test_random_output_targets_never_lose_anything(cli, tmp_path):

@@ -8,7 +8,7 @@ import importlib.util
 
 import numpy as np
 import pytest
-from helpers import random_model, torch_like
+from helpers import every_combination, random_model, torch_like
 
 from pencilnet.core import optimizers
 from pencilnet.core.arithmetic import EXACT, Pencil
@@ -147,9 +147,9 @@ def by_stages(monkeypatch, model, xs, ts, schedule, loss):
         return train(model, xs, ts, schedule, loss)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("size", [1, 3])  # in threes: two batches of 3 and a last one of 1
-@pytest.mark.parametrize("key", SETTINGS)
+# Online and in threes (two batches of 3 and a last one of 1); locally each setting, size and
+# variant at least once, every combination in CI.
+@pytest.mark.parametrize("key, size, variant", every_combination(list(SETTINGS), [1, 3], list(VARIANTS)))
 def test_the_numpy_loop_trains_every_optimizer_as_the_stages_and_the_oracle(key, size, variant, monkeypatch):
     model, xs, ts, loss = network(variant)
     schedule = Schedule(0.05, 3, size, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
@@ -240,8 +240,7 @@ def test_the_compiled_step_is_the_in_place_step_to_the_last_bit(key):
     assert np.array_equal(theta[~free], kernel_theta[~free]) and not rows[:, ~free].any()
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("key", SETTINGS)
+@pytest.mark.parametrize("key, variant", every_combination(list(SETTINGS), list(VARIANTS)))
 def test_the_compiled_loop_trains_every_optimizer_as_the_numpy_loop(key, variant, monkeypatch):
     # Online, shuffled, with a schedule. The compiled loop sums (a dot product, a shared bias) in
     # an order of its own, so the two agree to about 1e-16 here, not to the last bit.
