@@ -37,10 +37,16 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if THOROUGH:
         return
-    skip = pytest.mark.skip(reason="a slower variant: runs in CI (CI=true) or with PENCILNET_THOROUGH=1")
-    for item in items:
-        if "thorough" in item.keywords:
-            item.add_marker(skip)
+    slower = [item for item in items if "thorough" in item.keywords]
+    if slower:  # deselected, not skipped: a local run stays quick and its report short
+        config.hook.pytest_deselected(items=slower)
+        items[:] = [item for item in items if "thorough" not in item.keywords]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not THOROUGH:
+        terminalreporter.write_line("The slower variants of some tests were left out (deselected); CI=true or "
+                                    "PENCILNET_THOROUGH=1 runs every one, as CI does.")
 
 
 @pytest.fixture(autouse=True)

@@ -136,7 +136,7 @@ def test_compiled_loop_on_the_fruit_network(monkeypatch):
     kernel, rows = compiled.online, []
 
     def counted(*arguments):  # the kernel, counting the samples it trains
-        rows.append(len(arguments[6]))
+        rows.append(len(arguments[7]))  # its inputs
         return kernel(*arguments)
 
     monkeypatch.setattr(compiled, "online", counted)
@@ -206,7 +206,7 @@ def test_the_compiled_tables_name_every_activation_and_loss():
     assert [compiled.LayerRow(*row) for row in layout.tolist()] == [
         compiled.LayerRow(0, 12, 2, 3, compiled.ACTIVATIONS["tanh"], 1, 1, 0, 0, 2),
         compiled.LayerRow(6, 13, 3, 2, compiled.ACTIVATIONS["softmax"], 0, 0, 1, 2, 5)]
-    assert codes == (compiled.LOSSES["cross_entropy"], True)
+    assert codes == (compiled.LOSSES["cross_entropy"], True, True)  # fused; the nets go to `outputs`
 
 
 def test_an_activation_without_its_compiled_form_trains_in_numpy(monkeypatch):
@@ -286,3 +286,44 @@ def test_the_training_function_skips_frozen_parameters_and_is_the_same_numbers_i
         source = run.plans[rows].source
         assert "weights0, out=weights0" not in source and "biases0, out=biases0" not in source
         assert "subtract(weights1," in source and ".sum(keepdims=True) * bias_input, out=biases1)" in source
+
+
+@pytest.mark.parametrize("output, loss", [("sigmoid", "cross_entropy"), ("softmax", "binary_cross_entropy")])
+@pytest.mark.parametrize("size", [1, 2])
+@pytest.mark.parametrize("optimizer", [None, "adam"])
+def test_a_saturated_output_trains_as_the_stages_take_it(output, loss, size, optimizer, monkeypatch):
+    # One input x = 1 into two outputs with weights [-400, 400] and bias 0, 0: net = [-400, 400]
+    # (and [-401, 401] for the second sample). By hand, for a sigmoid output and E = −Σ t ln σ(net)
+    # with t = [0.6, 0.3]: σ(-400) ≈ 1.9e-174, so ∂E/∂net_y1 = −t1 σ(400) = −0.6 exactly in float64,
+    # and E ≈ 0.6 × 400 = 240. A loop that divides by out and multiplies by out (1 − out) gets
+    # −0.6 / 1.9e-174 × 1.9e-174 only while out is not clipped: clipped to 1e-15 it gives 1.1e-159,
+    # a gradient of 0, and E = 0.6 × 34.5. The stages (finite differences agree: see
+    # test_properties) take both from net; so must the fast loop, online and in batches.
+    numpy_only(monkeypatch)
+    from pencilnet.core.optimizers import Optimizer
+
+    model = Model((Layer(np.array([[-400.0, 400.0]]), np.zeros(2), output),))
+    xs, ts = np.array([[1.0], [1.0025]]), np.array([[0.6, 0.3], [0.6, 0.3]])
+    schedule = Schedule(0.1, 2, size, optimizer=Optimizer("adam") if optimizer else Optimizer())
+    fast_run = train(model, xs, ts, schedule, loss)
+    monkeypatch.setattr(loop, "ExactRun", lambda model, loss, compiled, optimizer: loop.StagesRun(
+        model, loss, loop.EXACT, optimizer))
+    by_stages = train(model, xs, ts, schedule, loss)
+    np.testing.assert_allclose(flatten(fast_run.model), flatten(by_stages.model), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast_run.errors, by_stages.errors, rtol=1e-12)
+    assert by_stages.errors[0] > 100  # from net: about 0.6 × 400 for the sigmoid, not 0.6 × 34.5
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")])
+def test_the_compiled_loop_takes_a_saturated_error_from_net(output, loss, monkeypatch):
+    # The fused pairs, which the compiled loop trains: net = [-400, 400] with targets [1, 0] is
+    # confidently wrong. By hand, softmax: E = −ln p1 = −(−400 − ln(e^-400 + e^400)) ≈ 800; the
+    # sigmoids: E = −ln σ(−400) − ln(1 − σ(400)) ≈ 400 + 400 = 800. From out, clipped to 1e-15,
+    # E would be 34.5 (or 69): the compiled loop writes the nets, and the loop takes E from them.
+    pytest.importorskip("numba")
+    model = Model((Layer(np.array([[-400.0, 400.0]]), np.zeros(2), output),))
+    xs, ts = np.array([[1.0], [1.0]]), np.array([[1.0, 0.0], [1.0, 0.0]])
+    compiled_run, numpy_run = compiled_and_numpy(model, xs, ts, loss, 1, monkeypatch)
+    assert compiled_run.errors[0] == pytest.approx(800, rel=1e-3)
+    np.testing.assert_allclose(compiled_run.errors, numpy_run.errors, rtol=1e-12)
+    np.testing.assert_allclose(flatten(compiled_run.model), flatten(numpy_run.model), rtol=1e-12)

@@ -136,12 +136,17 @@ def _times(t, log_value):
         return np.where(t != 0, t * log_value, 0.0)
 
 
+def from_net(loss: str, activation: str) -> bool:
+    """Whether, in exact arithmetic, E of this output layer is taken from its net (`terms_from_net`)."""
+    return LOSSES[loss].logarithmic and activation in PROBABILITIES
+
+
 def terms_from_net(loss: str, activation: str, net, out, target) -> np.ndarray:
     """E_k for each output (one sample, or a batch with one row per sample). The cross-entropies
     on sigmoid or softmax outputs come from net, exact at any saturation; every other pair is
     `LOSSES[loss].terms(out, target)`."""
     t = np.asarray(target, dtype=np.float64)
-    if not LOSSES[loss].logarithmic or activation not in PROBABILITIES:
+    if not from_net(loss, activation):
         return LOSSES[loss].terms(np.asarray(out, dtype=np.float64), t)
     log_p, log_q = log_out(activation, net)
     if loss == "cross_entropy":

@@ -18,8 +18,9 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from pencilnet.core.losses import FUSED
+from pencilnet.core.losses import FUSED, from_net
 from pencilnet.core.model import Model
+from pencilnet.training.fast import closed_form
 
 # The activations and losses the kernel computes, by the integer code it dispatches on: the
 # position in these tuples. Every name in `core.activations.ACTIVATIONS` and `core.losses.LOSSES`
@@ -52,9 +53,12 @@ W_AT, B_AT, SOURCES, TARGETS, ACTIVATION, SHARED, FROZEN_WEIGHTS, FROZEN_BIASES,
 
 
 def layout(model: Model, loss: str):
-    """The layers as `online` takes them, and the loss's code and whether the output layer's
-    ∂E/∂net is fused (see `core.losses.FUSED`); (None, None) for a layer or loss it lacks."""
+    """The layers as `online` takes them, and the loss's code, whether the output layer's ∂E/∂net
+    is fused (see `core.losses.FUSED`) and whether the output layer's net, not its out, goes to
+    `outputs` (see `loop.Run.terms`); (None, None) for a layer or loss it lacks."""
     if loss not in LOSSES or any(layer.activation not in ACTIVATIONS for layer in model.layers):
+        return None, None
+    if closed_form(model, loss) is not None:  # ∂E/∂net from net in closed form: NumPy's `output_dE_dnet`
         return None, None
     sizes, rows = model.sizes, []
     w_at, b_at = 0, sum(layer.weights.size for layer in model.layers)
@@ -63,7 +67,8 @@ def layout(model: Model, loss: str):
                              layer.shared_bias, layer.frozen_weights, layer.frozen_biases, sum(sizes[:index]),
                              sum(sizes[:index + 1])))
         w_at, b_at = w_at + layer.weights.size, b_at + layer.biases.size
-    return np.array(rows, dtype=np.int64), (LOSSES[loss], (model.layers[-1].activation, loss) in FUSED)
+    activation = model.layers[-1].activation
+    return np.array(rows, dtype=np.int64), (LOSSES[loss], (activation, loss) in FUSED, from_net(loss, activation))
 
 
 EPSILON = 1e-15  # as in losses.py
@@ -123,8 +128,10 @@ _clip = numba.njit(cache=True)(_clip)
 
 
 @numba.njit(cache=True)
-def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, targets, outputs, values, deltas):
-    """One update per row of `inputs`, in order; each row's output before its update goes to `outputs`.
+def online(parameters, layout, bias_input, loss, fused, record_net, learning_rate, inputs, targets, outputs, values,
+           deltas):
+    """One update per row of `inputs`, in order; each row's output (its net with `record_net`)
+    before its update goes to `outputs`.
 
     `values` holds the input and every layer's out end to end (layout[:, IN_AT], layout[:, OUT_AT]
     say where); `deltas` is scratch for two layers' ∂E/∂net (times the rate)."""
@@ -146,12 +153,16 @@ def online(parameters, layout, bias_input, loss, fused, learning_rate, inputs, t
                     net[j] += source * weights[j]
             for j in range(n_out):
                 net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
+            if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
+                for j in range(n_out):
+                    outputs[sample, j] = net[j]
             _activate(row[ACTIVATION], values, out_at, n_out)
         out_at, n_out = last[OUT_AT], last[TARGETS]
         delta = deltas[0]
         for j in range(n_out):  # ∂E/∂net of the output layer
             out, target = values[out_at + j], targets[sample, j]
-            outputs[sample, j] = out
+            if not record_net:
+                outputs[sample, j] = out
             if fused or loss == 0:
                 delta[j] = out - target
             elif loss == 1:
@@ -264,8 +275,8 @@ def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
 
 
 @numba.njit(cache=True)
-def online_optimized(parameters, gradient, layout, bias_input, loss, fused, learning_rate, inputs, targets, outputs,
-                     values, deltas, code, settings, buffers, mask, steps):
+def online_optimized(parameters, gradient, layout, bias_input, loss, fused, record_net, learning_rate, inputs, targets,
+                     outputs, values, deltas, code, settings, buffers, mask, steps):
     """`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters'
     places left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all
     parameters; `steps[0]` counts the steps (t), across calls."""
@@ -287,12 +298,16 @@ def online_optimized(parameters, gradient, layout, bias_input, loss, fused, lear
                     net[j] += source * weights[j]
             for j in range(n_out):
                 net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
+            if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
+                for j in range(n_out):
+                    outputs[sample, j] = net[j]
             _activate(row[ACTIVATION], values, out_at, n_out)
         out_at, n_out = last[OUT_AT], last[TARGETS]
         delta = deltas[0]
         for j in range(n_out):  # ∂E/∂net of the output layer, as `online` (without the rate)
             out, target = values[out_at + j], targets[sample, j]
-            outputs[sample, j] = out
+            if not record_net:
+                outputs[sample, j] = out
             if fused or loss == 0:
                 delta[j] = out - target
             elif loss == 1:

@@ -12,7 +12,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
-from pencilnet.core.losses import FUSED, LOSSES, Loss
+from pencilnet.core.losses import FUSED, LOSSES, Loss, from_net, output_dE_dnet, terms_from_net
 from pencilnet.core.model import Model, flatten, unflatten, views
 from pencilnet.core.optimizers import InPlace, Optimizer, State
 from pencilnet.core.stages import trainable
@@ -97,6 +97,8 @@ class ExactRun:
         self.activations = [ACTIVATIONS[layer.activation] for layer in model.layers]
         self.loss = LOSSES[loss]
         self.fused = FUSED.get((model.layers[-1].activation, loss))
+        self.closed = closed_form(model, loss)
+        self.records_net = from_net(loss, model.layers[-1].activation)
         self.plans = {}  # rows in a batch (0: one sample, as vectors) -> its Plan
         self.optimizer: InPlace | None = None
         if not optimizer.plain:
@@ -165,17 +167,20 @@ class ExactRun:
         plan = self._plan(rows)
         if plan.updates is None:
             names, source = write_updates(self.template, plan, self.loss, self.fused,
-                                          self.optimizer.step if self.optimizer else None)
+                                          self.optimizer.step if self.optimizer else None, self.closed, self.records_net)
             exec(compile(source, f"<pencilnet training, {rows or 'one sample'} a batch>", "exec"), names)
             self.plans[rows] = plan = plan._replace(updates=names["updates"], source=source)
         return plan.updates
 
     def _forward(self, x, plan: Plan):
-        """Every layer's out for the batch `x`, into the plan's arrays; returns the output layer's."""
+        """Every layer's out for the batch `x`, into the plan's arrays; returns the output layer's,
+        whose net is left in that layer's spare array."""
         value, bias_input = x, self.template.bias_input
         for layer in plan.layers:
             value = np.matmul(value, layer.weights, out=layer.net)
             value += layer.biases if bias_input == 1.0 else layer.biases * bias_input
+            if layer is plan.layers[-1]:
+                np.copyto(layer.spare, value)
             layer.apply(value)
         return value
 
@@ -187,8 +192,15 @@ class ExactRun:
         step = len(inputs) if len(inputs) in self.plans else STRETCH  # a full batch's arrays are there already
         for start in range(0, len(inputs), step):
             x, t = inputs[start:start + step], targets[start:start + step]
-            total += float(self.loss.terms(self._forward(x, self._plan(len(x))), t).sum())
+            plan = self._plan(len(x))
+            out = self._forward(x, plan)
+            # The cross-entropies from net, as the stages take them: exact however saturated out is.
+            total += float(terms_from_net(self.loss.name, self.template.layers[-1].activation, plan.layers[-1].spare,
+                                          out, t).sum())
         return total / len(inputs)
+
+    def terms(self, written: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        return written_terms(self.loss.name, self.template.layers[-1].activation, self.records_net, written, targets)
 
     def largest(self) -> float:
         # Both reductions are NaN if any parameter is, and max() keeps a NaN that comes first.
@@ -221,8 +233,28 @@ def _is_bias_gradient(model: Model, rows: int, index: int, biases: np.ndarray | 
             and not layer.frozen_biases)
 
 
+def written_terms(loss: str, activation: str, records_net: bool, written: np.ndarray, targets) -> np.ndarray:
+    """Each sample's error terms from what a run wrote to `outputs`: its outputs, or (`records_net`)
+    the output layer's nets, from which the cross-entropies are exact however saturated out is."""
+    if not records_net:
+        return LOSSES[loss].terms(written, targets)
+    return terms_from_net(loss, activation, written, ACTIVATIONS[activation].function(written), targets)
+
+
+def closed_form(model: Model, loss: str) -> Callable | None:
+    """The output layer's ∂E/∂net as a function of (net, out, target) where the product
+    ∂E/∂out × ∂out/∂net is not exact (a cross-entropy on sigmoid or softmax outputs that `FUSED`
+    does not write as out − target: it divides by an output that may have saturated to 0 or 1);
+    None elsewhere. It is `core.losses.output_dE_dnet`, as the stages take it."""
+    activation = model.layers[-1].activation
+    if not from_net(loss, activation) or (activation, loss) in FUSED:
+        return None
+    return lambda net, out, target: output_dE_dnet(loss, activation, net, out, target)
+
+
 def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
-                  optimize: Callable | None = None) -> tuple[dict, str]:
+                  optimize: Callable | None = None, closed: Callable | None = None,
+                  records_net: bool = False) -> tuple[dict, str]:
     """The source of `updates`, the function that trains for `plan`, and the names it uses.
 
     NumPy's cost on small arrays is per call, not per number, and a loop over the layers, with
@@ -237,11 +269,13 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
 
     With `optimize` (an optimizer's `InPlace.step`), the backward pass writes the batch's mean
     gradient into the plan's gradient views instead (1 / the batch's size folded in where the
-    rate was; frozen parameters' places left alone, at 0), and `optimize(rate)` makes the step."""
+    rate was; frozen parameters' places left alone, at 0), and `optimize(rate)` makes the step.
+    With `records_net`, each sample's output layer's net, not its out, goes to `outputs` (see
+    `loop.Run.terms`); with `closed` (see `closed_form`), ∂E/∂net is computed from it."""
     names = {name: getattr(np, name) for name in ("dot", "matmul", "add", "subtract", "multiply", "negative", "exp",
                                                   "reciprocal", "tanh", "maximum", "greater")}
     names.update({"fused": fused, "derivative": loss.derivative, "delta_out": plan.delta, "ones": plan.ones,
-                  "bias_input": model.bias_input})
+                  "bias_input": model.bias_input, "closed": closed, "copyto": np.copyto})
     if optimize:
         names.update({"copyto": np.copyto, "sum": np.sum, "optimize": optimize})
     batch = plan.rows > 0
@@ -263,15 +297,20 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     for index, layer in enumerate(plan.layers):  # forward
         names.update({f"{name}{index}": array for name, array in layer._asdict().items()})
         net = "out" if index == last else f"net{index}"
-        lines += [f"{product}({value}, weights{index}, out={net})", f"add({net}, biases{index}{scaled}, out={net})",
-                  *apply(index, net)]
+        lines += [f"{product}({value}, weights{index}, out={net})", f"add({net}, biases{index}{scaled}, out={net})"]
+        if records_net and index == last:  # the net stays in the caller's array; out goes in the layer's own
+            net = f"net{index}"
+            lines.append(f"copyto({net}, out)")
+        lines += apply(index, net)
         value = net
-    if fused:  # the output layer's ∂E/∂net, times the rate
-        lines.append("delta = fused(out, t)")
+    if closed:  # the output layer's ∂E/∂net, times the rate
+        lines.append(f"delta = closed(out, {value}, t)")
+    elif fused:
+        lines.append(f"delta = fused({value}, t)")
     else:
         ufunc = DERIVATIVE_UFUNCS.get(loss.name)
-        lines += [f"delta = {ufunc}(out, t, out=delta_out)" if ufunc else "delta = derivative(out, t)",
-                  *scale(last, "out", "delta")]
+        lines += [f"delta = {ufunc}({value}, t, out=delta_out)" if ufunc else f"delta = derivative({value}, t)",
+                  *scale(last, value, "delta")]
     if not optimize:
         lines.append("multiply(delta, rate, out=delta)")
     elif plan.rows > 1:  # the batch's gradient is the mean of its samples'

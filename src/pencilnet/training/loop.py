@@ -36,7 +36,10 @@ class Run(Protocol):
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float,
               outputs: np.ndarray) -> None:
         """One update per batch of `size` rows, in order; into `outputs`, each sample's output before
-        its batch's update."""
+        its batch's update (the output layer's net, for `terms` to take a cross-entropy from)."""
+
+    def terms(self, written: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Each sample's error terms from what `train` wrote into `outputs`."""
 
     def mean_error(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         """The mean error per sample with the current parameters."""
@@ -181,7 +184,7 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
             if stop - start > size:  # more than one update: where the weights blew up may need finding
                 run.mark()
             run.train(x, t, size, schedule.rate(epoch), out)
-            part = float(run.loss.terms(out, t).sum())  # the samples' errors, each before its batch's update
+            part = float(run.terms(out, t).sum())  # the samples' errors, each before its batch's update
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
                 where, cause, largest = _blow_up(run, x, t, size, schedule.rate(epoch), out)
                 sample = start + where
@@ -210,7 +213,7 @@ def _blow_up(run: Run, x, t, size: int, learning_rate: float, outputs) -> tuple[
     update at a time, to find the first that takes the parameters out of bounds; an error that
     stopped being finite before that update's results were used comes first."""
     # Not finite from the first sample whose error is not, or from where the sum overflows.
-    running = np.cumsum(run.loss.terms(outputs, t).sum(axis=1))
+    running = np.cumsum(run.terms(outputs, t).sum(axis=1))
     bad_error = int(np.argmin(np.isfinite(running))) if not np.isfinite(running[-1]) else len(x)
     if run.largest() <= PARAMETER_BOUND:  # (a sum that overflowed in one order but not the other: the last)
         return min(bad_error, len(x) - 1), "error", run.largest()

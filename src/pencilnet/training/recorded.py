@@ -7,10 +7,11 @@ import numpy as np
 
 from pencilnet.core import optimizers
 from pencilnet.core.arithmetic import EXACT
-from pencilnet.core.losses import LOSSES
+from pencilnet.core.losses import LOSSES, from_net
 from pencilnet.core.metrics import mean_error
 from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import SGD, backprop, forward, gradient_vector, trainable
+from pencilnet.training.fast import written_terms
 
 
 class StagesRun:
@@ -23,6 +24,9 @@ class StagesRun:
         self.state = optimizers.start(optimizer, model.parameter_count)
         self.trainable = trainable(model)
         self.good, self.marked = model, (model, self.state)
+        # In exact arithmetic the cross-entropies come from net, as the stages take them; pencil
+        # arithmetic takes E from the rounded outputs, as a hand calculation does.
+        self.records_net = arithmetic is EXACT and from_net(loss, model.layers[-1].activation)
 
     def train(self, inputs, targets, size, learning_rate, outputs):
         for begin in range(0, len(inputs), size):
@@ -42,11 +46,14 @@ class StagesRun:
         gradient = 0.0
         for x, t, out in zip(inputs, targets, outputs):
             trace = forward(self.current, x, arithmetic)
-            out[:] = trace.output
+            out[:] = trace.layers[-1].net if self.records_net else trace.output
             gradient = gradient + gradient_vector(backprop(self.current, trace, t, self.loss_name, arithmetic))
         found = optimizers.update(self.optimizer, flatten(self.current), gradient / len(inputs), self.state,
                                   learning_rate, self.trainable, arithmetic.carry)
         self.current, self.state = unflatten(self.current, found.values["new"]), found.after
+
+    def terms(self, written, targets):
+        return written_terms(self.loss_name, self.current.layers[-1].activation, self.records_net, written, targets)
 
     def mean_error(self, inputs, targets) -> float:
         return mean_error(self.current, inputs, targets, self.loss_name, self.arithmetic)
