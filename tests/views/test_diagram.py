@@ -188,6 +188,14 @@ def test_text_diagram(article, records):
     assert "E_y1 = ½ × (0 − 0.5934)² = 0.1760" in text_of(diagram.text(article, "error", records))
 
 
+def test_an_optimizers_step_is_titled_by_its_optimizer_not_the_plain_rule(cli):
+    # Adam's first step moves every parameter by about the rate (0.5): w1 0.1 → 0.6000 (see
+    # test_publish); the plain rule old − 0.5 × ∂E/∂w would give 0.1002, so its formula must not head it.
+    out = cli("diagram", "--stage", "step", "--set", "training.optimizer={name: adam}").stdout
+    assert out.splitlines()[0] == "Updating the weights: step 1 of adam (betas 0.9, 0.999, eps 1e-08)"
+    assert "w1: 0.1 → 0.6000" in out and "∂E/∂w" not in out.splitlines()[0]
+
+
 def test_text_diagram_refuses_a_large_network(big):
     with pytest.raises(InputError, match="too large to draw in the terminal.*--out"):
         diagram.text(big, "forward", big.walk(1))

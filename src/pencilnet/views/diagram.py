@@ -165,6 +165,8 @@ def _title(config: Config, stage: str, rec: Walk, style: Style) -> str:
         return f"The total error: {LOSSES[config.loss].formula} = {terms}{more} = {style.number(rec.report.total)}"
     if stage == "backprop":
         return "Backpropagation: ∂E/∂w on every edge, ∂E/∂net in every node"
+    if rec.update is not None and not rec.update.optimizer.plain:  # its rule has several lines: `step` shows them
+        return f"Updating the weights: step {rec.update.steps} of {rec.update.optimizer.describe()}"
     return f"Updating the weights: new = old − {style.given(rec.learning_rate)} × ∂E/∂w"
 
 
