@@ -66,6 +66,14 @@ def test_the_in_place_step_is_update_to_the_last_bit(key):
     assert np.all(theta[free] != start[free]) and np.array_equal(theta[~free], start[~free])
 
 
+@pytest.mark.parametrize("name", ["adam", "adamw", "rmsprop"])
+def test_the_in_place_step_refuses_an_eps_of_zero(name):
+    # With eps 0 a frozen parameter (gradient 0, state 0) would step by 0 / (√0 + 0): NaN, where
+    # `update` leaves it alone. A config refuses eps 0; the Python API is refused here, not later.
+    with pytest.raises(ValueError, match="eps must be above 0"):
+        InPlace(Optimizer(name, eps=0.0), np.zeros(3), np.zeros(3), np.array([True, False, True]))
+
+
 def test_the_in_place_step_restores_its_state():
     optimizer = optimizer_of("adam, decay")
     theta, gradient = np.array([0.5, -0.2]), np.array([0.3, 0.1])

@@ -206,6 +206,9 @@ class InPlace:
 
     def __init__(self, optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray,
                  trainable: np.ndarray | None = None):
+        if optimizer.name != "sgd" and not optimizer.eps > 0:  # a config cannot say so; the Python API can
+            raise ValueError(f"{optimizer.name}: eps must be above 0 (found {optimizer.eps}): a frozen "
+                             "parameter's step would be 0/0")
         self.optimizer = optimizer
         self.steps = 0  # t: the steps taken, as torch.optim counts them for Adam's bias correction
         # The state variables as rows of one array, in `state_names`' order (a compiled loop takes it whole).
