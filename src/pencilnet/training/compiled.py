@@ -128,6 +128,50 @@ _clip = numba.njit(cache=True)(_clip)
 
 
 @numba.njit(cache=True)
+def _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
+                              values, delta, sample):
+    """The forward pass of row `sample` into `values`, its output (or, with `record_net`, its
+    output layer's net) into `outputs`, and the output layer's ∂E/∂net into `delta`."""
+    layers = layout.shape[0]
+    last = layout[layers - 1]
+    for i in range(inputs.shape[1]):
+        values[i] = inputs[sample, i]
+    for layer in range(layers):  # forward: net = Σ in × w + b × bias input, then out
+        row = layout[layer]
+        n_in, n_out, w_at, b_at, in_at, out_at = (row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT],
+                                                  row[OUT_AT])
+        net = values[out_at:out_at + n_out]
+        net[:] = 0.0
+        for i in range(n_in):  # row by row of the weights, as they lie in memory
+            source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
+            for j in range(n_out):
+                net[j] += source * weights[j]
+        for j in range(n_out):
+            net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
+        if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
+            for j in range(n_out):
+                outputs[sample, j] = net[j]
+        _activate(row[ACTIVATION], values, out_at, n_out)
+    out_at, n_out = last[OUT_AT], last[TARGETS]
+    for j in range(n_out):  # ∂E/∂net of the output layer
+        out, target = values[out_at + j], targets[sample, j]
+        if not record_net:
+            outputs[sample, j] = out
+        if fused or loss == 0:
+            delta[j] = out - target
+        elif loss == 1:
+            delta[j] = 2.0 * (out - target) / n_out
+        elif loss == 2:
+            delta[j] = -target / _clip(out)
+        elif loss == 3:
+            delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
+        else:  # the outputs themselves: ∂E/∂out = 1
+            delta[j] = 1.0
+    if not fused:
+        _scale(last[ACTIVATION], values, out_at, delta, n_out)
+
+
+@numba.njit(cache=True)
 def online(parameters, layout, bias_input, loss, fused, record_net, learning_rate, inputs, targets, outputs, values,
            deltas):
     """One update per row of `inputs`, in order; each row's output (its net with `record_net`)
@@ -137,45 +181,11 @@ def online(parameters, layout, bias_input, loss, fused, record_net, learning_rat
     say where); `deltas` is scratch for two layers' ∂E/∂net (times the rate)."""
     layers = layout.shape[0]
     last = layout[layers - 1]
-    size = inputs.shape[1]
     for sample in range(inputs.shape[0]):
-        for i in range(size):
-            values[i] = inputs[sample, i]
-        for layer in range(layers):  # forward: net = Σ in × w + b × bias input, then out
-            row = layout[layer]
-            n_in, n_out, w_at, b_at, in_at, out_at = (row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT],
-                                                      row[OUT_AT])
-            net = values[out_at:out_at + n_out]
-            net[:] = 0.0
-            for i in range(n_in):  # row by row of the weights, as they lie in memory
-                source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
-                for j in range(n_out):
-                    net[j] += source * weights[j]
-            for j in range(n_out):
-                net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
-            if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
-                for j in range(n_out):
-                    outputs[sample, j] = net[j]
-            _activate(row[ACTIVATION], values, out_at, n_out)
-        out_at, n_out = last[OUT_AT], last[TARGETS]
         delta = deltas[0]
-        for j in range(n_out):  # ∂E/∂net of the output layer
-            out, target = values[out_at + j], targets[sample, j]
-            if not record_net:
-                outputs[sample, j] = out
-            if fused or loss == 0:
-                delta[j] = out - target
-            elif loss == 1:
-                delta[j] = 2.0 * (out - target) / n_out
-            elif loss == 2:
-                delta[j] = -target / _clip(out)
-            elif loss == 3:
-                delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
-            else:  # the outputs themselves: ∂E/∂out = 1
-                delta[j] = 1.0
-        if not fused:
-            _scale(last[ACTIVATION], values, out_at, delta, n_out)
-        for j in range(n_out):  # times the rate, as the NumPy loop does: each ∂E/∂net below is a step
+        _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
+                                  values, delta, sample)
+        for j in range(last[TARGETS]):  # times the rate, as the NumPy loop does: each ∂E/∂net below is a step
             delta[j] *= learning_rate
         for layer in range(layers - 1, -1, -1):  # backward, each layer's update from the weights before it
             row = layout[layer]
@@ -281,45 +291,10 @@ def online_optimized(parameters, gradient, layout, bias_input, loss, fused, reco
     places left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all
     parameters; `steps[0]` counts the steps (t), across calls."""
     layers = layout.shape[0]
-    last = layout[layers - 1]
-    size = inputs.shape[1]
     for sample in range(inputs.shape[0]):
-        for i in range(size):
-            values[i] = inputs[sample, i]
-        for layer in range(layers):  # forward, as `online`
-            row = layout[layer]
-            n_in, n_out, w_at, b_at, in_at, out_at = (row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT],
-                                                      row[OUT_AT])
-            net = values[out_at:out_at + n_out]
-            net[:] = 0.0
-            for i in range(n_in):
-                source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
-                for j in range(n_out):
-                    net[j] += source * weights[j]
-            for j in range(n_out):
-                net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
-            if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
-                for j in range(n_out):
-                    outputs[sample, j] = net[j]
-            _activate(row[ACTIVATION], values, out_at, n_out)
-        out_at, n_out = last[OUT_AT], last[TARGETS]
         delta = deltas[0]
-        for j in range(n_out):  # ∂E/∂net of the output layer, as `online` (without the rate)
-            out, target = values[out_at + j], targets[sample, j]
-            if not record_net:
-                outputs[sample, j] = out
-            if fused or loss == 0:
-                delta[j] = out - target
-            elif loss == 1:
-                delta[j] = 2.0 * (out - target) / n_out
-            elif loss == 2:
-                delta[j] = -target / _clip(out)
-            elif loss == 3:
-                delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
-            else:
-                delta[j] = 1.0
-        if not fused:
-            _scale(last[ACTIVATION], values, out_at, delta, n_out)
+        _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
+                                  values, delta, sample)
         for layer in range(layers - 1, -1, -1):  # backward: the gradient, from the weights before the step
             row = layout[layer]
             n_in, n_out, w_at, b_at, in_at = row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT]
