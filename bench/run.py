@@ -100,23 +100,14 @@ def contenders(inputs, targets, params, size):
         return flat(p.W1, p.b1, p.W2, p.b2)
 
     found[REFERENCE] = reference
-    from pencilnet.core.model import Layer, Model, flatten
+    from pencilnet.core.model import Layer, Model
 
     from pencilnet.training import loop as engine
 
     model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
 
     def pencilnet(compiled):
-        def run(epochs):
-            saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
-            os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
-            engine.COMPILED_FROM = 0  # here every run is long enough: the start is measured apart
-            try:
-                return flatten(engine.train(model, inputs, targets, engine.Schedule(RATE, epochs, size)).model)
-            finally:
-                engine.COMPILED_FROM = saved[1]
-                os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
-        return run
+        return pencilnet_run(model, inputs, targets, engine.Schedule(RATE, 1, size), compiled)
 
     found["pencilnet"] = pencilnet(False)
 
@@ -422,6 +413,26 @@ class HandBatch(numpy_ref.NumpyBatch):
             self.step()
 
 
+def pencilnet_run(model, inputs, targets, schedule, compiled: bool):
+    """pencilnet's `train` as a contender: run(epochs) → the trained parameters, in its NumPy loop
+    or (`compiled`) its numba loop, whatever the run's length (the start is measured apart)."""
+    import dataclasses
+
+    from pencilnet.core.model import flatten
+    from pencilnet.training import loop as engine
+
+    def run(epochs):
+        saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
+        os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
+        engine.COMPILED_FROM = 0
+        try:
+            return flatten(engine.train(model, inputs, targets, dataclasses.replace(schedule, epochs=epochs)).model)
+        finally:
+            engine.COMPILED_FROM = saved[1]
+            os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
+    return run
+
+
 def optimizer_contenders(inputs, targets, params, size, settings, rate):
     found = {}
     samples = len(inputs)
@@ -435,7 +446,7 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
         return flat(p.W1, p.b1, p.W2, p.b2)
 
     found[HAND] = hand
-    from pencilnet.core.model import Layer, Model, flatten
+    from pencilnet.core.model import Layer, Model
     from pencilnet.core.optimizers import Optimizer
     from pencilnet.training import loop as engine
 
@@ -443,17 +454,7 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
     optimizer = Optimizer(**settings)
 
     def pencilnet(compiled):
-        def run(epochs):
-            saved = os.environ.get("PENCILNET_NUMBA"), engine.COMPILED_FROM
-            os.environ["PENCILNET_NUMBA"] = "1" if compiled else "0"
-            engine.COMPILED_FROM = 0  # here every run is long enough: the start is measured apart
-            try:
-                return flatten(engine.train(model, inputs, targets, engine.Schedule(rate, epochs, size,
-                                                                                    optimizer=optimizer)).model)
-            finally:
-                engine.COMPILED_FROM = saved[1]
-                os.environ.pop("PENCILNET_NUMBA") if saved[0] is None else os.environ.update(PENCILNET_NUMBA=saved[0])
-        return run
+        return pencilnet_run(model, inputs, targets, engine.Schedule(rate, 1, size, optimizer=optimizer), compiled)
 
     found["pencilnet"] = pencilnet(False)
     if size == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online(optimized=True) is not None:
