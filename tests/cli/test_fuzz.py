@@ -195,7 +195,7 @@ def _mutate_around(folder, texts):
     targets = [folder / "out.yaml", folder / "out.svg", folder / "out.png", folder / "out.csv", folder / "a folder.svg",
                folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt"]
     outcomes = {}
-    for run in range(max(RUNS // 4, 40)):
+    for run in range(max(RUNS // 4, 25)):
         base = int(rng.integers(len(texts)))
         text = texts[base]
         (folder / "pictures.csv").write_text(hostile_csv(rng) if rng.random() < 0.6 else

@@ -49,7 +49,7 @@ def networks(draw):
     return Model(tuple(layers), bias_input), x, target, loss
 
 
-@settings(max_examples=80 if THOROUGH else 30, deadline=None)  # random networks each local run, the same 80 in CI
+@settings(max_examples=80 if THOROUGH else 20, deadline=None)  # random networks each local run, the same 80 in CI
 @given(networks())
 def test_gradcheck_passes_on_any_network(case):
     model, x, target, loss = case
