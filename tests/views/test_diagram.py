@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from helpers import ROOT
+from helpers import ROOT, thorough_beyond
 from helpers import text_of as text_at
 
 from pencilnet.core.errors import InputError
@@ -221,7 +221,7 @@ def test_diagram_command_in_the_terminal(cli):
     assert "∂E/∂w5 = 0.1005" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["net.svg", "net.png"])
+@pytest.mark.parametrize("name", thorough_beyond(["net.svg", "net.png"], 0))  # both formats in CI
 def test_diagram_command_writes_the_file(cli, tmp_path, name):
     path = tmp_path / name
     result = cli("diagram", "--stage", "step", "--out", str(path), "--decimals", "3")
@@ -418,7 +418,7 @@ def _clashes(figure) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("stage", ["backprop", "step", "error"])
+@pytest.mark.parametrize("stage", thorough_beyond(["backprop", "step", "error"], 0))  # all three in CI
 def test_no_label_on_another_edge_node_or_label_in_the_article(the_article, stage):
     figure = diagram.figure_of(the_article, stage, the_article.walk(1))
     _, _, _, labels, _ = _drawn_geometry(figure)
