@@ -21,6 +21,7 @@ def test_step_json_has_the_optimizer_and_each_state_before_and_after(cli):
     assert w5["v"]["after"] == pytest.approx(0.001 * g * g, rel=1e-12)
     assert w5["mhat"] == pytest.approx(g) and w5["vhat"] == pytest.approx(g * g)
     assert data["weights"]["w5"] == pytest.approx(-0.44999995, abs=1e-8)
+    assert w5["update"] == pytest.approx(0.49999995, abs=1e-8)  # what was subtracted: 0.05 − 0.49999995
 
 
 def test_plain_gradient_descent_keeps_the_articles_step_and_has_no_state(cli):
@@ -48,7 +49,11 @@ def test_step_tables_show_the_rule_and_every_state(cli):
     one = cli("step", "--steps", "3", "--parameter", "w5", *MOMENTUM).stdout
     assert "w5 over 3 steps with sgd (momentum 0.9):\n  b = 0.9 × b + ∂E/∂w" in one
     # step 2: b from 0.1005 to 0.9 × 0.1005 + 0.0971 (step 2's gradient) = 0.1875
-    assert re.search(r"^ +2 +-0\.000254 +0\.0971 +b +0\.1005 +0\.1875 +-0\.0940$", one, re.M), one
+    # and the update 0.5 × 0.1875 = 0.0938: new = -0.000254 − 0.0938 ≈ -0.0940 (-0.0941 from the
+    # rounded update: hence the ≈); step 3: -0.0940 − 0.1284 = -0.2224 exactly as shown.
+    assert re.search(r"^ +2 +-0\.000254 +0\.0971 +b +0\.1005 +0\.1875 +≈ -0\.0940$", one, re.M), one
+    assert re.search(r"^ +update +0\.0938$", one, re.M) and re.search(r"^ +update +0\.1284$", one, re.M), one
+    assert re.search(r"^ +3 +-0\.0940 +0\.0879 +b +0\.1875 +0\.2567 +-0\.2224$", one, re.M), one
     bad = cli("step", "--steps", "2", "--parameter", "w99")
     assert bad.exit_code == 2 and "--parameter: expected a parameter name" in bad.stderr
 

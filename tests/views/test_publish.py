@@ -372,19 +372,21 @@ def test_a_shared_bias_and_frozen_weights(cli, tmp_path, sketches):
 
 def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, sketches):
     # Adam's first step from a zero state: m = 0.1 g, v = 0.001 g², m̂ = m / 0.1 = g, v̂ = v / 0.001 = g²,
-    # so new = old − 0.5 × g / (|g| + 1e-8) = old − 0.5 × sign(g) to within 0.5e-8 / |g| ≤ 1.3e-5
+    # so the update is 0.5 × g / (|g| + 1e-8) = 0.5 × sign(g) and new = old − update to within 0.5e-8 / |g| ≤ 1.3e-5
     # (the smallest gradient here is w1's, −0.000422): w1 = 0.1 + 0.5 = 0.6000, w2 = 0.2 − 0.5 = −0.3000.
     text = publish(cli, tmp_path, "adam.md", "--set", "training.optimizer={name: adam}", "--set",
                    "layers[0].freeze=weights")
     update = text[text.index("## 5. The update"):text.index("## Published values")]
-    assert "new = old − 0.5 × m̂ / (√v̂ + 1e-08)" in update and "v = 0.999 × v + 0.001 × (∂E/∂w)²" in update
+    assert "update = 0.5 × m̂ / (√v̂ + 1e-08)" in update and "new = old − update" in update
+    assert "v = 0.999 × v + 0.001 × (∂E/∂w)²" in update
     assert "η" not in update, "the plain formula w − η × ∂E/∂w does not describe Adam's step"
     rows = {row[0]: row for row in markdown_rows(update)[1:]}
     assert sorted(rows) == sorted(["w5", "w6", "w7", "w8", "bw1", "bw2", "bw3", "bw4"])  # w1 … w4 frozen
     assert "4 frozen parameters keep their values and no state." in update
-    for name, old, gradient, m, v, mhat, vhat, new in rows.values():
+    for name, old, gradient, m, v, mhat, vhat, step, new in rows.values():
         g = float(gradient)
-        assert float(new) == pytest.approx(float(old) - 0.5 * math.copysign(1, g), abs=6e-5), name
+        assert float(step) == pytest.approx(0.5 * math.copysign(1, g), abs=6e-5), name
+        assert float(new) == pytest.approx(float(old) - float(step), abs=1e-4), name
         assert float(mhat) == pytest.approx(g, rel=2e-3) and float(m) == pytest.approx(0.1 * g, rel=5e-3)
     assert text.splitlines()[2].startswith("One step of adam (betas 0.9, 0.999, eps 1e-08) on a 2-2-2 network")
     assert "are those of plain gradient descent; this document's update is adam's" in text

@@ -183,11 +183,15 @@ def update(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray, state:
         else:
             step = lr * scaled
     new = carry(theta - step)
-    if trainable is not None:  # frozen parameters: untouched, and no state
+    values["step"] = step
+    if trainable is not None:  # frozen parameters: untouched, and no state, no decay, no step
         new = np.where(trainable, new, old)
         for name in buffers:
             buffers[name] = np.where(trainable, buffers[name], 0.0)
-    values["step"], values["new"] = step, new
+        for name in values:
+            if name != "gradient":
+                values[name] = np.where(trainable, values[name], 0.0)
+    values["new"] = new
     return Update(o, lr, t, old, values, state, State(t, buffers))
 
 

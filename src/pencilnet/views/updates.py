@@ -8,12 +8,12 @@ from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.optimizers import Optimizer, Update
-from pencilnet.views.numbers import Style
-from pencilnet.views.tables import Declared, _table
+from pencilnet.views.numbers import Style, shown_value
+from pencilnet.views.tables import Declared, _mark, _table
 
 # How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
 HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
-         "square_avg": "s"}
+         "square_avg": "s", "step": "update"}
 
 
 def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style) -> str:
@@ -29,32 +29,33 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
     squared = "g²" if g == "g" else "(∂E/∂w)²"  # not ∂E/∂w², which reads as a derivative by w²
     if o.name == "sgd":
         if not o.momentum:
-            parts.append(f"new = old − {lr} × {g}")
+            parts.append(f"update = {lr} × {g}")
         else:
             damp = "" if not o.dampening else f"{n(1 - o.dampening)} × "
             later = f"b = {n(o.momentum)} × b + {damp}{g}"
             parts.append(f"b = {g} on the first step" if steps == 1 else
                          later + (f" (b = {g} on the first step)" if steps is None else ""))
-            parts.append(f"new = old − {lr} × ({g} + {n(o.momentum)} × b)" if o.nesterov else f"new = old − {lr} × b")
+            parts.append(f"update = {lr} × ({g} + {n(o.momentum)} × b)" if o.nesterov else f"update = {lr} × b")
     elif o.name in ("adam", "adamw"):
         beta1, beta2 = o.betas
-        decayed = " − decay" if o.name == "adamw" and o.weight_decay else ""
         t = "t" if steps is None else steps
         parts += [f"m = {n(beta1)} × m + {n(1 - beta1)} × {g}", f"v = {n(beta2)} × v + {n(1 - beta2)} × {squared}",
                   f"m̂ = m / (1 − {n(beta1)}^{t})", f"v̂ = v / (1 − {n(beta2)}^{t})",
-                  f"new = old{decayed} − {lr} × m̂ / (√v̂ + {o.eps:g})"]
+                  f"update = {lr} × m̂ / (√v̂ + {o.eps:g})"]
     else:
         parts.append(f"s = {n(o.alpha)} × s + {n(1 - o.alpha)} × {squared}")
         if o.momentum:
-            parts += [f"b = {n(o.momentum)} × b + {g} / (√s + {o.eps:g})", f"new = old − {lr} × b"]
+            parts += [f"b = {n(o.momentum)} × b + {g} / (√s + {o.eps:g})", f"update = {lr} × b"]
         else:
-            parts.append(f"new = old − {lr} × {g} / (√s + {o.eps:g})")
+            parts.append(f"update = {lr} × {g} / (√s + {o.eps:g})")
+    decayed = " − decay" if o.name == "adamw" and o.weight_decay else ""
+    parts.append(f"new = old{decayed} − update")
     return "; ".join(parts)
 
 
 def state_keys(found: Update) -> list[str]:
     """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
-    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity") if k in found.values]
+    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity", "step") if k in found.values]
     if "decay" in found.values and found.optimizer.name != "adamw":
         keys.insert(1, "g")
     return keys
@@ -69,7 +70,7 @@ def _state_rows(found: Update, position: int, style: Style) -> list[tuple[str, s
         if key in found.before.buffers:
             rows.append((HEADS[key], style.number(found.before.buffers[key][position]), style.number(value)))
         else:
-            rows.append((HEADS[key], "", style.result(value) if key == "decay" else style.number(value)))
+            rows.append((HEADS[key], "", style.result(value) if key in ("decay", "step") else style.number(value)))
     return rows
 
 
@@ -78,7 +79,12 @@ def _add(table, first: tuple, found: Update, position: int, style: Style, new=la
     its intermediates and the new value (`new` marks it, if need be); then a row for each further
     intermediate."""
     state = _state_rows(found, position, style) or [("", "", "")]
-    table.add_row(*first, *state[0], new(style.number(found.values["new"][position])))
+    shown = {name: after for name, _, after in state}
+    # new = old − update (− decay, for AdamW) as the rows show them; "≈" where their rounding shows.
+    by_hand = shown_value(first[1]) - shown_value(shown["update"])
+    if found.optimizer.name == "adamw" and "decay" in shown:
+        by_hand -= shown_value(shown["decay"])
+    table.add_row(*first, *state[0], new(_mark(by_hand, style.number(found.values["new"][position]))))
     for row in state[1:]:
         table.add_row(*[""] * len(first), *row, "")
 
@@ -125,7 +131,8 @@ def _ruled(heading: str, formulas: str) -> Text:
 
 def state_json(names: list[str], found: Update) -> dict:
     """The optimizer's settings and, for every parameter, each state variable before and after the
-    step (and Adam's bias-corrected m̂ and v̂), by name; plain gradient descent has none."""
+    step (and Adam's bias-corrected m̂ and v̂) and the update subtracted, by name; plain gradient
+    descent has none."""
     from pencilnet.views.as_json import number
 
     state = {}
@@ -133,6 +140,8 @@ def state_json(names: list[str], found: Update) -> dict:
         entry = {key: {"before": number(found.before.buffers[key][position]),
                        "after": number(found.values[key][position])} for key in found.before.buffers}
         entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
+        if not found.optimizer.plain:  # plain descent's step is η × ∂E/∂w, from what its JSON has
+            entry["update"] = number(found.values["step"][position])
         if entry:
             state[name] = entry
     return {"optimizer": found.optimizer.settings(), "step": found.steps, "state": state}
