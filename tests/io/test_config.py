@@ -50,14 +50,15 @@ problems = config_problems
 
 @pytest.mark.parametrize("change, expected", [
     (("[[0.1, 0.2], [0.12, 0.17]]", "[[0.1, 0.2], [0.12]]"),
-     "my.yaml:3: layers[0].weights[1]: expected a list of 2 numbers, found a list of 1"),
+     "my.yaml:3: layers[0].weights[1]: expected a list of 2 numbers, found a list of 1: [0.12]"),
     (("[[0.1, 0.2], [0.12, 0.17]]", "[[0.1, 0.2]]"),
      "my.yaml:3: layers[0].weights: expected 2 rows (one per input node) of 2 numbers each, found a list of 1"),
     (("[0.15, 0.7]", "[0.15, abc]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found 'abc'"),
     (("[0.15, 0.7]", "[0.15, .nan]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found nan"),
     (("[0.15, 0.7]", "[0.15, true]"), "my.yaml:7: layers[1].biases[1]: expected a finite number, found true"),
     (("label: tomato", "target: [0, 1, 0]"),
-     "my.yaml:10: samples[0].target: expected a list of 2 target values (one per output node), found a list of 3"),
+     "my.yaml:10: samples[0].target: expected a list of 2 target values (one per output node), found a list of 3: "
+     "[0, 1, 0]"),
     (("label: tomato", "label: banana"),
      "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
     (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),

@@ -418,6 +418,11 @@ def _describe(value) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
+        # A short list of plain values is shown whole too (which of [0.9, 1.5] is wrong shows); a
+        # long or nested one by its length only.
+        if 0 < len(value) <= 4 and all(isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 20)
+                                       for v in value):
+            return f"a list of {len(value)}: [" + ", ".join(_describe(v) for v in value) + "]"
         return f"a list of {len(value)}"
     if isinstance(value, np.ndarray):  # from a parameters file
         return f"an array of shape {value.shape}"
