@@ -135,7 +135,8 @@ def test_cross_field_rules_run_after_the_fields():
     assert problems(text) == [
         "my.yaml:3: layers[0].activation: expected softmax on the output layer only, found 'softmax'",
         "my.yaml:8: layers[1].biases: expected a list of 2 bias weights, one per node, found a list of 1: [0.15]",
-        "my.yaml:11: classes: expected a list of 2 distinct class names, one per output node, found a list of 3",
+        "my.yaml:11: classes: expected a list of 2 distinct class names, one per output node, found a list of 3: "
+        "['a', 'b', 'c']",
         "my.yaml:12: training.epochs: expected a positive whole number, found 0",
     ]
 
