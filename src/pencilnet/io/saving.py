@@ -73,13 +73,14 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
     if dropped is not None:
         dropped_text = (f", and its expected: section ({_count(dropped)}), whose values were for the weights before "
                         "training (`pencilnet expect` prints one for these weights)")
-    schedule = config.schedule
-    if schedule.optimizer.state_names or schedule.lr_schedule.name != "constant":
-        # As a new torch.optim optimizer and scheduler would: the file holds a config, not a checkpoint.
-        kept = [f"{schedule.optimizer.name}'s state ({', '.join(schedule.optimizer.state_names)})"
-                ] if schedule.optimizer.state_names else []
-        kept += ["the learning-rate schedule's place"] if schedule.lr_schedule.name != "constant" else []
-        dropped_text += f"; nor {' nor '.join(kept)}: training this file starts afresh from step 1 and epoch 1"
+    # As a new torch.optim optimizer and scheduler would: the file holds a config, not a checkpoint.
+    optimizer, not_kept = config.schedule.optimizer, []
+    if optimizer.state_names:
+        not_kept.append(f"{optimizer.name}'s state ({', '.join(optimizer.state_names)})")
+    if config.schedule.lr_schedule.name != "constant":
+        not_kept.append("the learning-rate schedule's place")
+    if not_kept:
+        dropped_text += f"; nor {' nor '.join(not_kept)}: training this file starts afresh from step 1 and epoch 1"
     lines = [f"{SAVED_MARK} from {source}: {what}.", f"Not carried over from {source}: its comments{dropped_text}."]
     header = "".join(f"{part}\n" for part in textwrap.wrap(lines[0], 118, subsequent_indent="# ")
                      + textwrap.wrap(lines[1], 118, initial_indent="# ", subsequent_indent="# "))

@@ -15,7 +15,7 @@ from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import FUSED, LOSSES, Loss, from_net, output_dE_dnet, terms_from_net
 from pencilnet.core.model import Model, flatten, unflatten, views
 from pencilnet.core.optimizers import InPlace, Optimizer, State
-from pencilnet.core.stages import trainable
+from pencilnet.core.stages import SGD, trainable
 
 # Samples trained between checks of the error and the parameters, of the clock and of Ctrl-C: few
 # enough that a check is quick to come, many enough that checking costs nothing next to training.
@@ -88,7 +88,7 @@ class ExactRun:
     views per layer), and `optimizer` holds the optimizer's state, which `mark` and `rewind`
     keep with the parameters."""
 
-    def __init__(self, model: Model, loss: str, compiled: bool = False, optimizer: Optimizer = Optimizer()):
+    def __init__(self, model: Model, loss: str, compiled: bool = False, optimizer: Optimizer = SGD):
         self.template = model
         self.parameters = flatten(model)  # a new array, ours to change
         self.saved = self.parameters.copy()  # the parameters after the last whole epoch
@@ -277,7 +277,7 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     names.update({"fused": fused, "derivative": loss.derivative, "delta_out": plan.delta, "ones": plan.ones,
                   "bias_input": model.bias_input, "closed": closed, "copyto": np.copyto})
     if optimize:
-        names.update({"copyto": np.copyto, "sum": np.sum, "optimize": optimize})
+        names.update({"sum": np.sum, "optimize": optimize})
     batch = plan.rows > 0
 
     def apply(index, net):

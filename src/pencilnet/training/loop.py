@@ -36,7 +36,8 @@ class Run(Protocol):
     def train(self, inputs: np.ndarray, targets: np.ndarray, size: int, learning_rate: float,
               outputs: np.ndarray) -> None:
         """One update per batch of `size` rows, in order; into `outputs`, each sample's output before
-        its batch's update (the output layer's net, for `terms` to take a cross-entropy from)."""
+        its batch's update (its output layer's net instead, where `terms` takes a cross-entropy
+        from net)."""
 
     def terms(self, written: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Each sample's error terms from what `train` wrote into `outputs`."""

@@ -14,6 +14,8 @@ from pencilnet.views.tables import Declared, _mark, _table
 # How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
 HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
          "square_avg": "s", "step": "update"}
+# The intermediates that are products worked out (shown as results); the rest are carried values.
+RESULTS = ("decay", "step")
 
 
 def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style) -> str:
@@ -61,16 +63,16 @@ def state_keys(found: Update) -> list[str]:
     return keys
 
 
-def _state_rows(found: Update, position: int, style: Style) -> list[tuple[str, str, str]]:
-    """(name, before, after) for each intermediate of one parameter's step; `before` only for the
-    state carried from step to step."""
-    rows = []
+def _state_rows(found: Update, position: int, style: Style) -> dict[str, tuple[str, str, str]]:
+    """(heading, before, after) for each intermediate of one parameter's step, by its key in
+    `found.values`, in the order it is computed; `before` only for the state carried from step to step."""
+    rows = {}
     for key in state_keys(found):
         value = found.values[key][position]
         if key in found.before.buffers:
-            rows.append((HEADS[key], style.number(found.before.buffers[key][position]), style.number(value)))
+            rows[key] = (HEADS[key], style.number(found.before.buffers[key][position]), style.number(value))
         else:
-            rows.append((HEADS[key], "", style.result(value) if key in ("decay", "step") else style.number(value)))
+            rows[key] = (HEADS[key], "", style.result(value) if key in RESULTS else style.number(value))
     return rows
 
 
@@ -78,14 +80,14 @@ def _add(table, first: tuple, found: Update, position: int, style: Style, new=la
     """A parameter's rows: `first` (its name or step, and its old value and gradient), the first of
     its intermediates and the new value (`new` marks it, if need be); then a row for each further
     intermediate."""
-    state = _state_rows(found, position, style) or [("", "", "")]
-    shown = {name: after for name, _, after in state}
+    state = _state_rows(found, position, style)
     # new = old − update (− decay, for AdamW) as the rows show them; "≈" where their rounding shows.
-    by_hand = shown_value(first[1]) - shown_value(shown["update"])
-    if found.optimizer.name == "adamw" and "decay" in shown:
-        by_hand -= shown_value(shown["decay"])
-    table.add_row(*first, *state[0], new(_mark(by_hand, style.number(found.values["new"][position]))))
-    for row in state[1:]:
+    by_hand = shown_value(first[1]) - shown_value(state["step"][2])
+    if found.optimizer.name == "adamw" and "decay" in state:
+        by_hand -= shown_value(state["decay"][2])
+    rows = list(state.values())
+    table.add_row(*first, *rows[0], new(_mark(by_hand, style.number(found.values["new"][position]))))
+    for row in rows[1:]:
         table.add_row(*[""] * len(first), *row, "")
 
 

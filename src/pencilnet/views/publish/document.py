@@ -17,7 +17,7 @@ from pencilnet.core.stages import LayerChain, Walk, trainable
 from pencilnet.io.config import Config
 from pencilnet.views.numbers import Style
 from pencilnet.views.tables import layer_title
-from pencilnet.views.updates import HEADS, rule, state_keys
+from pencilnet.views.updates import HEADS, RESULTS, rule, state_keys
 
 LARGE = 20  # a layer with more parameters than this gets its general formula, a few rows and a table
 FEW = 3  # rows written out for a large layer
@@ -731,7 +731,8 @@ class Builder:
             if free is None or free[position]:
                 rows.append(((name,), (self.n.given(found.old[position]),),
                              (self.n.result(found.values["gradient"][position]),),
-                             *((self.n.number(found.values[key][position]),) for key in keys),
+                             *(((self.n.result if key in RESULTS else self.n.number)(found.values[key][position]),)
+                               for key in keys),
                              (self.n.number(found.values["new"][position]),)))
         frozen = len(self.names.parameters) - len(rows)
         if frozen:
