@@ -48,7 +48,7 @@ def test_fruit_same_seed_same_file(cli, tmp_path):
 @pytest.mark.parametrize("count", [1, 0, -5])
 def test_fruit_refuses_fewer_than_two(cli, tmp_path, count):
     line = one_line_error(cli("fruit", "--count", count, "--out", tmp_path / "x.csv"))
-    assert f"--count: expected a whole number from 2 (one picture of each class) to 255,166 " in line
+    assert "--count: expected a whole number from 2 (one picture of each class) to 255,166 " in line
     assert line.endswith(f"found {count}")
     assert not (tmp_path / "x.csv").exists()
 

@@ -2,9 +2,9 @@
 finite differences, and the fast training loop with the recorded stages."""
 
 import numpy as np
+from helpers import THOROUGH
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from helpers import THOROUGH
 
 from pencilnet.core.gradcheck import gradcheck
 from pencilnet.core.losses import LOSSES, pairing_problem

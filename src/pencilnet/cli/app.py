@@ -9,7 +9,7 @@ imports neither NumPy nor YAML and `--json` not Rich.
 
 import math
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -67,18 +67,16 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
                                                       help="The config's training.learning_rate.")] = 0.5,
          epochs: Annotated[int, typer.Option("--epochs", min=1, metavar="N",
                                              help="The config's training.epochs.")] = 100,
-         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+         out: Annotated[str | None, typer.Option("--out", "-o", metavar="FILE",
                                                     help="Write here (atomically) instead of stdout.")] = None,
          force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False):
     """Write a commented starter config for an architecture, with random initial weights from a seed."""
     with failures():
         from pencilnet.core.activations import ACTIVATIONS
         from pencilnet.core.initializers import SCHEMES
-        from pencilnet.io.files import write_atomic
-        from pencilnet.io.starter import starter_config
-
         from pencilnet.io.config import MAX_BYTES
-        from pencilnet.io.files import size_text
+        from pencilnet.io.files import size_text, write_atomic
+        from pencilnet.io.starter import starter_config
 
         try:
             sizes = [int(n) for n in layers.split(",")]

@@ -2,7 +2,7 @@
 
 import math
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -33,10 +33,9 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
         from dataclasses import replace
 
         from pencilnet.checks.verify import verify as check
+        from pencilnet.cli import budget
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
-
-        from pencilnet.cli import budget
 
         cfg = load(config, sets)
         budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
@@ -55,20 +54,19 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
 
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
-           epochs: Annotated[Optional[int], typer.Option(
+           epochs: Annotated[int | None, typer.Option(
                "--epochs", min=1, metavar="N", show_default=False,
                help="Also record the error of each epoch and after this many epochs.")] = None,
-           steps: Annotated[Optional[int], typer.Option(
+           steps: Annotated[int | None, typer.Option(
                "--steps", min=1, max=10_000, metavar="N", show_default=False,
                help="Also record every parameter and optimizer state after N steps on the sample.")] = None,
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
     with failures():
         from pencilnet.checks import quantities
+        from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views.as_yaml import expected_section
-
-        from pencilnet.cli import budget
 
         cfg = load(config, sets)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity

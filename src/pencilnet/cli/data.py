@@ -4,7 +4,7 @@ The commands follow cli.py: a thin function each, the tool's own errors as one l
 stderr with their exit code.
 """
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -33,10 +33,9 @@ def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_d
           force: Force = False):
     """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
     with failures():
-        from pencilnet.io.fruit import CLASSES, generate, write_csv
-
         from pencilnet.io.datasets import MAX_TEXT_BYTES
         from pencilnet.io.files import size_text
+        from pencilnet.io.fruit import CLASSES, generate, write_csv
 
         most = MAX_TEXT_BYTES // PICTURE_BYTES
         if not 2 <= count <= most:
@@ -56,7 +55,7 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
                                              help="A dataset: a .csv file with a header line, or a .npz archive.")],
          sample: Annotated[int, typer.Option("--sample", metavar="K",
                                              help="Which sample to show, counted from 1.")] = 1,
-         out: Annotated[Optional[str], typer.Option(
+         out: Annotated[str | None, typer.Option(
              "--out", "-o", metavar="FILE", show_default=False,
              help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
          count: Annotated[int, typer.Option("--count", min=1, metavar="N",

@@ -1,7 +1,7 @@
 """To and from PyTorch and ONNX: export a config's network, import one to inspect it."""
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -33,17 +33,17 @@ def import_network(file: Annotated[str, typer.Argument(
                        metavar="FILE", show_default=False,
                        help="A .safetensors state dict of Linear layers, or an .onnx graph of MatMul/Gemm, Add "
                             "and activation nodes.")],
-                   out: Annotated[Optional[str], typer.Option(
+                   out: Annotated[str | None, typer.Option(
                        "--out", "-o", metavar="CONFIG", show_default=False,
                        help="The config to write (in one step); without it, the config goes to stdout.")] = None,
-                   activation: Annotated[Optional[str], typer.Option(
+                   activation: Annotated[str | None, typer.Option(
                        "--activation", metavar="NAMES", show_default=False,
                        help="The activation of each Linear layer of a .safetensors file, e.g. tanh,sigmoid; "
                             "by default, those its metadata names.")] = None,
-                   loss: Annotated[Optional[str], typer.Option(
+                   loss: Annotated[str | None, typer.Option(
                        "--loss", metavar="NAME", show_default=False,
                        help="The loss the config names; by default the file's, else half_sse.")] = None,
-                   data: Annotated[Optional[str], typer.Option(
+                   data: Annotated[str | None, typer.Option(
                        "--data", metavar="FILE", show_default=False,
                        help="A .csv or .npz dataset for the config's data section; without it, the config holds "
                             "one placeholder sample.")] = None,

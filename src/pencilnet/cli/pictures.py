@@ -7,7 +7,7 @@ tool's own errors become one line on stderr and exit code 2.
 import json
 import math
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,6 @@ from pencilnet.cli.shared import (
 )
 from pencilnet.core.errors import InputError
 
-
 MAX_HISTORY_BYTES = 64 * 2**20  # `train --json` writes about 20 bytes an epoch: millions of epochs
 MAX_ERROR = 1e300  # an error beyond this is divergence; a plot's scale (the largest less the smallest) stays finite
 
@@ -38,7 +37,7 @@ class Stage(str, Enum):
     step = "step"
 
 
-Out = Annotated[Optional[str], typer.Option(
+Out = Annotated[str | None, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
     help="Write the picture to FILE, an .svg or a .png; without it, a text version for the terminal.")]
 

@@ -1,6 +1,6 @@
 """`pencilnet publish`: the worked example as a document a teacher can hand out."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,10 +20,10 @@ Out = Annotated[str, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
     help="Write the document to FILE: .md (Markdown, pictures beside it as .svg), .html (one self-contained "
          "page) or .tex (LaTeX for pdflatex, pictures beside it as .pdf).")]
-Decimals = Annotated[Optional[int], typer.Option(
+Decimals = Annotated[int | None, typer.Option(
     "--decimals", min=0, max=15, metavar="N", show_default=False,
     help="Decimal places shown; default: pencil arithmetic's N, so that every line can be redone by hand, else 4.")]
-Title = Annotated[Optional[str], typer.Option(
+Title = Annotated[str | None, typer.Option(
     "--title", metavar="TEXT", show_default=False, help="The document's title; without it, the config's name.")]
 
 

@@ -6,13 +6,13 @@ import re
 import signal
 import sys
 from contextlib import contextmanager
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, InputError, PencilnetError
 
-ConfigPath = Annotated[Optional[str], typer.Argument(
+ConfigPath = Annotated[str | None, typer.Argument(
     metavar="CONFIG", show_default=False,
     help="A YAML config, or - for standard input; without it, the article's example bundled with pencilnet.")]
 Decimals = Annotated[int, typer.Option(
@@ -23,11 +23,11 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object, ful
 Sample = Annotated[int, typer.Option("--sample", min=1, metavar="K", help="Which sample of the config to use, from 1.")]
 Rows = Annotated[int, typer.Option("--rows", min=1, metavar="N", help="At most this many rows per table.")]
 AllRows = Annotated[bool, typer.Option("--all", help="Show every row, however many.")]
-PencilOption = Annotated[Optional[int], typer.Option(
+PencilOption = Annotated[int | None, typer.Option(
     "--pencil", min=0, max=15, metavar="N", show_default=False,
     help="Pencil arithmetic: round every intermediate half up to N decimals before using it, as by hand.")]
 ExactOption = Annotated[bool, typer.Option("--exact", help="Exact float64 arithmetic, whatever the config says.")]
-Sets = Annotated[Optional[list[str]], typer.Option(
+Sets = Annotated[list[str] | None, typer.Option(
     "--set", metavar="PATH=VALUE", show_default=False,
     help="Change a config value, e.g. training.learning_rate=0.1 or layers[0].weights[1][0]=0.3; repeatable.")]
 

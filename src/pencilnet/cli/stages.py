@@ -4,7 +4,7 @@ Each loads the config, makes the one pass through the stages (`Config.walk`) and
 stage of it, as tables or as JSON.
 """
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -149,7 +149,7 @@ MAX_STEPS = 10_000
 def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, typer.Option(
              "--steps", min=1, max=MAX_STEPS, metavar="N",
              help="Repeat the update N times on the same sample, the optimizer's state carried on.")] = 1,
-         parameter: Annotated[Optional[str], typer.Option(
+         parameter: Annotated[str | None, typer.Option(
              "--parameter", metavar="NAME", show_default=False,
              help="With --steps: one row per step for this parameter (w5, bw3) instead of a table per step.")] = None,
          decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,

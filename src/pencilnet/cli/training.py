@@ -1,7 +1,7 @@
 """Training and using a trained network: train, predict."""
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,12 +28,12 @@ from pencilnet.cli.shared import (
 from pencilnet.core.errors import Diverged, InputError
 
 
-def train(config: ConfigPath = None, epochs: Annotated[Optional[int], typer.Option(
+def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
               "--epochs", min=1, metavar="N", show_default=False, help="Override training.epochs.")] = None,
-          save: Annotated[Optional[str], typer.Option(
+          save: Annotated[str | None, typer.Option(
               "--save", metavar="FILE", show_default=False,
               help="Write the trained weights as a config every subcommand accepts (atomically).")] = None,
-          plot: Annotated[Optional[str], typer.Option(
+          plot: Annotated[str | None, typer.Option(
               "--plot", metavar="FILE", show_default=False,
               help="Draw the error by epoch (and the test accuracy) to an .svg or .png (needs matplotlib).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
@@ -153,13 +153,13 @@ def _report_interruption(cfg, stop, save: str | None):
 
 
 def predict(config: ConfigPath = None,
-            values: Annotated[Optional[str], typer.Option(
+            values: Annotated[str | None, typer.Option(
                 "--input", metavar="V1,V2,…", show_default=False, help="One input vector, comma-separated.")] = None,
-            data_file: Annotated[Optional[str], typer.Option(
+            data_file: Annotated[str | None, typer.Option(
                 "--data", metavar="FILE", show_default=False,
                 help="A CSV or .npz file of inputs to classify, with the config's columns; labels are optional "
                      "(with them: the accuracy and the confusion counts too).")] = None,
-            out: Annotated[Optional[str], typer.Option(
+            out: Annotated[str | None, typer.Option(
                 "--out", "-o", metavar="FILE", show_default=False,
                 help="Also write the predictions as CSV: sample, class, each output, and actual when known.")] = None,
             decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,

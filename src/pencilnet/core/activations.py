@@ -4,8 +4,8 @@ Derivatives are written in terms of the activation's output, as the article does
 (∂out/∂net = out (1 − out) for the sigmoid), so backprop needs only the forward trace.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -12,8 +12,8 @@ The cross-entropy losses take logarithms of out and of 1 − out, so they are de
 on outputs between 0 and 1: `PAIRS` says which output activations each loss accepts.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -7,7 +7,8 @@ gradient written into one flat vector laid out as the parameters, and then one s
 
 import os
 import re
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -8,8 +8,9 @@ carried number is rounded (pencil arithmetic).
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 

@@ -4,7 +4,6 @@ import math
 
 from pencilnet.core.arithmetic import half_up
 
-
 SCIENTIFIC = 5  # five zeros or more after the decimal point before a digit: 1.51e-7, not 0.000000151
 LARGE = 1e10  # from here on: 1.23e12
 
