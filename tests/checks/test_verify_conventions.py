@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from helpers import ROOT
+
 from pencilnet.checks import quantities
 from pencilnet.checks.published import Expected
 from pencilnet.checks.verify import reproduces
@@ -18,3 +20,29 @@ def test_a_tolerance_finer_than_twelve_digits_compares_every_digit(article):
     moved = str(Decimal(repr(value)) + Decimal("1e-16"))
     assert not reproduces(value, Expected("out_y1", moved, Decimal("1e-18")))
     assert reproduces(value, Expected("out_y1", moved, Decimal("1e-15")))
+
+
+ARTICLE_TEXT = (ROOT / "configs" / "article.yaml").read_text(encoding="utf-8").split("expected:")[0]
+
+
+def test_a_label_takes_every_suffix_its_name_takes(cli, tmp_path):
+    # The article's w5 labelled w46 and w6 labelled theta. ∂E/∂w5 = 0.5934 × 0.2413 × 0.7020 = 0.1005,
+    # ∂E/∂w6 = (0.7353 − 1) × 0.1946 × 0.7020 = −0.0362; one step of plain gradient descent:
+    #   w5_new = 0.05 − 0.5 × 0.100508 = −0.000254, w6_new = 0.4 − 0.5 × (−0.036168) = 0.418084.
+    config = tmp_path / "labels.yaml"
+    config.write_text(ARTICLE_TEXT + "labels: {w5: w46, w6: theta}\n"
+                      'expected:\n  values:\n    dE/dw46: "0.1005"\n    w46_new: "-0.0003"\n'
+                      '    theta_after_1_steps: "0.4181"\n    theta_new: "0.4181"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "w46_new" in result.stdout and "theta_after_1_steps" in result.stdout
+    # Adam's first moment after one step: m = (1 − 0.9) × ∂E/∂w6 = 0.1 × −0.036168 = −0.0036168.
+    config.write_text(ARTICLE_TEXT.replace("training:\n", "training:\n  optimizer: {name: adam}\n") + "labels: {w6: theta}\n"
+                      'expected:\n  values:\n    m_theta_after_1_steps: "-0.003617"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # A label is never found inside a longer name: with w1 labelled a, w13 stays unknown to it.
+    config.write_text(ARTICLE_TEXT + "labels: {w1: a}\n" 'expected:\n  values:\n    a_new: "0.1002"\n'
+                      '    a1_new: "0.1"\n')
+    refused = cli("verify", str(config))
+    assert refused.exit_code == 2 and "expected.values.a1_new" in refused.stderr

@@ -825,12 +825,13 @@ def _labels(labels: dict | None, check: _Checker, model: Model) -> dict[str, str
 
 def canonical(name: str, labels: dict[str, str]) -> str:
     """A quantity name written with a publication's labels (dE/dw13) in pencilnet's names (dE/dw1).
-    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3)."""
+    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3), and
+    before the end or _ (w13_new, m_w13_after_2_steps), never inside a longer name (w1 in w13)."""
     if not labels:
         return name
     by_label = {label: pencil for pencil, label in labels.items()}
     pattern = "|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True))
-    return re.sub(rf"(?<![^_/d])({pattern})(?![\w])", lambda m: by_label[m.group(1)], name)
+    return re.sub(rf"(?<![^_/d])({pattern})(?![^\W_])", lambda m: by_label[m.group(1)], name)
 
 
 def _expected(section, raw, check: _Checker, model: Model, samples: int, labels: dict[str, str] = {}
