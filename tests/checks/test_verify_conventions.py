@@ -37,7 +37,8 @@ def test_a_label_takes_every_suffix_its_name_takes(cli, tmp_path):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "w46_new" in result.stdout and "theta_after_1_steps" in result.stdout
     # Adam's first moment after one step: m = (1 − 0.9) × ∂E/∂w6 = 0.1 × −0.036168 = −0.0036168.
-    config.write_text(ARTICLE_TEXT.replace("training:\n", "training:\n  optimizer: {name: adam}\n") + "labels: {w6: theta}\n"
+    adam = ARTICLE_TEXT.replace("training:\n", "training:\n  optimizer: {name: adam}\n")
+    config.write_text(adam + "labels: {w6: theta}\n"
                       'expected:\n  values:\n    m_theta_after_1_steps: "-0.003617"\n')
     result = cli("verify", str(config))
     assert result.exit_code == 0, result.stdout + result.stderr
