@@ -47,3 +47,40 @@ def test_a_label_takes_every_suffix_its_name_takes(cli, tmp_path):
                       '    a1_new: "0.1"\n')
     refused = cli("verify", str(config))
     assert refused.exit_code == 2 and "expected.values.a1_new" in refused.stderr
+
+
+# One identity neuron, out = w·x + b with w = 0.5, b = 0, trained online at η = 0.1 on
+# (x = 1, t = 1) then (x = 2, t = 0), E = ½ (t − out)²:
+#   sample 1: out = 0.5, E = ½ × 0.25 = 0.125; ∂E/∂w = (0.5 − 1) × 1 = −0.5, ∂E/∂b = −0.5
+#             → w = 0.5 + 0.05 = 0.55, b = 0.05
+#   sample 2: out = 0.55 × 2 + 0.05 = 1.15, E = ½ × 1.3225 = 0.66125
+#   epoch 1: mean 0.393125, summed 0.78625, Σ (t − out)² = 0.25 + 1.3225 = 1.5725
+NEURON = """\
+inputs: 1
+layers: [{{size: 1, activation: identity, weights: [[0.5]], biases: [0]}}]
+loss: {loss}
+training: {{learning_rate: 0.1, epochs: 1}}
+samples: [{{inputs: [1], target: [1]}}, {{inputs: [2], target: [0]}}]
+expected:
+  arithmetic: exact
+  values:
+"""
+
+
+def test_the_epoch_error_as_each_publication_defines_it(cli, tmp_path):
+    config = tmp_path / "epochs.yaml"
+    config.write_text(NEURON.format(loss="half_sse") + '    epoch_1_error: "0.393125"\n'
+                      '    epoch_1_error_total: "0.78625"\n    epoch_1_sse: "1.5725"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count("match") >= 3
+    # With mse of one output, E = (t − out)² itself, so ∂E/∂out = 2 (out − t) = −1 for sample 1:
+    # w = 0.5 + 0.1 = 0.6, b = 0.1; sample 2: out = 1.3, E = 1.69. Summed: 0.25 + 1.69 = 1.94 = Σ (t − out)².
+    config.write_text(NEURON.format(loss="mse") + '    epoch_1_error_total: "1.94"\n    epoch_1_sse: "1.94"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # A loss with no sum of squares in it has no epoch_N_sse: refused as a quantity it does not have.
+    config.write_text(NEURON.format(loss="mse").replace("identity", "sigmoid").replace("mse", "binary_cross_entropy")
+                      + '    epoch_1_sse: "1.5"\n')
+    refused = cli("verify", str(config))
+    assert refused.exit_code == 2 and "expected.values.epoch_1_sse" in refused.stderr, refused.stderr

@@ -9,7 +9,10 @@ Names follow the article's notation:
   dE/dx1, dE_h1/dx1                     the gradient of an input, and what flows back to it from h1
   e_y1, delta_y1, delta_h1              books' conventions: e = target − out, δ = −∂E/∂net
   w5_new                                a parameter after one step
-  epoch_3_error                         the mean error measured during epoch 3
+  epoch_3_error                         the mean error measured during epoch 3 (each sample's E from
+                                        the forward pass just before its batch's update)
+  epoch_3_error_total, epoch_3_sse      the same summed over the samples, not averaged; and the sum over
+                                        the samples of Σ_k (target_k − out_k)², neither halved nor averaged
   error_after_3_epochs, w5_after_3_epochs   after 3 epochs of training
   out_y1_after_3_epochs, net_h1_after_3_epochs   the sample's values with the weights after 3 epochs
   lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
@@ -27,7 +30,11 @@ from pencilnet.core.model import Model, shared_target
 from pencilnet.core.stages import Walk, chain, error, forward
 from pencilnet.training.loop import train
 
-EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?|lr_epoch_(\d+)")
+EPOCH_NAME = re.compile(r"epoch_(\d+)_(?:error|error_total|sse)|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?"
+                        r"|lr_epoch_(\d+)")
+# E as a multiple of Σ_k (target_k − out_k)², for the losses where it is one: ½ for half_sse, 1/n of
+# the n outputs for mse. Other losses have no sum of squares in their E, so `epoch_N_sse` is not theirs.
+SQUARES = {"half_sse": lambda outputs: 2.0, "mse": lambda outputs: float(outputs)}
 STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
 STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
 SAMPLE_STEP_NAME = re.compile(r"()((?:net|out)_\w+|E_\w+)_after_(\d+)_steps?")
@@ -68,10 +75,10 @@ def _targets(model: Model) -> dict[str, str]:
     return feeds
 
 
-def epochs_of(name: str, model: Model) -> int | None:
-    """The number of epochs an epoch quantity needs, or None if `name` is not one."""
+def epochs_of(name: str, model: Model, loss: str | None = None) -> int | None:
+    """The number of epochs an epoch quantity needs, or None if `name` is not one (of `loss`, if given)."""
     match = EPOCH_NAME.fullmatch(name)
-    if not match:
+    if not match or (loss is not None and name.endswith("_sse") and loss not in SQUARES):
         return None
     during, after, parameter, parameter_after, rate = match.groups()
     if parameter is not None and parameter not in model.names.parameters and not _of_sample(parameter, model):
@@ -174,6 +181,11 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
+    count = len(config.train_inputs)  # the mean's count: the sum of the samples' E is the mean × count
+    values.update({f"epoch_{n}_error_total": e * count for n, e in enumerate(history.errors, start=1)})
+    if config.loss in SQUARES:
+        factor = SQUARES[config.loss](config.model.layers[-1].size)
+        values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
     values[f"error_after_{epochs}_epochs"] = history.final_error
     values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
