@@ -66,12 +66,12 @@ def _targets(model: Model) -> dict[str, str]:
     names, feeds = model.names, {}
     for index, weights in enumerate(names.weights):
         targets = names.nodes[index + 1]
-        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel()):
+        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel(), strict=True):
             feeds[str(name)] = targets[j]
         if model.layers[index].shared_bias:  # named as chain names it: the span of the layer
             feeds[names.biases[index][0]] = shared_target(targets)
         else:
-            feeds.update(zip(names.biases[index], targets))
+            feeds.update(zip(names.biases[index], targets, strict=True))
     return feeds
 
 
@@ -116,11 +116,11 @@ def sample_values(model: Model, x, target, loss: str, arithmetic, suffix: str) -
 def _forward_values(model: Model, trace, report) -> dict[str, float]:
     """net_… and out_… of every node, then E_total and each E_y…, as one pass gives them."""
     values: dict[str, float] = {}
-    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers):
+    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers, strict=True):
         for j, node in enumerate(layer_nodes):
             values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
     values["E_total"] = report.total
-    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms, strict=True)})
     return values
 
 
@@ -137,7 +137,7 @@ def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]
         found = walk.update
         for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
                                                            if k in found.values]:
-            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector)})
+            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector, strict=True)})
         values.update(sample_values(walk.new_model, walk.x, walk.target, walk.loss, arithmetic,
                                     f"_after_{count}_steps"))
     return values
@@ -165,7 +165,8 @@ def of_walk(walk: Walk) -> dict[str, float]:
     for i, x in enumerate(names.nodes[0]):
         values[f"dE/d{x}"] = float(gradients.dE_dx[i])
         values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
-    values.update({f"e_{node}": float(t - o) for node, t, o in zip(names.nodes[-1], walk.target, trace.output)})
+    outputs = zip(names.nodes[-1], walk.target, trace.output, strict=True)
+    values.update({f"e_{node}": float(t - o) for node, t, o in outputs})
     for row in chain(model, gradients):
         values[f"dE/d{row.name}"] = row.gradient
         values[f"dnet_{row.target}/d{row.name}"] = row.dnet_dw
