@@ -49,7 +49,8 @@ def case_models():
 
 MODELS = case_models()
 # A config keeps softmax to the output layer: the network with a softmax inside is exported, never imported.
-CONFIGURABLE = [i for i, (model, _) in enumerate(MODELS) if "softmax" not in [l.activation for l in model.layers[:-1]]]
+CONFIGURABLE = [i for i, (model, _) in enumerate(MODELS)
+                if "softmax" not in [layer.activation for layer in model.layers[:-1]]]
 
 
 def bits(model: Model) -> list:
@@ -69,6 +70,15 @@ def export_file(tmp_path, model: Model, loss: str, suffix: str, float32=False, n
 def imported_config(path: str, out, **options):
     text = interop.import_config(path, str(out), **options)
     return parse(text, str(out), base_dir=out.parent)
+
+
+def test_every_activation_has_one_onnx_operator_and_one_pytorch_module():
+    """One row per activation in the interop table: a new activation without its operator fails here."""
+    from pencilnet.core.activations import ACTIVATIONS
+    from pencilnet.io.interop.activations import BY_ONNX, OPERATORS
+
+    assert sorted(OPERATORS) == sorted(ACTIVATIONS)
+    assert len(BY_ONNX) == len(OPERATORS)  # each operator reads back as one activation
 
 
 # ── export ──────────────────────────────────────────────────────────────────────────────────
@@ -420,7 +430,9 @@ def test_garbage_and_hostile_headers_are_one_line(cli, tmp_path):
 
 
 def test_a_file_larger_than_the_cap_is_not_read(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(interop, "MAX_FILE_BYTES", 1000)
+    from pencilnet.io.interop import common
+
+    monkeypatch.setattr(common, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.onnx"
     path.write_bytes(bytes(1001))
     expect_refusal(cli, tmp_path, str(path), "expected a file of at most 1,000 bytes, found 1,001 bytes")
@@ -600,7 +612,8 @@ def test_the_readme_pytorch_example_gives_pencilnets_gradients(cli, tmp_path, mo
 def test_files_pytorch_wrote_import_and_give_pytorchs_outputs(tmp_path):
     # tests/io/pytorch/ holds what PyTorch 2.13 wrote for
     #     torch.manual_seed(0)
-    #     model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2), nn.Softmax(dim=-1))
+    #     model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2),
+    #                           nn.Softmax(dim=-1))
     #     safetensors.torch.save_file(model.state_dict(), "sequential.safetensors")
     #     torch.onnx.export(model, (x,), "sequential.onnx", input_names=["x"], output_names=["y"], dynamo=False,
     #                       dynamic_axes={"x": {0: "N"}})

@@ -8,11 +8,11 @@ import typer
 from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, wrote
 
 
-def export(config: ConfigPath = None,
-           out: Annotated[str, typer.Option(
+def export(out: Annotated[str, typer.Option(
                "--out", "-o", metavar="FILE", show_default=False,
                help="A .safetensors file (a PyTorch nn.Sequential state dict) or an .onnx file (the forward pass); "
-                    "written in one step.")] = ...,
+                    "written in one step.")],
+           config: ConfigPath = None,
            float32: Annotated[bool, typer.Option(
                "--float32", help="Write float32 numbers instead of float64 (PyTorch's and most runtimes' default).")
            ] = False,
