@@ -68,7 +68,7 @@ def export_file(tmp_path, model: Model, loss: str, suffix: str, float32=False, n
 
 
 def imported_config(path: str, out, **options):
-    text = interop.import_config(path, str(out), **options)
+    text = interop.import_config(path, str(out), **options).text
     return parse(text, str(out), base_dir=out.parent)
 
 
@@ -219,7 +219,7 @@ def test_a_bias_input_of_0_without_pencilnets_biases_keeps_what_each_node_adds(t
     path = tmp_path / "zero.safetensors"
     safetensors_numpy.save_file({"0.weight": np.ones((1, 2)), "0.bias": np.zeros(1)}, str(path),
                                 {"pencilnet.activations": "identity", "pencilnet.bias_input": "0.0"})
-    text = interop.import_config(str(path), None)
+    text = interop.import_config(str(path), None).text
     assert ("# Note: the exporting config had a bias input of 0.0; the biases here are what each node adds, "
             "bias × bias input, with a bias input of 1.") in text
     config = parse(text, "back.yaml")
@@ -287,7 +287,7 @@ def test_equal_biases_stay_per_node_unless_the_metadata_says_shared(tmp_path):
     drifted = tmp_path / "drifted.safetensors"
     safetensors_numpy.save_file(tensors, str(drifted), {"pencilnet.activations": "tanh,sigmoid",
                                                         "pencilnet.bias": "shared,shared"})
-    text = interop.import_config(str(drifted), None)
+    text = interop.import_config(str(drifted), None).text
     assert "# Note: 0.weight: its bias was shared when exported, but its values differ now: one per node." in text
     layers = parse(text, "x.yaml").model.layers
     assert layers[0].biases.tolist() == [0.25, 0.3, 0.25] and layers[1].shared_bias
@@ -445,7 +445,7 @@ def test_names_from_the_file_cannot_break_the_message_or_the_config(cli, tmp_pat
     expect_refusal(cli, tmp_path, path, "node 'bad??[31mred' (Elu): pencilnet cannot express it")
     path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"], name="m\nsamples: []")],
                      {"W": np.eye(2)})
-    text = interop.import_config(path, None)
+    text = interop.import_config(path, None).text
     assert "from MatMul m?samples: []" in text and parse(text, "x.yaml").train_inputs.tolist() == [[0.5, 0.5]]
 
 

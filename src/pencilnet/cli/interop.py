@@ -56,10 +56,12 @@ def import_network(file: Annotated[str, typer.Argument(
 
         check_output(out, None, force)  # a written config may have been edited since: --force replaces it
         names = [name.strip() for name in activation.split(",")] if activation is not None else None
-        text = import_config(file, out, names, loss, data)
+        imported = import_config(file, out, names, loss, data)
+        for warning in imported.warnings:
+            print(f"pencilnet: note: {warning}", file=sys.stderr)
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
+            return sys.stdout.write(imported.text)
+        write_atomic(out, imported.text)
         wrote(out)
 
 

@@ -3,7 +3,7 @@ activations, loss, classes, shared biases and the bias input."""
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -24,6 +24,15 @@ class Imported:
     name: str
     keys: list[str]  # where each layer came from: "0.weight", or an ONNX node, "Gemm 0"
     notes: list[str] = field(default_factory=list)  # what a reader of the written config should know
+    standardize: dict | None = None  # the input scaling, as a config's data.standardize: method, offset, scale
+
+
+@dataclass(frozen=True, eq=False)
+class Standardized:
+    """The scaling an ONNX graph applies to its input before the first layer: (raw − offset) / scale."""
+
+    offset: np.ndarray
+    scale: np.ndarray
 
 
 @dataclass
@@ -56,6 +65,7 @@ def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | 
         from pencilnet.io.interop.safetensors import safetensors_layers
 
         layers, meta = safetensors_layers(data, source)
+        graph = None
         given = activations or _listed(meta, "pencilnet.activations")
         if given is None:
             raise InputError(f"{source}: no activations in its metadata: give them with --activation, one per "
@@ -70,8 +80,10 @@ def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | 
                              "activations)")
         from pencilnet.io.interop.onnx import onnx_layers
 
-        layers, meta = onnx_layers(data, source)
-    return assemble(layers, meta, source, loss)
+        layers, meta, graph = onnx_layers(data, source)
+    imported = assemble(layers, meta, source, loss)
+    standardize = _standardize(meta, graph, suffix == ".onnx", imported.model.inputs, source, imported.notes)
+    return replace(imported, standardize=standardize)
 
 
 def _listed(meta: dict, key: str) -> list[str] | None:
@@ -174,3 +186,63 @@ def _classes(meta: dict, source: str, outputs: int) -> list[str] | None:
         raise InputError(f"{source}: metadata pencilnet.classes: expected a JSON list of {count} distinct "
                          "class names, one per output (two for one output)")
     return classes
+
+
+METHODS = ("zscore", "minmax")
+
+
+def _standardize(meta: dict, graph: Standardized | None, from_graph: bool, inputs: int, source: str,
+                 notes: list[str]) -> dict | None:
+    """The input scaling as a config writes it: an ONNX graph's Sub and Div are what the model computes, and the
+    metadata's numbers (float64, exact) are taken when they round to the graph's; a state dict has only the
+    metadata's."""
+    written = _written_standardize(meta, inputs, source)
+    if graph is None:
+        if written is not None and from_graph:
+            notes.append("its metadata names an input scaling its graph does not apply: left out, as the graph has "
+                         "it")
+            return None
+        return written
+    for kind, values in (("offset", graph.offset), ("scale", graph.scale)):
+        if not np.all(np.isfinite(values)) or (kind == "scale" and not np.all(values > 0)):
+            bad = values[~np.isfinite(values) | ((values <= 0) if kind == "scale" else False)][0]
+            raise InputError(f"{source}: the input's scaling: expected finite offsets and scales above 0, as "
+                             f"pencilnet's standardize has them, found the {kind} {bad}")
+    if (written is not None and _rounds_to(written["offset"], graph.offset)
+            and _rounds_to(written["scale"], graph.scale)):
+        return written
+    if written is None:
+        notes.append("the graph scales its inputs, (raw − offset) / scale, without saying how the numbers were "
+                     "fitted: written as zscore")
+    else:
+        notes.append("the input scaling in its metadata differs from its graph's: the graph's is kept")
+    return {"method": written["method"] if written else "zscore", "offset": graph.offset, "scale": graph.scale}
+
+
+def _written_standardize(meta: dict, inputs: int, source: str) -> dict | None:
+    """The metadata's pencilnet.standardize, {"method", "offset", "scale"}, checked as a config checks it."""
+    if "pencilnet.standardize" not in meta:
+        return None
+    try:
+        found = json.loads(meta["pencilnet.standardize"])
+    except (ValueError, RecursionError):
+        found = None
+    numbers = {}
+    if isinstance(found, dict) and set(found) == {"method", "offset", "scale"} and found["method"] in METHODS:
+        for kind in ("offset", "scale"):
+            values = found[kind]
+            if (isinstance(values, list) and len(values) == inputs
+                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)):
+                numbers[kind] = np.array(values, dtype=np.float64)
+    if (len(numbers) != 2 or not all(np.all(np.isfinite(v)) for v in numbers.values())
+            or not np.all(numbers["scale"] > 0)):
+        raise InputError(f"{source}: metadata pencilnet.standardize: expected a JSON object {{method: zscore or "
+                         f"minmax, offset: {inputs} finite numbers, scale: {inputs} numbers above 0}}")
+    return {"method": found["method"], **numbers}
+
+
+def _rounds_to(exact: np.ndarray, found: np.ndarray) -> bool:
+    """Whether `found` is `exact` as a float64, float32 or float16 export wrote it."""
+    with np.errstate(over="ignore", under="ignore"):
+        return any(np.array_equal(exact.astype(dtype).astype(np.float64), found)
+                   for dtype in (np.float64, np.float32, np.float16))

@@ -2,6 +2,7 @@
 it back as every command will."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,9 @@ from pencilnet.core.errors import InputError
 from pencilnet.core.model import span
 from pencilnet.io.interop.assembly import Imported, read_network
 from pencilnet.io.interop.common import printable
+
+UNSCALED = ("the model scales each raw input first, (raw − offset) / scale, which a config keeps with its data: "
+            "import with --data FILE to keep it; the samples here go into the network as they are")
 
 
 def config_text(imported: Imported, source: str, data: str | None = None) -> str:
@@ -50,18 +54,34 @@ def config_text(imported: Imported, source: str, data: str | None = None) -> str
     lines.append(f"loss: {imported.loss}")
     if imported.classes:
         lines.append(f"classes: {json.dumps(imported.classes, ensure_ascii=False)}")
+    scaling = []
+    if imported.standardize is not None:
+        scaling = ["standardize:   # what the model does to each raw input first: (raw − offset) / scale",
+                   f"  method: {imported.standardize['method']}",
+                   f"  offset: {numbers(imported.standardize['offset'])}   # {span(names.nodes[0])}",
+                   f"  scale: {numbers(imported.standardize['scale'])}"]
     if data is not None:
-        lines += ["data:", f"  train: {json.dumps(data)}"]
+        lines += ["data:", f"  train: {json.dumps(data)}", *(f"  {line}" for line in scaling)]
     else:
         outputs = model.sizes[-1]
         lines += ["samples:   # the file held no samples: replace this one, or import again with --data FILE",
                   f"  - inputs: {numbers(np.full(model.inputs, 0.5))}   # a placeholder",
                   f"    target: {numbers(np.eye(outputs)[0])}"]
+        if scaling:
+            lines.insert(2, f"# Note: {UNSCALED}.")
+            lines += ["# The model's input scaling, which a config keeps in its data section (data.standardize):",
+                      *(f"# {line}" for line in scaling)]
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class ImportedConfig:
+    text: str
+    warnings: list[str]  # what the user must know that the text alone would not tell them in time
+
+
 def import_config(path: str, out: str | None, activations: list[str] | None = None, loss: str | None = None,
-                  data: str | None = None) -> str:
+                  data: str | None = None) -> ImportedConfig:
     """The config text for the network in `path`, checked by reading it back as every command will."""
     import os
 
@@ -75,4 +95,5 @@ def import_config(path: str, out: str | None, activations: list[str] | None = No
         raise InputError(f"{path}: its {imported.model.parameter_count:,} parameters make a config of "
                          f"{len(text) // 2**20} MiB; a pencilnet config holds at most {MAX_BYTES // 2**20} MiB")
     parse(text, out or "<stdout>", base_dir=base)  # the written config must load, with its data
-    return text
+    warnings = [f"{path}: {UNSCALED}"] if imported.standardize is not None and data is None else []
+    return ImportedConfig(text, warnings)

@@ -6,27 +6,37 @@ import math
 import numpy as np
 
 from pencilnet.core.errors import InputError
-from pencilnet.core.model import Model
+from pencilnet.core.model import Model, span
 from pencilnet.io.interop.activations import BY_ONNX, OPERATORS
-from pencilnet.io.interop.assembly import Linear
+from pencilnet.io.interop.assembly import Linear, Standardized
 from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, first_line, needs
-from pencilnet.io.interop.exporting import metadata, parameter_names, state_dict
+from pencilnet.io.interop.exporting import OFFSET, SCALE, metadata, parameter_names, tensors
 
 OPSET = 17
 
 
-def onnx_bytes(model: Model, loss: str, classes: list[str], name: str, float32: bool = False) -> bytes:
-    """The forward pass as an ONNX graph: x [N, inputs] → Gemm, activation, Gemm, … → y [N, outputs]."""
+def onnx_bytes(model: Model, loss: str, classes: list[str], name: str, float32: bool = False, scaling=None,
+               source: str = "the network") -> bytes:
+    """The forward pass as an ONNX graph: x [N, inputs] → (Sub, Div) → Gemm, activation, Gemm, … → y [N, outputs],
+    the Sub and Div being the config's input scaling, (raw − offset) / scale, when it has one."""
     onnx = needs("onnx", "export to .onnx")
     from onnx import TensorProto, helper, numpy_helper
 
     dtype, element = (np.float32, TensorProto.FLOAT) if float32 else (np.float64, TensorProto.DOUBLE)
     described = parameter_names(model)
+    if scaling is not None:
+        inputs = span(model.names.nodes[0])
+        described[OFFSET] = f"what is subtracted from each raw input ({inputs}): the {scaling.method} offset"
+        described[SCALE] = f"what each raw input ({inputs}) is then divided by: the {scaling.method} scale"
     initializers, nodes, value = [], [], "x"
-    for key, tensor in state_dict(model, dtype).items():
+    for key, tensor in tensors(model, scaling, dtype, source).items():
         initializer = numpy_helper.from_array(tensor, key)
         initializer.doc_string = described[key]
         initializers.append(initializer)
+    if scaling is not None:
+        nodes += [helper.make_node("Sub", ["x", OFFSET], ["input.centred"], name="standardize.sub"),
+                  helper.make_node("Div", ["input.centred", SCALE], ["input.scaled"], name="standardize.div")]
+        value = "input.scaled"
     last = len(model.layers) - 1
     for k, layer in enumerate(model.layers):
         linear, activation = str(2 * k), str(2 * k + 1)  # the module indices of the nn.Sequential
@@ -41,14 +51,15 @@ def onnx_bytes(model: Model, loss: str, classes: list[str], name: str, float32: 
         [helper.make_tensor_value_info("y", element, ["N", model.sizes[-1]])], initializers)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="pencilnet")
     proto.ir_version = 8  # what opset 17 needs: runtimes older than this onnx package still load it
-    helper.set_model_props(proto, metadata(model, loss, classes, name))
+    helper.set_model_props(proto, metadata(model, loss, classes, name, scaling))
     onnx.checker.check_model(proto)
     return proto.SerializeToString()
 
 
-def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str]]:
+def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str], Standardized | None]:
     """Linear layers from a graph that is one chain from its input to its output: MatMul (+ Add) or Gemm,
-    each followed by an activation node or not (identity). The first node off that path is refused."""
+    each followed by an activation node or not (identity), after the input's scaling if it has one (a Sub of
+    constants, a Div by constants, or both in that order). The first node off that path is refused."""
     onnx = needs("onnx", "import from .onnx")
     from onnx import numpy_helper
 
@@ -95,7 +106,9 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str]]
     if inputs[0].type.tensor_type.HasField("shape") and len(dims) != 2:
         raise InputError(f"{source}: input '{inputs[0].name}': expected shape [N, inputs], found {len(dims)} "
                          "dimensions")
-    value, layers, pending = inputs[0].name, [], None
+    value, pending = inputs[0].name, None
+    layers: list[Linear] = []
+    scaling: dict[str, tuple[np.ndarray, str, str]] = {}  # "offset" from a Sub, "scale" from a Div
     declared = dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
 
     for index, node in enumerate(graph.node):
@@ -108,7 +121,13 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str]]
         if value not in node.input or len(node.output) != 1 or any(n not in constants for n in others):
             raise InputError(f"{where}: expected a node on the one path from the input, fed by '{value}' and "
                              "constant tensors; pencilnet reads a chain of layers")
-        if node.op_type in ("MatMul", "Gemm"):
+        if node.op_type in ("Sub", "Div") and not layers and pending is None:
+            kind = "offset" if node.op_type == "Sub" else "scale"
+            if node.input[0] != value or len(others) != 1 or kind in scaling or (kind == "offset" and scaling):
+                raise InputError(f"{where}: expected the input's scaling before the first layer, (raw − constant) "
+                                 "/ constant: one Sub, one Div, in that order; pencilnet cannot express it")
+            scaling[kind] = (constants[others[0]], others[0], where)
+        elif node.op_type in ("MatMul", "Gemm"):
             if pending:
                 layers.append(pending)  # two Linear layers in a row: the first passes net on as it is
             pending = _linear(node, attributes, value, constants, where)
@@ -147,7 +166,12 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str]]
                          f"sample, one per row of the first weight matrix, found {declared}")
     for layer in layers:
         layer.activation = layer.activation or "identity"
-    return layers, {_text(prop.key): _text(prop.value) for prop in proto.metadata_props}
+    width, standardized = layers[0].weights.shape[0], None
+    if scaling:
+        values = {kind: _broadcast(array, width, name, where, "{count} values, one per input")
+                  for kind, (array, name, where) in scaling.items()}
+        standardized = Standardized(values.get("offset", np.zeros(width)), values.get("scale", np.ones(width)))
+    return layers, {_text(prop.key): _text(prop.value) for prop in proto.metadata_props}, standardized
 
 
 def _text(value) -> str:
@@ -178,9 +202,10 @@ def _linear(node, attributes: dict, value: str, constants: dict, where: str) -> 
     return Linear(f"{node.op_type} {node.name or node.input[1]}", weights, biases)
 
 
-def _broadcast(bias: np.ndarray, targets: int, name: str, where: str) -> np.ndarray:
-    """A bias given as (targets,), (1, targets) or one number, as one value per node."""
-    if bias.size not in (1, targets) or (bias.ndim == 2 and bias.shape[0] != 1) or bias.ndim > 2:
-        raise InputError(f"{where}: tensor '{name}': expected a bias of {targets} values, one per node, found "
-                         f"shape {tuple(bias.shape)}")
-    return np.broadcast_to(bias.reshape(-1), (targets,)).copy()
+def _broadcast(values: np.ndarray, count: int, name: str, where: str,
+               what: str = "a bias of {count} values, one per node") -> np.ndarray:
+    """A bias (or an input's offset or scale) given as (count,), (1, count) or one number, as `count` values."""
+    if values.size not in (1, count) or (values.ndim == 2 and values.shape[0] != 1) or values.ndim > 2:
+        raise InputError(f"{where}: tensor '{name}': expected {what.format(count=count)}, found shape "
+                         f"{tuple(values.shape)}")
+    return np.broadcast_to(values.reshape(-1), (count,)).copy()

@@ -10,15 +10,19 @@ from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model
 from pencilnet.io.interop.assembly import Linear
 from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, first_line, needs
-from pencilnet.io.interop.exporting import metadata, state_dict
+from pencilnet.io.interop.exporting import OFFSET, SCALE, metadata, tensors
 
 DTYPES = ("F16", "F32", "F64")
 
 
-def safetensors_bytes(model: Model, loss: str, classes: list[str], name: str, float32: bool = False) -> bytes:
+def safetensors_bytes(model: Model, loss: str, classes: list[str], name: str, float32: bool = False,
+                      scaling=None, source: str = "the network") -> bytes:
+    """The state dict, and in its metadata everything else, the input scaling included: a state dict holds
+    the Linear layers' tensors only, so that PyTorch's `load_state_dict` takes it as it is."""
     numpy_format = needs("safetensors.numpy", "export to .safetensors")
-    dtype = np.float32 if float32 else np.float64
-    return numpy_format.save(state_dict(model, dtype), metadata(model, loss, classes, name))
+    found = tensors(model, scaling, np.float32 if float32 else np.float64, source)
+    return numpy_format.save({key: tensor for key, tensor in found.items() if key not in (OFFSET, SCALE)},
+                             metadata(model, loss, classes, name, scaling))
 
 
 def safetensors_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str]]:
