@@ -159,11 +159,11 @@ def test_any_set_is_read_or_refused_in_whole_lines(path, value):
 
 
 def test_texts_that_look_like_numbers_survive_a_save(tmp_path):
-    from pencilnet.io.saving import config_text
+    from pencilnet.io.saving import saved_text
 
     text = GOOD.replace("target: [0, 1]}", "label: '1e5'}") + "name: '1e3'\nclasses: ['1e5', 'yes']\n"
     config = parse(text, "my.yaml")
-    saved = config_text(config, config.model, "saved", tmp_path / "saved.yaml")
+    saved = saved_text(config, config.model, "saved", tmp_path / "saved.yaml")
     again = parse(saved, "saved.yaml")
     assert again.name == "1e3" and again.classes == ["1e5", "yes"] and again.train_targets.tolist() == [[1.0, 0.0]]
     assert "'1e5'" in saved and "'yes'" in saved  # quoted for YAML 1.2 and for YAML 1.1 readers alike

@@ -94,7 +94,7 @@ def test_a_save_through_a_symlink_puts_the_npz_beside_the_real_file(tmp_path, mo
 
 
 def test_a_save_marks_the_expected_section_and_comments_it_drops(tmp_path, article):
-    text = saving.config_text(article, article.model, "1 epochs, final error 0.2", tmp_path / "t.yaml")
+    text = saving.saved_text(article, article.model, "1 epochs, final error 0.2", tmp_path / "t.yaml")
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert header[0] == "# Trained by pencilnet from article.yaml (bundled): 1 epochs, final error 0.2."
     assert " ".join(line[2:] for line in header[1:]) == (
@@ -113,7 +113,7 @@ def test_a_save_says_an_optimizers_state_starts_afresh(tmp_path, sets, said):
     # A saved config is not a checkpoint: training it again starts the optimizer and the schedule
     # afresh, as a new torch.optim optimizer would; the header must not let a reader think otherwise.
     config = pencilnet.load(None, sets)
-    header = " ".join(line[2:] for line in saving.config_text(config, config.model, "3 epochs", tmp_path / "t.yaml")
+    header = " ".join(line[2:] for line in saving.saved_text(config, config.model, "3 epochs", tmp_path / "t.yaml")
                       .splitlines() if line.startswith("#"))
     assert said + "training this file starts afresh from step 1 and epoch 1." in header
 
@@ -122,7 +122,7 @@ def test_a_line_break_in_a_source_name_stays_inside_the_comment(tmp_path, articl
     from dataclasses import replace
 
     hostile = replace(article, source="x\nexpected: {values: {net_h1: '9'}}\r\u2028name")
-    text = saving.config_text(hostile, article.model, "1 epochs", tmp_path / "t.yaml")
+    text = saving.saved_text(hostile, article.model, "1 epochs", tmp_path / "t.yaml")
     assert "expected" not in yaml.safe_load(text)
     assert text.splitlines()[0].startswith("# Trained by pencilnet from x\\nexpected")
 
