@@ -192,7 +192,8 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
         return None
     model = Model(tuple(layers), top["bias_input"])
     labels = rules.labels_of(top["labels"], check, model)
-    expected = rules.expectations_of(top["expected"], data.get("expected"), check, model, len(samples[0]), labels)
+    expected = rules.expectations_of(top["expected"], data.get("expected"), check, model, len(samples[0]), labels,
+                                     top["loss"])
     if check.problems:
         return None
     test_inputs, test_targets = test if test else (None, None)

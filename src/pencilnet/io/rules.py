@@ -201,16 +201,17 @@ def labels_of(labels: dict | None, check: Checker, model: Model) -> dict[str, st
 
 def canonical(name: str, labels: dict[str, str]) -> str:
     """A quantity name written with a publication's labels (dE/dw13) in pencilnet's names (dE/dw1).
-    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3)."""
+    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3), and
+    before the end or _ (w13_new, m_w13_after_2_steps), never inside a longer name (w1 in w13)."""
     if not labels:
         return name
     by_label = {label: pencil for pencil, label in labels.items()}
     pattern = "|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True))
-    return re.sub(rf"(?<![^_/d])({pattern})(?![\w])", lambda m: by_label[m.group(1)], name)
+    return re.sub(rf"(?<![^_/d])({pattern})(?![^\W_])", lambda m: by_label[m.group(1)], name)
 
 
-def expectations_of(section, raw, check: Checker, model: Model, samples: int, labels: dict[str, str] | None = None
-                    ) -> Expectations | None:
+def expectations_of(section, raw, check: Checker, model: Model, samples: int, labels: dict[str, str] | None = None,
+                    loss: str | None = None) -> Expectations | None:
     from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     if section is None or section is INVALID:
@@ -222,7 +223,7 @@ def expectations_of(section, raw, check: Checker, model: Model, samples: int, la
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
     for given_name, entry in section["values"].items():
         name = canonical(str(given_name), labels or {})
-        if name not in names and epochs_of(name, model) is None and steps_of(name, model) is None:
+        if name not in names and epochs_of(name, model, loss) is None and steps_of(name, model) is None:
             suggestion = near_miss(name, one_step_names(model))
             check.fail(f"expected.values.{given_name}", "a quantity name such as net_h1, out_y1, E_total, dE/dw5, "
                        f"dE/dout_h1, w5_new or error_after_10_epochs{suggestion}", str(given_name), describe=False)
