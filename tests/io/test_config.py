@@ -21,7 +21,7 @@ def test_article_config_holds_the_article_numbers(article):
     assert layers[0].biases.tolist() == [0.8, 0.25] and layers[1].biases.tolist() == [0.15, 0.7]
     assert article.train_inputs.tolist() == [[0.15, 0.35]] and article.train_targets.tolist() == [[0.0, 1.0]]
     assert article.schedule.learning_rate == 0.5 and article.schedule.epochs == 1
-    assert article.classes == ["red apple", "tomato"] and article.model.bias_input == 1.0
+    assert article.classes == ("red apple", "tomato") and article.model.bias_input == 1.0
 
 
 GOOD = """\
@@ -61,10 +61,11 @@ problems = config_problems
      "[0, 1, 0]"),
     (("label: tomato", "label: banana"),
      "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
-    (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
+    (("inputs: 2", "inputs: two"),
+     "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
     (("  - size: 2", "  - size: 2\n    activation: sigmod"),
-     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax (did you mean 'sigmoid'?), "
-     "found 'sigmod'"),
+     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax "
+     "(did you mean 'sigmoid'?), found 'sigmod'"),
 ])
 def test_each_problem_is_one_precise_line(change, expected):
     assert problems(GOOD.replace(*change)) == [expected]

@@ -46,7 +46,8 @@ def test_a_network_past_the_config_cap_saves_and_loads_again(tmp_path):
 
 
 def test_the_parameters_go_to_npz_past_the_limit_and_stay_in_yaml_below_it(tmp_path, monkeypatch, article):
-    model = pencilnet.train(article.model, article.train_inputs, article.train_targets, pencilnet.Schedule(0.5, 3)).model
+    schedule = pencilnet.Schedule(0.5, 3)
+    model = pencilnet.train(article.model, article.train_inputs, article.train_targets, schedule).model
     small = tmp_path / "small.yaml"
     assert saving.save(article, model, "3 epochs", small) == [small]
     assert "weights" in yaml.safe_load(small.read_text())["layers"][0]
@@ -183,4 +184,5 @@ def test_the_bundled_data_paths_still_resolve_from_a_save_elsewhere(tmp_path, mo
     target = tmp_path / "fruit-trained.yaml"
     saving.save(cfg, cfg.model, "0 epochs", target)
     again = pencilnet.load(str(target))
-    assert np.array_equal(again.train_inputs, cfg.train_inputs) and np.array_equal(flatten(again.model), flatten(cfg.model))
+    assert np.array_equal(again.train_inputs, cfg.train_inputs)
+    assert np.array_equal(flatten(again.model), flatten(cfg.model))

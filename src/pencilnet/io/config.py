@@ -43,7 +43,7 @@ class Config:
     train_targets: np.ndarray  # (samples, output nodes)
     test_inputs: np.ndarray | None = None
     test_targets: np.ndarray | None = None
-    classes: list[str]  # one name per output node
+    classes: tuple[str, ...]  # one name per output node
     pencil_decimals: int | None = None  # what `arithmetic: pencil N` asks for; None: exact
     expected: Expectations | None = None
     document: dict | None = None  # the YAML as read, after --set: what a save writes back
@@ -52,13 +52,25 @@ class Config:
     scaling: Any = None  # datasets.Scaling fitted on the training data, applied to every raw input
     labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
 
+    def __post_init__(self):
+        # A record: what it hands out cannot change it (a sample's arrays, the class names).
+        object.__setattr__(self, "classes", tuple(self.classes))
+        for array in (self.train_inputs, self.train_targets, self.test_inputs, self.test_targets):
+            if array is not None:
+                array.flags.writeable = False
+
     def predict(self, inputs, targets=None, raw: bool = True):
-        """A `metrics.Predictions` for `inputs` (one row per sample): outputs, classes, and with
-        `targets` the accuracy and confusion counts. Raw inputs are standardised as in training
-        when the data section says so (`raw=False`: they are already)."""
+        """A `metrics.Predictions` for `inputs` (one row per sample, or one row alone): outputs,
+        classes, and with `targets` the accuracy and confusion counts. Raw inputs are standardised
+        as in training when the data section says so (`raw=False`: they are already). Inputs that
+        are not finite numbers, one per input node, are refused as `predict --input` refuses them."""
         from pencilnet.core.metrics import predict
 
-        inputs = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+        inputs = rows_of(inputs, self.model.inputs, "inputs", "one per input node")
+        if targets is not None:
+            targets = rows_of(targets, self.model.sizes[-1], "targets", "one per output node")
+            if len(targets) != len(inputs):
+                raise InputError(f"targets: expected {len(inputs)} rows, one per row of inputs, found {len(targets)}")
         if raw and self.scaling is not None:
             inputs = self.scaling.apply(inputs)
         return predict(self.model, inputs, targets, self.threshold, self.loss)
@@ -95,9 +107,36 @@ class Config:
     def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Training sample `number`, counted from 1 as the article counts x1, w1, ..."""
         count = len(self.train_inputs)
-        if not 1 <= number <= count:
+        if not isinstance(number, (int, np.integer)) or isinstance(number, bool) or not 1 <= number <= count:
             raise InputError(f"--sample: expected a sample number from 1 to {count}, found {number}")
         return self.train_inputs[number - 1], self.train_targets[number - 1]
+
+
+def rows_of(values, width: int, name: str, per: str) -> np.ndarray:
+    """`values`, one row or a list of rows of `width` finite numbers, as a (rows, width) array; a
+    pencilnet error naming the row and the value otherwise."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (ValueError, TypeError):  # rows of different lengths, or something that is not a number
+        raise InputError(f"{name}: expected rows of {width} numbers, found {_shown(values)}") from None
+    one = array.ndim == 1
+    array = np.atleast_2d(array)
+    if array.ndim != 2:
+        raise InputError(f"{name}: expected rows of {width} numbers, found an array of shape {array.shape}")
+    if array.shape[1] != width:
+        raise InputError(f"{name}: expected {width} numbers{'' if one else ' in each row'} ({per}), "
+                         f"found {array.shape[1]}")
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        row, column = (int(i) for i in bad[0])
+        where = f"value {column + 1}" if one else f"row {row + 1}, value {column + 1}"
+        raise InputError(f"{name}: {where}: expected a finite number, found {array[row, column]}")
+    return array
+
+
+def _shown(values) -> str:
+    text = repr(values)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def bundled_text() -> str:

@@ -46,6 +46,7 @@ MAX_PENCIL = 15
 FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
 BIAS_MODES = ("per_node", "shared")
 PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+TOLERANCE = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,4})?")  # a YAML 1.2 number, as text too
 
 
 class Labels(Kind):
@@ -112,13 +113,16 @@ class Published(Kind):
 
 
 class Tolerance(Kind):
+    """A positive number, kept as the decimal it is written as: 0.0001, 1e-12 or '1e-12' (quoted or
+    not, a YAML 1.2 number reads the same)."""
+
     expected = "a positive number, e.g. '0.0001'"
 
     def read(self, value, path, check):
         from decimal import Decimal
 
-        text = str(value).strip() if is_number(value) or isinstance(value, str) else ""
-        if PUBLISHED.fullmatch(text) and Decimal(text) > 0:
+        text = str(value).strip() if is_number(value) or isinstance(value, str) else ""  # str(1e-12): '1e-12'
+        if TOLERANCE.fullmatch(text) and Decimal(text) > 0:
             return Decimal(text)
         check.fail(path, self.expected, value)
         return INVALID
