@@ -53,7 +53,8 @@ def mean_error(model: Model, inputs, targets, loss: str = "half_sse", arithmetic
         last = forward(model, inputs).layers[-1]
         terms = terms_from_net(loss, last.activation, last.net, last.out, np.asarray(targets, dtype=np.float64))
         return float(terms.sum(axis=1).mean())
-    totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total for x, t in zip(inputs, targets)]
+    totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total
+              for x, t in zip(inputs, targets, strict=True)]
     return float(np.mean(totals))
 
 
@@ -107,11 +108,14 @@ class Predictions:
 
     @property
     def right(self) -> np.ndarray | None:
-        return None if self.actual is None else self.predicted == self.actual
+        if self.actual is None or self.predicted is None:
+            return None
+        return np.equal(self.predicted, self.actual)
 
     @property
     def accuracy(self) -> float | None:
-        return None if self.actual is None else float(np.mean(self.right))
+        right = self.right
+        return None if right is None else float(np.mean(right))
 
 
 def predict(model: Model, inputs, targets=None, threshold: float = THRESHOLD, loss: str | None = None) -> Predictions:

@@ -94,7 +94,7 @@ class Config:
     document: dict | None = None  # the YAML as read, after --set: what a save writes back
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
-    scaling: object = None  # datasets.Scaling fitted on the training data, applied to every raw input
+    scaling: object = None  # scaling.Scaling fitted on the training data, applied to every raw input
     labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
 
     def predict(self, inputs, targets=None, raw: bool = True):
@@ -107,6 +107,15 @@ class Config:
         if raw and self.scaling is not None:
             inputs = self.scaling.apply(inputs)
         return predict(self.model, inputs, targets, self.threshold, self.loss)
+
+    def new_samples(self, path: str):
+        """(raw inputs, targets or None) of a data file of new samples, read as the config's own data
+        was: its columns, its classes (labels are optional)."""
+        from pencilnet.io.data_files import new_samples
+
+        spec = self.document.get("data") if isinstance(self.document, dict) else None
+        return new_samples(path, spec if isinstance(spec, dict) else {}, self.classes, None, self.model.inputs,
+                           self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`
@@ -478,14 +487,14 @@ def _with_parameters(value, layer_specs, check: _Checker, base_dir: Path | None)
     """`parameters: FILE.npz`: the layers' weights and biases from arrays layers[0].weights,
     layers[0].biases, … of a .npz file beside the config (`train --save` keeps a big network so).
     Returns copies of the layer specs holding them, to be checked as any weights are."""
-    from pencilnet.io.datasets import _read_npz  # bounded as any data file, never unpickled
+    from pencilnet.io.npz import read_npz  # bounded as any data file, never unpickled
 
     if not value.endswith(".npz"):
         check.fail("parameters", schema.TOP.field("parameters").kind.expected, value)
         return layer_specs
     if not isinstance(layer_specs, list):
         return layer_specs
-    arrays = _read_npz((base_dir or Path.cwd()) / value)
+    arrays = read_npz((base_dir or Path.cwd()) / value)
     filled = []
     for index, spec in enumerate(layer_specs):
         spec = dict(spec) if isinstance(spec, dict) else spec
@@ -711,17 +720,17 @@ def _inferred_sizes(top: dict, base_dir: Path | None) -> dict:
     open_output = last is not None and "size" not in last and "weights" not in last
     if not isinstance(spec, dict) or not isinstance(spec.get("train"), str) or (inputs is not None and not open_output):
         return top
-    from pencilnet.io import datasets
+    from pencilnet.io import data_files
 
     columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
     if not all(value is None or isinstance(value, (str, list)) for value in columns.values()):
         return top
     try:
-        found = datasets.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
+        found = data_files.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
     except (InputError, TypeError):
         return top
     classes = top.get("classes")
-    outputs = len(classes) if isinstance(classes, list) and classes else found.targets.shape[1]
+    outputs = len(classes) if isinstance(classes, list) and classes else found.outputs
     filled = dict(top)
     if open_output:
         filled["layers"] = [*layers[:-1], {**last, "size": outputs}]
@@ -736,7 +745,8 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
 
     Paths are relative to the config file. The files are read only once the rest of the
     config is valid, so that a message about them is not lost among others."""
-    from pencilnet.io import datasets
+    from pencilnet.io import data_files, dataset
+    from pencilnet.io.scaling import Scaling
 
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
     if spec is INVALID:
@@ -749,16 +759,16 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
     columns = {key: spec[key] for key in ("target_columns", "feature_columns")}
 
     def read(key: str, known: list[str] | None):
-        found = datasets.load(base / spec[key], known, spec["label_column"], **columns)
+        found = data_files.load(base / spec[key], known, spec["label_column"], **columns)
         where = f"data.{key}"
         if outputs == 1 and found.labels is not None and columns["target_columns"] is None:
             found = found.one_output(f"{where}: {spec[key]}")  # two classes, one sigmoid output: the second's
         if inputs is not None and found.inputs.shape[1] != inputs:
             check.fail(where, f"a dataset of {inputs} features (one per input node)",
                        f"{found.inputs.shape[1]} in {spec[key]}", describe=False)
-        if outputs is not None and found.targets.shape[1] != outputs:
+        if outputs is not None and found.outputs != outputs:
             check.fail(where, f"targets of {outputs} values (one per output node)",
-                       f"{found.targets.shape[1]} in {spec[key]}", describe=False)
+                       f"{found.outputs} in {spec[key]}", describe=False)
         return found
 
     train = read("train", classes if classes_given else None)
@@ -767,11 +777,11 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
     # The test file's labels are the training file's classes: a label never seen in training is refused.
     test = read("test", classes) if spec["test"] is not None else None
     if spec["split"] is not None:
-        train, test = datasets.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
+        train, test = dataset.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
     if check.problems:
         return empty, None, classes, None
     standardize = spec["standardize"]
-    scaling = datasets.Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
+    scaling = Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
     scaled = scaling.apply if scaling else (lambda inputs: inputs)
     return ((scaled(train.inputs), train.targets), ((scaled(test.inputs), test.targets) if test else None), classes,
             scaling)

@@ -487,7 +487,7 @@ class Standardize(Kind):
     expected = "zscore or minmax (or, as a saved config writes it, {method: zscore, offset: [...], scale: [...]})"
 
     def read(self, value, path, check):
-        from pencilnet.io.datasets import Scaling
+        from pencilnet.io.scaling import Scaling
 
         if Scaling.valid(value):
             return value
