@@ -96,6 +96,7 @@ class Config:
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
     scaling: object = None  # scaling.Scaling fitted on the training data, applied to every raw input
     labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
+    feature_names: list[str] | None = None  # the training data's feature columns: a new file's are found by name
 
     def predict(self, inputs, targets=None, raw: bool = True):
         """A `metrics.Predictions` for `inputs` (one row per sample): outputs, classes, and with
@@ -114,8 +115,8 @@ class Config:
         from pencilnet.io.data_files import new_samples
 
         spec = self.document.get("data") if isinstance(self.document, dict) else None
-        return new_samples(path, spec if isinstance(spec, dict) else {}, self.classes, None, self.model.inputs,
-                           self.model.layers[-1].size)
+        return new_samples(path, spec if isinstance(spec, dict) else {}, self.classes, self.feature_names,
+                           self.model.inputs, self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`
@@ -526,7 +527,9 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     if isinstance(data, dict) and isinstance(data.get("parameters"), str):
         read = {**data, "layers": _with_parameters(data["parameters"], data.get("layers"), check, base_dir)}
     if isinstance(read, dict):
-        read = _inferred_sizes(read, base_dir)
+        read = _inferred_sizes(read, base_dir, check)
+        if read is None:  # the data file could not give the sizes: that one problem, not each size missing
+            return None
     top = schema.read(read, check)  # the first pass: each field on its own
     if top is INVALID:
         return None
@@ -544,12 +547,12 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
                             seed, training["target_error"], optimizer, lr_schedule)
     given_classes = top["classes"] if _valid(top["classes"]) else None
     classes = _classes(given_classes, data.get("classes"), check, outputs)
-    test, scaling = None, None
+    test, scaling, feature_names = None, None, None
     if top["data"] is not None:
         if top["samples"] is not None:
             check.fail("samples", "either samples or a data section, not both", "both")
-        samples, test, classes, scaling = _data(top["data"], check, inputs, outputs, classes,
-                                                given_classes is not None, base_dir)
+        samples, test, classes, scaling, feature_names = _data(top["data"], check, inputs, outputs, classes,
+                                                               given_classes is not None, base_dir)
     elif top["samples"] is None:
         check.fail("samples", schema.TOP.field("samples").kind.expected, None)
     else:
@@ -572,7 +575,8 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
     return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
                   train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
                   classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
-                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels)
+                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels,
+                  feature_names=feature_names)
 
 
 def _layers(specs, raws, check: _Checker, inputs: int | None, default_scheme, seed
@@ -709,12 +713,13 @@ def _samples(specs, raws, check: _Checker, inputs, outputs, classes) -> tuple[np
     return np.array(xs, dtype=np.float64).reshape(-1, inputs), np.array(ts, dtype=np.float64).reshape(-1, outputs)
 
 
-def _inferred_sizes(top: dict, base_dir: Path | None) -> dict:
+def _inferred_sizes(top: dict, base_dir: Path | None, check: _Checker) -> dict | None:
     """`top` with what the data determines filled in where the config leaves it out: `inputs`, the
     number of feature columns; the output layer's `size`, one per class (or target column). Given
     sizes are kept, and checked against the data later like any other. Filling them in reads the
     training file once more; a file that cannot be read is reported by the data section, and the
-    sizes stay missing."""
+    sizes stay missing; None (the problem reported, naming what in the file stopped it) when the
+    file is read but cannot give them."""
     inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
     last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
     open_output = last is not None and "size" not in last and "weights" not in last
@@ -727,8 +732,14 @@ def _inferred_sizes(top: dict, base_dir: Path | None) -> dict:
         return top
     try:
         found = data_files.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
-    except (InputError, TypeError):
+    except TypeError:
         return top
+    except InputError as exc:
+        left_out = [name for name, missing in (("inputs", inputs is None), ("the output layer's size", open_output))
+                    if missing]
+        check.fail("data.train", f"a data file that gives what the config leaves out ({' and '.join(left_out)})",
+                   str(exc), describe=False)
+        return None
     classes = top.get("classes")
     outputs = len(classes) if isinstance(classes, list) and classes else found.outputs
     filled = dict(top)
@@ -741,7 +752,7 @@ def _inferred_sizes(top: dict, base_dir: Path | None) -> dict:
 
 def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
     """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes,
-    the fitted standardisation or None).
+    the fitted standardisation or None, the training file's feature names).
 
     Paths are relative to the config file. The files are read only once the rest of the
     config is valid, so that a message about them is not lost among others."""
@@ -750,16 +761,16 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
 
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
     if spec is INVALID:
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     if spec["split"] is not None and spec["test"] is not None:
         check.fail("data.split", "either a test file or a split, not both", "both")
     if check.problems or not _valid(*spec.values()) or (spec["split"] and not _valid(*spec["split"].values())):
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     base = base_dir or Path.cwd()
     columns = {key: spec[key] for key in ("target_columns", "feature_columns")}
 
-    def read(key: str, known: list[str] | None):
-        found = data_files.load(base / spec[key], known, spec["label_column"], **columns)
+    def read(key: str, known: list[str] | None, features: list[str] | None = None):
+        found = data_files.load(base / spec[key], known, spec["label_column"], **columns, features=features)
         where = f"data.{key}"
         if outputs == 1 and found.labels is not None and columns["target_columns"] is None:
             found = found.one_output(f"{where}: {spec[key]}")  # two classes, one sigmoid output: the second's
@@ -775,16 +786,18 @@ def _data(spec, check: _Checker, inputs, outputs, classes, classes_given: bool, 
     if not classes_given:
         classes = train.classes
     # The test file's labels are the training file's classes: a label never seen in training is refused.
-    test = read("test", classes) if spec["test"] is not None else None
+    # And its features are the training file's, found by name.
+    test = read("test", classes, train.feature_names) if spec["test"] is not None else None
     if spec["split"] is not None:
-        train, test = dataset.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
+        train, test = dataset.split(train, spec["split"]["test_fraction"], spec["split"]["seed"],
+                                    spec["split"]["stratify"])
     if check.problems:
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     standardize = spec["standardize"]
-    scaling = Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
+    scaling = Scaling.of(standardize, train.inputs, "data.standardize", train.feature_names) if standardize else None
     scaled = scaling.apply if scaling else (lambda inputs: inputs)
     return ((scaled(train.inputs), train.targets), ((scaled(test.inputs), test.targets) if test else None), classes,
-            scaling)
+            scaling, train.feature_names)
 
 
 # Which settings each optimizer has (torch.optim's), and each learning-rate schedule.

@@ -143,7 +143,7 @@ def is_number(text: str) -> bool:
 def split(dataset: Dataset, test_fraction: float, seed: int, stratify: bool = False) -> tuple[Dataset, Dataset]:
     """(train, test): a random `test_fraction` of the samples for testing, the rest for training.
 
-    The rule, so that it can be reproduced anywhere with NumPy (docs/own-data.md says it too):
+    The rule, so that it can be reproduced anywhere with NumPy (the own-data docs say it too):
     with n samples, `tests = min(max(round(n * test_fraction), 1), n - 1)` (Python's round: halves
     to even), `order = numpy.random.default_rng(seed).permutation(n)`, and the test part is the
     rows `order[:tests]`, the training part the rest, each sorted back into the file's order.

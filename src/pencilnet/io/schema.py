@@ -479,6 +479,7 @@ SAMPLE = _section(
 SPLIT = _section(
     Field("test_fraction", Fraction(), REQUIRED, "the share of the samples held out for testing"),
     Field("seed", Whole(0), 0, "which samples are held out"),
+    Field("stratify", Flag(), False, "hold out that fraction of each class"),
 )
 
 class Standardize(Kind):
