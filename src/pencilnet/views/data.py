@@ -70,7 +70,7 @@ def _vector(values: np.ndarray, feature_names: list[str]) -> Table:
     show_columns = blocks == 1 and _renamed(feature_names, names)
     rows = math.ceil(len(values) / blocks)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for block in range(blocks):
+    for _ in range(blocks):
         table.add_column("input", justify="left")
         if show_columns:
             table.add_column("column", justify="left", style="dim")

@@ -20,7 +20,7 @@ def config_text(imported: Imported, source: str, data: str | None = None) -> str
     """A commented config holding the imported network in full precision (every number reads back as the
     same float64), with a data section naming `data` (a path as the config will find it), or else one
     placeholder sample, since every subcommand needs a sample to work on."""
-    from pencilnet.io.starter import _number
+    from pencilnet.io.config_writer import number as _number
 
     def numbers(values) -> str:
         return "[" + ", ".join(_number(float(v)) for v in values) + "]"
