@@ -1,0 +1,141 @@
+"""What export and import refuse, and what they keep as it is (issue 26): non-finite tensors, models
+whose size hides in subgraphs or in one long name, messages that must name the file at fault, and
+text that must come back as it went in. Exit statuses from real processes."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pencilnet.core.errors import InputError
+from pencilnet.io import interop
+from pencilnet.io.config import parse
+
+onnx = pytest.importorskip("onnx")
+safetensors_numpy = pytest.importorskip("safetensors.numpy")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+PENCILNET = str(Path(sys.executable).parent / "pencilnet")
+
+
+def pencilnet(*args, cwd: Path, **options) -> subprocess.CompletedProcess:
+    return subprocess.run([PENCILNET, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          **options)
+
+
+# ── export refuses what it cannot write finite (26.14) ─────────────────────────────────────
+
+@pytest.mark.parametrize("options, message", [
+    # bw1 = 1e10 times a bias input of 1e300 is 1e310, beyond float64 (about 1.8e308).
+    (["--set", "bias_input=1e300", "--set", "layers[0].biases=[1e10, 0.25]"],
+     "tensor '0.bias' [0]: expected a finite float64 number, found inf: it holds bw1 × bias input = "
+     "10000000000.0 × 1e+300"),
+    # bw4 = 1e9 times 1e30 is 1e39: a float64, but beyond float32 (about 3.4e38).
+    (["--float32", "--set", "bias_input=1e30", "--set", "layers[1].biases=[0.5, 1e9]"],
+     "tensor '2.bias' [1]: expected a finite float32 number, found inf: it holds bw4 × bias input = "
+     "1000000000.0 × 1e+30 (float32 reaches ±3.4e38"),
+    # w6 is h1 → y2: row 1, column 0 of 2.weight, which is (targets, sources).
+    (["--float32", "--set", "layers[1].weights[0][1]=1e39"],
+     "tensor '2.weight' [1, 0]: expected a finite float32 number, found inf: it holds w6 = 1e+39"),
+])
+@pytest.mark.parametrize("suffix", interop.FORMATS)
+def test_export_refuses_a_tensor_that_is_not_finite_naming_it(tmp_path, suffix, options, message):
+    out = tmp_path / f"net{suffix}"
+    result = pencilnet("export", "--out", out, *options, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"pencilnet: error: article.yaml (bundled): {message}")
+    assert result.stderr.endswith("; nothing written\n") and result.stderr.count("\n") == 1
+    assert not out.exists() and os.listdir(tmp_path) == []  # no file, not even a temporary one
+
+
+def test_a_scale_float32_cannot_hold_is_refused(tmp_path):
+    from pencilnet.io.interop.exporting import tensors
+
+    class Scaling:  # a feature that varies by 1e-50: its scale is 0 in float32, and x / 0 is inf
+        method, offset, scale = "zscore", np.array([0.0, 1.0]), np.array([1e-50, 1.0])
+
+    article = parse("inputs: 2\nlayers:\n  - {size: 1, weights: [[1.0], [1.0]], biases: [0.0]}\n"
+                    "samples:\n  - {inputs: [0, 0], target: [0]}\n", "a.yaml")
+    tensors(article.model, Scaling, np.float64, "a.yaml")  # float64 holds it
+    with pytest.raises(InputError) as raised:
+        tensors(article.model, Scaling, np.float32, "a.yaml")
+    assert str(raised.value).startswith("a.yaml: tensor 'input.scale' [0]: expected a finite float32 number above "
+                                        "0, found 0.0: it holds the scale of x1 = 1e-50")
+
+
+# ── the ONNX node guard counts subgraphs; every name is bounded (26.16) ─────────────────────
+
+def if_model(path: Path, inner: int) -> str:
+    """in → MatMul → an If whose branches each hold `inner` Identity nodes → out."""
+    def branch(name: str):
+        nodes = [helper.make_node("Identity", ["a" if k == 0 else f"{name}{k - 1}"], [f"{name}{k}"])
+                 for k in range(inner)]
+        return helper.make_graph(nodes, name, [], [helper.make_tensor_value_info(f"{name}{inner - 1}",
+                                                                                 TensorProto.DOUBLE, ["N", 2])])
+
+    nodes = [helper.make_node("MatMul", ["in", "W"], ["a"], name="m"),
+             helper.make_node("If", ["cond"], ["out"], name="branch", then_branch=branch("t"),
+                              else_branch=branch("e"))]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("in", TensorProto.DOUBLE, ["N", 2])],
+                              [helper.make_tensor_value_info("out", TensorProto.DOUBLE, ["N", 2])],
+                              [numpy_helper.from_array(np.eye(2), "W"),
+                               numpy_helper.from_array(np.array(True), "cond")])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    path.write_bytes(proto.SerializeToString())
+    return str(path)
+
+
+def test_nodes_inside_subgraphs_are_counted_before_the_checker_runs(tmp_path, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the checker ran on a model over the bound")
+
+    path = if_model(tmp_path / "if.onnx", 2_500)  # two branches of 2,500 nodes; two nodes and two tensors on top
+    monkeypatch.setattr(onnx.checker, "check_model", never)
+    with pytest.raises(InputError) as raised:
+        interop.read_network(path)
+    assert str(raised.value) == (f"{path}: expected at most 2000 nodes and tensors, found 5,004 (the "
+                                 "subgraphs of If, Loop and Scan nodes counted)")
+    monkeypatch.undo()
+    small = if_model(tmp_path / "small.onnx", 3)  # within the bound: checked, read, and refused for what it holds
+    with pytest.raises(InputError, match="tensor 'cond': expected float16, float32 or float64 numbers, found bool"):
+        interop.read_network(small)
+
+
+def test_a_name_of_ten_megabytes_is_refused_in_one_short_line_quickly(tmp_path):
+    huge = "n" * 10_000_000
+    state = tmp_path / "named.safetensors"
+    safetensors_numpy.save_file({"0.weight": np.eye(2)}, str(state), {"pencilnet.activations": "tanh",
+                                                                       "pencilnet.name": huge})
+    nodes = tmp_path / "node.onnx"
+    graph = helper.make_graph([helper.make_node("MatMul", ["in", "W"], ["out"], name=huge)], "g",
+                              [helper.make_tensor_value_info("in", TensorProto.DOUBLE, ["N", 2])],
+                              [helper.make_tensor_value_info("out", TensorProto.DOUBLE, ["N", 2])],
+                              [numpy_helper.from_array(np.eye(2), "W")])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    nodes.write_bytes(proto.SerializeToString())
+    tensor = tmp_path / "tensor.safetensors"
+    safetensors_numpy.save_file({huge + ".weight": np.eye(2)}, str(tensor), {"pencilnet.activations": "tanh"})
+    for path, what, limit, found in ((state, "metadata pencilnet.name", "1,000", "10,000,000"),
+                                     (nodes, "node", "200", "10,000,000"), (tensor, "tensor", "200", "10,000,007")):
+        start = time.perf_counter()
+        result = pencilnet("import", path, cwd=tmp_path)
+        assert time.perf_counter() - start < 20  # a process start and a 10 MB read; 104 s in `diagram` before
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == f"pencilnet: error: {path}: {what} '{'n' * 40}…': expected at most {limit} " \
+                                f"characters, found {found}\n"
+
+
+def test_a_class_name_of_more_than_a_thousand_characters_is_refused(tmp_path):
+    path = tmp_path / "classes.safetensors"
+    safetensors_numpy.save_file({"0.weight": np.eye(2)}, str(path), {
+        "pencilnet.activations": "softmax", "pencilnet.classes": json.dumps(["a", "b" * 1001])})
+    with pytest.raises(InputError, match=r"metadata pencilnet.classes\[1\] 'b{40}…': expected at most 1,000 "
+                                         "characters, found 1,001"):
+        interop.read_network(str(path))
