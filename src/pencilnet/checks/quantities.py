@@ -8,12 +8,19 @@ Names follow the article's notation:
   dE/dw5, dnet_y1/dw5                   a gradient, and the input its weight multiplies
   dE/dx1, dE_h1/dx1                     the gradient of an input, and what flows back to it from h1
   e_y1, delta_y1, delta_h1              books' conventions: e = target − out, δ = −∂E/∂net
-  w5_new                                a parameter after one step
-  epoch_3_error                         the mean error measured during epoch 3
+  w5_new, change_w5                     a parameter after one step, and new − old
+  term_w1                               one term of a weighted sum: the source's value × w1 (x1 × w1)
+  exp_y1, sum_exp                       a softmax layer's e^net (of the net as computed) and, for the
+                                        output layer, their sum: the numerator and denominator of out
+  epoch_3_error                         the mean error measured during epoch 3 (each sample's E from
+                                        the forward pass just before its batch's update)
+  epoch_3_error_total, epoch_3_sse      the same summed over the samples, not averaged; and the sum over
+                                        the samples of Σ_k (target_k − out_k)², neither halved nor averaged
   error_after_3_epochs, w5_after_3_epochs   after 3 epochs of training
   out_y1_after_3_epochs, net_h1_after_3_epochs   the sample's values with the weights after 3 epochs
   lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
   w5_after_3_steps                      a parameter after 3 steps on the sample (`step --steps 3`)
+  dE/dw5_step_2, change_w5_step_2       the gradient step 2 used, and what it changed w5 by (new − old)
   out_y1_after_3_steps, E_total_after_3_steps   the sample's values with the weights after 3 steps
   velocity_w5_after_2_steps             an optimizer's state after 2 steps: velocity (momentum buffer),
   m_…, v_…, mhat_…, vhat_…, square_avg_…    Adam's moments and their bias corrections, RMSprop's average
@@ -23,14 +30,19 @@ import re
 
 import numpy as np
 
-from pencilnet.core.model import Model, shared_target
+from pencilnet.core.model import Model, flatten, shared_target
 from pencilnet.core.stages import Walk, chain, error, forward
 from pencilnet.training.loop import train
 
-EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?|lr_epoch_(\d+)")
+EPOCH_NAME = re.compile(r"epoch_(\d+)_(?:error|error_total|sse)|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?"
+                        r"|lr_epoch_(\d+)")
+# E as a multiple of Σ_k (target_k − out_k)², for the losses where it is one: ½ for half_sse, 1/n of
+# the n outputs for mse. Other losses have no sum of squares in their E, so `epoch_N_sse` is not theirs.
+SQUARES = {"half_sse": lambda outputs: 2.0, "mse": lambda outputs: float(outputs)}
 STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
 STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
 SAMPLE_STEP_NAME = re.compile(r"()((?:net|out)_\w+|E_\w+)_after_(\d+)_steps?")
+STEP_VALUE_NAME = re.compile(r"(dE/d|change_)(b?w\d+)_step_(\d+)")
 MAX_STEPS = 10_000  # as `step --steps` allows: each step is a pass through the stages
 
 
@@ -51,7 +63,15 @@ def one_step_names(model: Model) -> list[str]:
     found += [f"e_{node}" for node in names.nodes[-1]] + [f"delta_{node}" for node in names.computed_nodes]
     rows = _targets(model)
     found += [f"dE/d{p}" for p in names.parameters] + [f"dnet_{rows[p]}/d{p}" for p in names.parameters]
-    return found + [f"{p}_new" for p in names.parameters]
+    found += [f"term_{p}" for p in names.parameters] + _exp_names(model)
+    return found + [f"{p}_new" for p in names.parameters] + [f"change_{p}" for p in names.parameters]
+
+
+def _exp_names(model: Model) -> list[str]:
+    """exp_… of every node of a softmax layer, and sum_exp when the output layer is one."""
+    found = [f"exp_{node}" for layer, nodes in zip(model.layers, model.names.nodes[1:], strict=True)
+             if layer.activation == "softmax" for node in nodes]
+    return found + (["sum_exp"] if model.layers[-1].activation == "softmax" else [])
 
 
 def _targets(model: Model) -> dict[str, str]:
@@ -59,19 +79,19 @@ def _targets(model: Model) -> dict[str, str]:
     names, feeds = model.names, {}
     for index, weights in enumerate(names.weights):
         targets = names.nodes[index + 1]
-        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel()):
+        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel(), strict=True):
             feeds[str(name)] = targets[j]
         if model.layers[index].shared_bias:  # named as chain names it: the span of the layer
             feeds[names.biases[index][0]] = shared_target(targets)
         else:
-            feeds.update(zip(names.biases[index], targets))
+            feeds.update(zip(names.biases[index], targets, strict=True))
     return feeds
 
 
-def epochs_of(name: str, model: Model) -> int | None:
-    """The number of epochs an epoch quantity needs, or None if `name` is not one."""
+def epochs_of(name: str, model: Model, loss: str | None = None) -> int | None:
+    """The number of epochs an epoch quantity needs, or None if `name` is not one (of `loss`, if given)."""
     match = EPOCH_NAME.fullmatch(name)
-    if not match:
+    if not match or (loss is not None and name.endswith("_sse") and loss not in SQUARES):
         return None
     during, after, parameter, parameter_after, rate = match.groups()
     if parameter is not None and parameter not in model.names.parameters and not _of_sample(parameter, model):
@@ -85,7 +105,7 @@ def epochs_of(name: str, model: Model) -> int | None:
 
 def steps_of(name: str, model: Model) -> int | None:
     """The number of steps a step quantity needs (`w5_after_3_steps`, `m_w5_after_2_steps`), or None."""
-    match = STEP_NAME.fullmatch(name) or SAMPLE_STEP_NAME.fullmatch(name)
+    match = STEP_NAME.fullmatch(name) or SAMPLE_STEP_NAME.fullmatch(name) or STEP_VALUE_NAME.fullmatch(name)
     if not match or not (match.group(2) in model.names.parameters or _of_sample(match.group(2), model)):
         return None
     count = int(match.group(3))
@@ -109,11 +129,11 @@ def sample_values(model: Model, x, target, loss: str, arithmetic, suffix: str) -
 def _forward_values(model: Model, trace, report) -> dict[str, float]:
     """net_… and out_… of every node, then E_total and each E_y…, as one pass gives them."""
     values: dict[str, float] = {}
-    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers):
+    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers, strict=True):
         for j, node in enumerate(layer_nodes):
             values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
     values["E_total"] = report.total
-    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms, strict=True)})
     return values
 
 
@@ -130,7 +150,10 @@ def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]
         found = walk.update
         for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
                                                            if k in found.values]:
-            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector)})
+            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector, strict=True)})
+        changes = walk.update.values["new"] - flatten(walk.model)
+        for p, gradient, change in zip(names, walk.update.values["gradient"], changes, strict=True):
+            values[f"dE/d{p}_step_{count}"], values[f"change_{p}_step_{count}"] = float(gradient), float(change)
         values.update(sample_values(walk.new_model, walk.x, walk.target, walk.loss, arithmetic,
                                     f"_after_{count}_steps"))
     return values
@@ -158,11 +181,25 @@ def of_walk(walk: Walk) -> dict[str, float]:
     for i, x in enumerate(names.nodes[0]):
         values[f"dE/d{x}"] = float(gradients.dE_dx[i])
         values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
-    values.update({f"e_{node}": float(t - o) for node, t, o in zip(names.nodes[-1], walk.target, trace.output)})
+    outputs = zip(names.nodes[-1], walk.target, trace.output, strict=True)
+    values.update({f"e_{node}": float(t - o) for node, t, o in outputs})
     for row in chain(model, gradients):
         values[f"dE/d{row.name}"] = row.gradient
         values[f"dnet_{row.target}/d{row.name}"] = row.dnet_dw
+    old = model.parameters()
     values.update({f"{p}_new": v for p, v in new.parameters().items()})
+    values.update({f"change_{p}": v - old[p] for p, v in new.parameters().items()})
+    for index, (layer, seen) in enumerate(zip(model.layers, trace.layers, strict=True)):
+        source = np.append(seen.inputs, model.bias_input)  # what each weight, then each bias, multiplies
+        for i, row in enumerate(names.weights[index]):
+            values.update({f"term_{p}": float(seen.inputs[i] * layer.weights[i, j]) for j, p in enumerate(row)})
+        values.update({f"term_{p}": float(source[-1] * b) for p, b in zip(names.biases[index], layer.biases,
+                                                                            strict=True)})
+        if layer.activation == "softmax":
+            powers = np.exp(seen.net)
+            values.update({f"exp_{node}": float(e) for node, e in zip(names.nodes[index + 1], powers, strict=True)})
+            if index == len(model.layers) - 1:
+                values["sum_exp"] = float(powers.sum())
     return values
 
 
@@ -174,6 +211,11 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
+    count = len(config.train_inputs)  # the mean's count: the sum of the samples' E is the mean × count
+    values.update({f"epoch_{n}_error_total": e * count for n, e in enumerate(history.errors, start=1)})
+    if config.loss in SQUARES:
+        factor = SQUARES[config.loss](config.model.layers[-1].size)
+        values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
     values[f"error_after_{epochs}_epochs"] = history.final_error
     values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
