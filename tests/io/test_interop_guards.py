@@ -139,3 +139,48 @@ def test_a_class_name_of_more_than_a_thousand_characters_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"metadata pencilnet.classes\[1\] 'b{40}…': expected at most 1,000 "
                                          "characters, found 1,001"):
         interop.read_network(str(path))
+
+
+# ── messages name the file at fault (26.19) ───────────────────────────────────────────────
+
+def test_a_data_file_that_does_not_fit_is_blamed_not_the_unwritten_config(tmp_path):
+    assert pencilnet("export", "--out", "article.onnx", cwd=tmp_path).returncode == 0
+    (tmp_path / "three.csv").write_text("a,b,c,label\n1,2,3,tomato\n")
+    for out in (["--out", "new3.yaml"], []):  # before: "new3.yaml:16: data.train: …", "<stdout>:22: data.train: …"
+        result = pencilnet("import", "article.onnx", *out, "--data", "three.csv", cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == "pencilnet: error: --data three.csv: expected a dataset of 2 features (one per " \
+                                "input node), found 3 in three.csv, for the network in article.onnx\n"
+    assert sorted(os.listdir(tmp_path)) == ["article.onnx", "three.csv"]
+
+
+def test_import_to_stdout_works_without_a_working_directory(tmp_path):
+    assert pencilnet("export", "--out", "article.onnx", cwd=tmp_path).returncode == 0
+    (tmp_path / "points.csv").write_text("a,b,label\n0.15,0.35,tomato\n")
+
+    def in_removed_folder(*args):  # the shell enters a folder, removes it, then runs pencilnet there
+        script = 'mkdir gone && cd gone && rmdir ../gone && exec "$@"'
+        return subprocess.run(["sh", "-c", script, "sh", PENCILNET, *map(str, args)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    result = in_removed_folder("import", tmp_path / "article.onnx")
+    assert result.stderr == "" and result.stdout.startswith("# A 2-2-2 network imported by pencilnet from "
+                                                            "article.onnx")  # was: "cannot write", exit 2
+    assert parse(result.stdout, "c.yaml").model.layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]
+    result = in_removed_folder("import", tmp_path / "article.onnx", "--data", tmp_path / "points.csv")
+    assert result.stderr == "" and f'train: "{tmp_path / "points.csv"}"' in result.stdout
+    result = in_removed_folder("import", tmp_path / "article.onnx", "--data", "points.csv")
+    assert result.returncode == 2 and result.stderr == "pencilnet: error: --data points.csv: cannot tell where it " \
+                                                       "is: the working directory no longer exists\n"
+
+
+# ── text comes back as it went in (26.20) ─────────────────────────────────────────────────
+
+@pytest.mark.parametrize("text", ["tomato\x85red", "line\u2028para\u2029end", "del\x7f", "c1\x9b", "🍅 tomato",
+                                  'quote " and \\ back', "tab\there"])
+def test_names_and_classes_come_back_character_for_character(tmp_path, text):
+    path = tmp_path / "named.safetensors"
+    safetensors_numpy.save_file({"0.weight": np.eye(2)}, str(path), {
+        "pencilnet.activations": "softmax", "pencilnet.name": text, "pencilnet.classes": json.dumps([text, "pear"])})
+    config = parse(interop.import_config(str(path), None).text, "c.yaml")
+    assert config.classes == [text, "pear"] and config.name == text  # U+0085 became a space before
