@@ -1,15 +1,16 @@
 """An optimizer's step, shown the way the article shows its update: the rule written out once with
 its numbers, then every parameter's gradient, state before and after, and new value.
 
-Plain gradient descent keeps the article's own table (`tables.step`); these views are for
+Plain gradient descent keeps the article's own table (`stage_tables.step`); these views are for
 optimizers that keep state or decay weights (momentum, Nesterov, Adam, AdamW, RMSprop)."""
 
 from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.optimizers import Optimizer, Update
+from pencilnet.views.declared import Declared
 from pencilnet.views.numbers import Style, shown_value
-from pencilnet.views.tables import Declared, _mark, _table
+from pencilnet.views.table_parts import grid, mark
 
 # How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
 HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
@@ -86,7 +87,7 @@ def _add(table, first: tuple, found: Update, position: int, style: Style, new=la
     if found.optimizer.name == "adamw" and "decay" in state:
         by_hand -= shown_value(state["decay"][2])
     rows = list(state.values())
-    table.add_row(*first, *rows[0], new(_mark(by_hand, style.number(found.values["new"][position]))))
+    table.add_row(*first, *rows[0], new(mark(by_hand, style.number(found.values["new"][position]))))
     for row in rows[1:]:
         table.add_row(*[""] * len(first), *row, "")
 
@@ -98,7 +99,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
                declared: Declared | None = None) -> Group:
     """Every parameter's rows of one step: old value, gradient, each state before and after, new value;
     with `declared`, the config's errata and tolerances marked beside the values and noted beneath."""
-    table = _table("parameter", *COLUMNS)
+    table = grid("parameter", *COLUMNS)
     shown, hidden = style.limit(range(len(names)))
     mark = declared.beside if declared is not None else (lambda quantity, text: text)
     for position in shown:
@@ -115,7 +116,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
 
 def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
     """One parameter through successive steps: rows per step, its state evolving."""
-    table = _table("#step", *COLUMNS)
+    table = grid("#step", *COLUMNS)
     for found in updates:
         old = found.old[position]
         _add(table, (str(found.steps), style.given(old) if found.steps == 1 else style.number(old),
