@@ -32,7 +32,7 @@ def _prediction(config: Example, output) -> dict:
     return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
-def _declared(config: Example, sample: int, stage: str) -> dict:
+def _declared(config: Example, sample: int | None, stage: str) -> dict:
     """`expected`: the stage's values the config declares an erratum or a tolerance for, by name,
     each {published, kind ("erratum" or "tolerance"), erratum or tolerance, note}; absent
     when there are none, so other configs' output is unchanged."""
@@ -40,7 +40,7 @@ def _declared(config: Example, sample: int, stage: str) -> dict:
     return {"expected": found} if found else {}
 
 
-def forward(config: Example, trace: Trace, sample: int) -> dict:
+def forward(config: Example, trace: Trace, sample: int | None) -> dict:
     names = config.model.names
     return {
         "sample": sample,
@@ -54,7 +54,7 @@ def forward(config: Example, trace: Trace, sample: int) -> dict:
     }
 
 
-def error(config: Example, report: ErrorReport, sample: int) -> dict:
+def error(config: Example, report: ErrorReport, sample: int | None) -> dict:
     outputs = config.model.names.nodes[-1]
     return {
         "sample": sample,
@@ -67,14 +67,14 @@ def error(config: Example, report: ErrorReport, sample: int) -> dict:
     }
 
 
-def backprop(config: Example, gradients: Gradients, sample: int) -> dict:
+def backprop(config: Example, gradients: Gradients, sample: int | None) -> dict:
     rows = chain(config.model, gradients)
     names = config.model.names
     nodes = {}
     for index, found in enumerate(gradients.layers):
         fed = names.nodes[index + 2] if found.terms is not None else []
         for j, node in enumerate(names.nodes[index + 1]):
-            entry = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
+            entry: dict[str, object] = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
                      "dE_dnet": number(found.dE_dnet[j])}
             if found.terms is not None:
                 entry["terms"] = _named(fed, found.terms[j])  # ∂E_k/∂out_j for each node k fed
@@ -90,7 +90,7 @@ def backprop(config: Example, gradients: Gradients, sample: int) -> dict:
     }
 
 
-def step(config: Example, gradients: Gradients, new: Model, learning_rate: float, sample: int) -> dict:
+def step(config: Example, gradients: Gradients, new: Model, learning_rate: float, sample: int | None) -> dict:
     return {
         "sample": sample,
         "learning_rate": learning_rate,
@@ -118,7 +118,7 @@ def stage(name: str, walk: Walk, config: Example) -> dict:
 
     return {**step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
             "previous": {k: number(v) for k, v in walk.model.parameters().items()},
-            **state_json(walk.model.names.parameters, walk.update)}
+            **(state_json(walk.model.names.parameters, walk.update) if walk.update is not None else {})}
 
 
 def train(config: Example, history: History, schedule, confusion=None) -> dict:
@@ -178,7 +178,7 @@ def prediction_rows(config: Example, found) -> list[dict]:
     names = config.model.names.nodes[-1]
     rows = []
     for i, out in enumerate(found.outputs):
-        row = {"sample": i + 1}
+        row: dict[str, object] = {"sample": i + 1}
         if found.predicted is not None:
             row["class"] = config.classes[found.predicted[i]]
         row["outputs"] = _named(names, out)
@@ -198,7 +198,7 @@ def scores(found) -> dict:
 
 def predictions(config: Example, found) -> dict:
     rows = prediction_rows(config, found)
-    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
+    result: dict[str, object] = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
     if found.confusion is not None:
         result["accuracy"] = number(found.accuracy)
         result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}

@@ -22,7 +22,7 @@ def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: 
     that every row multiplies out as written ("≈" where the factors shown are rounded)."""
     model, names = config.model, config.model.names
     loss = LOSSES[config.loss]
-    sections = []
+    sections: list = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
         found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
@@ -103,8 +103,7 @@ def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: 
         elif coupling is not None:
             table = grid("node", "~" + how_header, "~∂E/∂net = out × (∂E/∂out − Σ)")
         else:
-            table = grid("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}",
-                           "#∂E/∂net")
+            table = grid("node", "~" + how_header, f"~∂out/∂net = {activation.derivative_formula}", "#∂E/∂net")
         sections.append(titled(title, table, range(len(nodes)), style, "nodes", row))
         sections.extend(notes)
     return sections
@@ -118,7 +117,8 @@ GROUPS = (  # the article's four kinds of weights, in its order
 )
 
 
-def backprop(config: Example, trace: Trace, target, gradients: Gradients, style: Style, sample: int = 1) -> Group:
+def backprop(config: Example, trace: Trace, target, gradients: Gradients, style: Style,
+             sample: int | None = 1) -> Group:
     marks = Declared(config, sample, "backprop")
     parts: list = _node_factors(config, trace, np.asarray(target, dtype=float), gradients, style, marks)
     parts.append(Text("Each gradient is a product of chain-rule factors:\n"
@@ -154,7 +154,7 @@ def _gradient_summary(config: Example, gradients: Gradients, style: Style, marks
             cells += ([style.name(r.name), marks.beside(f"dE/d{r.name}", style.result(r.gradient))] if r is not None
                       else ["", ""])
         table.add_row(*cells)
-    parts = [Text("All the gradients", style="bold"), table]
+    parts: list = [Text("All the gradients", style="bold"), table]
     if shown < count:
         parts.append(Text(f"… {count - shown} more rows not shown (--all shows every row)", style="dim italic"))
     return Group(*parts)
@@ -163,14 +163,15 @@ def _gradient_summary(config: Example, gradients: Gradients, style: Style, marks
 def _input_gradients(config: Example, gradients: Gradients, style: Style, marks: Declared) -> Group:
     """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
     names, weights = config.model.names, config.model.layers[0].weights
-    dE_dnet = gradients.layers[0].dE_dnet
+    dE_dnet, dE_dx = gradients.layers[0].dE_dnet, gradients.dE_dx
+    assert dE_dx is not None  # shown only when the engine computed it
     fed = names.nodes[1]
 
     def row(i: int) -> tuple:
         products = shortened(len(fed), lambda j: f"{style.operand(style.number(dE_dnet[j]))} × "
-                                              f"{style.operand(style.given(weights[i, j]))}")
+                                                 f"{style.operand(style.given(weights[i, j]))}")
         x = names.nodes[0][i]
-        return style.name(x), " + ".join(products), marks.beside(f"dE/d{x}", style.number(gradients.dE_dx[i]))
+        return style.name(x), " + ".join(products), marks.beside(f"dE/d{x}", style.number(dE_dx[i]))
 
     table = grid("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
     return titled(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,

@@ -28,7 +28,8 @@ def verify(config: Example, verdicts, style: Style) -> Group:
                f"{plural(counts['rounding'], 'rounding difference')}, "
                f"{counts['erratum']} declared {'erratum' if counts['erratum'] == 1 else 'errata'}"
                f", {counts['differs']} differ")
-    title = f"Published numbers of {config.name or config.source}, sample {config.expected.sample}"
+    sample = config.expected.sample if config.expected is not None else 1
+    title = f"Published numbers of {config.name or config.source}, sample {sample}"
     section = titled(title, table, rows, style, "quantities")
     return Group(section, Text(summary, style="bold red" if counts["differs"] else "bold green"))
 

@@ -11,7 +11,7 @@ from pencilnet.views.layout import FOOTNOTE_MARKS
 STAGE_OF = {"forward": ("net_", "out_"), "error": ("E_",), "backprop": ("d",), "step": ()}  # by name prefix
 
 
-def declared(config: Example, sample: int) -> dict[str, list]:
+def declared(config: Example, sample: int | None) -> dict[str, list]:
     """The expected entries with an erratum or a tolerance, by quantity name, for `sample`
     (the published values are of one sample: another sample's tables have none)."""
     expected = config.expected
@@ -41,7 +41,7 @@ def describe(entry) -> str:
     return f"published {entry.published}, declared to hold within {entry.tolerance}{why}"
 
 
-def as_json(config: Example, sample: int, stage: str) -> dict:
+def as_json(config: Example, sample: int | None, stage: str) -> dict:
     """The stage's declared values for `--json`, by name: what was published, the kind of
     declaration ("erratum" or "tolerance") and its words."""
     found = {}
@@ -64,7 +64,7 @@ class Declared:
     A mark is given on first use (`beside`), so marks run in the order of the rows; a declared
     value of the stage whose row is not shown is still listed beneath, without a mark."""
 
-    def __init__(self, config: Example, sample: int, stage: str):
+    def __init__(self, config: Example, sample: int | None, stage: str):
         self.entries, self.stage = declared(config, sample), stage
         self.marks: dict[str, str] = {}
 

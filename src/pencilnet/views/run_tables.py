@@ -49,12 +49,13 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
     chosen = epochs_to_show(epochs, style.rows)
     # Spaced rows: the change is still from the epoch just before, not from the row above.
     change = "#change" if len(chosen) == epochs else "#change from the epoch before"
+    accuracies, rates = history.test_accuracy or [], history.learning_rates or []
     table = grid("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
-                   *(["#learning rate"] if scheduled else []))
+                 *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
-        extra = [f"{100 * history.test_accuracy[i]:.1f}%"] if tested else []
-        extra += [style.given(history.learning_rates[i])] if scheduled else []
+        extra = [f"{100 * accuracies[i]:.1f}%"] if tested else []
+        extra += [style.given(rates[i])] if scheduled else []
         table.add_row(str(i + 1), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
@@ -70,10 +71,10 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
                       f"Error: {style.number(first)} in the first epoch, {style.number(history.final_error)} "
                       "with the final weights", style="bold"))
     if not schedule.optimizer.plain or scheduled:
-        rates = (f", {schedule.lr_schedule.describe()}: {style.given(history.learning_rates[-1])} in the last epoch"
-                 if scheduled else "")
+        lately = (f", {schedule.lr_schedule.describe()}: {style.given(rates[-1])} in the last epoch"
+                  if scheduled else "")
         parts.append(Text(f"Optimizer: {schedule.optimizer.describe()}; learning rate "
-                          f"{style.given(schedule.learning_rate)}{rates}."))
+                          f"{style.given(schedule.learning_rate)}{lately}."))
     if history.stopped_early:
         parts.append(Text(f"Stopped early: the error of epoch {epochs}, {style.number(history.errors[-1])} "
                           f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))
@@ -106,7 +107,7 @@ def summary(config: Example, style: Style) -> Group:
     table.add_row("input", f"{model.inputs} ({span(names.nodes[0], APART)})", "", "", "", "")
     for index, layer in enumerate(model.layers):
         role = "output" if index == len(model.layers) - 1 else f"hidden {index + 1}"
-        weights = f"{span(names.weights[index].ravel(), APART)}" + (" (frozen)" if layer.frozen_weights else "")
+        weights = f"{span(list(names.weights[index].ravel()), APART)}" + (" (frozen)" if layer.frozen_weights else "")
         biases = span(names.biases[index], APART) + (" (shared)" if layer.shared_bias else "")
         biases += " (frozen)" if layer.frozen_biases else ""
         table.add_row(role, f"{layer.size} ({span(names.nodes[index + 1], APART)})", layer.activation, weights, biases,
@@ -150,7 +151,7 @@ def predictions(config: Example, found, style: Style) -> Group:
             cells += [style.number(v) for v in found.targets[i]]
         return tuple(cells)
 
-    parts = [titled("Predictions", grid(*columns), range(len(found.outputs)), style, "samples", row)]
+    parts: list = [titled("Predictions", grid(*columns), range(len(found.outputs)), style, "samples", row)]
     if found.confusion is not None:
         parts.append(confusion_table(config.classes, found.confusion, "These samples"))
     if found.scores is not None:

@@ -53,10 +53,10 @@ def _symbolic(model: Model, index: int) -> Formulas:
     return Formulas(lines, style="dim")
 
 
-def forward(config: Example, trace: Trace, sample: int, style: Style) -> Group:
+def forward(config: Example, trace: Trace, sample: int | None, style: Style) -> Group:
     model, names = config.model, config.model.names
     x_text = ", ".join(shortened(model.inputs, lambda i: f"{names.nodes[0][i]} = {style.given(trace.x[i])}", "inputs"))
-    parts = [Text(f"Sample {sample}: {x_text}", style="bold")]
+    parts: list = [Text(f"Sample {sample}: {x_text}", style="bold")]
     marks = Declared(config, sample, "forward")
     if config.scaling is not None:  # the data section standardises: the file's raw values, then these
         scaling = config.scaling
@@ -116,7 +116,7 @@ def forward(config: Example, trace: Trace, sample: int, style: Style) -> Group:
     return Group(*parts, *marks.notes())
 
 
-def error(config: Example, report: ErrorReport, style: Style, sample: int = 1) -> Group:
+def error(config: Example, report: ErrorReport, style: Style, sample: int | None = 1) -> Group:
     loss = LOSSES[report.loss]
     names = config.model.names.nodes[-1]
     n = str(len(report.terms))
@@ -143,7 +143,7 @@ def error(config: Example, report: ErrorReport, style: Style, sample: int = 1) -
 
 
 def step(config: Example, gradients: Gradients, new: Model, learning_rate: float, style: Style,
-         sample: int = 1) -> Group:
+         sample: int | None = 1) -> Group:
     after = flatten(new)
     rate = style.given(learning_rate)
     marks = Declared(config, sample, "step")
@@ -200,7 +200,7 @@ def stage(name: str, walk: Walk, config: Example, style: Style) -> list:
         from pencilnet.views.backprop_tables import backprop
 
         return [backprop(config, walk.trace, walk.target, walk.gradients, style, walk.sample)]
-    if walk.update.optimizer.plain:
+    if walk.update is None or walk.update.optimizer.plain:
         return [step(config, walk.gradients, walk.new_model, walk.learning_rate, style, walk.sample)]
     from pencilnet.views.updates import step_table
 

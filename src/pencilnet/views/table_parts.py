@@ -35,7 +35,7 @@ def titled(title: str, table: Grid, items, style: Style, what: str, row=None) ->
     shown, hidden = style.limit(items)
     for item in shown:
         table.add_row(*(row(item) if row else item))
-    parts = [Text(title, style="bold"), table]
+    parts: list = [Text(title, style="bold"), table]
     if hidden:
         parts.append(Text(f"… {hidden} more {what} not shown (--all shows every row)", style="dim italic"))
     return Group(*parts)

@@ -58,7 +58,8 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
 
 def state_keys(found: Update) -> list[str]:
     """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
-    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity", "step") if k in found.values]
+    order = ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity", "step")
+    keys: list[str] = [k for k in order if k in found.values]
     if "decay" in found.values and found.optimizer.name != "adamw":
         keys.insert(1, "g")
     return keys
@@ -100,7 +101,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
     """Every parameter's rows of one step: old value, gradient, each state before and after, new value;
     with `declared`, the config's errata and tolerances marked beside the values and noted beneath."""
     table = grid("parameter", *COLUMNS)
-    shown, hidden = style.limit(range(len(names)))
+    shown, hidden = style.limit(list(range(len(names))))
     mark = declared.beside if declared is not None else (lambda quantity, text: text)
     for position in shown:
         name = names[position]
@@ -108,7 +109,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
         _add(table, (style.name(name), style.given(found.old[position]), gradient), found, position, style,
              lambda text, name=name: mark(f"{name}_new", text))
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
-    parts = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
+    parts: list = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
     if hidden:
         parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
     return Group(*parts, *(declared.notes() if declared is not None else []))
@@ -140,7 +141,7 @@ def state_json(names: list[str], found: Update) -> dict:
 
     state = {}
     for position, name in enumerate(names):
-        entry = {key: {"before": number(found.before.buffers[key][position]),
+        entry: dict[str, object] = {key: {"before": number(found.before.buffers[key][position]),
                        "after": number(found.values[key][position])} for key in found.before.buffers}
         entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
         if not found.optimizer.plain:  # plain descent's step is η × ∂E/∂w, from what its JSON has

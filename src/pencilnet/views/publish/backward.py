@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import FUSED
+from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import trainable
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
@@ -112,6 +113,7 @@ def node_signals(b: "Builder", index: int):
                                for m, k in enumerate(fed)], k_all, large)
             values = shorten([times(b.n.number(after.dE_dnet[m], True), b.n.given(weights[j, m], True))
                               for m in range(k_all)], k_all, large)
+            assert found.terms is not None  # a hidden layer's ∂E/∂out is a sum of back-propagated terms
             terms = shorten([b.n.number(found.terms[j, m], True) for m in range(k_all)], k_all, large)
             steps = (plus(symbols), plus(values), plus(terms)) if k_all > 1 else (plus(symbols), plus(values))
             b.add(Equation((d(E, out(name)),), (*steps, b.n.number(found.dE_dout[j]))))
@@ -172,7 +174,7 @@ def gradients(b: "Builder", index: int, bias: bool):
 
 def update(b: "Builder"):
     if b.stateful is not None:
-        return optimizer_update(b)
+        return optimizer_update(b, b.stateful)
     walk = b.walk
     b.add(Heading(2, "5. The update"))
     b.say("Each parameter takes a step against its gradient, as long as the learning rate: ",
@@ -203,10 +205,9 @@ def update(b: "Builder"):
     b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
 
 
-def optimizer_update(b: "Builder"):
+def optimizer_update(b: "Builder", found: Update):
     """The step of an optimizer that keeps state or decays weights: its rule with its numbers,
     then every parameter's gradient, intermediates and new value in one table."""
-    found = b.stateful
     b.add(Heading(2, "5. The update"))
     start = " It starts from a state of zeros, so this is its step 1." if found.steps == 1 else ""
     b.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "

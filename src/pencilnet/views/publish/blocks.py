@@ -34,9 +34,10 @@ class Equation:
         with a long sum. One line when it fits; else a step per line, a long step broken before + or −."""
         if width(self.lhs) + sum(width(s) + 3 for s in self.steps) <= LINE:
             return [(True, sum(((Op("="), *s) if i else s for i, s in enumerate(self.steps)), ()))]
-        lines = []
+        lines: list[tuple[bool, tuple]] = []
         for step in self.steps:
-            current, first = [], True
+            current: list = []
+            first = True
             for k, token in enumerate(step):
                 # Broken before a + or − once the line is long, unless little would be left for the next one.
                 if (token in (Op("+"), Op("−")) and current and width(current) > LINE - 12

@@ -36,7 +36,7 @@ from pencilnet.views.table_parts import layer_title
 
 
 def arithmetic_sentence(walk: Walk, style: Style) -> str:
-    decimals = walk.arithmetic.decimals
+    decimals = getattr(walk.arithmetic, "decimals", None)  # None: exact
     if decimals is None:
         return (f"Arithmetic: exact, in double precision. Each number is shown rounded half up to "
                 f"{style.decimals} decimals (a small one keeps more digits), so the last digit of "

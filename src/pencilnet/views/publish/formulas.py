@@ -18,7 +18,7 @@ def activation_of(name: str, net_value: tuple, nets: list | None = None) -> tupl
     if name == "identity":
         return net_value
     if name == "softmax":
-        return (Frac((Power((Var("e"),), net_value),), plus([(Power((Var("e"),), n),) for n in nets])),)
+        return (Frac((Power((Var("e"),), net_value),), plus([(Power((Var("e"),), n),) for n in nets or ()])),)
     raise ValueError(f"no written form for the activation {name!r}")
 
 

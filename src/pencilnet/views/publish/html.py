@@ -126,9 +126,9 @@ def render(document: Document, pictures: dict[str, str]) -> str:
                 return "".join(f"<{tag}{NUMERIC if right else ''}>{inline(cell)}</{tag}>"
                                for cell, right in zip(row, block.numeric, strict=True))
 
-            rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
-            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
-                        "</table>")
+            table_rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
+            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n"
+                        f"<tbody>\n{table_rows}\n</tbody>\n</table>")
         elif isinstance(block, Figure):
             svg = _svg(pictures[block.stage], f"figure-{block.stage}")
             body.append(f"<figure>\n{svg}\n<figcaption>{escape(block.caption)}</figcaption>\n</figure>")
