@@ -10,7 +10,7 @@ from pencilnet.core.model import Model
 from pencilnet.core.stages import ErrorReport, Gradients, Trace, Walk, chain
 from pencilnet.training.loop import History
 from pencilnet.views import declared
-from pencilnet.views.example import Example
+from pencilnet.views.example import Example, class_names
 
 
 def number(x) -> float | None:
@@ -29,7 +29,7 @@ def _prediction(config: Example, output) -> dict:
     found = int(classes_of(output, config.threshold)[0])
     outputs = config.model.names.nodes[-1]
     # One output stands for both classes; several: the node of the class.
-    return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
+    return {"class": class_names(config)[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
 def _declared(config: Example, sample: int | None, stage: str) -> dict:
@@ -138,7 +138,7 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
         result["test_accuracies"] = [number(a) for a in history.test_accuracy]
     if confusion is not None:
         result["test_accuracy"] = number(confusion.trace() / confusion.sum())
-        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
+        result["confusion"] = {"classes": class_names(config), "counts": confusion.tolist()}
     return result
 
 
@@ -180,10 +180,10 @@ def prediction_rows(config: Example, found) -> list[dict]:
     for i, out in enumerate(found.outputs):
         row: dict[str, object] = {"sample": i + 1}
         if found.predicted is not None:
-            row["class"] = config.classes[found.predicted[i]]
+            row["class"] = class_names(config)[found.predicted[i]]
         row["outputs"] = _named(names, out)
         if found.actual is not None:
-            row["actual"] = config.classes[found.actual[i]]
+            row["actual"] = class_names(config)[found.actual[i]]
             row["right"] = bool(found.right[i])
         elif found.scores is not None:  # a regression's targets
             row["targets"] = _named(names, found.targets[i])
@@ -201,7 +201,7 @@ def predictions(config: Example, found) -> dict:
     result: dict[str, object] = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
     if found.confusion is not None:
         result["accuracy"] = number(found.accuracy)
-        result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}
+        result["confusion"] = {"classes": class_names(config), "counts": found.confusion.tolist()}
     if found.scores is not None:
         result["scores"] = scores(found.scores)
     return result

@@ -46,3 +46,16 @@ class Example(Protocol):
 
     @property
     def scaling(self) -> Any: ...  # io.datasets.Scaling (offset, scale, method) or None
+
+
+def class_names(example: Example) -> list[str]:
+    """The names of the classes a classifier tells apart, indexed as `metrics.classes_of` counts
+    them: one per output node; for one output two, the config's two classes, or when it names
+    only one (a 0/1 target column), the threshold's two sides of that name: "malignant < 0.5",
+    "malignant ≥ 0.5"."""
+    outputs = example.model.layers[-1].size
+    classes = list(example.classes)
+    if outputs != 1 or len(classes) == 2:
+        return classes
+    name = classes[0] if classes else example.model.names.nodes[-1][0]
+    return [f"{name} < {example.threshold:g}", f"{name} ≥ {example.threshold:g}"]

@@ -8,7 +8,7 @@ from rich.text import Text
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import flatten, span
 from pencilnet.training.loop import History
-from pencilnet.views.example import Example
+from pencilnet.views.example import Example, class_names
 from pencilnet.views.numbers import Style
 from pencilnet.views.table_parts import APART, grid, plural, titled
 
@@ -79,7 +79,7 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
         parts.append(Text(f"Stopped early: the error of epoch {epochs}, {style.number(history.errors[-1])} "
                           f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:
-        parts.append(confusion_table(config.classes, confusion))
+        parts.append(confusion_table(class_names(config), confusion))
     names, before, after = config.model.names.parameters, flatten(config.model), flatten(history.model)
 
     def row(i: int) -> tuple:
@@ -130,30 +130,31 @@ def summary(config: Example, style: Style) -> Group:
 
 def predictions(config: Example, found, style: Style) -> Group:
     """A `metrics.Predictions`: each sample's class and outputs, and whether it is right when that is known."""
-    names = config.model.names.nodes[-1]
+    names, classes = config.model.names.nodes[-1], class_names(config)
     if found.predicted is None:  # a regression: outputs, and their targets when known
         columns = ["#sample", *[f"#{n}" for n in names]]
         if found.scores is not None:
             columns += [f"#target {n}" for n in names]
     elif len(names) == 1:  # one output: the probability of the second (positive) class
-        columns = ["#sample", "class", f"#{names[0]} (P({config.classes[1]}))"]
+        positive = config.classes[-1] if config.classes else names[0]  # a 0/1 column's name: its "1"
+        columns = ["#sample", "class", f"#{names[0]} (P({positive}))"]
     else:
         columns = ["#sample", "class", *[f"#{n} ({c})" for n, c in zip(names, config.classes, strict=False)]]
     if found.actual is not None:
         columns += ["actual", "right"]
 
     def row(i: int) -> tuple:
-        cells = [str(i + 1)] + ([config.classes[found.predicted[i]]] if found.predicted is not None else [])
+        cells = [str(i + 1)] + ([classes[found.predicted[i]]] if found.predicted is not None else [])
         cells += [style.number(v) for v in found.outputs[i]]
         if found.actual is not None:
-            cells += [config.classes[found.actual[i]], "✓" if found.right[i] else "✗"]
+            cells += [classes[found.actual[i]], "✓" if found.right[i] else "✗"]
         elif found.scores is not None:
             cells += [style.number(v) for v in found.targets[i]]
         return tuple(cells)
 
     parts: list = [titled("Predictions", grid(*columns), range(len(found.outputs)), style, "samples", row)]
     if found.confusion is not None:
-        parts.append(confusion_table(config.classes, found.confusion, "These samples"))
+        parts.append(confusion_table(classes, found.confusion, "These samples"))
     if found.scores is not None:
         parts.append(scores(found.scores, "These samples"))
     return Group(*parts)

@@ -11,7 +11,7 @@ from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten
 from pencilnet.core.stages import ErrorReport, Gradients, LayerChain, Trace, Walk
 from pencilnet.views.declared import Declared
-from pencilnet.views.example import Example
+from pencilnet.views.example import Example, class_names
 from pencilnet.views.layout import Formulas
 from pencilnet.views.numbers import Style, relation, shown_value
 from pencilnet.views.table_parts import (
@@ -112,7 +112,7 @@ def forward(config: Example, trace: Trace, sample: int | None, style: Style) -> 
         reason = f"{names.nodes[-1][0]} = {style.number(trace.output[0])}, {side} the threshold {config.threshold:g}"
     else:
         reason = f"{names.nodes[-1][winner]} has the largest output, {style.number(trace.output[winner])}"
-    parts.append(Text(f"Predicted class: {config.classes[winner]} ({reason})", style="bold"))
+    parts.append(Text(f"Predicted class: {class_names(config)[winner]} ({reason})", style="bold"))
     return Group(*parts, *marks.notes())
 
 

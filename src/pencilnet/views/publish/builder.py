@@ -5,11 +5,11 @@
 in `backward`. Every number in it is the engine's, shown by `Style`.
 """
 
-import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.metrics import classes_of
 from pencilnet.core.stages import LayerChain, Walk
-from pencilnet.views.example import Example
+from pencilnet.views.example import Example, class_names
 from pencilnet.views.numbers import Style
 from pencilnet.views.publish import backward
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table
@@ -118,7 +118,7 @@ class Builder:
         self.add(Items((
             ("Inputs: ", *self.listed(inputs, model.inputs > LARGE), "."),
             ("Targets: ", *self.listed(targets, len(target) > LARGE),
-             f" (class {self.config.classes[int(np.argmax(target))]!r})."),
+             f" (class {class_names(self.config)[int(classes_of(target)[0])]!r})."),
             ("Learning rate: ", (ETA, Op("="), *self.n.given(walk.learning_rate)), "."),
             ("Error: ", loss_formula(walk.loss, len(target)), f", {LOSS_NAMES[walk.loss]}."),
         )))
@@ -207,9 +207,14 @@ class Builder:
                 rows = tuple(((t,), (self.n.number(seen.net[j]),), (self.n.number(seen.out[j]),))
                              for j, t in enumerate(targets))
                 self.add(Table((("node",), ("net",), ("out",)), rows, (False, True, True)))
-        winner = int(np.argmax(trace.output))
-        self.say(f"The largest output is {names.nodes[-1][winner]}'s, ", self.n.number(trace.output[winner]),
-                 f": before the update the network says {self.config.classes[winner]!r}.")
+        winner = int(classes_of(trace.output, self.config.threshold)[0])
+        says = f": before the update the network says {class_names(self.config)[winner]!r}."
+        if len(trace.output) == 1:  # one output: two classes and a threshold
+            side = "at or above" if winner else "below"
+            self.say(f"The output {names.nodes[-1][0]} is ", self.n.number(trace.output[0]),
+                     f", {side} the threshold {self.config.threshold:g}" + says)
+        else:
+            self.say(f"The largest output is {names.nodes[-1][winner]}'s, ", self.n.number(trace.output[winner]), says)
 
     # 3. the error ------------------------------------------------------------------------------
 
