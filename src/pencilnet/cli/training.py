@@ -85,8 +85,8 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
-             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion),
-                      *([tables.scores(tested.scores, "Test set")] if tested else [])])
+             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
+                                   tested.scores if tested else None)])
 
 
 def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):

@@ -6,13 +6,14 @@ from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.losses import LOSSES
-from pencilnet.core.model import flatten, span
+from pencilnet.core.model import Model, flatten, span
 from pencilnet.training.loop import History
 from pencilnet.views.example import Example, class_names
 from pencilnet.views.numbers import Style
 from pencilnet.views.table_parts import APART, grid, plural, titled
 
 SPARK = "▁▂▃▄▅▆▇█"
+EVERY_WEIGHT = 48  # a network of more parameters gets a line per layer after training, unless --all
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
@@ -42,7 +43,10 @@ def batch_mode(batch_size: int | None, samples: int) -> str:
     return f"mini-batches of {batch_size}"
 
 
-def train(config: Example, history: History, schedule, style: Style, confusion: np.ndarray | None = None) -> Group:
+def train(config: Example, history: History, schedule, style: Style, confusion: np.ndarray | None = None,
+          test_scores=None) -> Group:
+    """The error by epoch, how the run went, the test set (a classifier's `confusion`, a
+    regression's `test_scores`) and then the final weights: one order for both kinds."""
     epochs = len(history.errors)
     tested = history.test_accuracy is not None
     scheduled = schedule.lr_schedule.name != "constant" and history.learning_rates
@@ -80,14 +84,42 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
                           f"(measured during the epoch), reached the target {style.given(schedule.target_error)}."))
     if confusion is not None:
         parts.append(confusion_table(class_names(config), confusion))
-    names, before, after = config.model.names.parameters, flatten(config.model), flatten(history.model)
+    if test_scores is not None:
+        parts.append(scores(test_scores, "Test set"))
+    parts.append(final_weights(config.model, history.model, style))
+    return Group(*parts)
+
+
+def final_weights(before: Model, after: Model, style: Style) -> Group:
+    """Every parameter's initial and final value and change; beyond EVERY_WEIGHT parameters, unless
+    every row is asked for (--all), how much each layer moved instead."""
+    names, old, new = before.names.parameters, flatten(before), flatten(after)
+    if len(names) > EVERY_WEIGHT and style.rows is not None:
+        return _layer_moves(before, after, style)
 
     def row(i: int) -> tuple:
-        return names[i], style.number(before[i]), style.number(after[i]), style.number(after[i] - before[i])
+        return names[i], style.number(old[i]), style.number(new[i]), style.number(new[i] - old[i])
 
-    parts.append(titled("Final weights", grid("parameter", "#initial", "#final", "#change"), range(len(names)),
-                          style, "parameters", row))
-    return Group(*parts)
+    return titled("Final weights", grid("parameter", "#initial", "#final", "#change"), range(len(names)),
+                  style, "parameters", row)
+
+
+def _layer_moves(before: Model, after: Model, style: Style) -> Group:
+    """Per layer: its parameters, the mean size of their change, and the one that moved most."""
+    names = before.names
+    table = grid("layer", "parameters", "#count", "#mean |change|", "largest change")
+    last = len(before.layers) - 1
+    for index, (old, new) in enumerate(zip(before.layers, after.layers, strict=True)):
+        change = np.concatenate([(new.weights - old.weights).ravel(), new.biases - old.biases])
+        named = [*map(str, names.weights[index].ravel()), *map(str, names.biases[index])]
+        most = int(np.argmax(np.abs(change)))
+        role = "output" if index == last else f"hidden {index + 1}"
+        spans = f"{span(list(names.weights[index].ravel()), APART)}, {span(list(names.biases[index]), APART)}"
+        table.add_row(role, spans, str(len(change)), style.number(float(np.mean(np.abs(change)))),
+                      f"{named[most]}: {style.number(float(change[most]))}")
+    count = len(names.parameters)
+    return Group(Text(f"Final weights: how much each layer moved (--all shows all {count})",
+                      style="bold"), table)
 
 
 def confusion_table(classes: list[str], counts: np.ndarray, title: str = "Test set") -> Group:
