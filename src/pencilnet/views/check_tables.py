@@ -4,6 +4,7 @@ against finite differences (`gradcheck`), each with its verdict. Nothing here pr
 from rich.console import Group
 from rich.text import Text
 
+from pencilnet.core.gradcheck import FLOOR
 from pencilnet.views.example import Example
 from pencilnet.views.numbers import Style, scientific, significant
 from pencilnet.views.table_parts import grid, plural, titled
@@ -46,7 +47,8 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
         return Text("differs", style="bold red")
 
     rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10),
-             scientific(c.relative_error, 3) if c.relative_error else "0", verdict_of(c))
+             scientific(c.relative_error, 3) if c.relative_error >= FLOOR else f"< {significant(FLOOR, 1)}",
+             verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
     tolerance_text = significant(tolerance, 6)
