@@ -44,7 +44,7 @@ def edges_of(config: Example, stage: str, rec: Walk, style: Style) -> list[Edge]
                  for j, k in enumerate(shared)]
         for i, j, name, old, gradient, new in rows:
             if stage == "backprop":
-                label = f"{name} = {style.given(old)}\n∂E/∂{name} = {style.number(gradient)}"
+                label = f"{name} = {style.given(old)}\n∂E/∂{name} = {style.result(gradient)}"
             elif stage == "step":
                 label = f"{name}: {style.given(old)} → {style.number(new)}"
             else:
@@ -81,7 +81,7 @@ def output_notes(config: Example, stage: str, rec: Walk, style: Style) -> list[t
     for k, name in enumerate(config.model.names.nodes[-1]):
         t, o = style.given(report.target[k]), style.operand(style.number(report.output[k]))
         term = loss.term_arithmetic.format(t=t, o=o, n=len(report.terms))
-        notes.append((f"target {t} ({config.classes[k]})", f"E_{name} = {term}", f"= {style.number(report.terms[k])}"))
+        notes.append((f"target {t} ({config.classes[k]})", f"E_{name} = {term}", f"= {style.result(report.terms[k])}"))
     return notes
 
 
@@ -92,9 +92,9 @@ def title_of(config: Example, stage: str, rec: Walk, style: Style) -> str:
         bias = "" if config.model.bias_input == 1 else f"{style.given(config.model.bias_input)} × "
         return f"Forward pass: net = Σ input × weight + {bias}bias weight, out = {act}(net)"
     if stage == "error":
-        terms = " + ".join(style.number(v) for v in rec.report.terms[:4])
+        terms = " + ".join(style.result(v) for v in rec.report.terms[:4])
         more = " + …" if len(rec.report.terms) > 4 else ""
-        return f"The total error: {LOSSES[config.loss].formula} = {terms}{more} = {style.number(rec.report.total)}"
+        return f"The total error: {LOSSES[config.loss].formula} = {terms}{more} = {style.result(rec.report.total)}"
     if stage == "backprop":
         return "Backpropagation: ∂E/∂w on every edge, ∂E/∂net in every node"
     if rec.update is not None and not rec.update.optimizer.plain:  # its rule has several lines: `step` shows them
