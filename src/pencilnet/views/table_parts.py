@@ -41,17 +41,18 @@ def titled(title: str, table: Grid, items, style: Style, what: str, row=None) ->
     return Group(*parts)
 
 
-def layer_title(model: Model, index: int) -> str:
+def layer_name(model: Model, position: int) -> str:
+    """The layer of nodes at `position`: 0 the inputs, then the layers the network computes."""
     count = len(model.layers)
+    if position == 0:
+        return "input layer"
+    if position == count:
+        return "output layer"
+    return "hidden layer" if count == 2 else f"hidden layer {position}"
 
-    def name(position: int) -> str:
-        if position == 0:
-            return "input layer"
-        if position == count:
-            return "output layer"
-        return "hidden layer" if count == 2 else f"hidden layer {position}"
 
-    return f"Part {index + 1}: from the {name(index)} to the {name(index + 1)}"
+def layer_title(model: Model, index: int) -> str:
+    return f"Part {index + 1}: from the {layer_name(model, index)} to the {layer_name(model, index + 1)}"
 
 
 def shortened(count: int, term, what: str = "terms") -> list[str]:

@@ -13,7 +13,7 @@ from pencilnet.core.stages import trainable
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
 from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
-from pencilnet.views.table_parts import layer_title
+from pencilnet.views.table_parts import layer_name
 from pencilnet.views.updates import HEADS, RESULTS, rule, state_keys
 
 if TYPE_CHECKING:
@@ -34,24 +34,36 @@ def backprop(b: "Builder"):
     last = len(b.model.layers) - 1
     # The article's four groups; a network without a hidden layer has only the two outside ones.
     parts = iter(range(1, 5))
+    # A deeper network's inside parts go layer by layer as the reader walks back: Part 2.1 is
+    # the layer just before the output layer's, Part 2.2 the one before it, and so on.
+    inside = list(range(last - 1, -1, -1))
+
+    def into(part: int, k: int, index: int, what: str) -> Heading:
+        source = "" if what.startswith("bias") else f", from the {layer_name(b.model, index)}"
+        return Heading(4, f"Part {part}.{k + 1}: the {what} into the {layer_name(b.model, index + 1)}{source}")
+
     b.add(Heading(3, f"Part {next(parts)}: the weights on the outside, into the output layer"))
     node_signals(b, last)
     gradients(b, last, False)
     if last:
-        b.add(Heading(3, f"Part {next(parts)}: the weights on the inside"))
+        part = next(parts)
+        b.add(Heading(3, f"Part {part}: the weights on the inside"))
         b.say("A hidden node feeds every node of the next layer, so a change in its out reaches the error "
               "along each of those edges: its ", (d(E, Var("out")),), " is a sum with one term per node "
               "it feeds, that node's error signal times the weight of the edge between them.")
-        for index in range(last - 1, -1, -1):
+        for k, index in enumerate(inside):
             if last > 1:
-                b.add(Heading(4, layer_title(b.model, index)))
+                b.add(into(part, k, index, "weights"))
             node_signals(b, index)
             gradients(b, index, False)
     b.add(Heading(3, f"Part {next(parts)}: the bias weights on the outside"))
     gradients(b, last, True)
     if last:
-        b.add(Heading(3, f"Part {next(parts)}: the bias weights on the inside"))
-        for index in range(last - 1, -1, -1):
+        part = next(parts)
+        b.add(Heading(3, f"Part {part}: the bias weights on the inside"))
+        for k, index in enumerate(inside):
+            if last > 1:
+                b.add(into(part, k, index, "bias weights"))
             gradients(b, index, True)
     b.add(Heading(3, "All the gradients"))
     b.add(Figure("backprop", "Each edge with its gradient, each node with its error signal."))
