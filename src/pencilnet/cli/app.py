@@ -16,7 +16,7 @@ import typer
 from pencilnet.cli import checks, interop, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
+from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
 from pencilnet.core.errors import InputError
 
 STARTER_BYTES_PER_PARAMETER = 12  # "-0.123456, ": the longest a starter config writes a weight
@@ -107,9 +107,10 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
         check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
         text = starter_config(sizes, activation, scheme, seed, learning_rate, epochs)
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
-        wrote(out, f"a {'-'.join(map(str, sizes))} network")
+            write_out(text)
+        else:
+            write_atomic(out, text)
+            wrote(out, f"a {'-'.join(map(str, sizes))} network")
 
 
 @app.command()

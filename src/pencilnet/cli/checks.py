@@ -1,7 +1,6 @@
 """Commands that check numbers: verify (published values), expect (write them), gradcheck."""
 
 import math
-import sys
 from typing import Annotated
 
 import typer
@@ -21,6 +20,7 @@ from pencilnet.cli.shared import (
     pencil_decimals,
     show,
     style,
+    write_out,
 )
 from pencilnet.core.errors import CheckFailed, InputError
 
@@ -78,7 +78,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         if steps:
             values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()
                            if k.endswith(f"_after_{steps}_steps")})
-        sys.stdout.write(expected_section(values, arithmetic, sample, style(decimals)))
+        write_out(expected_section(values, arithmetic, sample, style(decimals)))
 
 
 def gradcheck(config: ConfigPath = None, sample: Sample = 1,

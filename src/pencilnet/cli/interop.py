@@ -1,11 +1,10 @@
 """To and from PyTorch and ONNX: export a config's network, import one to inspect it."""
 
-import sys
 from typing import Annotated
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, wrote
+from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, write_out, wrote
 
 
 def export(config: ConfigPath = None,
@@ -58,9 +57,10 @@ def import_network(file: Annotated[str, typer.Argument(
         names = [name.strip() for name in activation.split(",")] if activation is not None else None
         text = import_config(file, out, names, loss, data)
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
-        wrote(out)
+            write_out(text)
+        else:
+            write_atomic(out, text)
+            wrote(out)
 
 
 def register(app):

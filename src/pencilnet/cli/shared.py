@@ -178,7 +178,25 @@ def emit_json(data: dict):
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except ValueError:
         text = json.dumps(_finite_or_null(data), indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write(text + "\n")
+    write_out(text + "\n")
+
+
+def write_out(text: str) -> None:
+    """Write a command's output to stdout whole, or fail with OSError: Python's buffered writer
+    loses the rest of a write the disk cut short (a full disk, a file-size limit) without a word,
+    so the bytes go to the descriptor directly and every short write is carried on until done or
+    refused. Where stdout is no descriptor (a test's captured output), it is written as text."""
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+        encoding = stream.encoding or "utf-8"
+    except (AttributeError, OSError, ValueError):
+        stream.write(text)
+        return
+    data = memoryview(text.encode(encoding, stream.errors or "strict"))
+    stream.flush()  # anything printed before goes first
+    while data:
+        data = data[os.write(descriptor, data):]
 
 
 def _finite_or_null(value):
@@ -208,7 +226,7 @@ def display(*renderables):
         for item in renderables:
             console.print(item)
             console.print()
-    sys.stdout.write(TRAILING_SPACES.sub(r"\1", captured.get()))
+    write_out(TRAILING_SPACES.sub(r"\1", captured.get()))
 
 
 def show(as_json: bool, data, views):
