@@ -18,7 +18,7 @@ BYTES_PER_ROW = 2048
 TABLE_ROWS_LIMIT = 10_000  # Rich lays out a few thousand rows a second
 DRAWN_EDGES_LIMIT = 10_000  # a picture draws about a thousand edges a second
 BYTES_PER_EPOCH = 64  # training keeps each epoch's error (and test accuracy) as a Python float
-GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of two forward passes per parameter
+GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of about ten forward passes per parameter
 
 
 def stage_rows(stage: str, model) -> int:
@@ -63,4 +63,4 @@ def check_gradcheck(config) -> None:
     parameters = config.model.parameter_count
     if parameters * parameters > GRADCHECK_LIMIT:
         raise InputError(f"{config.source}: expected at most {int(GRADCHECK_LIMIT ** 0.5):,} parameters to check "
-                         f"by finite differences (two forward passes each), found {parameters:,}")
+                         f"by finite differences (about ten forward passes each), found {parameters:,}")
