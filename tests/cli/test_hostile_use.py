@@ -174,6 +174,19 @@ def test_step_checks_its_budget_too_for_every_step(cli, tmp_path):
     assert "(4,600,002 parameters, 9,200,004 rows to write)" in line
 
 
+def test_step_with_one_parameter_counts_the_rows_it_shows(cli):
+    # --parameter w5: one table of a row per step, 834 rows. It was counted as 12 rows a step
+    # (10,008) and refused with "(--all on 12 parameters)", an option never given.
+    result = cli("step", "--steps", "834", "--parameter", "w5", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") > 834
+    line = one_line(cli("step", "--steps", "834"))  # a table of 12 rows for each step: too many
+    assert "found 10,008 (834 tables of up to 24 rows, on 12 parameters); use --json, or show fewer rows" in line
+    assert "--all" not in line
+    assert "--parameter: expected a parameter name such as w1 or bw4, found 'w99'" in one_line(
+        cli("step", "--steps", "10000", "--parameter", "w99"))
+
+
 def test_a_table_of_a_big_network_is_shown_with_its_row_limit(cli, tmp_path):
     config = wide(tmp_path, 20, 5000)
     result = cli("backprop", config, "--rows", 3)

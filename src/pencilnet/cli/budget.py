@@ -48,8 +48,10 @@ def check(config, rows: int, tables: int | None = None, shown: int | None = None
                          f"{MEMORY_LIMIT // 2**30} GiB of memory, found one that needs about {memory / 2**30:,.1f} "
                          f"GiB ({parameters:,} parameters, {rows:,} rows to write{trained}); {hint}")
     if tables is not None and rows > TABLE_ROWS_LIMIT:
+        made = (f"--all on {parameters:,} parameters" if shown is None else
+                f"{tables:,} tables of up to {shown:,} rows, on {parameters:,} parameters")
         raise InputError(f"{config.source}: expected at most {TABLE_ROWS_LIMIT:,} table rows, found {rows:,} "
-                         f"(--all on {parameters:,} parameters); use --json, or --rows N")
+                         f"({made}); use --json, or " + ("--rows N" if shown is None else "show fewer rows"))
 
 
 def check_edges(config) -> None:
