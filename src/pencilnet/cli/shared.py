@@ -254,6 +254,20 @@ def check_output(path: str | None, kind: str | None, force: bool) -> None:
         check_picture(path)
 
 
+def distinct_outputs(*named: tuple[str, str | None]) -> None:
+    """Fail before any work if two outputs of one command, (option, path) each, name one file,
+    directly or through links: the second would replace the first (a plot over a saved config)."""
+    seen: dict[str, str] = {}
+    for option, path in named:
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise InputError(f"{seen[real]} and {option}: expected two different files, found both naming "
+                             f"{real if os.path.basename(real) != os.path.basename(path) else path}")
+        seen[real] = option
+
+
 def wrote(path, what: str = "") -> None:
     """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
     print(f"pencilnet: wrote {path}" + (f": {what}" if what else ""), file=sys.stderr)

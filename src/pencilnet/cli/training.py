@@ -16,6 +16,7 @@ from pencilnet.cli.shared import (
     Rows,
     Sets,
     check_output,
+    distinct_outputs,
     failures,
     interrupted_exit_code,
     interruption,
@@ -49,6 +50,7 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        distinct_outputs(("--save", save), ("--plot", plot))
         check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
         check_output(plot, "picture", force)
         cfg = load(config, sets)
