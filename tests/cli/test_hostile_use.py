@@ -127,6 +127,36 @@ def test_expect_epochs_that_diverge_exit_3(cli):
     assert "training diverged" in one_line(result, EXIT_DIVERGED)
 
 
+REGRESSION = """\
+inputs: 1
+loss: mse
+layers:
+  - {weights: [[0.5]], biases: [0.1], activation: identity}
+samples:
+  - {inputs: [1.0], target: [1.0]}
+  - {inputs: [2.0], target: [1e200]}
+training: {learning_rate: 0.1, epochs: 3}
+"""
+
+
+@pytest.mark.parametrize("change, cause", [
+    (["--set", "training.weight_decay=1e300"], "; training.weight_decay (1e+300) is likely too large: with the "
+                                               "learning rate (0.5) each update more than undoes every weight"),
+    (["--set", "training.lr_schedule={name: exponential, gamma: 1e300}"],
+     "; training.lr_schedule.gamma (1e+300) is likely too large: it made the learning rate of epoch 2 5e+299"),
+    (["--set", "training.learning_rate=1e300"], "; the learning rate (1e+300) is likely too large"),
+    ([REGRESSION], "; the targets are likely too large (up to 1e+200, in sample 2): scale them (or train at a "
+                   "smaller learning rate)"),
+])
+def test_divergence_names_its_likely_cause_in_train_verify_and_expect(cli, tmp_path, change, cause):
+    # Each of these blamed the learning rate (0.5, or 0.1), which was not what to change.
+    if change == [REGRESSION]:
+        change = [written(tmp_path, REGRESSION)]
+    for command in (["train", "--epochs", "3"], ["expect", "--epochs", "3"]):
+        line = one_line(cli(*command, *change), EXIT_DIVERGED)
+        assert line.startswith("pencilnet: error: training diverged in epoch ") and line.endswith(cause), line
+
+
 def test_ctrl_c_while_verify_trains_exits_130(cli, monkeypatch):
     from pencilnet.checks import quantities
     from pencilnet.training.loop import TrainingInterrupted

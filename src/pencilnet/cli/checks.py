@@ -15,6 +15,7 @@ from pencilnet.cli.shared import (
     Rows,
     Sample,
     Sets,
+    diverging,
     failures,
     load,
     pencil_decimals,
@@ -44,7 +45,8 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
                              "found none (pencilnet expect writes one)")
         if pencil is not None or exact:
             cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
-        verdicts = check(cfg)
+        with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
+            verdicts = check(cfg)
         show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
                                                                                                     all_rows))])
         failed = [v.name for v in verdicts if not v.passed]
@@ -73,7 +75,8 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         values = quantities.of_walk(cfg.walk(sample, arithmetic))
         if epochs:
-            values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
+            with diverging(cfg.schedule, cfg.train_targets):
+                values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
             values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
         if steps:
             values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()

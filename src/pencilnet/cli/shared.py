@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, InputError, PencilnetError
+from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Diverged, InputError, PencilnetError
 
 ConfigPath = Annotated[str | None, typer.Argument(
     metavar="CONFIG", show_default=False,
@@ -91,17 +91,26 @@ def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
 
 
 def _training_stop(exc) -> tuple[str, int] | None:
-    """(message, exit code) for training stopped by Ctrl-C or divergence, else None. The loop's
-    module is looked up, not imported: if it is not loaded, nothing it raises can be here."""
+    """(message, exit code) for training stopped by Ctrl-C, else None. The loop's module is
+    looked up, not imported: if it is not loaded, nothing it raises can be here."""
     loop = sys.modules.get("pencilnet.training.loop")
-    if loop is None:
-        return None
-    if isinstance(exc, loop.TrainingInterrupted):
+    if loop is not None and isinstance(exc, loop.TrainingInterrupted):
         return f"{interruption()} during training, after {exc.epochs_done} whole epoch(s)", interrupted_exit_code()
-    if isinstance(exc, loop.TrainingDiverged):
-        return (f"training diverged in epoch {exc.epoch} at sample {exc.sample}: the error is no longer a finite "
-                "number; the learning rate is likely too large", EXIT_DIVERGED)
     return None
+
+
+@contextmanager
+def diverging(schedule, targets, after: str = ""):
+    """Training that diverges inside → `Diverged`, exit 3, with the engine's one line saying
+    where, what blew up and the likely cause (`after` is added: what became of an output)."""
+    from pencilnet.training.loop import TrainingDiverged
+
+    try:
+        yield
+    except TrainingDiverged as broke:
+        from pencilnet.training.divergence import explain
+
+        raise Diverged(explain(broke, schedule, targets) + after) from None
 
 
 def _broken_pipe():

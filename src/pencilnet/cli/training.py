@@ -17,6 +17,7 @@ from pencilnet.cli.shared import (
     Sets,
     check_output,
     distinct_outputs,
+    diverging,
     failures,
     interrupted_exit_code,
     interruption,
@@ -26,7 +27,7 @@ from pencilnet.cli.shared import (
     style,
     wrote,
 )
-from pencilnet.core.errors import Diverged, InputError
+from pencilnet.core.errors import InputError
 
 
 def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
@@ -90,16 +91,13 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
 
 def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):
     """The training run, with a progress bar on a terminal; divergence and Ctrl-C become their exits."""
-    from pencilnet.training.loop import TrainingDiverged, TrainingInterrupted
+    from pencilnet.training.loop import TrainingInterrupted
 
     try:
-        return _train(cfg, schedule, arithmetic, test, progress)
+        with diverging(schedule, cfg.train_targets, f"; {save} was left as it was" if save else ""):
+            return _train(cfg, schedule, arithmetic, test, progress)
     except TrainingInterrupted as stop:
         _report_interruption(cfg, stop, save)
-    except TrainingDiverged as broke:
-        raise Diverged(f"training diverged in epoch {broke.epoch} at sample {broke.sample}: {broke.reason}; the "
-                       f"learning rate ({schedule.learning_rate}) is likely too large"
-                       + (f"; {save} was left as it was" if save else "")) from None
 
 
 def _train(cfg, schedule, arithmetic, test, progress: bool):
