@@ -246,13 +246,14 @@ def show(as_json: bool, data, views):
     display(*views())
 
 
-def check_output(path: str | None, kind: str | None, force: bool) -> None:
+def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force: bool) -> None:
     """Fail before any work if an output file could not or should not be written (see
     `files.check_target`): every writing command calls this first. None: no output asked for."""
     if path is None:
         return
     from pencilnet.io.files import check_target
 
+    path = os.fspath(path)
     real = check_target(path, kind, force)
     if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
         print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
