@@ -10,6 +10,9 @@ from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import Trace, backprop, chain, error, forward
 
 EPSILON = np.finfo(float).eps
+# A relative difference below this is float roundoff: its digits change with the CPU (AVX-512's exp
+# moves last bits), so such checks are shown as "< 1e-9" and rank as ties, in parameter order.
+FLOOR = 1e-9
 SPACING = 1e-3  # the first spacing h, relative to the parameter's size (at least 1)
 HALVINGS = 12  # the finest spacing tried is SPACING / 2**12: below it roundoff swamps any gradient worth checking
 # Finite differences check a gradient when their uncertainty is at most this part of it: a
@@ -39,7 +42,7 @@ class Check:
 
 @dataclass(frozen=True, eq=False)
 class Gradcheck:
-    """Every parameter's check, worst first, and what they say together."""
+    """Every parameter's check, worst first (those below FLOOR in parameter order), and what they say together."""
 
     checks: tuple[Check, ...]
     tolerance: float
@@ -113,7 +116,8 @@ def gradcheck(model: Model, x, target, loss: str, tolerance: float = 1e-6, analy
         relative = abs(a - numeric) / max(abs(a) + abs(numeric), 1e-300)
         checks.append(Check(name, a, numeric, relative, resolution, spacing,
                             _verdict(a, numeric, resolution, crossed, tolerance)))
-    return Gradcheck(tuple(sorted(checks, key=lambda c: (c.passed, -c.relative_error))), tolerance)
+    # failures first, then the largest differences; stable: ties below FLOOR keep parameter order
+    return Gradcheck(tuple(sorted(checks, key=lambda c: (c.passed, -max(c.relative_error, FLOOR)))), tolerance)
 
 
 def _numeric(at, i: int, h: float, uncertainty: float) -> tuple[float, float, float, bool]:

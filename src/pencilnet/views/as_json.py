@@ -206,7 +206,7 @@ def predictions_csv(config: Config, found) -> str:
 def gradcheck(report, sample: int) -> dict:
     checks = report.checks
     return {"sample": sample, "tolerance": report.tolerance, "passed": report.passed,
-            "worst_relative_error": checks[0].relative_error,
+            "worst_relative_error": max(c.relative_error for c in checks),
             "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
                                     "resolution": c.resolution, "spacing": c.spacing, "verdict": c.verdict,
                                     "passed": c.passed} for c in checks}}

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.gradcheck import FLOOR
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
@@ -685,7 +686,8 @@ def gradcheck(report, style: Style) -> Group:
         "kink": lambda c: Text("cannot check here: the spacing crosses a kink", style="bold red"),
     }
     rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10),
-             scientific(c.relative_error, 3) if c.relative_error else "0", verdicts[c.verdict](c))
+             scientific(c.relative_error, 3) if c.relative_error >= FLOOR else f"< {significant(FLOOR, 1)}",
+             verdicts[c.verdict](c))
             for c in checks]
     bad = sum(not c.passed for c in checks)
     unchecked = len(report.having("not resolved", "kink"))
