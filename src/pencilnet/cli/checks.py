@@ -65,7 +65,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
     with failures():
-        from pencilnet.checks import quantities
+        from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views.as_yaml import expected_section
@@ -73,14 +73,8 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         cfg = load(config, sets)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
-        values = quantities.of_walk(cfg.walk(sample, arithmetic))
-        if epochs:
-            with diverging(cfg.schedule, cfg.train_targets):
-                values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
-            values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
-        if steps:
-            values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()
-                           if k.endswith(f"_after_{steps}_steps")})
+        with diverging(cfg.schedule, cfg.train_targets):  # --epochs trains
+            values = published_values(cfg, arithmetic, sample, epochs, steps)
         write_out(expected_section(values, arithmetic, sample, style(decimals)))
 
 
