@@ -683,7 +683,7 @@ def gradcheck(report, style: Style) -> Group:
         "within roundoff": lambda c: Text(f"within roundoff (±{significant(c.resolution, 2)})", style="yellow"),
         "differs": lambda c: Text("differs", style="bold red"),
         "not resolved": lambda c: Text(f"not resolved (±{significant(c.resolution, 2)})", style="bold red"),
-        "kink": lambda c: Text("cannot check here: the spacing crosses a kink", style="bold red"),
+        "kink": lambda c: Text("cannot check at a kink", style="bold red"),  # every spacing crosses it
     }
     rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10),
              scientific(c.relative_error, 3) if c.relative_error >= FLOOR else f"< {significant(FLOOR, 1)}",
@@ -696,7 +696,8 @@ def gradcheck(report, style: Style) -> Group:
     verdict = (f"{len(checks)} gradients: all within {tolerance_text}" + (
                f" ({rough} only within the roundoff of finite differences, which cannot check them more finely)"
                if rough else "") if not bad
-               else f"{len(checks)} gradients: {bad - unchecked} differ by more than {tolerance_text}"
-               + (f", {unchecked} cannot be checked here" if unchecked else ""))
+               else f"{len(checks)} gradients: " + ", ".join(
+                   ([f"{bad - unchecked} differ by more than {tolerance_text}"] if bad > unchecked else [])
+                   + ([f"{unchecked} cannot be checked here"] if unchecked else [])))
     return Group(_section(title, table, rows, style, "parameters"),
                  Text(verdict, style="bold red" if bad else "bold green"))
