@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import select
 import signal
 import sys
 from contextlib import contextmanager
@@ -205,7 +206,10 @@ def write_out(text: str) -> None:
     data = memoryview(text.encode(encoding, stream.errors or "strict"))
     stream.flush()  # anything printed before goes first
     while data:
-        data = data[os.write(descriptor, data):]
+        try:
+            data = data[os.write(descriptor, data):]
+        except BlockingIOError:  # a descriptor another program left non-blocking: wait until it takes more
+            select.select([], [descriptor], [])
 
 
 def _finite_or_null(value):
