@@ -224,6 +224,6 @@ def test_any_text_a_model_carries_comes_back_or_is_refused_in_one_line(name, fir
             assert first == second or len(set(map(str, [first, second]))) < 2, str(exc)
             return
         config = parse(text, "c.yaml")
-        assert config.classes == [first, second] and config.name == (name or "Imported from fuzz.safetensors")
+        assert config.classes == (first, second) and config.name == (name or "Imported from fuzz.safetensors")
         written = interop.config_text(interop.read_network(str(path)), str(path), data)
         assert yaml.safe_load(written)["data"]["train"] == data
