@@ -73,7 +73,7 @@ class Style:
                  labels: dict[str, str] | None = None):
         self.decimals = decimals
         self.rows = rows  # None: every row
-        self.pencil = pencil
+        self.pencil = getattr(pencil, "decimals", pencil)  # an arithmetic of its own: its default places
         self.labels = labels or {}  # a publication's names for pencilnet's, from a config's `labels:`
 
     def name(self, name: str) -> str:

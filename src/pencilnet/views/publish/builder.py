@@ -7,6 +7,7 @@ in `backward`. Every number in it is the engine's, shown by `Style`.
 
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.metrics import classes_of
 from pencilnet.core.stages import LayerChain, Walk
 from pencilnet.views.example import Example, class_names
@@ -241,7 +242,7 @@ class Builder:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
         how = ("exact arithmetic" if expected.pencil_decimals is None
-               else f"pencil arithmetic to {expected.pencil_decimals} decimals")
+               else f"pencil arithmetic to {arithmetic_of(expected.pencil_decimals).rounding()}")
         self.add(Heading(2, "Published values"))
         self.say(f"This example has been published before, computed with {how} for sample {expected.sample}; "
                  f"the config lists {len(expected.entries)} of its printed numbers, and `pencilnet verify` checks "
