@@ -199,7 +199,7 @@ def test_the_readme_states_the_limits_the_code_has():
     from pencilnet.cli.data import PICTURE_BYTES
     from pencilnet.io import config, datasets
 
-    section = (ROOT / "README.md").read_text().split("## Errors, checks and exit codes")[1].split("\n## ")[0]
+    section = (ROOT / "docs" / "errors-and-limits.md").read_text(encoding="utf-8")
     for figure in (f"{config.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // STARTER_BYTES_PER_PARAMETER:,}",
                    f"{datasets.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{datasets.MAX_TEXT_BYTES // 2**20} MiB",
                    f"{datasets.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
