@@ -19,7 +19,7 @@ def test_every_public_name_is_importable_and_documented(name):
 def test_modules_are_attributes():
     assert pencilnet.as_json.predictions and pencilnet.tables.predictions and pencilnet.config.load
     with pytest.raises(AttributeError):
-        pencilnet.no_such_name
+        _ = pencilnet.no_such_name
 
 
 TEXT = """
