@@ -137,3 +137,22 @@ def test_long_numbers_match_within_their_tenth_digit_only():
     assert not matches(["E = 0.2111"], ["E = 0.2112"])  # short numbers: every digit
     assert not matches(["E = 0.2111"], ["E = 0.21110000001"])
     assert not matches(["a 0.2111  b"], ["a 0.2111 b"])  # spacing counts where no number differs
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    headings = [line.lstrip("#").strip() for line in FENCED.sub("", text).splitlines() if line.startswith("#")]
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_link_between_the_pages_leads_somewhere(page):
+    text = page.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)\s]+)\)", FENCED.sub("", text)):
+        if re.match(r"[a-z]+:", target):
+            continue  # another site
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page.name}: {target}: no such file"
+        if anchor:
+            assert anchor in anchors(linked.read_text(encoding="utf-8")), f"{page.name}: {target}: no such heading"
