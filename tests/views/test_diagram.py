@@ -2,6 +2,7 @@
 
 import builtins
 import dataclasses
+import itertools
 import json
 import re
 import struct
@@ -63,7 +64,7 @@ def big(article):
     """A 36-36-2 network with random weights: 1406 parameters."""
     rng = np.random.default_rng(7)
     sizes = [36, 36, 2]
-    model = Model(tuple(Layer(rng.normal(0, 0.5, (a, b)), rng.normal(0, 0.5, b)) for a, b in zip(sizes, sizes[1:])))
+    model = Model(tuple(Layer(rng.normal(0, 0.5, (a, b)), rng.normal(0, 0.5, b)) for a, b in itertools.pairwise(sizes)))
     return dataclasses.replace(article, model=model, train_inputs=rng.random((1, 36)),
                                train_targets=np.array([[0.0, 1.0]]))
 
@@ -322,7 +323,7 @@ def _network(article, sizes, activations, loss, shared=False, seed=3):
     """The article's config with another network: random weights, one sample, one class per output."""
     rng = np.random.default_rng(seed)
     layers = tuple(Layer(rng.normal(0, 0.8, (a, b)), rng.normal(0, 0.5, 1 if shared else b), act, shared_bias=shared)
-                   for a, b, act in zip(sizes, sizes[1:], activations))
+                   for a, b, act in zip(sizes, sizes[1:], activations, strict=False))
     target = np.eye(sizes[-1])[:1]
     return dataclasses.replace(article, model=Model(layers), loss=loss, train_inputs=rng.random((1, sizes[0])),
                                train_targets=target, classes=[f"class {k + 1}" for k in range(sizes[-1])])
@@ -436,7 +437,7 @@ def test_no_label_on_another_edge_node_or_label_in_small_networks(the_article, n
     figure = diagram.figure_of(config, stage, config.walk(1))
     _, _, _, labels, _ = _drawn_geometry(figure)
     # every edge between two layers of at most LABEL_MAX_EDGES weights is labelled
-    expected = sum(a * b + b for a, b in zip(sizes, sizes[1:]) if a * b <= diagram.LABEL_MAX_EDGES)
+    expected = sum(a * b + b for a, b in itertools.pairwise(sizes) if a * b <= diagram.LABEL_MAX_EDGES)
     assert len(labels) == expected
     assert _clashes(figure) == []
 
