@@ -242,7 +242,7 @@ def test_the_readme_states_the_limits_the_code_has():
     from pencilnet.cli.data import PICTURE_BYTES
     from pencilnet.io import config, csv_data, npz, starter, yaml_text
 
-    section = (ROOT / "README.md").read_text().split("## Errors, checks and exit codes")[1].split("\n## ")[0]
+    section = (ROOT / "docs" / "errors-and-limits.md").read_text(encoding="utf-8")
     for figure in (f"{yaml_text.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // starter.BYTES_PER_PARAMETER:,}",
                    f"{csv_data.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{csv_data.MAX_TEXT_BYTES // 2**20} MiB",
                    f"{npz.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",

@@ -534,9 +534,8 @@ def test_it_says_what_it_wrote_on_stderr(cli, tmp_path, sketches):
         "a-network-forward.svg", "a-network-backprop.svg", "a-network-step.svg", "a.md"]
 
 
-def test_the_readme_shows_what_publish_writes(cli, tmp_path, sketches):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Publishing a worked example")[1].split("\n## ")[0]
+def test_the_docs_show_what_publish_writes(cli, tmp_path, sketches):
+    section = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
     excerpt = re.search(r"```markdown\n(.*?)```", section, flags=re.S).group(1)
     assert excerpt in publish(cli, tmp_path, "worked.md", "--pencil", "4")
-    assert (ROOT / "docs" / "publish-article-page.png").exists() and "docs/publish-article-page.png" in section
+    assert (ROOT / "docs" / "publish-article-page.png").exists() and "](publish-article-page.png)" in section
