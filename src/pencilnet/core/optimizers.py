@@ -29,6 +29,9 @@ import numpy as np
 NAMES = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "exponential")
 
+# torch.optim's default weight decay where it is not 0: AdamW decays by default.
+DEFAULT_WEIGHT_DECAY = {"adamw": 0.01}
+
 # What each state variable is called here, in torch.optim's state, and in quantity names.
 STATE_LABELS = {"velocity": "momentum_buffer", "m": "exp_avg", "v": "exp_avg_sq", "square_avg": "square_avg"}
 
@@ -44,7 +47,11 @@ class Optimizer:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     alpha: float = 0.99
-    weight_decay: float = 0.0
+    weight_decay: float | None = None  # None: torch.optim's default, 0.01 for adamw and 0 for the others
+
+    def __post_init__(self):
+        if self.weight_decay is None:
+            object.__setattr__(self, "weight_decay", DEFAULT_WEIGHT_DECAY.get(self.name, 0.0))
 
     @property
     def plain(self) -> bool:

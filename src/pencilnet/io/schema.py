@@ -465,7 +465,8 @@ TRAINING = _section(
     Field("seed", Whole(0), None, "the seed of the shuffles", "the top-level `seed`"),
     Field("target_error", Number(positive=True), None, "stop after the first epoch whose error is at most this"),
     Field("optimizer", OPTIMIZER, "sgd", "sgd, adam, adamw or rmsprop, or a mapping with its settings"),
-    Field("weight_decay", NonNegative(), 0, "λ: added to the gradient (sgd, adam, rmsprop); decoupled for adamw"),
+    Field("weight_decay", NonNegative(), None, "λ: added to the gradient (sgd, adam, rmsprop); decoupled for adamw",
+          "0 (adamw: 0.01, as torch.optim)"),
     Field("lr_schedule", LR_SCHEDULE, "constant", "the learning rate of each epoch: constant, step or exponential"),
 )
 
