@@ -168,6 +168,14 @@ def dE_dout_from_net(loss: str, activation: str, net, out, target) -> np.ndarray
     return found
 
 
+def sigmoid_minus(net: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """σ(net) − t, binary_cross_entropy's ∂E/∂net on sigmoid outputs, from net: written as
+    (1 − t) σ(net) − t σ(−net), it keeps the digits out − t loses once out rounds to 1
+    (net 39.1, target 1: −1.0e-17, where 1.0 − 1 is 0). With e = e^−|net| nothing overflows."""
+    e = np.exp(-np.abs(net))
+    return np.where(net >= 0, ((1.0 - t) - t * e) / (1.0 + e), ((1.0 - t) * e - t) / (1.0 + e))
+
+
 def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray | None:
     """∂E/∂net of the output layer in closed form, where the product ∂E/∂out × ∂out/∂net would
     lose digits or divide by a saturated output; None where that product is exact (the squared
@@ -180,7 +188,7 @@ def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray |
     out, t = np.asarray(out, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if activation == "sigmoid":
         if loss == "binary_cross_entropy":
-            return out - t
+            return out - t if net is None else sigmoid_minus(np.asarray(net, dtype=np.float64), t)
         # E = −t ln σ(net): ∂E/∂net = −t (1 − σ(net)) = −t σ(−net)
         with np.errstate(over="ignore"):
             return -t / (1.0 + np.exp(np.asarray(net, dtype=np.float64)))
