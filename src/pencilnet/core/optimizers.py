@@ -22,6 +22,7 @@ intermediate), and the training loop through the stages (pencil arithmetic) for 
 training loop; a test holds the two to the same numbers, bit for bit.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,11 +103,13 @@ class LearningRateSchedule:
 
     def rate(self, base: float, epoch: int) -> float:
         """The learning rate of `epoch`, counted from 1."""
-        if self.name == "step":
-            return base * self.gamma ** ((epoch - 1) // self.step_size)
-        if self.name == "exponential":
-            return base * self.gamma ** (epoch - 1)
-        return base
+        if self.name == "constant":
+            return base
+        changes = (epoch - 1) // self.step_size if self.name == "step" else epoch - 1
+        try:
+            return base * self.gamma ** changes
+        except OverflowError:  # past a float's range: infinite, and training reports the divergence
+            return math.inf
 
     def describe(self) -> str:
         if self.name == "step":

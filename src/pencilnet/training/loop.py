@@ -87,8 +87,8 @@ class TrainingInterrupted(Exception):
 class TrainingDiverged(ArithmeticError):
     """The error stopped being a finite number, or a parameter did or grew past `PARAMETER_BOUND`.
 
-    `cause` is "error" or "weights". `sample` counts from 1 in the data's order: for the error,
-    the first sample whose error is not finite; for the weights, the sample (the last sample of
+    `cause` is "error", "weights" or "rate" (the schedule's rate overflowed). `sample` counts
+    from 1 in the data's order: for the error, the first sample whose error is not finite; for the weights, the sample (the last sample of
     the batch) whose update took them out of bounds. `model` is the one after the last whole epoch."""
 
     def __init__(self, epoch: int, sample: int, model: Model, cause: str = "error", largest: float = float("nan")):
@@ -100,6 +100,8 @@ class TrainingDiverged(ArithmeticError):
         """What blew up, in words."""
         if self.cause == "error":
             return "the error is no longer a finite number"
+        if self.cause == "rate":
+            return "the learning-rate schedule's rate for this epoch is beyond a float's range"
         if np.isfinite(self.largest):
             return f"the weights are beyond ±{PARAMETER_BOUND:.0e} (the largest: {self.largest:.3g})"
         return "a weight is no longer a finite number"
@@ -174,7 +176,9 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
     epoch = 0
     for epoch in range(1, schedule.epochs + 1):
         order = rng.permutation(count) if shuffle else None
-        total = 0.0
+        total, rate = 0.0, schedule.rate(epoch)
+        if not math.isfinite(rate):  # gamma ** (epoch − 1) overflowed: no weight can survive the step
+            raise TrainingDiverged(epoch, 1, run.last_good(), "rate", rate)
         for start in range(0, count, stretch):
             stop = min(start + stretch, count)
             if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
@@ -185,10 +189,10 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
             out = outputs[:stop - start]
             if stop - start > size:  # more than one update: where the weights blew up may need finding
                 run.mark()
-            run.train(x, t, size, schedule.rate(epoch), out)
+            run.train(x, t, size, rate, out)
             part = float(run.terms(out, t).sum())  # the samples' errors, each before its batch's update
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
-                where, cause, largest = _blow_up(run, x, t, size, schedule.rate(epoch), out)
+                where, cause, largest = _blow_up(run, x, t, size, rate, out)
                 sample = start + where
                 raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
                                        largest)
