@@ -77,7 +77,7 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         if plot:
             from pencilnet.views.diagram import plot_history
 
-            wrote(plot_history(history.errors, plot, history.test_accuracy))
+            wrote(plot_history(history.errors, plot, history.test_accuracy, history.epochs))
         confusion = confusion_of(history.model, *test, cfg.threshold) if test and not regression else None
         tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
