@@ -17,7 +17,7 @@ import numpy as np
 from rich.console import Group
 from rich.text import Text
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.stages import Walk
@@ -154,7 +154,7 @@ def _output_notes(config: Config, stage: str, rec: Walk, style: Style) -> list[t
 
 
 def _title(config: Config, stage: str, rec: Walk, style: Style) -> str:
-    symbols = sorted({ACTIVATIONS[layer.activation].symbol for layer in config.model.layers})
+    symbols = sorted({activation_of(layer.activation).symbol for layer in config.model.layers})
     act = symbols[0] if len(symbols) == 1 else "activation"
     if stage == "forward":
         bias = "" if config.model.bias_input == 1 else f"{style.given(config.model.bias_input)} × "

@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of
 from pencilnet.core.gradcheck import FLOOR
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten, span
@@ -162,7 +162,7 @@ def forward(config: Config, trace: Trace, sample: int, style: Style) -> Group:
                                     f"{style.number(scaling.offset[i])}) / {style.number(scaling.scale[i])}", "inputs"))
         parts.append(Text(f"Standardised ({scaling.method}, {how}, fitted on the training data): {raw_text}"))
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers)):
-        activation = ACTIVATIONS[layer.activation]
+        activation = activation_of(layer.activation)
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
         softmax = _softmax_sum(seen.net, style) if activation.coupled else None
         bias_input = style.given(model.bias_input)
@@ -246,7 +246,7 @@ def _node_factors(config: Config, trace: Trace, target: np.ndarray, gradients: G
     sections = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
-        found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
+        found, activation = gradients.layers[index], activation_of(model.layers[index].activation)
         nodes = names.nodes[index + 1]
         outs = [style.number(o) for o in trace.layers[index].out]
         dE_dout = [style.number(v) for v in found.dE_dout]

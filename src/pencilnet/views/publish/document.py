@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.losses import FUSED
 from pencilnet.core.stages import LayerChain, Walk, trainable
 from pencilnet.io.config import Config
@@ -507,7 +507,7 @@ class Builder:
                                          [self.n.number(v) for v in seen.net])
                 else:
                     body = activation_of(layer.activation, self.n.number(seen.net[j], True))
-                first = (Fn(ACTIVATIONS[layer.activation].symbol), *paren((net(target),)))
+                first = (Fn(row_of(layer.activation).symbol), *paren((net(target),)))
                 steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
                 self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j]))))
             if few:
@@ -585,7 +585,7 @@ class Builder:
         layer = self.model.layers[index]
         if index == len(self.model.layers) - 1 and (layer.activation, self.walk.loss) in FUSED:
             return "fused"
-        return "coupled" if ACTIVATIONS[layer.activation].coupled else "plain"
+        return "coupled" if row_of(layer.activation).coupled else "plain"
 
     def node_signals(self, index: int):
         """∂E/∂out, ∂out/∂net and ∂E/∂net of each node of layer `index`, from the layer after it."""
