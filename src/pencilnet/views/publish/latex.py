@@ -3,27 +3,10 @@
 
 import re
 
-from pencilnet.views.publish.document import (
-    Document,
-    Equation,
-    Figure,
-    Fn,
-    Frac,
-    Half,
-    Heading,
-    Items,
-    Num,
-    Op,
-    Paragraph,
-    Partial,
-    Power,
-    Sum,
-    Table,
-    Var,
-    prose,
-)
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq"}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
 
@@ -56,7 +39,7 @@ def math(tokens) -> str:
         elif isinstance(t, Op):
             parts.append(OPS.get(t.text, t.text))
         elif isinstance(t, Fn):
-            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}"))
+            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}".replace("_", r"\_")))
         elif isinstance(t, Half):
             parts.append(r"\tfrac{1}{2}")
         elif isinstance(t, Sum):
@@ -83,7 +66,8 @@ def aligned(equation: Equation) -> str:
 
 TEXT = {  # characters of prose that pdflatex's default fonts have under another name
     "∂": r"$\partial$", "→": r"$\to$", "…": r"\dots{}", "⋯": r"$\cdots$", "−": "$-$", "×": r"$\times$",
-    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$", "√": r"$\surd$",
+    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$",
+    "√": r"$\surd$",
     "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
