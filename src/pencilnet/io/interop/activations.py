@@ -5,6 +5,8 @@ alpha, torch's negative_slope)."""
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pencilnet.core.activations import activation_of, written_name
 
 
@@ -46,5 +48,8 @@ def torch_module(activation: str) -> str:
 def from_node(op_type: str, attributes: dict) -> str:
     """The activation an ONNX node computes, named with its settings from the node's attributes."""
     family = BY_ONNX[op_type]
-    carried = {key: float(attributes[name]) for key, name in OPERATORS[family].settings.items() if name in attributes}
+    # ONNX keeps a float attribute in 32 bits (alpha 0.2 is 0.20000000298…): the shortest decimal that
+    # gives those 32 bits back is the number a person wrote, and the one export wrote.
+    carried = {key: float(str(np.float32(attributes[name]))) for key, name in OPERATORS[family].settings.items()
+               if name in attributes}
     return written_name(family, carried)
