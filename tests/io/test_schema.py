@@ -68,8 +68,8 @@ def test_defaults_are_the_tables():
     config = parse(GOOD, "good.yaml")
     training = {field.name: field.default for field in schema.TRAINING.table}
     assert training == {"learning_rate": 0.5, "epochs": 1, "batch_size": 1, "shuffle": False, "seed": None,
-                        "target_error": None, "optimizer": "sgd", "weight_decay": 0,
-                        "lr_schedule": "constant"}  # seed None: the top-level seed, whose default is 0
+                        "target_error": None, "optimizer": "sgd", "weight_decay": None,
+                        "lr_schedule": "constant"}  # seed None: the top-level seed; weight_decay None: the optimizer's
     s = config.schedule
     assert (s.learning_rate, s.epochs, s.batch_size, s.shuffle, s.seed, s.target_error) == (0.5, 1, 1, False, 0, None)
     assert s.optimizer.plain and s.optimizer.name == "sgd" and s.lr_schedule.name == "constant"

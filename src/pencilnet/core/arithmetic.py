@@ -18,6 +18,8 @@ def half_up(x: float, places: int) -> "Decimal":
     0.08505 lies just below it and binary rounding would give 0.0850."""
     from decimal import ROUND_HALF_UP, Decimal, localcontext  # only pencil arithmetic and verify need it
 
+    if not np.isfinite(x):  # an overflowed intermediate: carried on as it is, as exact arithmetic does
+        return Decimal(repr(float(x)))
     with localcontext() as context:
         context.prec = 800  # enough digits for any float at any number of places asked for
         return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -18,6 +18,7 @@ from pencilnet.core.losses import LOSSES
 from pencilnet.io.kinds import (
     INVALID,
     REQUIRED,
+    ActivationChoice,
     Betas,
     Choice,
     Either,
@@ -201,7 +202,7 @@ class Standardize(Kind):
 
 
 # A layer's activation, one of the core's rows by name (an activation with a parameter extends this kind).
-ACTIVATION = Choice(tuple(ACTIVATIONS))
+ACTIVATION = ActivationChoice(tuple(ACTIVATIONS))
 
 SCHEME = Either(section(
     Field("scheme", Choice(SCHEMES), REQUIRED, "xavier (Glorot) suits sigmoid and tanh, he suits relu"),
@@ -245,7 +246,8 @@ TRAINING = section(
     Field("seed", Whole(0), None, "the seed of the shuffles", "the top-level `seed`"),
     Field("target_error", Number(positive=True), None, "stop after the first epoch whose error is at most this"),
     Field("optimizer", OPTIMIZER, "sgd", "sgd, adam, adamw or rmsprop, or a mapping with its settings"),
-    Field("weight_decay", NonNegative(), 0, "λ: added to the gradient (sgd, adam, rmsprop); decoupled for adamw"),
+    Field("weight_decay", NonNegative(), None, "λ: added to the gradient (sgd, adam, rmsprop); decoupled for adamw",
+          "0 (adamw: 0.01, as torch.optim)"),
     Field("lr_schedule", LR_SCHEDULE, "constant", "the learning rate of each epoch: constant, step or exponential"),
 )
 

@@ -134,6 +134,8 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
         "stopped_early": history.stopped_early,
         "weights": {k: number(v) for k, v in history.model.parameters().items()},
     }
+    if len(history.errors) != history.epochs_run:  # a long run's evenly spread sample of its epochs
+        result["error_epochs"] = history.epochs
     if history.test_accuracy is not None:
         result["test_accuracies"] = [number(a) for a in history.test_accuracy]
     if confusion is not None:

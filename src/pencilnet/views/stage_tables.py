@@ -6,7 +6,7 @@ import numpy as np
 from rich.console import Group
 from rich.text import Text
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten
@@ -68,7 +68,7 @@ def forward(config: Example, trace: Trace, sample: int | None, style: Style) -> 
                                     f"{style.number(scaling.offset[i])}) / {style.number(scaling.scale[i])}", "inputs"))
         parts.append(Text(f"Standardised ({scaling.method}, {how}, fitted on the training data): {raw_text}"))
     for index, (layer, seen) in enumerate(zip(model.layers, trace.layers, strict=False)):
-        activation = ACTIVATIONS[layer.activation]
+        activation = row_of(layer.activation)
         shown = style.given if index == 0 else style.number  # given inputs, computed outs
         softmax = _softmax_sum(seen.net, style) if activation.coupled else None
         bias_input = style.given(model.bias_input)

@@ -6,7 +6,7 @@ layer back, part by part as the article goes, then the step the optimizer takes.
 
 from typing import TYPE_CHECKING
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.losses import FUSED
 from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import trainable
@@ -81,7 +81,7 @@ def signal_kind(b: "Builder", index: int) -> str:
     layer = b.model.layers[index]
     if index == len(b.model.layers) - 1 and (layer.activation, b.walk.loss) in FUSED:
         return "fused"
-    return "coupled" if ACTIVATIONS[layer.activation].coupled else "plain"
+    return "coupled" if row_of(layer.activation).coupled else "plain"
 
 
 def node_signals(b: "Builder", index: int):

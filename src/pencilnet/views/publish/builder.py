@@ -6,7 +6,7 @@ in `backward`. Every number in it is the engine's, shown by `Style`.
 """
 
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.metrics import classes_of
 from pencilnet.core.stages import LayerChain, Walk
@@ -201,7 +201,7 @@ class Builder:
                                          [self.n.number(v) for v in seen.net])
                 else:
                     body = activation_of(layer.activation, self.n.number(seen.net[j], True))
-                first = (Fn(ACTIVATIONS[layer.activation].symbol), *paren((net(target),)))
+                first = (Fn(row_of(layer.activation).symbol), *paren((net(target),)))
                 steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
                 self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j]))))
             if few:

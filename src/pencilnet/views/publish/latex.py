@@ -6,7 +6,7 @@ import re
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq"}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
 
@@ -39,7 +39,7 @@ def math(tokens) -> str:
         elif isinstance(t, Op):
             parts.append(OPS.get(t.text, t.text))
         elif isinstance(t, Fn):
-            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}"))
+            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}".replace("_", r"\_")))
         elif isinstance(t, Half):
             parts.append(r"\tfrac{1}{2}")
         elif isinstance(t, Sum):
