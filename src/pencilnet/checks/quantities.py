@@ -9,7 +9,10 @@ Names follow the article's notation:
   dE/dx1, dE_h1/dx1                     the gradient of an input, and what flows back to it from h1
   e_y1, delta_y1, delta_h1              books' conventions: e = target − out, δ = −∂E/∂net
   w5_new                                a parameter after one step
-  epoch_3_error                         the mean error measured during epoch 3
+  epoch_3_error                         the mean error measured during epoch 3 (each sample's E from
+                                        the forward pass just before its batch's update)
+  epoch_3_error_total, epoch_3_sse      the same summed over the samples, not averaged; and the sum over
+                                        the samples of Σ_k (target_k − out_k)², neither halved nor averaged
   error_after_3_epochs, w5_after_3_epochs   after 3 epochs of training
   out_y1_after_3_epochs, net_h1_after_3_epochs   the sample's values with the weights after 3 epochs
   lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
@@ -27,7 +30,11 @@ from pencilnet.core.model import Model, shared_target
 from pencilnet.core.stages import Walk, chain, error, forward
 from pencilnet.training.loop import train
 
-EPOCH_NAME = re.compile(r"epoch_(\d+)_error|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?|lr_epoch_(\d+)")
+EPOCH_NAME = re.compile(r"epoch_(\d+)_(?:error|error_total|sse)|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?"
+                        r"|lr_epoch_(\d+)")
+# E as a multiple of Σ_k (target_k − out_k)², for the losses where it is one: ½ for half_sse, 1/n of
+# the n outputs for mse. Other losses have no sum of squares in their E, so `epoch_N_sse` is not theirs.
+SQUARES = {"half_sse": lambda outputs: 2.0, "mse": lambda outputs: float(outputs)}
 STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
 STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
 SAMPLE_STEP_NAME = re.compile(r"()((?:net|out)_\w+|E_\w+)_after_(\d+)_steps?")
@@ -59,19 +66,19 @@ def _targets(model: Model) -> dict[str, str]:
     names, feeds = model.names, {}
     for index, weights in enumerate(names.weights):
         targets = names.nodes[index + 1]
-        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel()):
+        for j, name in zip(np.tile(np.arange(weights.shape[1]), weights.shape[0]), weights.ravel(), strict=True):
             feeds[str(name)] = targets[j]
         if model.layers[index].shared_bias:  # named as chain names it: the span of the layer
             feeds[names.biases[index][0]] = shared_target(targets)
         else:
-            feeds.update(zip(names.biases[index], targets))
+            feeds.update(zip(names.biases[index], targets, strict=True))
     return feeds
 
 
-def epochs_of(name: str, model: Model) -> int | None:
-    """The number of epochs an epoch quantity needs, or None if `name` is not one."""
+def epochs_of(name: str, model: Model, loss: str | None = None) -> int | None:
+    """The number of epochs an epoch quantity needs, or None if `name` is not one (of `loss`, if given)."""
     match = EPOCH_NAME.fullmatch(name)
-    if not match:
+    if not match or (loss is not None and name.endswith("_sse") and loss not in SQUARES):
         return None
     during, after, parameter, parameter_after, rate = match.groups()
     if parameter is not None and parameter not in model.names.parameters and not _of_sample(parameter, model):
@@ -109,11 +116,11 @@ def sample_values(model: Model, x, target, loss: str, arithmetic, suffix: str) -
 def _forward_values(model: Model, trace, report) -> dict[str, float]:
     """net_… and out_… of every node, then E_total and each E_y…, as one pass gives them."""
     values: dict[str, float] = {}
-    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers):
+    for layer_nodes, seen in zip(model.names.nodes[1:], trace.layers, strict=True):
         for j, node in enumerate(layer_nodes):
             values[f"net_{node}"], values[f"out_{node}"] = float(seen.net[j]), float(seen.out[j])
     values["E_total"] = report.total
-    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms)})
+    values.update({f"E_{node}": float(v) for node, v in zip(model.names.nodes[-1], report.terms, strict=True)})
     return values
 
 
@@ -130,7 +137,7 @@ def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]
         found = walk.update
         for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
                                                            if k in found.values]:
-            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector)})
+            values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector, strict=True)})
         values.update(sample_values(walk.new_model, walk.x, walk.target, walk.loss, arithmetic,
                                     f"_after_{count}_steps"))
     return values
@@ -158,7 +165,8 @@ def of_walk(walk: Walk) -> dict[str, float]:
     for i, x in enumerate(names.nodes[0]):
         values[f"dE/d{x}"] = float(gradients.dE_dx[i])
         values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
-    values.update({f"e_{node}": float(t - o) for node, t, o in zip(names.nodes[-1], walk.target, trace.output)})
+    outputs = zip(names.nodes[-1], walk.target, trace.output, strict=True)
+    values.update({f"e_{node}": float(t - o) for node, t, o in outputs})
     for row in chain(model, gradients):
         values[f"dE/d{row.name}"] = row.gradient
         values[f"dnet_{row.target}/d{row.name}"] = row.dnet_dw
@@ -174,6 +182,11 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
     values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
+    count = len(config.train_inputs)  # the mean's count: the sum of the samples' E is the mean × count
+    values.update({f"epoch_{n}_error_total": e * count for n, e in enumerate(history.errors, start=1)})
+    if config.loss in SQUARES:
+        factor = SQUARES[config.loss](config.model.layers[-1].size)
+        values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
     values[f"error_after_{epochs}_epochs"] = history.final_error
     values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})

@@ -41,8 +41,9 @@ def _decimals(published: str) -> int:
 def reproduces(value: float, entry: Expected) -> bool:
     published = Decimal(entry.published)
     if entry.tolerance is not None:
-        # 12 significant digits: float noise must not decide a comparison at the tolerance's edge
-        return abs(Decimal(f"{value:.12g}") - published) <= entry.tolerance
+        # The float's shortest decimal form: every digit it carries counts (a tolerance may be finer
+        # than any fixed number of digits), and none it does not (its binary expansion's tail).
+        return abs(Decimal(repr(value)) - published) <= entry.tolerance
     # A float's shortest form has at most 341 decimals (17 digits, down to 1e-324): rounding it to
     # more changes nothing, and 800 published decimals would outgrow half_up's precision.
     return half_up(value, min(_decimals(entry.published), 341)) == published

@@ -556,7 +556,7 @@ def _build(data, check: _Checker, source: str, base_dir: Path | None) -> Config 
         return None
     model = Model(tuple(layers), top["bias_input"])
     labels = _labels(top["labels"], check, model)
-    expected = _expected(top["expected"], data.get("expected"), check, model, len(samples[0]), labels)
+    expected = _expected(top["expected"], data.get("expected"), check, model, len(samples[0]), labels, top["loss"])
     if check.problems:
         return None
     test_inputs, test_targets = test if test else (None, None)
@@ -825,16 +825,17 @@ def _labels(labels: dict | None, check: _Checker, model: Model) -> dict[str, str
 
 def canonical(name: str, labels: dict[str, str]) -> str:
     """A quantity name written with a publication's labels (dE/dw13) in pencilnet's names (dE/dw1).
-    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3)."""
+    A label stands where a name stands: after the start, _, / or d (dE/dw13, net_n3, delta_n3), and
+    before the end or _ (w13_new, m_w13_after_2_steps), never inside a longer name (w1 in w13)."""
     if not labels:
         return name
     by_label = {label: pencil for pencil, label in labels.items()}
     pattern = "|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True))
-    return re.sub(rf"(?<![^_/d])({pattern})(?![\w])", lambda m: by_label[m.group(1)], name)
+    return re.sub(rf"(?<![^_/d])({pattern})(?![^\W_])", lambda m: by_label[m.group(1)], name)
 
 
-def _expected(section, raw, check: _Checker, model: Model, samples: int, labels: dict[str, str] = {}
-              ) -> Expectations | None:
+def _expected(section, raw, check: _Checker, model: Model, samples: int, labels: dict[str, str] = {},
+              loss: str | None = None) -> Expectations | None:
     from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     if section is None or section is INVALID:
@@ -846,7 +847,7 @@ def _expected(section, raw, check: _Checker, model: Model, samples: int, labels:
     entries, names = [], set(one_step_names(model))  # made once, not once per entry
     for given_name, entry in section["values"].items():
         name = canonical(str(given_name), labels)
-        if name not in names and epochs_of(name, model) is None and steps_of(name, model) is None:
+        if name not in names and epochs_of(name, model, loss) is None and steps_of(name, model) is None:
             suggestion = schema.near_miss(name, one_step_names(model))
             check.fail(f"expected.values.{given_name}", "a quantity name such as net_h1, out_y1, E_total, dE/dw5, "
                        f"dE/dout_h1, w5_new or error_after_10_epochs{suggestion}", str(given_name), describe=False)
