@@ -60,6 +60,7 @@ def failures():
     try:
         with _stopping_signals(), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.showwarning = _shown_warning  # a library's warning may quote a user's text
             yield
             sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
@@ -219,6 +220,11 @@ def display(*renderables):
             shown.print(item)
             shown.print()
     sys.stdout.write(encodable(TRAILING_SPACES.sub(r"\1", captured.get()), getattr(sys.stdout, "encoding", None)))
+
+
+def _shown_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (matplotlib's "Glyph 27 missing") as one line, its text shown, not obeyed."""
+    say(f"pencilnet: warning: {category.__name__}: {message}")
 
 
 def say(line: str) -> None:

@@ -32,6 +32,12 @@ def visible(text: str, breaks: bool = True) -> str:
     return (CONTROL if breaks else CONTROL_OR_BREAK).sub(_escape, text)
 
 
+def one_line(text: str) -> str:
+    """A user's text as one line to quote in a document: a line break is a space (in Markdown
+    it would start a heading, in LaTeX a paragraph), any other control character its escape."""
+    return visible(re.sub(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]", " ", text))
+
+
 # What a terminal without the character reads instead. Longer words take more room, so a table
 # laid out for the Unicode text may come out a column wider: readable, if not aligned.
 ASCII = {

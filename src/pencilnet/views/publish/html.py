@@ -2,7 +2,7 @@
 natively, pictures as inline SVG, styles in the page; nothing is fetched from anywhere."""
 
 import re
-from html import escape
+from html import escape as _escape_html
 
 from pencilnet.views.publish.document import (
     Document,
@@ -23,13 +23,35 @@ from pencilnet.views.publish.document import (
     Var,
     prose,
 )
+from pencilnet.views.publish.latex import SCIENTIFIC
+from pencilnet.views.terminal import one_line
+
+
+def escape(text: str) -> str:
+    """A user's text for the page: markup escaped, a control character shown as its escape (no
+    parser sees one), a line break a space."""
+    return _escape_html(one_line(text))
 
 NUMERIC = ' class="n"'
 
 
 def _name(text: str) -> str:
+    if len(text) == 2 and text[1] == "\u0302":  # m̂: an optimizer's bias-corrected state
+        return f'<mover accent="true">{_name(text[0])}<mo>^</mo></mover>'
     kind = "mn" if text.isdigit() else "mi"
     return f"<{kind}>{escape(text)}</{kind}>"
+
+
+def number(text: str) -> str:
+    """A number as Style wrote it, as MathML: 1.78e-10 as 1.78 × 10⁻¹⁰; a negative sign as −."""
+    found = SCIENTIFIC.fullmatch(text)
+    if not found:
+        sign = "−" if text.startswith("-") else ""
+        return f"<mn>{sign}{escape(text.lstrip('-'))}</mn>"
+    mantissa, exponent = found.group(1), int(found.group(2))
+    minus = "<mo>−</mo>" if exponent < 0 else ""
+    power = f"<msup><mn>10</mn><mrow>{minus}<mn>{abs(exponent)}</mn></mrow></msup>"
+    return power if mantissa in ("1", "1.0") else f"{number(mantissa)}<mo>×</mo>{power}"
 
 
 def _var(v: Var) -> str:
@@ -50,8 +72,7 @@ def math(tokens) -> str:
         if isinstance(t, Var):
             parts.append(_var(t))
         elif isinstance(t, Num):
-            sign = "−" if t.text.startswith("-") else ""
-            parts.append(f"<mn>{sign}{escape(t.text.lstrip('-'))}</mn>")
+            parts.append(number(t.text))
         elif isinstance(t, Op):
             fixed = ' stretchy="false"' if t.text in "()[]" else ""
             parts.append(f"<mo{fixed}>{escape(t.text)}</mo>")
@@ -60,7 +81,7 @@ def math(tokens) -> str:
         elif isinstance(t, Half):
             parts.append("<mfrac><mn>1</mn><mn>2</mn></mfrac>")
         elif isinstance(t, Sum):
-            parts.append(f"<munder><mo>∑</mo><mi>{escape(t.index)}</mi></munder>")
+            parts.append(f"<munder><mo>∑</mo>{_name(t.index)}</munder>")
         elif isinstance(t, Partial):
             parts.append(f"<mfrac><mrow><mo>∂</mo>{_var(t.top)}</mrow>"
                          f"<mrow><mo>∂</mo>{_var(t.bottom)}</mrow></mfrac>")
@@ -86,7 +107,9 @@ def inline(parts) -> str:
 STYLE = """
 body { font-family: Georgia, "Times New Roman", serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #111; }
-h1 { font-size: 1.7rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; } h2, h3, h4 { break-after: avoid; }
+h1 { font-size: 1.7rem; }
+p, li, h1, h2, h3, h4, figcaption, td, th { overflow-wrap: break-word; } /* a long word breaks, never runs off */
+table { display: block; max-width: 100%; overflow-x: auto; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; } h2, h3, h4 { break-after: avoid; }
 math { font-size: 1.05em; }
 .eq { margin: 0.6rem 0 0.6rem 1.5rem; }
 .eq { text-align: left; } .eq math { display: block math; margin: 0.2rem 0; }
@@ -109,6 +132,8 @@ def _svg(text: str, prefix: str) -> str:
     clip paths) renamed so that two pictures never share one."""
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
+    # A control character from a config's text (a title, a class) has no place in a page: shown.
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", text)
     return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', text)
