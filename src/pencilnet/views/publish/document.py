@@ -716,15 +716,17 @@ class Builder:
 
     def optimizer_update(self):
         """The step of an optimizer that keeps state or decays weights: its rule with its numbers,
-        then every parameter's gradient, intermediates and new value in one table."""
+        as mathematics, then every parameter's gradient, intermediates and new value in one table."""
+        from pencilnet.views.publish import rules  # it builds on this module's tokens
+
         found = self.stateful
         self.add(Heading(2, "5. The update"))
         start = " It starts from a state of zeros, so this is its step 1." if found.steps == 1 else ""
         self.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "
                  f"gradients above (they come from the weights before the update).{start} For each parameter, in "
                  "order:")
-        self.add(Items(tuple((formula,) for formula in rule(found.optimizer, found.learning_rate, found.steps,
-                                                             self.style).split("; "))))
+        self.add(Items(tuple(rules.parts(formula) for formula in rule(found.optimizer, found.learning_rate,
+                                                                      found.steps, self.style).split("; "))))
         keys, free = state_keys(found), trainable(self.model)
         rows = []
         for position, name in enumerate(self.names.parameters):
@@ -746,7 +748,9 @@ class Builder:
 
     def published(self):
         expected = self.config.expected
-        if expected is None:
+        # A published example is of plain gradient descent: a document of another optimizer's step
+        # is not that example, and its update is not the one the publication printed.
+        if expected is None or self.stateful is not None:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
         how = ("exact arithmetic" if expected.pencil_decimals is None
@@ -770,11 +774,6 @@ class Builder:
                 items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
         if items:
             self.add(Items(tuple(items)))
-        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
-        if stepped and self.stateful is not None:
-            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
-                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
-                     "apply to it.")
 
 
 def build(config: Config, walk: Walk, style: Style, title: str | None = None) -> Document:

@@ -109,7 +109,9 @@ body { font-family: Georgia, "Times New Roman", serif; max-width: 50rem; margin:
        line-height: 1.5; color: #111; }
 h1 { font-size: 1.7rem; }
 p, li, h1, h2, h3, h4, figcaption, td, th { overflow-wrap: break-word; } /* a long word breaks, never runs off */
-table { display: block; max-width: 100%; overflow-x: auto; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; } h2, h3, h4 { break-after: avoid; }
+table { display: block; max-width: 100%; overflow-x: auto; }
+h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; }
+h2, h3, h4 { break-after: avoid; }
 math { font-size: 1.05em; }
 .eq { margin: 0.6rem 0 0.6rem 1.5rem; }
 .eq { text-align: left; } .eq math { display: block math; margin: 0.2rem 0; }
@@ -166,10 +168,11 @@ def render(document: Document, pictures: dict[str, str]) -> str:
         elif isinstance(block, Table):
             def cells(tag: str, row, block=block) -> str:
                 return "".join(f"<{tag}{NUMERIC if right else ''}>{inline(cell)}</{tag}>"
-                               for cell, right in zip(row, block.numeric))
+                               for cell, right in zip(row, block.numeric, strict=True))
 
-            rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
-            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
+            table_rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
+            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n"
+                        f"<tbody>\n{table_rows}\n</tbody>\n"
                         "</table>")
         elif isinstance(block, Figure):
             svg = _svg(pictures[block.stage], f"figure-{block.stage}")

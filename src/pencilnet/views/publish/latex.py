@@ -101,7 +101,8 @@ def aligned(equation: Equation) -> str:
 
 TEXT = {  # characters of prose that pdflatex's default fonts have under another name
     "∂": r"$\partial$", "→": r"$\to$", "…": r"\dots{}", "⋯": r"$\cdots$", "−": "$-$", "×": r"$\times$",
-    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$", "√": r"$\surd$",
+    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$",
+    "√": r"$\surd$",
     "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
     "'": r"\textquotesingle{}", '"': r"\textquotedbl{}", "`": r"\textasciigrave{}",  # as typed, never curled
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
