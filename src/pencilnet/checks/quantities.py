@@ -178,6 +178,7 @@ def of_walk(walk: Walk) -> dict[str, float]:
             if found.terms is not None:
                 for k, fed in enumerate(names.nodes[index + 2]):
                     values[f"dE_{fed}/dout_{node}"] = float(found.terms[j, k])
+    assert gradients.dE_dx is not None and gradients.input_terms is not None  # backprop always makes them
     for i, x in enumerate(names.nodes[0]):
         values[f"dE/d{x}"] = float(gradients.dE_dx[i])
         values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
@@ -217,7 +218,7 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
         factor = SQUARES[config.loss](config.model.layers[-1].size)
         values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
     values[f"error_after_{epochs}_epochs"] = history.final_error
-    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
+    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates or (), start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
     x, target = config.sample(sample)
     values.update(sample_values(history.model, x, target, config.loss, arithmetic, f"_after_{epochs}_epochs"))

@@ -4,26 +4,9 @@ natively, pictures as inline SVG, styles in the page; nothing is fetched from an
 import re
 from html import escape as _escape_html
 
-from pencilnet.views.publish.document import (
-    Document,
-    Equation,
-    Figure,
-    Fn,
-    Frac,
-    Half,
-    Heading,
-    Items,
-    Num,
-    Op,
-    Paragraph,
-    Partial,
-    Power,
-    Sum,
-    Table,
-    Var,
-    prose,
-)
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.latex import SCIENTIFIC
+from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 from pencilnet.views.terminal import one_line
 
 
@@ -172,8 +155,7 @@ def render(document: Document, pictures: dict[str, str]) -> str:
 
             table_rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
             body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n"
-                        f"<tbody>\n{table_rows}\n</tbody>\n"
-                        "</table>")
+                        f"<tbody>\n{table_rows}\n</tbody>\n</table>")
         elif isinstance(block, Figure):
             svg = _svg(pictures[block.stage], f"figure-{block.stage}")
             body.append(f"<figure>\n{svg}\n<figcaption>{escape(block.caption)}</figcaption>\n</figure>")

@@ -3,26 +3,8 @@
 
 import re
 
-from pencilnet.views.publish.document import (
-    Document,
-    Equation,
-    Figure,
-    Fn,
-    Frac,
-    Half,
-    Heading,
-    Items,
-    Num,
-    Op,
-    Paragraph,
-    Partial,
-    Power,
-    Sum,
-    Table,
-    Var,
-    prose,
-    width,
-)
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, width
 from pencilnet.views.terminal import one_line
 
 OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "√": r"\surd", "{": r"\{", "}": r"\}", "#": r"\#",

@@ -3,7 +3,7 @@ mathematics, so that HTML writes it as MathML and LaTeX as mathematics, like eve
 
 import re
 
-from pencilnet.views.publish.document import Num, Op, Partial, Power, Var
+from pencilnet.views.publish.math import Num, Op, Partial, Power, Var
 
 PROSE = re.compile(r"( on the first step)")
 TOKEN = re.compile(r"\s*(∂E/∂w|\d+(?:\.\d+)?(?:e[+-]?\d+)?|[A-Za-z]\u0302?[A-Za-z]*|[×+−/=()√²^])")
