@@ -395,7 +395,8 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
 def test_an_optimizers_rule_in_latex_has_hats_roots_and_powers():
     from pencilnet.views.publish.latex import text
 
-    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9$^{t}$); $\surd$$\hat{v}$"
+    # A caret in prose is a caret: a user's "x^2" is text (issue 26 item 8); rules are mathematics.
+    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9\textasciicircum{}t); $\surd$$\hat{v}$"
 
 
 def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_path, sketches):

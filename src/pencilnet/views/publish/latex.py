@@ -98,16 +98,13 @@ CHUNK = 4
 
 
 def text(value: str) -> str:
-    """Prose for pdflatex: specials escaped; a character its fonts lack written as its code point;
-    a line break a space; a long word (a path, a hash) free to break. An optimizer's rule has m̂
-    (m and a combining circumflex) and powers (0.9^t): math for both."""
-    value = one_line(value)
+    """Prose for pdflatex: specials escaped (a ^ is a caret, never a superscript); a character its
+    fonts lack written as its code point; a line break a space; a long word (a path, a hash) free
+    to break. A table's heading may have m̂ (m and a combining circumflex): mathematics."""
     out = []
-    for piece in re.split(r"(\w\u0302|\^[A-Za-z0-9]+)", value):
+    for piece in re.split(r"(\w\u0302)", one_line(value)):
         if len(piece) == 2 and piece[1] == "\u0302":
             out.append(rf"$\hat{{{text(piece[0])}}}$")
-        elif piece.startswith("^") and len(piece) > 1:
-            out.append(f"$^{{{piece[1:]}}}$")
         else:
             out.append(_characters(piece))
     return "".join(out)
