@@ -375,7 +375,7 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
                    "layers[0].freeze=weights")
     update = text[text.index("## 5. The update"):]
     # The rule as mathematics, like every formula (eps as a power of ten, never 1e-08).
-    assert r"$\mathrm{update} = 0.5 \times \hat{m} / ( \surd \hat{v} + 10^{-8} )$" in update
+    assert r"$\mathrm{update} = 0.5 \times \hat{m} / ( \sqrt{\hat{v}} + 10^{-8} )$" in update
     assert r"$\mathrm{new} = \mathrm{old} - \mathrm{update}$" in update
     assert r"$v = 0.999 \times v + 0.001 \times {( \frac{\partial E}{\partial w} )}^{2}$" in update
     assert "η" not in update, "the plain formula w − η × ∂E/∂w does not describe Adam's step"

@@ -51,8 +51,13 @@ def _var(v: Var) -> str:
 def math(tokens) -> str:
     """Tokens as MathML presentation markup (without the <math> around them)."""
     parts = []
-    for t in tokens:
-        if isinstance(t, Var):
+    tokens = list(tokens)
+    while tokens:
+        t = tokens.pop(0)
+        if t == Op("√") and tokens:  # a root over the token after it
+            parts.append(f"<msqrt>{math(tokens[:1])}</msqrt>")
+            tokens.pop(0)
+        elif isinstance(t, Var):
             parts.append(_var(t))
         elif isinstance(t, Num):
             parts.append(number(t.text))
@@ -92,7 +97,10 @@ body { font-family: Georgia, "Times New Roman", serif; max-width: 50rem; margin:
        line-height: 1.5; color: #111; }
 h1 { font-size: 1.7rem; }
 p, li, h1, h2, h3, h4, figcaption, td, th { overflow-wrap: break-word; } /* a long word breaks, never runs off */
-table { display: block; max-width: 100%; overflow-x: auto; }
+/* A wide table may use the window's width beyond the text's, centred on it; wider still, it scrolls. */
+table { display: block; overflow-x: auto; width: max-content; max-width: calc(100vw - 2rem);
+        position: relative; left: 50%; transform: translateX(-50%); }
+@media print { table { max-width: 100%; left: 0; transform: none; font-size: 9pt; } }
 h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h2, h3, h4 { break-after: avoid; }
 math { font-size: 1.05em; }
@@ -102,6 +110,8 @@ table { border-collapse: collapse; margin: 0.8rem 0; }
 th, td { padding: 0.2rem 0.7rem; border-bottom: 1px solid #ddd; text-align: left; }
 th { border-bottom: 2px solid #888; } td.n, th.n { text-align: right; }
 figure { margin: 1rem 0; text-align: center; } figure svg { max-width: 100%; height: auto; }
+/* A picture may be wider than the text: it takes the window's width, so that its labels stay readable. */
+@media screen { figure { margin: 1rem calc(50% - 50vw + 1rem); } }
 figcaption { font-size: 0.9rem; color: #444; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
 @media print {

@@ -48,8 +48,13 @@ def _var(v: Var) -> str:
 def math(tokens) -> str:
     """Tokens as LaTeX mathematics (without the $ around them)."""
     parts = []
-    for t in tokens:
-        if isinstance(t, Var):
+    tokens = list(tokens)
+    while tokens:
+        t = tokens.pop(0)
+        if t == Op("√") and tokens:  # a root over the token after it
+            parts.append(rf"\sqrt{{{math(tokens[:1])}}}")
+            tokens.pop(0)
+        elif isinstance(t, Var):
             parts.append(_var(t))
         elif isinstance(t, Num):
             parts.append(number(t.text))
