@@ -7,6 +7,7 @@ from pencilnet.core.arithmetic import half_up
 
 SCIENTIFIC = 5  # five zeros or more after the decimal point before a digit: 1.51e-7, not 0.000000151
 LARGE = 1e10  # from here on: 1.23e12
+FLOAT_DIGITS = 12  # significant digits a product of a few float64 factors holds; the rest is noise
 
 
 def scientific(x: float, significant: int) -> str:
@@ -118,8 +119,12 @@ class Style:
         x = float(x)
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
-        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
-        text = f"{half_up(x, 3 * self.pencil + 1):f}"
+        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise,
+        # and so is a digit beyond what a float holds (−1799999.9999999998 is −1800000).
+        places = 3 * self.pencil + 1
+        if x != 0:
+            places = max(0, min(places, FLOAT_DIGITS - 1 - math.floor(math.log10(abs(x)))))
+        text = f"{half_up(x, places):f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
         if text in ("-0", "0", ""):
             return "0"

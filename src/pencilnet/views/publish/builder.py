@@ -238,7 +238,9 @@ class Builder:
 
     def published(self):
         expected = self.config.expected
-        if expected is None:
+        # A published example is of plain gradient descent: a document of another optimizer's step
+        # is not that example, and its update is not the one the publication printed.
+        if expected is None or self.stateful is not None:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
         how = ("exact arithmetic" if expected.pencil_decimals is None
@@ -262,11 +264,6 @@ class Builder:
                 items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
         if items:
             self.add(Items(tuple(items)))
-        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
-        if stepped and self.stateful is not None:
-            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
-                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
-                     "apply to it.")
 
 
 def build(config: Example, walk: Walk, style: Style, title: str | None = None) -> Document:
