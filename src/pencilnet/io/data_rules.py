@@ -54,12 +54,12 @@ def with_parameters(value, layer_specs, check: Checker, base_dir: Path | None):
     return filled
 
 
-def inferred_sizes(top: dict, base_dir: Path | None) -> dict:
+def inferred_sizes(top: dict, base_dir: Path | None, check: Checker) -> dict:
     """`top` with what the data determines filled in where the config leaves it out: `inputs`, the
     number of feature columns; the output layer's `size`, one per class (or target column). Given
     sizes are kept, and checked against the data later like any other. Filling them in reads the
-    training file once more; a file that cannot be read is reported by the data section, and the
-    sizes stay missing."""
+    training file once more; a file that cannot be read is reported in its reader's words (with
+    every other problem of the config), and the sizes it was to give are not reported missing."""
     inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
     last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
     open_output = last is not None and "size" not in last and "weights" not in last
@@ -72,7 +72,12 @@ def inferred_sizes(top: dict, base_dir: Path | None) -> dict:
         return top
     try:
         found = datasets.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
-    except (InputError, TypeError):
+    except InputError as exc:
+        size = f"layers[{len(layers) - 1}].size" if isinstance(layers, list) and open_output else ""
+        check.report(str(exc), [path for path, missing in (("inputs", inputs is None), (size, open_output))
+                                if missing])
+        return top
+    except TypeError:
         return top
     assert found.targets is not None  # a labelled load: a file without targets is refused
     classes = top.get("classes")
