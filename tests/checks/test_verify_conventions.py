@@ -1,13 +1,19 @@
 """How publications state their numbers, and `verify`'s verdicts on them (issue 23)."""
 
+import json
+from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from helpers import ROOT
 
 from pencilnet.checks import quantities
 from pencilnet.checks.published import Expected
 from pencilnet.checks.verify import reproduces
-from pencilnet.core.arithmetic import EXACT
+from pencilnet.core.arithmetic import EXACT, Pencil, significant
+from pencilnet.core.errors import InputError
+from pencilnet.core.optimizers import Optimizer
+from pencilnet.io.config import parse
 
 
 def test_a_tolerance_finer_than_twelve_digits_compares_every_digit(article):
@@ -84,3 +90,115 @@ def test_the_epoch_error_as_each_publication_defines_it(cli, tmp_path):
                       + '    epoch_1_sse: "1.5"\n')
     refused = cli("verify", str(config))
     assert refused.exit_code == 2 and "expected.values.epoch_1_sse" in refused.stderr, refused.stderr
+
+
+# One sigmoid neuron, w1 = 1, bw1 = 0.0362, x1 = 0.5842, target 1, by hand at 4 places:
+#   net = 0.5842 + 0.0362 = 0.6204, out = σ(0.6204) = 0.6503, ∂E/∂out = 0.6503 − 1 = −0.3497,
+#   ∂out/∂net = 0.6503 × 0.3497 = 0.2274, δ = −0.3497 × 0.2274 = −0.0795 (rounded)
+#   ∂E/∂w1 as three rounded factors: −0.3497 × 0.2274 × 0.5842 = −0.046457 → −0.0465
+#   ∂E/∂w1 from the rounded δ:        −0.0795 × 0.5842 = −0.046444 → −0.0464
+DELTA = """\
+inputs: 1
+layers: [{size: 1, activation: sigmoid, weights: [[1]], biases: [0.0362]}]
+training: {learning_rate: 0.5, epochs: 1}
+samples: [{inputs: [0.5842], target: [1]}]
+expected:
+  arithmetic: pencil 4
+  values:
+"""
+
+# A 1-1-2 network whose hidden node's ∂E/∂out has two terms, by hand at 4 places:
+#   ∂E_y1/∂out_h1 = 0.1389 × 0.11 = 0.015279 → 0.0153, ∂E_y2/∂out_h1 = −0.0862 × 0.41 = −0.035342 → −0.0353
+#   rounded term by term, then summed: 0.0153 − 0.0353 = −0.0200
+#   summed, then rounded:              0.015279 − 0.035342 = −0.020063 → −0.0201
+SUMS = """\
+inputs: 1
+layers:
+  - {size: 1, activation: sigmoid, weights: [[0.5]], biases: [0.1]}
+  - {size: 2, activation: sigmoid, weights: [[0.11, 0.41]], biases: [0.2, 0.3]}
+training: {learning_rate: 0.5, epochs: 1}
+samples: [{inputs: [0.35], target: [0, 1]}]
+expected:
+  arithmetic: pencil 4
+  values:
+"""
+
+
+def test_every_legitimate_order_of_hand_rounding_is_a_rounding_not_a_difference(cli, tmp_path):
+    config = tmp_path / "paths.yaml"
+    config.write_text(DELTA + '    dE/dnet_y1: "-0.0795"\n    dE/dw1: "-0.0464"\n')
+    result = cli("verify", "--json", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    entry = json.loads(result.stdout)["entries"][1]
+    assert entry["verdict"] == "rounding" and "∂E/∂net rounded before it multiplies the input" in entry["note"]
+    config.write_text(SUMS + '    dE/dout_h1: "-0.0200"\n')
+    assert cli("verify", str(config)).exit_code == 0  # the default order: term by term
+    config.write_text(SUMS + '    dE/dout_h1: "-0.0201"\n')  # summed first: so close to exact that it matches
+    result = cli("verify", "--json", str(config))
+    assert result.exit_code == 0 and json.loads(result.stdout)["entries"][0]["verdict"] == "match"
+    sums = parse(SUMS.split("expected:")[0], "sums.yaml")
+    by_terms, summed = (quantities.one_step(sums, way, 1)["dE/dout_h1"]
+                        for way in (Pencil(4), Pencil(4).along({"sum_then_round"})))
+    assert (by_terms, summed) == (-0.02, -0.0201)
+    # No order of rounding gives a value one unit further: that still differs.
+    config.write_text(SUMS + '    dE/dout_h1: "-0.0202"\n')
+    assert cli("verify", str(config)).exit_code == 1
+    # The article's new w8: 0.07 − 0.5 × (−0.0301) = 0.08505 → 0.0851, with the gradient rounded first.
+    article = ARTICLE_TEXT + 'expected:\n  arithmetic: pencil 4\n  values:\n    w8_new: "0.0851"\n'
+    config.write_text(article)
+    entry = json.loads(cli("verify", "--json", str(config)).stdout)["entries"][0]
+    assert entry["verdict"] == "rounding" and "each gradient rounded before the update" in entry["note"]
+    # Exact arithmetic tries no other order: the exact w8_new is 0.085043…, so 0.0851 differs.
+    config.write_text(article.replace("pencil 4", "exact"))
+    assert cli("verify", str(config)).exit_code == 1
+
+
+def test_rounding_by_kind_and_by_significant_figures(article):
+    # Outputs at 3 places, everything else at 4, as a data-mining textbook carries them:
+    #   out_y1 = 0.593, ∂out/∂net = 0.593 × 0.407 = 0.241351 → 0.2414, δ = 0.593 × 0.2414 = 0.1431502 → 0.1432
+    values = quantities.one_step(article, Pencil(4, {"out": 3}), 1)
+    assert (values["out_y1"], values["dout_y1/dnet_y1"], values["dE/dnet_y1"]) == (0.593, 0.2414, 0.1432)
+    assert values["net_h1"] == 0.857 and values["out_h1"] == 0.702
+    # Four significant figures: net_h2 = 0.3395, out_h2 = 0.5841; the gradient of w1 keeps its digits.
+    values = quantities.one_step(article, Pencil(4, significant=True), 1)
+    assert (values["net_h2"], values["out_h2"]) == (0.3395, 0.5841)
+    assert significant(0.000123456, 3) == Decimal("0.000123") and significant(98765, 2) == Decimal("9.9E+4")
+    assert significant(-0.0009995, 3) == Decimal("-0.00100")
+
+
+def test_pencil_arithmetic_never_divides_by_a_value_it_rounded_to_zero(article):
+    # Adam's first step on w5: v = (1 − 0.999) × 0.1005² = 0.0000101 → 0.0000 at 4 places (w1's,
+    # 1.8e-10, is the first met), and v̂ = v / (1 − 0.999) would be 0: the update m̂ / (√0 + 1e-8) would
+    # be the rounding's, not the calculation's.
+    adam = replace(article.schedule, optimizer=Optimizer("adam"))
+    config = replace(article, schedule=adam)
+    with pytest.raises(InputError, match=r"pencil 4 rounds v = .* to 0"):
+        config.walk(1, Pencil(4))
+    # At 4 significant figures v = 1.010e-05 and v̂ = 0.01010: the step is lr × m̂ / √v̂ ≈ lr × 1.
+    walk = config.walk(1, Pencil(4, significant=True))
+    assert walk.update.values["vhat"][4] == pytest.approx(0.0101, rel=1e-3)
+
+
+def test_every_value_of_every_step(cli, tmp_path):
+    # The article's terms of net_h1: x1 × w1 = 0.15 × 0.1 = 0.015, x2 × w3 = 0.35 × 0.12 = 0.042 and
+    # the bias input × bw1 = 1 × 0.8: 0.015 + 0.042 + 0.8 = 0.857. One step changes w5 by
+    # −0.5 × 0.100508 = −0.050254; step 2 uses ∂E/∂w5 = 0.097069 at w5 = −0.000254 and moves it by
+    # −0.5 × 0.097069 = −0.048535 (to −0.048789, as w5_after_2_steps says).
+    config = tmp_path / "steps.yaml"
+    config.write_text(ARTICLE_TEXT + 'expected:\n  arithmetic: exact\n  values:\n    term_w1: "0.015"\n'
+                      '    term_w3: "0.042"\n    term_bw1: "0.8"\n    change_w5: "-0.050254"\n'
+                      '    dE/dw5_step_1: "0.100508"\n    change_w5_step_1: "-0.050254"\n'
+                      '    dE/dw5_step_2: "0.097069"\n    change_w5_step_2: "-0.048535"\n'
+                      '    w5_after_2_steps: "-0.048789"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # A softmax output layer with net (1, 2): e¹ = 2.718282, e² = 7.389056, their sum 10.107338,
+    # out_y1 = 2.718282 / 10.107338 = 0.268941.
+    config.write_text("inputs: 1\nlayers: [{size: 2, activation: softmax, weights: [[1, 2]], biases: [0, 0]}]\n"
+                      "loss: cross_entropy\nsamples: [{inputs: [1], target: [0, 1]}]\n"
+                      'expected:\n  values:\n    exp_y1: "2.718282"\n    exp_y2: "7.389056"\n'
+                      '    sum_exp: "10.107338"\n    out_y1: "0.268941"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    config.write_text(ARTICLE_TEXT + 'expected:\n  values:\n    exp_y1: "1"\n')  # sigmoid: no exp_ of its own
+    assert cli("verify", str(config)).exit_code == 2

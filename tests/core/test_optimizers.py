@@ -7,6 +7,7 @@ import pytest
 from helpers import torch_like
 
 from pencilnet.core.arithmetic import EXACT, Pencil
+from pencilnet.core.errors import InputError
 from pencilnet.core.model import Layer, Model, flatten
 from pencilnet.core.optimizers import LearningRateSchedule, Optimizer, start, update
 from pencilnet.core.stages import gradient_vector, walks
@@ -122,14 +123,20 @@ def test_frozen_parameters_keep_their_value_and_have_no_state():
 
 
 def test_pencil_arithmetic_rounds_every_state_variable():
-    # Adam in pencil 4 from θ = 1 with g = 0.123456: m = 0.1 × 0.123456 = 0.0123456 → 0.0123,
-    # v = 0.001 × 0.015241… = 0.0000152 → 0.0000, and so on: each state is carried at four places.
+    # Adam in pencil 6 from θ = 1 with g = 0.123456: m = 0.1 × 0.123456 = 0.0123456 → 0.012346,
+    # v = 0.001 × 0.015241384… = 0.0000152414 → 0.000015, m̂ = 0.012346 / 0.1 = 0.12346,
+    # v̂ = 0.000015 / 0.001 = 0.015: each state is carried at six places.
     step = update(Optimizer("adam"), np.array([1.0]), np.array([0.123456]), start(Optimizer("adam"), 1), 0.1,
-                  carry=Pencil(4).carry)
-    assert step.values["m"][0] == 0.0123 and step.values["v"][0] == 0.0 and step.values["mhat"][0] == 0.123
+                  carry=Pencil(6).carry)
+    assert step.values["m"][0] == 0.012346 and step.values["v"][0] == 0.000015 and step.values["mhat"][0] == 0.12346
+    assert step.values["vhat"][0] == 0.015
     exact = update(Optimizer("adam"), np.array([1.0]), np.array([0.123456]), start(Optimizer("adam"), 1), 0.1,
                    carry=EXACT.carry)
     assert exact.values["m"][0] == pytest.approx(0.0123456)
+    # At four places v = 0.0000152 would be 0.0000, and the step would divide by the rounding: refused.
+    with pytest.raises(InputError, match="pencil 4 rounds v = 1.52e-05 to 0"):
+        update(Optimizer("adam"), np.array([1.0]), np.array([0.123456]), start(Optimizer("adam"), 1), 0.1,
+               carry=Pencil(4).carry)
 
 
 def test_learning_rate_schedules_as_torch_steps_them_once_per_epoch():

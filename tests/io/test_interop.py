@@ -49,7 +49,8 @@ def case_models():
 
 MODELS = case_models()
 # A config keeps softmax to the output layer: the network with a softmax inside is exported, never imported.
-CONFIGURABLE = [i for i, (model, _) in enumerate(MODELS) if "softmax" not in [l.activation for l in model.layers[:-1]]]
+CONFIGURABLE = [i for i, (model, _) in enumerate(MODELS)
+                if "softmax" not in [layer.activation for layer in model.layers[:-1]]]
 
 
 def bits(model: Model) -> list:
@@ -67,8 +68,17 @@ def export_file(tmp_path, model: Model, loss: str, suffix: str, float32=False, n
 
 
 def imported_config(path: str, out, **options):
-    text = interop.import_config(path, str(out), **options)
+    text = interop.import_config(path, str(out), **options).text
     return parse(text, str(out), base_dir=out.parent)
+
+
+def test_every_activation_has_one_onnx_operator_and_one_pytorch_module():
+    """One row per activation in the interop table: a new activation without its operator fails here."""
+    from pencilnet.core.activations import ACTIVATIONS
+    from pencilnet.io.interop.activations import BY_ONNX, OPERATORS
+
+    assert sorted(OPERATORS) == sorted(ACTIVATIONS)
+    assert len(BY_ONNX) == len(OPERATORS)  # each operator reads back as one activation
 
 
 # ── export ──────────────────────────────────────────────────────────────────────────────────
@@ -209,7 +219,7 @@ def test_a_bias_input_of_0_without_pencilnets_biases_keeps_what_each_node_adds(t
     path = tmp_path / "zero.safetensors"
     safetensors_numpy.save_file({"0.weight": np.ones((1, 2)), "0.bias": np.zeros(1)}, str(path),
                                 {"pencilnet.activations": "identity", "pencilnet.bias_input": "0.0"})
-    text = interop.import_config(str(path), None)
+    text = interop.import_config(str(path), None).text
     assert ("# Note: the exporting config had a bias input of 0.0; the biases here are what each node adds, "
             "bias × bias input, with a bias input of 1.") in text
     config = parse(text, "back.yaml")
@@ -277,7 +287,7 @@ def test_equal_biases_stay_per_node_unless_the_metadata_says_shared(tmp_path):
     drifted = tmp_path / "drifted.safetensors"
     safetensors_numpy.save_file(tensors, str(drifted), {"pencilnet.activations": "tanh,sigmoid",
                                                         "pencilnet.bias": "shared,shared"})
-    text = interop.import_config(str(drifted), None)
+    text = interop.import_config(str(drifted), None).text
     assert "# Note: 0.weight: its bias was shared when exported, but its values differ now: one per node." in text
     layers = parse(text, "x.yaml").model.layers
     assert layers[0].biases.tolist() == [0.25, 0.3, 0.25] and layers[1].shared_bias
@@ -420,7 +430,9 @@ def test_garbage_and_hostile_headers_are_one_line(cli, tmp_path):
 
 
 def test_a_file_larger_than_the_cap_is_not_read(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(interop, "MAX_FILE_BYTES", 1000)
+    from pencilnet.io.interop import common
+
+    monkeypatch.setattr(common, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.onnx"
     path.write_bytes(bytes(1001))
     expect_refusal(cli, tmp_path, str(path), "expected a file of at most 1,000 bytes, found 1,001 bytes")
@@ -433,7 +445,7 @@ def test_names_from_the_file_cannot_break_the_message_or_the_config(cli, tmp_pat
     expect_refusal(cli, tmp_path, path, "node 'bad??[31mred' (Elu): pencilnet cannot express it")
     path = onnx_file(tmp_path, [helper.make_node("MatMul", ["in", "W"], ["out"], name="m\nsamples: []")],
                      {"W": np.eye(2)})
-    text = interop.import_config(path, None)
+    text = interop.import_config(path, None).text
     assert "from MatMul m?samples: []" in text and parse(text, "x.yaml").train_inputs.tolist() == [[0.5, 0.5]]
 
 
@@ -600,7 +612,8 @@ def test_the_readme_pytorch_example_gives_pencilnets_gradients(cli, tmp_path, mo
 def test_files_pytorch_wrote_import_and_give_pytorchs_outputs(tmp_path):
     # tests/io/pytorch/ holds what PyTorch 2.13 wrote for
     #     torch.manual_seed(0)
-    #     model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2), nn.Softmax(dim=-1))
+    #     model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2),
+    #                           nn.Softmax(dim=-1))
     #     safetensors.torch.save_file(model.state_dict(), "sequential.safetensors")
     #     torch.onnx.export(model, (x,), "sequential.onnx", input_names=["x"], output_names=["y"], dynamo=False,
     #                       dynamic_axes={"x": {0: "N"}})

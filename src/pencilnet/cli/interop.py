@@ -8,11 +8,11 @@ import typer
 from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, wrote
 
 
-def export(config: ConfigPath = None,
-           out: Annotated[str, typer.Option(
+def export(out: Annotated[str, typer.Option(
                "--out", "-o", metavar="FILE", show_default=False,
                help="A .safetensors file (a PyTorch nn.Sequential state dict) or an .onnx file (the forward pass); "
-                    "written in one step.")] = ...,
+                    "written in one step.")],
+           config: ConfigPath = None,
            float32: Annotated[bool, typer.Option(
                "--float32", help="Write float32 numbers instead of float64 (PyTorch's and most runtimes' default).")
            ] = False,
@@ -56,10 +56,12 @@ def import_network(file: Annotated[str, typer.Argument(
 
         check_output(out, None, force)  # a written config may have been edited since: --force replaces it
         names = [name.strip() for name in activation.split(",")] if activation is not None else None
-        text = import_config(file, out, names, loss, data)
+        imported = import_config(file, out, names, loss, data)
+        for warning in imported.warnings:
+            print(f"pencilnet: note: {warning}", file=sys.stderr)
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
+            return sys.stdout.write(imported.text)
+        write_atomic(out, imported.text)
         wrote(out)
 
 

@@ -9,6 +9,9 @@ from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import backprop, chain, error, forward
 
 EPSILON = np.finfo(float).eps
+# A relative difference below this is float roundoff: its digits change with the CPU (AVX-512's exp
+# moves last bits), so such checks are shown as "< 1e-9" and rank as ties, in parameter order.
+FLOOR = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +40,7 @@ class Check:
 
 
 def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Check]:
-    """One check per parameter, worst first.
+    """One check per parameter, worst first (those below FLOOR in parameter order).
 
     The numeric gradient is the five-point central difference
     (E(θ−2h) − 8 E(θ−h) + 8 E(θ+h) − E(θ+2h)) / 12h, whose truncation error shrinks as h⁴, so
@@ -85,4 +88,4 @@ def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Ch
     relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-300)
     checks = [Check(name, float(a), float(n), float(r), float(q))
               for name, a, n, r, q in zip(model.names.parameters, analytic, numeric, relative, resolution)]
-    return sorted(checks, key=lambda c: -c.relative_error)
+    return sorted(checks, key=lambda c: -max(c.relative_error, FLOOR))  # stable: ties keep their order

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pencilnet.core.arithmetic import divisor
+
 NAMES = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "exponential")
 
@@ -169,13 +171,14 @@ def update(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray, state:
     elif o.name in ("adam", "adamw"):
         beta1, beta2 = o.betas
         m = buffers["m"] = values["m"] = carry(beta1 * buffers["m"] + (1 - beta1) * g)
-        v = buffers["v"] = values["v"] = carry(beta2 * buffers["v"] + (1 - beta2) * g * g)
+        # v and v̂ are what the step divides by: neither may be rounded to zero from a value that was not
+        v = buffers["v"] = values["v"] = divisor(carry, beta2 * buffers["v"] + (1 - beta2) * g * g, "v")
         mhat = values["mhat"] = carry(m / (1 - beta1 ** t))
-        vhat = values["vhat"] = carry(v / (1 - beta2 ** t))
+        vhat = values["vhat"] = divisor(carry, v / (1 - beta2 ** t), "v̂")
         step = lr * mhat / (np.sqrt(vhat) + o.eps)
     else:  # rmsprop
-        square = buffers["square_avg"] = values["square_avg"] = carry(
-            o.alpha * buffers["square_avg"] + (1 - o.alpha) * g * g)
+        square = buffers["square_avg"] = values["square_avg"] = divisor(
+            carry, o.alpha * buffers["square_avg"] + (1 - o.alpha) * g * g, "square_avg")
         scaled = g / (np.sqrt(square) + o.eps)
         if o.momentum:
             buffers["velocity"] = values["velocity"] = carry(o.momentum * buffers["velocity"] + scaled)

@@ -11,6 +11,7 @@ makes each about a third cheaper to define, which every command pays at start-up
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -89,8 +90,8 @@ def forward(model: Model, x, arithmetic=EXACT) -> Trace:
     values = np.asarray(x, dtype=np.float64)
     layers = []
     for layer in model.layers:
-        net = carry(values @ layer.weights + layer.biases * model.bias_input)
-        out = carry(ACTIVATIONS[layer.activation].function(net))
+        net = carry(values @ layer.weights + layer.biases * model.bias_input, "net")
+        out = carry(ACTIVATIONS[layer.activation].function(net), "out")
         layers.append(LayerTrace(values, net, out, layer.activation))
         values = out
     return Trace(np.asarray(x, dtype=np.float64), tuple(layers))
@@ -117,7 +118,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     exact = arithmetic is EXACT
     output = trace.layers[-1]
     activation_name = model.layers[-1].activation if exact else None
-    dE_dout = carry(dE_dout_from_net(loss, activation_name, output.net, output.out, target))
+    dE_dout = carry(dE_dout_from_net(loss, activation_name, output.net, output.out, target), "error")
     terms = None
     found = []
     last = len(model.layers) - 1
@@ -125,7 +126,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     for index in range(last, -1, -1):
         layer, seen = model.layers[index], trace.layers[index]
         activation = ACTIVATIONS[layer.activation]
-        dout_dnet = carry(activation.derivative(seen.out))
+        dout_dnet = carry(activation.derivative(seen.out), "slope")
         # The gradient is the plain product of the factors, as written by hand; only the
         # factor handed back to earlier layers is carried (rounded, in pencil mode).
         closed = None
@@ -139,14 +140,18 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
             branch = "softmax" if index == last else branch
         else:  # the factors as carried: in pencil mode, the rounded ∂out/∂net
             product = dE_dout * dout_dnet
-        dE_dnet = carry(product)
+        dE_dnet = carry(product, "delta")
+        if arithmetic.follows("delta_first"):  # δ rounded, then times the input: δ × out_h2
+            product = dE_dnet
         bias_gradient = product * model.bias_input
         found.append(LayerGradients(
             dE_dout, dout_dnet, dE_dnet, seen.inputs, terms, np.outer(seen.inputs, product),
             np.atleast_1d(bias_gradient.sum()) if layer.shared_bias else bias_gradient,
         ))
-        terms = carry(layer.weights * dE_dnet)  # terms[j, k] = w(j→k) × ∂E/∂net_k
-        dE_dout = carry(terms.sum(axis=1))
+        unrounded = layer.weights * dE_dnet  # terms[j, k] = w(j→k) × ∂E/∂net_k
+        terms = carry(unrounded, "error")
+        summed = unrounded if arithmetic.follows("sum_then_round") else terms
+        dE_dout = carry(summed.sum(axis=1), "error")
     return Gradients(tuple(reversed(found)), branch, dE_dout, terms)  # the last round: the inputs
 
 
@@ -169,8 +174,9 @@ def optimize(model: Model, gradients: Gradients, learning_rate: float, arithmeti
     Gradients always come from the old weights; `model` is untouched."""
     theta = flatten(model)
     state = start(optimizer, theta.size) if state is None else state
-    found = update(optimizer, theta, gradient_vector(gradients), state, learning_rate, trainable(model),
-                   arithmetic.carry)
+    gradient = arithmetic.carry(gradient_vector(gradients), "gradient")  # kept, unless asked to round
+    found = update(optimizer, theta, gradient, state, learning_rate, trainable(model),
+                   partial(arithmetic.carry, kind="weight"))
     return Step(found, unflatten(model, found.values["new"]))
 
 

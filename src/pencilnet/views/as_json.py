@@ -210,6 +210,6 @@ def predictions_csv(config: Config, found) -> str:
 def gradcheck(checks, tolerance: float, sample: int) -> dict:
     failed = [c for c in checks if not c.passed(tolerance)]
     return {"sample": sample, "tolerance": tolerance, "passed": not failed,
-            "worst_relative_error": checks[0].relative_error,
+            "worst_relative_error": max(c.relative_error for c in checks),
             "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
                                     "resolution": c.resolution, "passed": c.passed(tolerance)} for c in checks}}

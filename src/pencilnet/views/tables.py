@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.gradcheck import FLOOR
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten, span
 from pencilnet.core.stages import ChainRow, ErrorReport, Gradients, LayerChain, Trace
@@ -690,7 +691,7 @@ def gradcheck(checks, tolerance: float, style: Style) -> Group:
         return Text("differs", style="bold red")
 
     rows = [(c.name, significant(c.analytic, 10), significant(c.numeric, 10),
-             scientific(c.relative_error, 3) if c.relative_error else "0", verdict_of(c))
+             scientific(c.relative_error, 3) if c.relative_error >= FLOOR else f"< {significant(FLOOR, 1)}", verdict_of(c))
             for c in checks]
     bad = sum(not c.passed(tolerance) for c in checks)
     tolerance_text = significant(tolerance, 6)
