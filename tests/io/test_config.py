@@ -261,3 +261,34 @@ def test_summary_and_train_say_the_default_was_used(cli, tmp_path):
     assert json.loads(cli("summary", "--json", path).stdout)["default_init"] == {
         "layers": [0, 1], "scheme": "xavier", "seed": 7}
     assert "Initial weights" not in cli("summary").stdout  # the article gives every weight
+
+
+# ---- messages that say the real problem (issue 26 item 19) --------------------------------------
+
+ARTICLE_LABELS = TOMATO_TEXT.replace("TITLE", "t").replace("CLASS", "apple")
+
+
+@pytest.mark.parametrize("labels, message", [
+    ("{w5: E_total}", "my.yaml:9: labels.w5: expected a label that is not already a quantity's name (E_total is "
+                      "the name of one, which expected: would then read as this label), found 'E_total'"),
+    ("{h1: out_h1}", "my.yaml:9: labels.h1: expected a label that is not already a quantity's name (out_h1 is "
+                     "the name of one, which expected: would then read as this label), found 'out_h1'"),
+    ("{w5: w6}", "my.yaml:9: labels.w5: expected a label that is not another node's or parameter's name (w6 is "
+                 "one; give w6 a label too where the publication swaps the two), found 'w6'"),
+])
+def test_a_label_that_is_already_a_name_is_told_so(labels, message):
+    text = ARTICLE_LABELS + f"labels: {labels}\nexpected:\n  values:\n    E_total: '0.3'\n"
+    # Only the label is blamed: E_total in expected is read as pencilnet's E_total, not as the label.
+    assert config_problems(text) == [message]
+
+
+def test_labels_that_swap_two_names_are_a_publications_numbering():
+    config = parse(ARTICLE_LABELS + "labels: {w5: w6, w6: w5}\nexpected:\n  values:\n    w6_new: '0.4'\n", "my.yaml")
+    assert config.labels == {"w5": "w6", "w6": "w5"} and config.expected.entries[0].name == "w5_new"
+
+
+@pytest.mark.parametrize("field, value", [("seed", 2**63), ("training.seed", 2**64), ("training.epochs", 10**19)])
+def test_the_upper_limit_of_a_whole_number_is_said_when_passed(field, value):
+    problems = config_problems(ARTICLE_LABELS, [f"{field}={value}"])
+    assert problems == [f"my.yaml: {field}: expected a {'positive' if 'epochs' in field else 'non-negative'} whole "
+                        f"number of at most 2**63 - 1, found {value} (from --set)"]

@@ -201,15 +201,28 @@ def optimizer_of(training: dict, check: Checker):
 
 
 def labels_of(labels: dict | None, check: Checker, model: Model) -> dict[str, str]:
-    """A publication's names for this network's nodes and parameters: each must name one of them."""
+    """A publication's names for this network's nodes and parameters: each must name one of them, and
+    no label may be a name that already means something else here (a quantity such as E_total, or
+    another node or parameter that keeps its own name): in `expected`, it could be read either way."""
+    from pencilnet.checks.quantities import one_step_names
+
     if not labels or labels is INVALID:
         return {}
     names = {n for layer in model.names.nodes for n in layer} | set(model.names.parameters)
-    for name in labels:
+    quantities, kept = set(one_step_names(model)), {}
+    for name, label in labels.items():
         if name not in names:
             check.fail(f"labels.{name}", "a node or parameter of this network such as x1, h1, w5 or bw1"
                        + near_miss(name, names), name, describe=False)
-    return {name: label for name, label in labels.items() if name in names}
+        elif label in quantities - names:
+            check.fail(f"labels.{name}", f"a label that is not already a quantity's name ({label} is the name of "
+                       "one, which expected: would then read as this label)", label)
+        elif label in names and label != name and label not in labels:
+            check.fail(f"labels.{name}", f"a label that is not another node's or parameter's name ({label} is "
+                       f"one; give {label} a label too where the publication swaps the two)", label)
+        else:
+            kept[name] = label
+    return kept  # a refused label is not used: the names in expected are read as they are
 
 
 def canonical(name: str, labels: dict[str, str]) -> str:
