@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pencilnet.core.errors import InputError
+from pencilnet.core.errors import ConfigError, InputError, Problem
 from pencilnet.core.model import span
 from pencilnet.io.config_writer import config_text, network_fields, network_notes
 from pencilnet.io.interop.assembly import Imported, read_network
@@ -65,12 +65,33 @@ def import_config(path: str, out: str | None, activations: list[str] | None = No
     from pencilnet.io.config import MAX_BYTES, parse
 
     imported = read_network(path, activations, loss)
-    base = Path(out).resolve().parent if out else Path.cwd()
-    relative = os.path.relpath(Path(data).resolve(), base) if data is not None else None
+    try:
+        here: Path | None = Path.cwd()
+    except FileNotFoundError:  # the working directory was removed: absolute paths and stdout still work
+        here = None
+    for option, name in (("--out", out), ("--data", data)):
+        if here is None and name is not None and not Path(name).is_absolute():
+            raise InputError(f"{option} {name}: cannot tell where it is: the working directory no longer exists")
+    base = Path(out).resolve().parent if out else here
+    relative = None
+    if data is not None:
+        relative = os.path.relpath(Path(data).resolve(), base) if base else str(Path(data).resolve())
     text = imported_text(imported, path, relative)
     if len(text) > MAX_BYTES:
         raise InputError(f"{path}: its {imported.model.parameter_count:,} parameters make a config of "
                          f"{len(text) // 2**20} MiB; a pencilnet config holds at most {MAX_BYTES // 2**20} MiB")
-    parse(text, out or "<stdout>", base_dir=base)  # the written config must load, with its data
+    try:
+        parse(text, out or "<stdout>", base_dir=base or Path(os.sep))  # the config must load, with its data
+    except ConfigError as exc:  # blamed on the file at fault, not on a line of a config not yet written
+        raise InputError("\n".join(_blamed(problem, path, data) for problem in exc.problems)) from None
     warnings = [f"{path}: {UNSCALED}"] if imported.standardize is not None and data is None else []
     return ImportedConfig(text, warnings)
+
+
+def _blamed(problem: Problem, path: str, data: str | None) -> str:
+    """A problem of the config made from `path` (and `data`), as one line naming the file that caused it."""
+    found = f", found {problem.found}" if problem.found is not None else ""
+    if data is not None and problem.path.startswith("data"):
+        return f"--data {data}: expected {problem.expected}{found}, for the network in {path}"
+    return f"{path}: the config made from it: {problem.path}: expected {problem.expected}{found}"
+
