@@ -11,7 +11,7 @@ import pytest
 
 import pencilnet
 from pencilnet.core.errors import InputError
-from pencilnet.io import config
+from pencilnet.io import config, yaml_text
 from pencilnet.io.config import MAX_BYTES, parse
 from pencilnet.io.csv_data import load_csv
 from pencilnet.io.npz import load_npz
@@ -60,13 +60,13 @@ def test_a_big_file_says_its_size(tmp_path):
 
 
 def test_a_big_broken_config_is_parsed_once(tmp_path, monkeypatch):
-    class Refused(config.PlainLoader):
+    class Refused(yaml_text.PlainLoader):
         def __init__(self, *args):
             raise AssertionError("a big file was parsed a second time")
 
-    monkeypatch.setattr(config, "PlainLoader", Refused)
-    monkeypatch.setattr(config, "MAX_REREAD_BYTES", 2**14)  # the rule at a size quick to parse (1 MiB is)
-    text = "inputs: 2\nnotes:\n" + "  - 0.5\n" * (config.MAX_REREAD_BYTES // 8 + 1) + "samples: [1, 2\n"
+    monkeypatch.setattr(yaml_text, "PlainLoader", Refused)
+    monkeypatch.setattr(yaml_text, "MAX_REREAD_BYTES", 2**14)  # the rule at a size quick to parse (1 MiB is)
+    text = "inputs: 2\nnotes:\n" + "  - 0.5\n" * (yaml_text.MAX_REREAD_BYTES // 8 + 1) + "samples: [1, 2\n"
     with pytest.raises(InputError, match=r"^big\.yaml:\d+: invalid YAML: "):
         parse(text, "big.yaml")
 

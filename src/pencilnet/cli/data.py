@@ -76,11 +76,14 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
         if out is None:
             return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
-        from pencilnet.views.diagram import draw_samples
+        from pencilnet.io.files import write_atomic
+        from pencilnet.views.pictures import kind_of
 
         chosen = range(sample - 1, min(sample - 1 + count, len(dataset)))
-        wrote(draw_samples(dataset.inputs[chosen.start:chosen.stop], [_label(dataset, i) for i in chosen], out,
-                           first=sample))
+        write_atomic(out, render_data.samples_picture(dataset.inputs[chosen.start:chosen.stop],
+                                                      [_label(dataset, i) for i in chosen], kind_of(out),
+                                                      first=sample, source=out))
+        wrote(out)
 
 
 def _label(dataset, index: int) -> str:

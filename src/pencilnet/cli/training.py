@@ -76,15 +76,18 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             for path in [*written[:-1], save]:  # the parameters .npz beside a big network's config first
                 wrote(path)
         if plot:
-            from pencilnet.views.diagram import plot_history
+            from pencilnet.io.files import write_atomic
+            from pencilnet.views import history_plot
+            from pencilnet.views.pictures import kind_of
 
-            wrote(plot_history(history.errors, plot, history.test_accuracy))
+            write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy))
+            wrote(plot)
         confusion = confusion_of(history.model, *test, cfg.threshold) if test and not regression else None
         tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
-             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion),
-                      *([tables.scores(tested.scores, "Test set")] if tested else [])])
+             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
+                                   tested.scores if tested else None)])
 
 
 def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):

@@ -119,3 +119,29 @@ def _legend(values: np.ndarray, feature_names: list[str]) -> Text:
 def _renamed(feature_names: list[str], count: int) -> bool:
     """Whether the file names its `count` columns otherwise than x1 … x`count` (stops at the first that differs)."""
     return len(feature_names) == count and any(name != f"x{i + 1}" for i, name in enumerate(feature_names))
+
+
+def samples_picture(images: np.ndarray, labels: list[str], kind: str, first: int = 1, columns: int = 8,
+                    source: str = "picture") -> bytes:
+    """A grid of square grayscale pictures (each row of `images` is one, pixel by pixel from the
+    top left, 0 black and 1 white), each titled with its sample number and label, as the bytes of
+    a `kind` file (svg, png or pdf); `source` names the data in a message."""
+    from pencilnet.core.errors import InputError
+    from pencilnet.views.pictures import matplotlib_figure, rendered
+
+    side = int(round(np.sqrt(images.shape[1])))
+    if side * side != images.shape[1]:
+        raise InputError(f"{source}: expected square pictures, found {images.shape[1]} values a sample")
+    _, Figure = matplotlib_figure()
+    count = len(images)
+    columns = min(columns, count)
+    rows = -(-count // columns)
+    figure = Figure(figsize=(1.6 * columns, 1.8 * rows))
+    for k, (image, label) in enumerate(zip(images, labels, strict=False)):
+        ax = figure.add_subplot(rows, columns, k + 1)
+        ax.imshow(image.reshape(side, side), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(f"{first + k}: {label}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure.tight_layout()
+    return rendered(figure, kind)
