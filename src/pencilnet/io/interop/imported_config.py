@@ -1,8 +1,6 @@
 """The config an import writes: the imported network in full precision, commented, checked by reading
 it back as every command will."""
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,60 +17,41 @@ UNSCALED = ("the model scales each raw input first, (raw − offset) / scale, wh
 
 def config_text(imported: Imported, source: str, data: str | None = None) -> str:
     """A commented config holding the imported network in full precision (every number reads back as the
-    same float64), with a data section naming `data` (a path as the config will find it), or else one
-    placeholder sample, since every subcommand needs a sample to work on."""
-    from pencilnet.io.starter import _number
-
-    def numbers(values) -> str:
-        return "[" + ", ".join(_number(float(v)) for v in values) + "]"
+    same float64), written by the one config writer, with a data section naming `data` (a path as the config
+    will find it), or else one placeholder sample, since every subcommand needs a sample to work on."""
+    from pencilnet.io.config_writer import config_text as written
+    from pencilnet.io.config_writer import network_fields, network_notes, numbers
 
     model = imported.model
-    names = model.names
-    shape = "-".join(map(str, model.sizes))
-    lines = [f"# A {shape} network imported by pencilnet from {printable(Path(source).name)}, weights in full "
-             "precision.",
-             "# Weights as pencilnet writes them: a row per source node, a column per target (the transpose of a "
-             "PyTorch Linear weight)."]
-    lines += [f"# Note: {printable(note)}." for note in imported.notes]
-    lines += [
-        "",
-        f"name: {_quoted(imported.name)}",
-        f"inputs: {model.inputs}   # {span(names.nodes[0])}",
-        f"bias_input: {_number(float(model.bias_input))}",
-        "layers:",
-    ]
-    for index, (layer, key) in enumerate(zip(model.layers, imported.keys, strict=True)):
-        sources, targets = names.nodes[index], names.nodes[index + 1]
-        role = "the output layer" if index == len(model.layers) - 1 else "a hidden layer"
-        lines += [f"  - size: {layer.size}   # {role}: {span(targets)}, from {printable(key)}",
-                  f"    activation: {layer.activation}"]
-        if layer.shared_bias:
-            lines.append("    bias: shared")
-        lines.append(f"    weights:   # {len(sources)} rows ({span(sources)}) of {len(targets)} columns "
-                     f"({span(targets)}): {names.weights[index][0, 0]} … {names.weights[index][-1, -1]}")
-        lines += [f"      - {numbers(row)}" for row in layer.weights]
-        lines.append(f"    biases: {numbers(layer.biases)}   # {span(names.biases[index])}")
-    lines.append(f"loss: {imported.loss}")
+    inputs = span(model.names.nodes[0])
+    document: dict = {"name": imported.name, **network_fields(model), "loss": imported.loss}
     if imported.classes:
-        lines.append(f"classes: [{', '.join(map(_quoted, imported.classes))}]")
-    scaling = []
+        document["classes"] = list(imported.classes)
+    scaling = None
     if imported.standardize is not None:
-        scaling = ["standardize:   # what the model does to each raw input first: (raw − offset) / scale",
-                   f"  method: {imported.standardize['method']}",
-                   f"  offset: {numbers(imported.standardize['offset'])}   # {span(names.nodes[0])}",
-                   f"  scale: {numbers(imported.standardize['scale'])}"]
+        scaling = {key: imported.standardize[key] for key in ("method", "offset", "scale")}
+    notes = {**network_notes(model, [printable(key, 80) for key in imported.keys]),
+             "data.standardize": "what the model does to each raw input first: (raw − offset) / scale",
+             "data.standardize.offset": inputs}
     if data is not None:
-        lines += ["data:", f"  train: {_quoted(data)}", *(f"  {line}" for line in scaling)]
+        document["data"] = {"train": data, **({"standardize": scaling} if scaling else {})}
     else:
         outputs = model.sizes[-1]
-        lines += ["samples:   # the file held no samples: replace this one, or import again with --data FILE",
-                  f"  - inputs: {numbers(np.full(model.inputs, 0.5))}   # a placeholder",
-                  f"    target: {numbers(np.eye(outputs)[0])}"]
-        if scaling:
-            lines.insert(2, f"# Note: {UNSCALED}.")
-            lines += ["# The model's input scaling, which a config keeps in its data section (data.standardize):",
-                      *(f"# {line}" for line in scaling)]
-    return "\n".join(lines) + "\n"
+        document["samples"] = [{"inputs": [0.5] * model.inputs, "target": np.eye(outputs)[0].tolist()}]
+        notes.update({"samples": "the file held no samples: replace this one, or import again with --data FILE",
+                      "samples[0].inputs": "a placeholder"})
+    header = [f"A {'-'.join(map(str, model.sizes))} network imported by pencilnet from "
+              f"{printable(Path(source).name, 200)}, weights in full precision.",
+              "Weights as pencilnet writes them: a row per source node, a column per target (the transpose of a "
+              "PyTorch Linear weight).",
+              *(f"Note: {printable(note, 400)}." for note in imported.notes),
+              *([f"Note: {UNSCALED}."] if scaling and data is None else [])]
+    text = written(document, header, notes)
+    if scaling and data is None:  # kept, as a comment: a config keeps its scaling with its data
+        text += ("# The model's input scaling, which a config keeps in its data section (data.standardize):\n"
+                 f"#   method: {scaling['method']}\n#   offset: {numbers(scaling['offset'])}   # {inputs}\n"
+                 f"#   scale: {numbers(scaling['scale'])}\n")
+    return text
 
 
 @dataclass(frozen=True)
@@ -86,7 +65,8 @@ def import_config(path: str, out: str | None, activations: list[str] | None = No
     """The config text for the network in `path`, checked by reading it back as every command will."""
     import os
 
-    from pencilnet.io.config import MAX_BYTES, parse
+    from pencilnet.io.config import parse
+    from pencilnet.io.yaml_text import MAX_BYTES
 
     imported = read_network(path, activations, loss)
     try:
@@ -119,10 +99,3 @@ def _blamed(problem: Problem, path: str, data: str | None) -> str:
         return f"--data {data}: expected {problem.expected}{found}, for the network in {path}"
     return f"{path}: the config made from it: {problem.path}: expected {problem.expected}{found}"
 
-
-def _quoted(text: str) -> str:
-    """`text` as a YAML double-quoted scalar that reads back as the same characters: JSON's escapes, which YAML
-    shares, and \\u escapes for what YAML would read as a line break (U+0085, U+2028, U+2029, folded into a
-    space) or refuse (DEL, the C1 controls, lone surrogates, U+FEFF, U+FFFE, U+FFFF); all else as it is."""
-    return re.sub("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]",
-                  lambda found: f"\\u{ord(found.group()):04x}", json.dumps(text, ensure_ascii=False))
