@@ -184,8 +184,8 @@ def test_import_to_stdout_works_without_a_working_directory(tmp_path):
                               capture_output=True, text=True, timeout=120)
 
     result = in_removed_folder("import", tmp_path / "article.onnx")
-    assert result.stderr == "" and result.stdout.startswith("# A 2-2-2 network imported by pencilnet from "
-                                                            "article.onnx")  # was: "cannot write", exit 2
+    assert result.returncode == 0 and result.stderr == ""  # was: "cannot write", exit 2
+    assert result.stdout.startswith("# A 2-2-2 network imported by pencilnet from article.onnx")
     assert parse(result.stdout, "c.yaml").model.layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]
     result = in_removed_folder("import", tmp_path / "article.onnx", "--data", "points.csv")
     assert result.returncode == 2 and result.stderr == "pencilnet: error: --data points.csv: cannot tell where it " \
