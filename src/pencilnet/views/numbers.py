@@ -118,8 +118,10 @@ class Style:
         x = float(x)
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
-        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
-        text = f"{half_up(x, 3 * self.pencil + 1):f}"
+        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise,
+        # and so is a 16th or 17th significant digit (-0.39646 × 0.95491 is -0.3785836186, which the
+        # engine's float carries as -0.37858361860000006).
+        text = f"{half_up(float(f'{x:.15g}'), 3 * self.pencil + 1):f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
         if text in ("-0", "0", ""):
             return "0"

@@ -6,7 +6,7 @@ import re
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≈": r"\approx"}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
 
@@ -60,7 +60,7 @@ def aligned(equation: Equation) -> str:
     lines = []
     for k, (starts, tokens) in enumerate(equation.lines()):
         lead = (math(equation.lhs) + " ") if k == 0 else ""
-        lines.append(f"{lead}&= {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
+        lines.append(f"{lead}&{OPS.get(starts, starts)} {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
     return " \\\\\n".join(lines)
 
 
