@@ -19,7 +19,7 @@ def test_every_public_name_is_importable_and_documented(name):
 def test_modules_are_attributes():
     assert pencilnet.as_json.predictions and pencilnet.tables.predictions and pencilnet.config.load
     with pytest.raises(AttributeError):
-        pencilnet.no_such_name
+        _ = pencilnet.no_such_name
 
 
 TEXT = """
@@ -69,3 +69,44 @@ def test_the_readme_python_api_example_runs(capsys):
     code = section[section.index("```python\n") + 10:section.index("```", section.index("```python\n") + 10)]
     exec(code, {})
     assert capsys.readouterr().out == "['tomato']\n"  # the article's sample: out_y2 0.7353 > out_y1 0.5933
+
+
+# ---- what the API takes and hands out (issue 26 item 17) ------------------------------------------
+
+
+@pytest.mark.parametrize("inputs, message", [
+    ([[np.nan, 0.2]], "inputs: row 1, value 1: expected a finite number, found nan"),
+    ([[0.15, np.inf]], "inputs: row 1, value 2: expected a finite number, found inf"),
+    ([np.nan, 0.2], "inputs: value 1: expected a finite number, found nan"),
+    ([[0.15, 0.35], [0.1, -np.inf]], "inputs: row 2, value 2: expected a finite number, found -inf"),
+    # The width, said as `predict --input` says it ("--input: expected 2 numbers (one per input node), found 3").
+    ([1, 2, 3], "inputs: expected 2 numbers (one per input node), found 3"),
+    ([[1, 2, 3]], "inputs: expected 2 numbers in each row (one per input node), found 3"),
+    ([[1, 2], [1, 2, 3]], "inputs: expected rows of 2 numbers, found [[1, 2], [1, 2, 3]]"),
+    ("0.15, 0.35", "inputs: expected rows of 2 numbers, found '0.15, 0.35'"),
+])
+def test_predict_refuses_what_predict_input_refuses(inputs, message):
+    config = pencilnet.loads(TEXT)
+    with pytest.raises(pencilnet.InputError) as caught:
+        config.predict(inputs)
+    assert str(caught.value) == message
+
+
+def test_predict_with_targets_of_the_wrong_shape_is_a_pencilnet_error():
+    config = pencilnet.loads(TEXT)
+    with pytest.raises(pencilnet.InputError, match=r"^targets: expected 2 numbers in each row \(one per output"):
+        config.predict([[0.15, 0.35]], [[0.0, 1.0, 0.0]])
+    with pytest.raises(pencilnet.InputError, match=r"^targets: expected 1 rows, one per row of inputs, found 2"):
+        config.predict([[0.15, 0.35]], [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_nothing_the_api_hands_out_changes_the_config():
+    config = pencilnet.loads(TEXT)
+    x, target = config.sample(1)
+    for array in (x, target, config.train_inputs, config.train_targets):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 42
+    assert config.sample(1)[0].tolist() == [0.15, 0.35]  # the article's x1, x2, as they were
+    assert config.classes == ("red apple", "tomato") and isinstance(config.classes, tuple)
+    with pytest.raises(pencilnet.InputError, match="expected a sample number from 1 to 1, found 1.0"):
+        config.sample(1.0)

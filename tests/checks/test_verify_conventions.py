@@ -177,3 +177,28 @@ def test_pencil_arithmetic_never_divides_by_a_value_it_rounded_to_zero(article):
     # At 4 significant figures v = 1.010e-05 and v̂ = 0.01010: the step is lr × m̂ / √v̂ ≈ lr × 1.
     walk = config.walk(1, Pencil(4, significant=True))
     assert walk.update.values["vhat"][4] == pytest.approx(0.0101, rel=1e-3)
+
+
+def test_every_value_of_every_step(cli, tmp_path):
+    # The article's terms of net_h1: x1 × w1 = 0.15 × 0.1 = 0.015, x2 × w3 = 0.35 × 0.12 = 0.042 and
+    # the bias input × bw1 = 1 × 0.8: 0.015 + 0.042 + 0.8 = 0.857. One step changes w5 by
+    # −0.5 × 0.100508 = −0.050254; step 2 uses ∂E/∂w5 = 0.097069 at w5 = −0.000254 and moves it by
+    # −0.5 × 0.097069 = −0.048535 (to −0.048789, as w5_after_2_steps says).
+    config = tmp_path / "steps.yaml"
+    config.write_text(ARTICLE_TEXT + 'expected:\n  arithmetic: exact\n  values:\n    term_w1: "0.015"\n'
+                      '    term_w3: "0.042"\n    term_bw1: "0.8"\n    change_w5: "-0.050254"\n'
+                      '    dE/dw5_step_1: "0.100508"\n    change_w5_step_1: "-0.050254"\n'
+                      '    dE/dw5_step_2: "0.097069"\n    change_w5_step_2: "-0.048535"\n'
+                      '    w5_after_2_steps: "-0.048789"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # A softmax output layer with net (1, 2): e¹ = 2.718282, e² = 7.389056, their sum 10.107338,
+    # out_y1 = 2.718282 / 10.107338 = 0.268941.
+    config.write_text("inputs: 1\nlayers: [{size: 2, activation: softmax, weights: [[1, 2]], biases: [0, 0]}]\n"
+                      "loss: cross_entropy\nsamples: [{inputs: [1], target: [0, 1]}]\n"
+                      'expected:\n  values:\n    exp_y1: "2.718282"\n    exp_y2: "7.389056"\n'
+                      '    sum_exp: "10.107338"\n    out_y1: "0.268941"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    config.write_text(ARTICLE_TEXT + 'expected:\n  values:\n    exp_y1: "1"\n')  # sigmoid: no exp_ of its own
+    assert cli("verify", str(config)).exit_code == 2

@@ -44,11 +44,12 @@ def wide(tmp_path, inputs: int, hidden: int) -> str:
 
 
 @pytest.mark.parametrize("options, message", [
-    (["--seed", "-1"], "--seed: expected a whole number from 0 to 2**63 - 1, found -1"),
-    (["--epochs", str(10**20)], "--epochs: expected a whole number from 1 to 2**63 - 1"),
+    (["--seed", "-1"], "--seed: expected a non-negative whole number, found -1"),
+    (["--seed", str(2**63)], "--seed: expected a non-negative whole number of at most 2**63 - 1, found 9223372036854775808"),
+    (["--epochs", str(10**20)], "--epochs: expected a positive whole number of at most 2**63 - 1"),
     (["--learning-rate", "inf"], "--learning-rate: expected a positive finite number, found inf"),
     (["--learning-rate", "nan"], "--learning-rate: expected a positive finite number, found nan"),
-    (["--activation", "softmax"], "--activation: expected an activation for every layer, found softmax"),
+    (["--activation", "softmax"], "--activation: expected softmax on the output layer only, found 'softmax'"),
     (["--layers", "1000,1000,1000"], "found 2,002,000 parameters"),
     (["--layers", "9" * 5000 + ",2"], "--layers: expected at least two positive node counts"),
 ])
@@ -195,14 +196,13 @@ def test_the_readme_states_the_limits_the_code_has():
     from helpers import ROOT
 
     from pencilnet.cli import budget
-    from pencilnet.cli.app import STARTER_BYTES_PER_PARAMETER
     from pencilnet.cli.data import PICTURE_BYTES
-    from pencilnet.io import config, datasets
+    from pencilnet.io import config, csv_data, npz, starter, yaml_text
 
     section = (ROOT / "README.md").read_text().split("## Errors, checks and exit codes")[1].split("\n## ")[0]
-    for figure in (f"{config.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // STARTER_BYTES_PER_PARAMETER:,}",
-                   f"{datasets.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{datasets.MAX_TEXT_BYTES // 2**20} MiB",
-                   f"{datasets.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
+    for figure in (f"{yaml_text.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // starter.BYTES_PER_PARAMETER:,}",
+                   f"{csv_data.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{csv_data.MAX_TEXT_BYTES // 2**20} MiB",
+                   f"{npz.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
                    f"{budget.DRAWN_EDGES_LIMIT:,} edges", f"{int(budget.GRADCHECK_LIMIT ** 0.5):,} parameters",
                    f"{budget.BYTES_PER_PARAMETER} bytes", f"{budget.BYTES_PER_ROW // 1024} KiB",
                    f"{budget.MEMORY_LIMIT // 2**30} GiB", f"{budget.BYTES_PER_EPOCH} bytes per epoch"):

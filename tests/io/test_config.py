@@ -1,4 +1,6 @@
 
+import os
+
 import numpy as np
 import pytest
 from helpers import ROOT, config_problems
@@ -21,7 +23,7 @@ def test_article_config_holds_the_article_numbers(article):
     assert layers[0].biases.tolist() == [0.8, 0.25] and layers[1].biases.tolist() == [0.15, 0.7]
     assert article.train_inputs.tolist() == [[0.15, 0.35]] and article.train_targets.tolist() == [[0.0, 1.0]]
     assert article.schedule.learning_rate == 0.5 and article.schedule.epochs == 1
-    assert article.classes == ["red apple", "tomato"] and article.model.bias_input == 1.0
+    assert article.classes == ("red apple", "tomato") and article.model.bias_input == 1.0
 
 
 GOOD = """\
@@ -61,10 +63,11 @@ problems = config_problems
      "[0, 1, 0]"),
     (("label: tomato", "label: banana"),
      "my.yaml:10: samples[0].label: expected one of the classes red apple, tomato, found 'banana'"),
-    (("inputs: 2", "inputs: two"), "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
+    (("inputs: 2", "inputs: two"),
+     "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
     (("  - size: 2", "  - size: 2\n    activation: sigmod"),
-     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax (did you mean 'sigmoid'?), "
-     "found 'sigmod'"),
+     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax "
+     "(did you mean 'sigmoid'?), found 'sigmod'"),
 ])
 def test_each_problem_is_one_precise_line(change, expected):
     assert problems(GOOD.replace(*change)) == [expected]
@@ -127,3 +130,56 @@ def test_sample_numbers_count_from_one(article):
     with pytest.raises(InputError, match="expected a sample number from 1 to 1, found 2"):
         article.sample(2)
     assert np.shares_memory(article.sample(1)[0], article.train_inputs)
+
+
+# ---- characters outside the Basic Multilingual Plane (issue 26 item 6) ---------------------------
+
+TOMATO_TEXT = """\
+name: "TITLE"
+inputs: 2
+layers:
+  - {weights: [[0.1, 0.2], [0.12, 0.17]], biases: [0.8, 0.25]}
+  - {weights: [[0.05, 0.4], [0.33, 0.07]], biases: [0.15, 0.7]}
+classes: ["CLASS", pear]
+samples:
+  - {inputs: [0.15, 0.35], label: pear}
+"""
+
+
+def named(title: str, klass: str) -> str:
+    return TOMATO_TEXT.replace("TITLE", title).replace("CLASS", klass)
+
+
+def test_a_surrogate_pair_escape_reads_as_the_one_character_it_writes():
+    # "\ud83c\udf45" is how JSON (and Python's json.dumps) writes U+1F345, the tomato: one character.
+    config = parse(named("\\ud83c\\udf45 salad", "\\ud83c\\udf45"), "my.yaml")
+    assert config.name == "\U0001F345 salad" and len(config.name) == 7
+    assert config.classes == ("\U0001F345", "pear")
+    assert config.name.encode("utf-8")  # a lone surrogate would raise UnicodeEncodeError here
+
+
+def test_a_surrogate_pair_given_by_set_reads_as_one_character():
+    config = parse(named("x", "y"), "my.yaml", ['name="\\ud83c\\udf45"'])
+    assert config.name == "\U0001F345"
+
+
+@pytest.mark.parametrize("escape", ["\\ud83c", "\\udf45", "\\udf45\\ud83c", "a\\ud83cb"])
+def test_a_lone_surrogate_escape_is_refused_in_one_line(escape):
+    with pytest.raises(InputError) as caught:
+        parse(named(escape, "y"), "my.yaml")
+    message = str(caught.value)
+    assert message.startswith("my.yaml:1: expected text, found a lone surrogate escape \\u")
+    assert "\n" not in message and message.encode("utf-8")
+
+
+def test_a_name_with_a_character_outside_the_bmp_is_printed_by_every_command(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "tomato.yaml"
+    path.write_text(named("\\ud83c\\udf45 or pear", "\\ud83c\\udf45"), encoding="utf-8")
+    for command in (["summary"], ["error"], ["walkthrough"], ["summary", "--json"]):
+        result = subprocess.run([sys.executable, "-m", "pencilnet", *command, str(path)], capture_output=True,
+                                env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"}, timeout=60)
+        assert result.returncode == 0, result.stderr.decode()
+        assert "\U0001F345".encode() in result.stdout and b"Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 say where a value came from and how big a file really is."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from helpers import config_problems
@@ -159,13 +160,28 @@ def test_any_set_is_read_or_refused_in_whole_lines(path, value):
 
 
 def test_texts_that_look_like_numbers_survive_a_save(tmp_path):
-    from pencilnet.io.saving import config_text
+    from pencilnet.io.saving import saved_text
 
     text = GOOD.replace("target: [0, 1]}", "label: '1e5'}") + "name: '1e3'\nclasses: ['1e5', 'yes']\n"
     config = parse(text, "my.yaml")
-    saved = config_text(config, config.model, "saved", tmp_path / "saved.yaml")
+    saved = saved_text(config, config.model, "saved", tmp_path / "saved.yaml")
     again = parse(saved, "saved.yaml")
-    assert again.name == "1e3" and again.classes == ["1e5", "yes"] and again.train_targets.tolist() == [[1.0, 0.0]]
+    assert again.name == "1e3" and again.classes == ("1e5", "yes") and again.train_targets.tolist() == [[1.0, 0.0]]
     assert "'1e5'" in saved and "'yes'" in saved  # quoted for YAML 1.2 and for YAML 1.1 readers alike
     assert [layer.weights.tolist() for layer in again.model.layers] == [[[0.1, 0.2], [0.12, 0.17]],
                                                                         [[0.05, 0.4], [0.33, 0.07]]]
+
+ARTICLE_WITH = GOOD + "expected:\n  values:\n    out_y1: {value: '0.75', tolerance: TOLERANCE}\n"
+
+
+@pytest.mark.parametrize("written", ["1e-12", "'1e-12'", "1.0E-12", "'1E-12'", "0.000000000001"])
+def test_a_tolerance_in_scientific_notation_is_a_tolerance(written):
+    # Issue 23 item 2: YAML 1.2 reads 1e-12 as a number, quoted it is the same number as text.
+    config = parse(ARTICLE_WITH.replace("TOLERANCE", written), "t.yaml")
+    assert config.expected.entries[0].tolerance == Decimal("1e-12")
+
+
+@pytest.mark.parametrize("written", ["-1e-12", "'0'", "1e", "'e-12'", ".inf", "'1e-12x'"])
+def test_a_tolerance_that_is_not_a_positive_number_is_refused(written):
+    with pytest.raises(ConfigError, match=r"tolerance: expected a positive number, e.g. '0.0001'"):
+        parse(ARTICLE_WITH.replace("TOLERANCE", written), "t.yaml")

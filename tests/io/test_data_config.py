@@ -16,7 +16,7 @@ def test_fruit_config_is_the_articles_full_network():
     config = pencilnet.load(str(ROOT / "configs" / "fruit.yaml"))
     assert config.model.sizes == [36, 36, 2] and config.model.parameter_count == 1406
     assert config.model.names.parameters[-1] == "bw38"
-    assert config.classes == ["red apple", "tomato"] and config.schedule.learning_rate == 0.5
+    assert config.classes == ("red apple", "tomato") and config.schedule.learning_rate == 0.5
     assert config.train_inputs.shape == (1000, 36) and config.test_inputs.shape == (300, 36)
     again = pencilnet.load(str(ROOT / "configs" / "fruit.yaml"))  # the same seed, the same initial weights
     assert config.model.parameters() == again.model.parameters()

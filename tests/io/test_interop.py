@@ -187,7 +187,7 @@ def test_a_round_trip_keeps_every_bit(tmp_path, suffix, index):
     model, loss = MODELS[index]
     config = imported_config(export_file(tmp_path, model, loss, suffix), tmp_path / "back.yaml")
     assert bits(config.model) == bits(model)
-    assert config.loss == loss and config.classes == [f"class {k}" for k in range(max(model.sizes[-1], 2))]
+    assert config.loss == loss and config.classes == tuple(f"class {k}" for k in range(max(model.sizes[-1], 2)))
     assert config.name == "a test network"
 
 

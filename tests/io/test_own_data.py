@@ -9,7 +9,10 @@ import pytest
 
 import pencilnet
 from pencilnet.core.errors import ConfigError, InputError
-from pencilnet.io.datasets import Scaling, class_order, load_csv, load_npz
+from pencilnet.io.csv_data import load_csv
+from pencilnet.io.dataset import class_order
+from pencilnet.io.npz import load_npz
+from pencilnet.io.scaling import Scaling
 
 
 def write(tmp_path, name: str, text: str):
@@ -135,7 +138,7 @@ def test_a_two_class_label_column_with_one_output(tmp_path, cli):
                                                    "size: 1\n    activation: sigmoid",
                                                    "binary_cross_entropy", "threshold: 0.5\n"))
     config = pencilnet.load(str(path))
-    assert config.classes == ["no", "yes"] and config.train_targets.ravel().tolist() == [0, 1, 1, 0, 1]
+    assert config.classes == ("no", "yes") and config.train_targets.ravel().tolist() == [0, 1, 1, 0, 1]
     data = json.loads(cli("train", str(path), "--json", "--epochs", "2").stdout)
     counts = np.array(data["confusion"]["counts"])
     assert counts.shape == (2, 2) and counts.sum() == 5 and counts.sum(axis=1).tolist() == [2, 3]

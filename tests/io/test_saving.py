@@ -46,7 +46,8 @@ def test_a_network_past_the_config_cap_saves_and_loads_again(tmp_path):
 
 
 def test_the_parameters_go_to_npz_past_the_limit_and_stay_in_yaml_below_it(tmp_path, monkeypatch, article):
-    model = pencilnet.train(article.model, article.train_inputs, article.train_targets, pencilnet.Schedule(0.5, 3)).model
+    schedule = pencilnet.Schedule(0.5, 3)
+    model = pencilnet.train(article.model, article.train_inputs, article.train_targets, schedule).model
     small = tmp_path / "small.yaml"
     assert saving.save(article, model, "3 epochs", small) == [small]
     assert "weights" in yaml.safe_load(small.read_text())["layers"][0]
@@ -94,7 +95,7 @@ def test_a_save_through_a_symlink_puts_the_npz_beside_the_real_file(tmp_path, mo
 
 
 def test_a_save_marks_the_expected_section_and_comments_it_drops(tmp_path, article):
-    text = saving.config_text(article, article.model, "1 epochs, final error 0.2", tmp_path / "t.yaml")
+    text = saving.saved_text(article, article.model, "1 epochs, final error 0.2", tmp_path / "t.yaml")
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert header[0] == "# Trained by pencilnet from article.yaml (bundled): 1 epochs, final error 0.2."
     assert " ".join(line[2:] for line in header[1:]) == (
@@ -113,7 +114,7 @@ def test_a_save_says_an_optimizers_state_starts_afresh(tmp_path, sets, said):
     # A saved config is not a checkpoint: training it again starts the optimizer and the schedule
     # afresh, as a new torch.optim optimizer would; the header must not let a reader think otherwise.
     config = pencilnet.load(None, sets)
-    header = " ".join(line[2:] for line in saving.config_text(config, config.model, "3 epochs", tmp_path / "t.yaml")
+    header = " ".join(line[2:] for line in saving.saved_text(config, config.model, "3 epochs", tmp_path / "t.yaml")
                       .splitlines() if line.startswith("#"))
     assert said + "training this file starts afresh from step 1 and epoch 1." in header
 
@@ -122,7 +123,7 @@ def test_a_line_break_in_a_source_name_stays_inside_the_comment(tmp_path, articl
     from dataclasses import replace
 
     hostile = replace(article, source="x\nexpected: {values: {net_h1: '9'}}\r\u2028name")
-    text = saving.config_text(hostile, article.model, "1 epochs", tmp_path / "t.yaml")
+    text = saving.saved_text(hostile, article.model, "1 epochs", tmp_path / "t.yaml")
     assert "expected" not in yaml.safe_load(text)
     assert text.splitlines()[0].startswith("# Trained by pencilnet from x\\nexpected")
 
@@ -183,4 +184,5 @@ def test_the_bundled_data_paths_still_resolve_from_a_save_elsewhere(tmp_path, mo
     target = tmp_path / "fruit-trained.yaml"
     saving.save(cfg, cfg.model, "0 epochs", target)
     again = pencilnet.load(str(target))
-    assert np.array_equal(again.train_inputs, cfg.train_inputs) and np.array_equal(flatten(again.model), flatten(cfg.model))
+    assert np.array_equal(again.train_inputs, cfg.train_inputs)
+    assert np.array_equal(flatten(again.model), flatten(cfg.model))

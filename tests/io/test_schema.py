@@ -74,7 +74,7 @@ def test_defaults_are_the_tables():
     assert (s.learning_rate, s.epochs, s.batch_size, s.shuffle, s.seed, s.target_error) == (0.5, 1, 1, False, 0, None)
     assert s.optimizer.plain and s.optimizer.name == "sgd" and s.lr_schedule.name == "constant"
     assert config.loss == "half_sse" and config.pencil_decimals is None and config.model.bias_input == 1.0
-    assert config.classes == ["y1", "y2"] and config.name == ""
+    assert config.classes == ("y1", "y2") and config.name == ""
     layer = config.model.layers[0]
     assert layer.activation == "sigmoid" and not layer.shared_bias
     assert not layer.frozen_weights and not layer.frozen_biases
@@ -120,7 +120,7 @@ def test_each_kind_checks_its_type_and_range(added, expected):
 
 def test_null_leaves_an_optional_field_out_and_a_required_one_missing():
     config = parse(GOOD + "training: {target_error: null, seed: null}\nclasses: null\n", "good.yaml")
-    assert config.schedule.target_error is None and config.schedule.seed == 0 and config.classes == ["y1", "y2"]
+    assert config.schedule.target_error is None and config.schedule.seed == 0 and config.classes == ("y1", "y2")
     assert problems(GOOD.replace("inputs: 2", "inputs: null")) == [
         "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found nothing"]
     assert problems(GOOD + "training: {epochs: null}\n") == [

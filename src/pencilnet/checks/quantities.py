@@ -8,7 +8,10 @@ Names follow the article's notation:
   dE/dw5, dnet_y1/dw5                   a gradient, and the input its weight multiplies
   dE/dx1, dE_h1/dx1                     the gradient of an input, and what flows back to it from h1
   e_y1, delta_y1, delta_h1              books' conventions: e = target − out, δ = −∂E/∂net
-  w5_new                                a parameter after one step
+  w5_new, change_w5                     a parameter after one step, and new − old
+  term_w1                               one term of a weighted sum: the source's value × w1 (x1 × w1)
+  exp_y1, sum_exp                       a softmax layer's e^net (of the net as computed) and, for the
+                                        output layer, their sum: the numerator and denominator of out
   epoch_3_error                         the mean error measured during epoch 3 (each sample's E from
                                         the forward pass just before its batch's update)
   epoch_3_error_total, epoch_3_sse      the same summed over the samples, not averaged; and the sum over
@@ -17,6 +20,7 @@ Names follow the article's notation:
   out_y1_after_3_epochs, net_h1_after_3_epochs   the sample's values with the weights after 3 epochs
   lr_epoch_3                            the learning rate of epoch 3 (with a learning-rate schedule)
   w5_after_3_steps                      a parameter after 3 steps on the sample (`step --steps 3`)
+  dE/dw5_step_2, change_w5_step_2       the gradient step 2 used, and what it changed w5 by (new − old)
   out_y1_after_3_steps, E_total_after_3_steps   the sample's values with the weights after 3 steps
   velocity_w5_after_2_steps             an optimizer's state after 2 steps: velocity (momentum buffer),
   m_…, v_…, mhat_…, vhat_…, square_avg_…    Adam's moments and their bias corrections, RMSprop's average
@@ -26,7 +30,7 @@ import re
 
 import numpy as np
 
-from pencilnet.core.model import Model, shared_target
+from pencilnet.core.model import Model, flatten, shared_target
 from pencilnet.core.stages import Walk, chain, error, forward
 from pencilnet.training.loop import train
 
@@ -38,6 +42,7 @@ SQUARES = {"half_sse": lambda outputs: 2.0, "mse": lambda outputs: float(outputs
 STATES = ("velocity", "m", "v", "mhat", "vhat", "square_avg")
 STEP_NAME = re.compile(rf"(?:({'|'.join(STATES)})_)?(b?w\d+)_after_(\d+)_steps?")
 SAMPLE_STEP_NAME = re.compile(r"()((?:net|out)_\w+|E_\w+)_after_(\d+)_steps?")
+STEP_VALUE_NAME = re.compile(r"(dE/d|change_)(b?w\d+)_step_(\d+)")
 MAX_STEPS = 10_000  # as `step --steps` allows: each step is a pass through the stages
 
 
@@ -58,7 +63,15 @@ def one_step_names(model: Model) -> list[str]:
     found += [f"e_{node}" for node in names.nodes[-1]] + [f"delta_{node}" for node in names.computed_nodes]
     rows = _targets(model)
     found += [f"dE/d{p}" for p in names.parameters] + [f"dnet_{rows[p]}/d{p}" for p in names.parameters]
-    return found + [f"{p}_new" for p in names.parameters]
+    found += [f"term_{p}" for p in names.parameters] + _exp_names(model)
+    return found + [f"{p}_new" for p in names.parameters] + [f"change_{p}" for p in names.parameters]
+
+
+def _exp_names(model: Model) -> list[str]:
+    """exp_… of every node of a softmax layer, and sum_exp when the output layer is one."""
+    found = [f"exp_{node}" for layer, nodes in zip(model.layers, model.names.nodes[1:], strict=True)
+             if layer.activation == "softmax" for node in nodes]
+    return found + (["sum_exp"] if model.layers[-1].activation == "softmax" else [])
 
 
 def _targets(model: Model) -> dict[str, str]:
@@ -92,7 +105,7 @@ def epochs_of(name: str, model: Model, loss: str | None = None) -> int | None:
 
 def steps_of(name: str, model: Model) -> int | None:
     """The number of steps a step quantity needs (`w5_after_3_steps`, `m_w5_after_2_steps`), or None."""
-    match = STEP_NAME.fullmatch(name) or SAMPLE_STEP_NAME.fullmatch(name)
+    match = STEP_NAME.fullmatch(name) or SAMPLE_STEP_NAME.fullmatch(name) or STEP_VALUE_NAME.fullmatch(name)
     if not match or not (match.group(2) in model.names.parameters or _of_sample(match.group(2), model)):
         return None
     count = int(match.group(3))
@@ -138,6 +151,9 @@ def after_steps(config, arithmetic, steps: int, sample: int) -> dict[str, float]
         for key, vector in [("", found.values["new"])] + [(f"{k}_", found.values[k]) for k in STATES
                                                            if k in found.values]:
             values.update({f"{key}{p}_after_{count}_steps": float(v) for p, v in zip(names, vector, strict=True)})
+        changes = walk.update.values["new"] - flatten(walk.model)
+        for p, gradient, change in zip(names, walk.update.values["gradient"], changes, strict=True):
+            values[f"dE/d{p}_step_{count}"], values[f"change_{p}_step_{count}"] = float(gradient), float(change)
         values.update(sample_values(walk.new_model, walk.x, walk.target, walk.loss, arithmetic,
                                     f"_after_{count}_steps"))
     return values
@@ -162,6 +178,7 @@ def of_walk(walk: Walk) -> dict[str, float]:
             if found.terms is not None:
                 for k, fed in enumerate(names.nodes[index + 2]):
                     values[f"dE_{fed}/dout_{node}"] = float(found.terms[j, k])
+    assert gradients.dE_dx is not None and gradients.input_terms is not None  # backprop always makes them
     for i, x in enumerate(names.nodes[0]):
         values[f"dE/d{x}"] = float(gradients.dE_dx[i])
         values.update({f"dE_{fed}/d{x}": float(gradients.input_terms[i, k]) for k, fed in enumerate(names.nodes[1])})
@@ -170,7 +187,20 @@ def of_walk(walk: Walk) -> dict[str, float]:
     for row in chain(model, gradients):
         values[f"dE/d{row.name}"] = row.gradient
         values[f"dnet_{row.target}/d{row.name}"] = row.dnet_dw
+    old = model.parameters()
     values.update({f"{p}_new": v for p, v in new.parameters().items()})
+    values.update({f"change_{p}": v - old[p] for p, v in new.parameters().items()})
+    for index, (layer, seen) in enumerate(zip(model.layers, trace.layers, strict=True)):
+        source = np.append(seen.inputs, model.bias_input)  # what each weight, then each bias, multiplies
+        for i, row in enumerate(names.weights[index]):
+            values.update({f"term_{p}": float(seen.inputs[i] * layer.weights[i, j]) for j, p in enumerate(row)})
+        values.update({f"term_{p}": float(source[-1] * b) for p, b in zip(names.biases[index], layer.biases,
+                                                                            strict=True)})
+        if layer.activation == "softmax":
+            powers = np.exp(seen.net)
+            values.update({f"exp_{node}": float(e) for node, e in zip(names.nodes[index + 1], powers, strict=True)})
+            if index == len(model.layers) - 1:
+                values["sum_exp"] = float(powers.sum())
     return values
 
 
@@ -188,7 +218,7 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
         factor = SQUARES[config.loss](config.model.layers[-1].size)
         values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
     values[f"error_after_{epochs}_epochs"] = history.final_error
-    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates, start=1)})
+    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates or (), start=1)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
     x, target = config.sample(sample)
     values.update(sample_values(history.model, x, target, config.loss, arithmetic, f"_after_{epochs}_epochs"))

@@ -13,9 +13,11 @@ pencil N) and exactly. Verdicts:
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from itertools import combinations
 
 from pencilnet.checks import quantities
+from pencilnet.checks.diagnosis import Diagnostician, describe
 from pencilnet.checks.published import INHERIT, Expected
 from pencilnet.core.arithmetic import EXACT, PATHS, Pencil, arithmetic_of, half_up
 
@@ -30,6 +32,11 @@ class Verdict:
     difference: float  # computed − published
     verdict: str
     note: str
+    # Of a number that differs: the mistakes that give it, each described (empty: no known mistake
+    # does), and the earlier differing number it is right from when that one is carried forward.
+    diagnosis: tuple[str, ...] = ()
+    follows: str | None = None
+    quantity: str = ""  # pencilnet's name for it (`name` is the publication's label, where it has one)
 
     @property
     def passed(self) -> bool:
@@ -114,11 +121,87 @@ def verify(config) -> list[Verdict]:
         if entry.label:  # named as the publication names it; pencilnet's name in the note
             note = f"{entry.name}" + (f"; {note}" if note else "")
         verdicts.append(Verdict(entry.label or entry.name, entry.published, str(arithmetic),
-                                published_way, exact, published_way - float(entry.published), verdict, note))
+                                published_way, exact, published_way - float(entry.published), verdict, note,
+                                quantity=entry.name))
         if entry.corrected is not None:  # the right value, under the same name, checked as usual
             fixed = replace(entry, published=entry.corrected, erratum=None, note=None)
             verdict, _ = judge(fixed, arithmetic, published_way, exact)
             verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic),
                                     published_way, exact, published_way - float(entry.corrected), verdict,
-                                    f"the correction of the printed {entry.published}"))
-    return verdicts
+                                    f"the correction of the printed {entry.published}", quantity=entry.name))
+    return _diagnosed(config, verdicts)
+
+
+def _judge(entry: Expected, value: float) -> bool:
+    return reproduces(value, entry)
+
+
+def _diagnosed(config, verdicts: list[Verdict]) -> list[Verdict]:
+    """Each differing number with the mistakes that give it and the earlier number it follows from."""
+    differing = [v for v in verdicts if v.verdict == "differs"]
+    if not differing:
+        return verdicts
+    expectations = config.expected
+    by_name = {entry.name: entry for entry in expectations.entries}
+    doctor = Diagnostician(config, _arithmetic(expectations.pencil_decimals), expectations.sample)
+
+    def reproduced(name: str, value: float) -> bool:
+        return reproduces(value, by_name[name])
+
+    roots = doctor.roots({v.quantity: v.published for v in differing}, reproduced)
+    root_of = {name: root.name for root in roots for name in root.follows}
+    # What the person published, each with its judge: the catalogue prefers mistakes that keep them.
+    sheet = {v.quantity: partial(_judge, replace(by_name[v.quantity], published=v.published))
+             for v in verdicts if v.verdict in ("match", "rounding", "differs") and doctor.knows(v.quantity)}
+    label = {v.quantity: v.name for v in verdicts}
+    found = []
+    for v in verdicts:
+        if v.verdict == "differs":
+            causes = doctor.mistakes_giving(v.quantity, sheet) if v.quantity in sheet else []
+            diagnosis, follows = tuple(describe(mistakes) for mistakes in causes), root_of.get(v.quantity)
+            if follows:
+                said = f"right with your {label[follows]} carried forward"
+            elif diagnosis:
+                said = "the value " + " (or: ".join(f"with {d}" for d in diagnosis) + ")" * (len(diagnosis) - 1)
+            else:
+                said = "no known mistake gives this value"
+            v = replace(v, diagnosis=diagnosis, follows=follows, note="; ".join(filter(None, (v.note, said))))
+        found.append(v)
+    return found
+
+
+def chains(verdicts: list[Verdict]) -> list[dict]:
+    """The differing numbers that later differing numbers follow from, in the order of the
+    calculation: their names, their diagnosis and the names that are right with them carried
+    forward. Roots one after another with the same diagnosis are one slip (the new w5 and w6 both
+    used in backpropagation) and one chain."""
+    found: list[dict] = []
+    for root in (v for v in verdicts if v.verdict == "differs" and not v.follows):
+        follows = [v.name for v in verdicts if v.follows == root.quantity]
+        if found and root.diagnosis and found[-1]["diagnosis"][:1] == list(root.diagnosis[:1]):
+            found[-1]["names"].append(root.name)
+            found[-1]["follows"] += follows
+        else:
+            found.append({"names": [root.name], "diagnosis": list(root.diagnosis), "follows": follows})
+    return found
+
+
+def chain_sentences(verdicts: list[Verdict]) -> list[str]:
+    """The chains in words: one thing to fix for each."""
+    sentences = []
+    for chain in chains(verdicts):
+        names, follows = chain["names"], chain["follows"]
+        if len(names) + len(follows) < 2:
+            continue
+        count = len(names) + len(follows)
+        roots = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + f" and {names[-1]}"
+        match = "matches" if len(names) == 1 else "match"
+        why = f"the value with {chain['diagnosis'][0]}" if chain["diagnosis"] else "no known mistake's value"
+        if not follows:
+            sentences.append(f"{count} numbers differ: {roots}, which {match} {why}")
+            continue
+        rest = "the other one is right" if len(follows) == 1 else f"the other {len(follows)} are right"
+        value = "that value" if len(names) == 1 else "those values"
+        sentences.append(f"{count} numbers differ; all follow from {roots}, which {match} {why}: with "
+                         f"{value} carried forward, {rest}")
+    return sentences

@@ -7,7 +7,6 @@ documents. Modules are imported inside the commands, each where it is needed, so
 imports neither NumPy nor YAML and `--json` not Rich.
 """
 
-import math
 import sys
 from typing import Annotated
 
@@ -17,9 +16,6 @@ from pencilnet.cli import checks, interop, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
 from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
-from pencilnet.core.errors import InputError
-
-STARTER_BYTES_PER_PARAMETER = 12  # "-0.123456, ": the longest a starter config writes a weight
 
 app = typer.Typer(
     name="pencilnet",
@@ -72,44 +68,15 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
          force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False):
     """Write a commented starter config for an architecture, with random initial weights from a seed."""
     with failures():
-        from pencilnet.core.activations import ACTIVATIONS
-        from pencilnet.core.initializers import SCHEMES
-        from pencilnet.io.config import MAX_BYTES
-        from pencilnet.io.files import size_text, write_atomic
-        from pencilnet.io.starter import starter_config
+        from pencilnet.io.files import write_atomic
+        from pencilnet.io.starter import sizes_of, starter_config
 
-        try:
-            sizes = [int(n) for n in layers.split(",")]
-        except ValueError:  # not a whole number, or one of more than 4,300 digits
-            sizes = []
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise InputError(f"--layers: expected at least two positive node counts such as 2,2,2, "
-                             f"found {layers if len(layers) <= 40 else layers[:39] + '…'!r}")
-        parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-        if parameters * STARTER_BYTES_PER_PARAMETER > MAX_BYTES:  # before a single weight is drawn
-            raise InputError(f"--layers: expected a network whose starter config fits the {size_text(MAX_BYTES)} "
-                             f"a config may have (at most {MAX_BYTES // STARTER_BYTES_PER_PARAMETER:,} "
-                             f"parameters), found {parameters:,} parameters; for a bigger network write "
-                             "a config with an init scheme (init: xavier) instead of weights")
-        if activation not in ACTIVATIONS:
-            raise InputError(f"--activation: expected one of {', '.join(ACTIVATIONS)}, found {activation!r}")
-        if activation == "softmax" and len(sizes) > 2:
-            raise InputError("--activation: expected an activation for every layer, found softmax, which only an "
-                             "output layer may have (set the output layer's activation in the config)")
-        if scheme not in SCHEMES:
-            raise InputError(f"--scheme: expected one of {', '.join(SCHEMES)}, found {scheme!r}")
-        if not math.isfinite(learning_rate) or learning_rate <= 0:
-            raise InputError(f"--learning-rate: expected a positive finite number, found {learning_rate}")
-        for option, value in (("--seed", seed), ("--epochs", epochs)):
-            if not 0 <= value <= 2**63 - 1:  # what a config may hold
-                raise InputError(f"{option}: expected a whole number from {int(option == '--epochs')} to "
-                                 f"2**63 - 1, found {value}")
+        text = starter_config(layers, activation, scheme, seed, learning_rate, epochs)
         check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
-        text = starter_config(sizes, activation, scheme, seed, learning_rate, epochs)
         if out is None:
             return sys.stdout.write(text)
         write_atomic(out, text)
-        wrote(out, f"a {'-'.join(map(str, sizes))} network")
+        wrote(out, f"a {'-'.join(map(str, sizes_of(layers)))} network")
 
 
 @app.command()

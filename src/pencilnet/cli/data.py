@@ -33,7 +33,7 @@ def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_d
           force: Force = False):
     """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
     with failures():
-        from pencilnet.io.datasets import MAX_TEXT_BYTES
+        from pencilnet.io.csv_data import MAX_TEXT_BYTES
         from pencilnet.io.files import size_text
         from pencilnet.io.fruit import CLASSES, generate, write_csv
 
@@ -64,11 +64,11 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
     """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
     samples with their labels to a picture file."""
     with failures():
-        from pencilnet.io import datasets
+        from pencilnet.io.data_files import load as load_dataset
         from pencilnet.views import data as render_data
 
         check_output(out, "picture", force)
-        dataset = datasets.load(file)
+        dataset = load_dataset(file)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
         if out is None:
             return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))

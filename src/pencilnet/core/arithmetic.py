@@ -4,7 +4,7 @@ Every named intermediate the article writes down passes through `arithmetic.carr
 place where a person with a pencil would round before carrying a number on.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -23,10 +23,20 @@ def half_up(x: float, places: int) -> "Decimal":
         return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+class Arithmetic(Protocol):
+    """How a calculation carries its numbers: `Exact`, or `Pencil` (rounded as by hand)."""
+
+    decimals: int | None
+
+    def carry(self, value, kind: str = "net"): ...
+
+    def follows(self, path: str) -> bool: ...
+
+
 class Exact:
     """float64 throughout: the number carried on is the number computed."""
 
-    decimals = None
+    decimals: int | None = None
     paths: frozenset[str] = frozenset()
 
     def carry(self, value, kind: str = "net"):

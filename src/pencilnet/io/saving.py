@@ -7,15 +7,13 @@ would make a file slow to read, and past the config size cap, one no command wou
 import copy
 import io
 import os
-import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from pencilnet.core.model import Model
-from pencilnet.io.config import Config, Dumper
+from pencilnet.io.config import Config
+from pencilnet.io.config_writer import config_text
 from pencilnet.io.files import SAVED_MARK, write_atomic
 
 # About 2.4 MB of YAML, which reads back in about a second; 795,000 parameters would be 18 MB.
@@ -32,8 +30,8 @@ def parameters_path(model: Model, destination: str | Path) -> Path | None:
     return real.with_name(f"{real.stem}.parameters.npz")  # never the config's own name, even for x.npz
 
 
-def config_text(config: Config, model: Model, what: str, destination: str | Path,
-                parameters: Path | None = None) -> str:
+def saved_text(config: Config, model: Model, what: str, destination: str | Path,
+               parameters: Path | None = None) -> str:
     """The config's YAML with `model`'s parameters, in full precision, in it or in `parameters`;
     its first line says where it was trained from and `what` came of it ("100 epochs, …").
 
@@ -41,11 +39,12 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
     `expected` section (it described the old weights): the header says so. Data paths are
     rewritten relative to `destination`, so the saved file finds the same data from wherever
     it is written."""
+    assert config.document is not None  # every loaded config keeps the YAML it was read from
     data = copy.deepcopy(config.document)
     data.pop("init", None)
     data.pop("parameters", None)
     dropped = data.pop("expected", None)
-    for spec, layer in zip(data["layers"], model.layers):
+    for spec, layer in zip(data["layers"], model.layers, strict=True):
         spec.pop("init", None)
         spec["size"] = layer.size
         if parameters is None:
@@ -59,6 +58,12 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
         items.insert([key for key, _ in items].index("layers"), ("parameters", parameters.name))
         data = dict(items)
     files = data.get("data")
+    if isinstance(files, dict) and "classes" not in data and not files.get("target_columns"):
+        # the class order found in the labels, kept: each output means one class wherever the file goes
+        items = list(data.items())
+        items.insert([key for key, _ in items].index("data"), ("classes", list(config.classes)))
+        data = dict(items)
+        files = data["data"]
     if isinstance(files, dict) and config.scaling is not None:  # the numbers fitted on the training data, kept
         files["standardize"] = config.scaling.as_yaml()
     target_dir = Path(os.path.realpath(destination)).parent
@@ -67,8 +72,7 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
             if isinstance(files.get(key), str):
                 original = (config.base_dir / files[key]).resolve()
                 files[key] = os.path.relpath(original, target_dir)
-    # A line break in a file name must not end the comment: control characters are written escaped.
-    source = re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda found: repr(found.group())[1:-1], config.source)
+    source = config.source
     dropped_text = ""
     if dropped is not None:
         dropped_text = (f", and its expected: section ({_count(dropped)}), whose values were for the weights before "
@@ -81,11 +85,9 @@ def config_text(config: Config, model: Model, what: str, destination: str | Path
         not_kept.append("the learning-rate schedule's place")
     if not_kept:
         dropped_text += f"; nor {' nor '.join(not_kept)}: training this file starts afresh from step 1 and epoch 1"
-    lines = [f"{SAVED_MARK} from {source}: {what}.", f"Not carried over from {source}: its comments{dropped_text}."]
-    header = "".join(f"{part}\n" for part in textwrap.wrap(lines[0], 118, subsequent_indent="# ")
-                     + textwrap.wrap(lines[1], 118, initial_indent="# ", subsequent_indent="# "))
-    return header + yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
-                              width=120)
+    mark = SAVED_MARK.removeprefix("# ")  # the writer makes each header line a comment
+    header = [f"{mark} from {source}: {what}.", f"Not carried over from {source}: its comments{dropped_text}."]
+    return config_text(data, header)
 
 
 def _count(section) -> str:
@@ -100,7 +102,7 @@ def parameters_bytes(model: Model) -> bytes:
         arrays[f"layers[{index}].weights"] = layer.weights
         arrays[f"layers[{index}].biases"] = layer.biases
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # NumPy's stubs take the names for its own keywords
     return buffer.getvalue()
 
 
@@ -113,5 +115,5 @@ def save(config: Config, model: Model, what: str, path: str | Path) -> list[Path
     if parameters is not None:
         write_atomic(parameters, parameters_bytes(model))
         written.append(parameters)
-    write_atomic(path, config_text(config, model, what, path, parameters))
+    write_atomic(path, saved_text(config, model, what, path, parameters))
     return [*written, Path(path)]
