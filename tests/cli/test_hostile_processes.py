@@ -81,3 +81,45 @@ def test_numpy_overflow_warnings_are_not_shown(tmp_path):
                                      "  - {inputs: [-1e200], target: [1]}\n")
     process = run("forward", str(tmp_path / "c.yaml"))
     assert process.returncode == 0 and process.stderr == "", process.stderr
+
+
+def cut_short_at(limit: int):
+    """A file-size limit: the disk 'fills' after `limit` bytes, mid-write (the write is cut short,
+    then refused), as a full disk does; SIGXFSZ ignored, so the write reports it instead."""
+    def prepare():
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return prepare
+
+
+@pytest.mark.parametrize("args", [("walkthrough",), ("walkthrough", "--json"), ("expect",),
+                                  ("init", "--layers", "30,30,2")])
+def test_an_output_cut_short_by_a_full_disk_is_an_error(tmp_path, args):
+    # Python's buffered writer drops what a short write left over, silently: the file held 1,024
+    # bytes of the output and the command exited 0.
+    with open(tmp_path / "out.txt", "w") as out:
+        process = subprocess.run([sys.executable, "-m", "pencilnet", *args], stdout=out, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True, timeout=120, preexec_fn=cut_short_at(1024))
+    assert message(process) == "pencilnet: error: cannot write: File too large"
+    assert (tmp_path / "out.txt").stat().st_size == 1024
+
+
+def test_a_non_blocking_pipe_that_fills_gets_the_whole_output():
+    # The output is written to the descriptor directly: a pipe left non-blocking by another program
+    # refuses a write while full (EAGAIN), and the rest must wait for the reader, not fail.
+    import fcntl
+    import time
+
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETFL, fcntl.fcntl(writer, fcntl.F_GETFL) | os.O_NONBLOCK)
+    process = subprocess.Popen([sys.executable, "-m", "pencilnet", "init", "--layers", "100,100,2"], stdout=writer,
+                               stderr=subprocess.PIPE)
+    os.close(writer)
+    time.sleep(1)  # long enough, often, for the pipe to fill; the test holds either way
+    with os.fdopen(reader, "rb") as pipe:
+        text = pipe.read()
+    assert process.wait(timeout=120) == 0 and process.stderr.read() == b""
+    assert text.startswith(b"# ") and len(text) > 65536 and text.endswith(b"\n")
