@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 # imports this package first, and `pencilnet --help` has no use for NumPy or YAML.
 _HOMES = {
     "Config": "io.config", "load": "io.config", "loads": "io.config", "from_dict": "io.config", "parse": "io.config",
-    "Dataset": "io.datasets", "Scaling": "io.datasets",
+    "Dataset": "io.dataset", "Scaling": "io.scaling",
     "Layer": "core.model", "Model": "core.model",
     "Exact": "core.arithmetic", "Pencil": "core.arithmetic", "EXACT": "core.arithmetic",
     "arithmetic_of": "core.arithmetic",
@@ -38,7 +38,7 @@ _HOMES = {
     "PencilnetError": "core.errors", "InputError": "core.errors", "ConfigError": "core.errors",
 }
 # Modules a notebook reaches as attributes, imported on first use like the names above.
-_MODULES = {"config": "io.config", "datasets": "io.datasets", "tables": "views.tables", "as_json": "views.as_json",
+_MODULES = {"config": "io.config", "datasets": "io.data_files", "tables": "views.tables", "as_json": "views.as_json",
             "metrics": "core.metrics", "losses": "core.losses"}
 
 __all__ = sorted(_HOMES) + sorted(_MODULES) + ["__version__"]

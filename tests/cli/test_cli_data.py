@@ -5,7 +5,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pencilnet.cli.app import app
-from pencilnet.io import datasets, fruit
+from pencilnet.io import fruit
+from pencilnet.io.csv_data import load_csv
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_fruit_writes_the_csv_and_says_so(cli, tmp_path):
     result = cli("fruit", "--count", 10, "--seed", 3, "--out", out)
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and result.stderr == f"pencilnet: wrote {out}: 10 pictures (5 red apple, 5 tomato), seed 3\n"
-    data = datasets.load_csv(out)
+    data = load_csv(out)
     images, labels = fruit.generate(10, 3)
     assert data.labels == labels
     assert np.array_equal(data.inputs, [[round(v, 4) for v in row] for row in images.tolist()])  # as written

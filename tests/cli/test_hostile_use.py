@@ -240,12 +240,12 @@ def test_the_readme_states_the_limits_the_code_has():
 
     from pencilnet.cli import budget
     from pencilnet.cli.data import PICTURE_BYTES
-    from pencilnet.io import config, datasets, starter, yaml_text
+    from pencilnet.io import config, csv_data, npz, starter, yaml_text
 
     section = (ROOT / "README.md").read_text().split("## Errors, checks and exit codes")[1].split("\n## ")[0]
     for figure in (f"{yaml_text.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // starter.BYTES_PER_PARAMETER:,}",
-                   f"{datasets.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{datasets.MAX_TEXT_BYTES // 2**20} MiB",
-                   f"{datasets.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
+                   f"{csv_data.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{csv_data.MAX_TEXT_BYTES // 2**20} MiB",
+                   f"{npz.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",
                    f"{budget.DRAWN_EDGES_LIMIT:,} edges", f"{int(budget.GRADCHECK_LIMIT ** 0.5):,} parameters",
                    f"{budget.BYTES_PER_PARAMETER} bytes", f"{budget.BYTES_PER_ROW // 1024} KiB",
                    f"{budget.MEMORY_LIMIT // 2**30} GiB", f"{budget.BYTES_PER_EPOCH} bytes per epoch"):

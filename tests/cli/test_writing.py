@@ -322,14 +322,13 @@ def test_random_output_targets_never_lose_anything(cli, tmp_path):
 
 
 def test_publish_and_predict_replace_their_own_files_and_only_those(cli, tmp_path, monkeypatch):
-    from pencilnet.views import diagram
+    from pencilnet.views import network_figure
 
     # stand-in pictures: what is tested is which files are replaced, not the drawing (half a second each)
-    def draw(config, stage, walk, path, style=None):
-        path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title></svg>')
-        return path
+    def picture(config, stage, walk, kind, style=None) -> bytes:
+        return f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title></svg>'.encode()
 
-    monkeypatch.setattr(diagram, "draw", draw)
+    monkeypatch.setattr(network_figure, "picture", picture)
     document = tmp_path / "worked.html"
     assert cli("publish", "--out", document).exit_code == 0
     assert cli("publish", "--out", document).exit_code == 0  # its own document: replaced without asking

@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from pencilnet.core.errors import InputError
-from pencilnet.io.datasets import Dataset, load, load_csv, load_npz, split
+from pencilnet.io.csv_data import load_csv
+from pencilnet.io.data_files import load
+from pencilnet.io.dataset import Dataset, split
+from pencilnet.io.npz import load_npz
 
 GOOD = "a,b,label\n0.1,0.2,tomato\n0.3,0.4,red apple\n0.5,0.6,tomato\n"
 
@@ -261,8 +264,8 @@ def test_sample_numbers_count_from_one(tmp_path):
 def numbered(count: int) -> Dataset:
     inputs = np.arange(count, dtype=np.float64)[:, None]
     labels = ["a" if i % 3 else "b" for i in range(count)]
-    targets = np.array([[1.0, 0.0] if label == "a" else [0.0, 1.0] for label in labels]).reshape(count, 2)
-    return Dataset(inputs, targets, ["a", "b"], labels, ["n"], "numbers.csv")
+    indices = np.array([0 if label == "a" else 1 for label in labels])
+    return Dataset(inputs, None, ["a", "b"], labels, ["n"], "numbers.csv", indices)
 
 
 def test_split_is_deterministic_disjoint_and_complete():

@@ -11,7 +11,8 @@ from helpers import ROOT
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Layer, Model
 from pencilnet.core.stages import forward
-from pencilnet.io import datasets, fruit
+from pencilnet.io import fruit
+from pencilnet.io.csv_data import load_csv
 from pencilnet.training.loop import Schedule, train
 
 
@@ -152,7 +153,7 @@ def test_csv_round_trip_to_the_written_precision(tmp_path):
     images, labels = fruit.generate(200, 6)
     path = tmp_path / "fruit.csv"
     fruit.write_csv(path, images, labels)
-    data = datasets.load_csv(path)
+    data = load_csv(path)
     assert data.labels == labels and data.classes == fruit.CLASSES
     assert data.feature_names == fruit.column_names(36)
     assert np.abs(data.inputs - images).max() <= 0.5e-4 + 1e-12
@@ -165,7 +166,7 @@ def test_csv_quotes_labels_that_need_it(tmp_path):
     fruit.write_csv(path, np.array([[0.5, -0.00001], [1.0, 0.25]]), ['apple, red', 'say "tomato"'])
     text = path.read_text()
     assert "-0.0" not in text and "0.0," in text
-    assert datasets.load_csv(path).labels == ['apple, red', 'say "tomato"']
+    assert load_csv(path).labels == ['apple, red', 'say "tomato"']
 
 
 def test_csv_is_replaced_atomically(tmp_path, monkeypatch):
@@ -221,7 +222,7 @@ def test_csv_errors(tmp_path):
 def test_shipped_files_are_what_data_readme_says(name, count, seed):
     path = ROOT / "data" / name
     assert path.stat().st_size < 300_000
-    data = datasets.load_csv(path, fruit.CLASSES)
+    data = load_csv(path, fruit.CLASSES)
     assert data.inputs.shape == (count, 36) and data.labels.count("tomato") == count // 2
     images, labels = fruit.generate(count, seed)
     assert data.labels == labels and np.array_equal(data.inputs, as_written(images)), (

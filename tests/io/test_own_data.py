@@ -9,7 +9,10 @@ import pytest
 
 import pencilnet
 from pencilnet.core.errors import ConfigError, InputError
-from pencilnet.io.datasets import Scaling, class_order, load_csv, load_npz
+from pencilnet.io.csv_data import load_csv
+from pencilnet.io.dataset import class_order
+from pencilnet.io.npz import load_npz
+from pencilnet.io.scaling import Scaling
 
 
 def write(tmp_path, name: str, text: str):

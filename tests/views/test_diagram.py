@@ -14,7 +14,9 @@ from helpers import text_of as text_at
 
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Layer, Model
-from pencilnet.views import diagram
+from pencilnet.io.files import write_atomic
+from pencilnet.views import history_plot, network_figure, network_text, pictures
+from pencilnet.views.network_labels import STAGES
 
 
 def text_of(renderable) -> str:
@@ -22,6 +24,20 @@ def text_of(renderable) -> str:
 
 
 pytest.importorskip("matplotlib")
+
+
+def draw(config, stage, walk, out_path, style=None):
+    """What `diagram --out` does: the name checked, the picture's bytes written (views write no file)."""
+    path = pictures.check_path(out_path)
+    write_atomic(path, network_figure.picture(config, stage, walk, pictures.kind_of(path), style))
+    return path
+
+
+def plot_history(errors, out_path, test_accuracy=None):
+    """What `plot --out` does."""
+    path = pictures.check_path(out_path)
+    write_atomic(path, history_plot.picture(errors, pictures.kind_of(path), test_accuracy))
+    return path
 
 
 def png_size(path) -> tuple[int, int]:
@@ -54,8 +70,8 @@ def the_article():
 def svgs(the_article, tmp_path_factory):
     """The article's diagram at each stage as an SVG, drawn once for the tests that read them."""
     folder = tmp_path_factory.mktemp("svgs")
-    return {stage: diagram.draw(the_article, stage, the_article.walk(1), folder / f"{stage}.svg")
-            for stage in diagram.STAGES}
+    return {stage: draw(the_article, stage, the_article.walk(1), folder / f"{stage}.svg")
+            for stage in STAGES}
 
 
 @pytest.fixture
@@ -63,7 +79,8 @@ def big(article):
     """A 36-36-2 network with random weights: 1406 parameters."""
     rng = np.random.default_rng(7)
     sizes = [36, 36, 2]
-    model = Model(tuple(Layer(rng.normal(0, 0.5, (a, b)), rng.normal(0, 0.5, b)) for a, b in zip(sizes, sizes[1:])))
+    model = Model(tuple(Layer(rng.normal(0, 0.5, (a, b)), rng.normal(0, 0.5, b))
+                        for a, b in zip(sizes, sizes[1:], strict=False)))
     return dataclasses.replace(article, model=model, train_inputs=rng.random((1, 36)),
                                train_targets=np.array([[0.0, 1.0]]))
 
@@ -76,7 +93,7 @@ EXPECTED = {  # numbers the article's example shows at each stage
 }
 
 
-@pytest.mark.parametrize("stage", diagram.STAGES)
+@pytest.mark.parametrize("stage", STAGES)
 def test_svg_has_the_labels_as_text(svgs, stage):
     path = svgs[stage]
     texts = svg_texts(path)
@@ -94,19 +111,19 @@ def test_svg_has_the_labels_as_text(svgs, stage):
 
 def test_png_is_a_png_of_sensible_size(article, records, tmp_path):
     # one stage: the stages differ in their texts, which the SVG test reads, not in how the file is made
-    path = diagram.draw(article, "error", records, tmp_path / "net.png")
+    path = draw(article, "error", records, tmp_path / "net.png")
     width, height = png_size(path)
     assert width >= 400 and height >= 300
     assert 10_000 < path.stat().st_size < 300_000
 
 
 def test_the_same_network_gives_the_same_svg(article, records, svgs, tmp_path):
-    assert svgs["forward"].read_bytes() == diagram.draw(article, "forward", records, tmp_path / "b.svg").read_bytes()
+    assert svgs["forward"].read_bytes() == draw(article, "forward", records, tmp_path / "b.svg").read_bytes()
 
 
 def test_a_large_network_is_drawn_compactly_without_edge_labels(big, tmp_path):
     # 1,368 edges: labels would pile up (and placing them is what takes time), so none are drawn
-    path = diagram.draw(big, "forward", big.walk(1), tmp_path / "big.svg")
+    path = draw(big, "forward", big.walk(1), tmp_path / "big.svg")
     texts = svg_texts(path)
     assert not [t for t in texts if re.match(r"b?w\d+ ?[=:]", t)]
     assert "h36" in texts  # 36 nodes in 11 inches: names still fit
@@ -122,22 +139,22 @@ def test_output_notes_and_total_in_the_error_stage(svgs):
 def test_decimals_come_from_the_style(article, records, tmp_path):
     from pencilnet.views.numbers import Style
 
-    texts = svg_texts(diagram.draw(article, "forward", records, tmp_path / "d.svg", Style(6)))
+    texts = svg_texts(draw(article, "forward", records, tmp_path / "d.svg", Style(6)))
     assert "net 0.857000" in texts and "out 0.702033" in texts
 
 
 @pytest.mark.parametrize("name", ["net.eps", "net", "net.svg.txt"])
 def test_only_svg_png_and_pdf(article, records, tmp_path, name):
     with pytest.raises(InputError, match="expected a file name ending in .svg, .png or .pdf"):
-        diagram.draw(article, "forward", records, tmp_path / name)
+        draw(article, "forward", records, tmp_path / name)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_directory_and_unknown_stage(article, records, tmp_path):
     with pytest.raises(InputError, match="no such directory"):
-        diagram.draw(article, "forward", records, tmp_path / "nowhere" / "net.png")
+        draw(article, "forward", records, tmp_path / "nowhere" / "net.png")
     with pytest.raises(InputError, match="--stage"):
-        diagram.draw(article, "sideways", records, tmp_path / "net.png")
+        draw(article, "sideways", records, tmp_path / "net.png")
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(article, records, tmp_path, monkeypatch):
@@ -151,7 +168,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(article, records, t
 
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(OSError):
-        diagram.draw(article, "forward", records, path)
+        draw(article, "forward", records, path)
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["net.png"]
 
@@ -170,22 +187,22 @@ def refuse_matplotlib(monkeypatch):
 def test_without_matplotlib_one_line_says_how_to_get_it(article, records, tmp_path, monkeypatch):
     refuse_matplotlib(monkeypatch)
     with pytest.raises(InputError) as caught:
-        diagram.draw(article, "forward", records, tmp_path / "net.png")
+        draw(article, "forward", records, tmp_path / "net.png")
     assert str(caught.value) == "drawing needs matplotlib: pip install 'pencilnet[plot]'"
     with pytest.raises(InputError):
-        diagram.plot_history([0.2, 0.1], tmp_path / "curve.png")
+        plot_history([0.2, 0.1], tmp_path / "curve.png")
     # The text diagram needs no matplotlib.
-    assert "x1  ── w1 = 0.1 ────▶ h1" in text_of(diagram.text(article, "forward", records))
+    assert "x1  ── w1 = 0.1 ────▶ h1" in text_of(network_text.text(article, "forward", records))
 
 
 def test_text_diagram(article, records):
-    forward = text_of(diagram.text(article, "forward", records))
+    forward = text_of(network_text.text(article, "forward", records))
     assert "x1  ── w1 = 0.1 ────▶ h1" in forward
     assert "(1) ── bw4 = 0.7 ───▶ y2" in forward
     assert "h1: net 0.8570, out 0.7020" in forward
-    assert "∂E/∂w5 = 0.1005" in text_of(diagram.text(article, "backprop", records))
-    assert "w1: 0.1 → 0.1002" in text_of(diagram.text(article, "step", records))
-    assert "E_y1 = ½ × (0 − 0.5934)² = 0.1760" in text_of(diagram.text(article, "error", records))
+    assert "∂E/∂w5 = 0.1005" in text_of(network_text.text(article, "backprop", records))
+    assert "w1: 0.1 → 0.1002" in text_of(network_text.text(article, "step", records))
+    assert "E_y1 = ½ × (0 − 0.5934)² = 0.1760" in text_of(network_text.text(article, "error", records))
 
 
 def test_an_optimizers_step_is_titled_by_its_optimizer_not_the_plain_rule(cli):
@@ -198,16 +215,16 @@ def test_an_optimizers_step_is_titled_by_its_optimizer_not_the_plain_rule(cli):
 
 def test_text_diagram_refuses_a_large_network(big):
     with pytest.raises(InputError, match="too large to draw in the terminal.*--out"):
-        diagram.text(big, "forward", big.walk(1))
+        network_text.text(big, "forward", big.walk(1))
 
 
 def test_plot_history(tmp_path):
     errors = list(0.2 * np.exp(-np.arange(300) / 40))
-    width, height = png_size(diagram.plot_history(errors, tmp_path / "curve.png"))
+    width, height = png_size(plot_history(errors, tmp_path / "curve.png"))
     assert width >= 400 and height >= 300
-    texts = svg_texts(diagram.plot_history(errors, tmp_path / "curve.svg", test_accuracy=[0.5] * 300))
+    texts = svg_texts(plot_history(errors, tmp_path / "curve.svg", test_accuracy=[0.5] * 300))
     assert "test accuracy" in texts and "Error by epoch" in texts
-    assert diagram.wants_log_scale(errors) and not diagram.wants_log_scale([0.2, 0.1, 0.05])
+    assert history_plot.wants_log_scale(errors) and not history_plot.wants_log_scale([0.2, 0.1, 0.05])
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -306,7 +323,7 @@ def test_the_plot_legend_sits_below_the_curves():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     errors = [0.2 * 0.7 ** i for i in range(10)]
-    figure = diagram.history_figure(errors, [0.9, 0.97, 0.98, 0.99, 0.99, 0.98, 0.99, 1.0, 0.99, 0.99])
+    figure = history_plot.history_figure(errors, [0.9, 0.97, 0.98, 0.99, 0.99, 0.98, 0.99, 1.0, 0.99, 0.99])
     renderer = FigureCanvasAgg(figure).get_renderer()
     axes = figure.axes[0]
     legend = axes.get_legend().get_window_extent(renderer)
@@ -322,7 +339,7 @@ def _network(article, sizes, activations, loss, shared=False, seed=3):
     """The article's config with another network: random weights, one sample, one class per output."""
     rng = np.random.default_rng(seed)
     layers = tuple(Layer(rng.normal(0, 0.8, (a, b)), rng.normal(0, 0.5, 1 if shared else b), act, shared_bias=shared)
-                   for a, b, act in zip(sizes, sizes[1:], activations))
+                   for a, b, act in zip(sizes, sizes[1:], activations, strict=False))
     target = np.eye(sizes[-1])[:1]
     return dataclasses.replace(article, model=Model(layers), loss=loss, train_inputs=rng.random((1, sizes[0])),
                                train_targets=target, classes=[f"class {k + 1}" for k in range(sizes[-1])])
@@ -420,7 +437,7 @@ def _clashes(figure) -> list[str]:
 
 @pytest.mark.parametrize("stage", thorough_beyond(["backprop", "step", "error"], 0))  # all three in CI
 def test_no_label_on_another_edge_node_or_label_in_the_article(the_article, stage):
-    figure = diagram.figure_of(the_article, stage, the_article.walk(1))
+    figure = network_figure.figure_of(the_article, stage, the_article.walk(1))
     _, _, _, labels, _ = _drawn_geometry(figure)
     assert len(labels) == 12  # w1 … w8 and bw1 … bw4, every one labelled
     assert _clashes(figure) == []
@@ -433,17 +450,17 @@ def test_no_label_on_another_edge_node_or_label_in_the_article(the_article, stag
 def test_no_label_on_another_edge_node_or_label_in_small_networks(the_article, name):
     sizes, activations, loss, shared, stage = DRAWN[name]
     config = _network(the_article, sizes, activations, loss, shared)
-    figure = diagram.figure_of(config, stage, config.walk(1))
+    figure = network_figure.figure_of(config, stage, config.walk(1))
     _, _, _, labels, _ = _drawn_geometry(figure)
     # every edge between two layers of at most LABEL_MAX_EDGES weights is labelled
-    expected = sum(a * b + b for a, b in zip(sizes, sizes[1:]) if a * b <= diagram.LABEL_MAX_EDGES)
+    expected = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False) if a * b <= network_figure.LABEL_MAX_EDGES)
     assert len(labels) == expected
     assert _clashes(figure) == []
 
 
 def test_the_clash_check_sees_a_label_put_on_another_edge(the_article):
     """The oracle itself: a label moved onto the middle of another edge is caught."""
-    figure = diagram.figure_of(the_article, "backprop", the_article.walk(1))
+    figure = network_figure.figure_of(the_article, "backprop", the_article.walk(1))
     segments, _, _, _, _ = _drawn_geometry(figure)
     label = next(t for t in figure.axes[0].texts if t.get_gid() == "label 0")
     label.set_position(tuple(np.mean(segments[5], axis=0)))
@@ -456,7 +473,7 @@ def test_a_network_with_no_room_still_gets_every_label(the_article, monkeypatch)
     from pencilnet.views import placement
 
     monkeypatch.setattr(placement, "place", lambda scene, labels: None)
-    figure = diagram.figure_of(the_article, "forward", the_article.walk(1))
+    figure = network_figure.figure_of(the_article, "forward", the_article.walk(1))
     segments, _, _, labels, _ = _drawn_geometry(figure)
     assert sorted(labels) == list(range(12))
     for k, outline in labels.items():  # each centred on its own edge

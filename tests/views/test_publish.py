@@ -26,24 +26,21 @@ pytest.importorskip("matplotlib")
 @pytest.fixture
 def sketches(monkeypatch):
     """Stand-in pictures, for the tests about the text: drawing each diagram takes half a second."""
-    from pencilnet.io.files import write_atomic
-    from pencilnet.views import diagram
+    from pencilnet.views import network_figure
 
-    def draw(config, stage, walk, path, style=None):
-        if path.suffix == ".pdf":  # pdflatex must be able to include it
+    def picture(config, stage, walk, kind, style=None) -> bytes:
+        if kind == "pdf":  # pdflatex must be able to include it
             import io
 
             from matplotlib.figure import Figure
 
             buffer = io.BytesIO()
             Figure(figsize=(2, 1)).savefig(buffer, format="pdf")
-            write_atomic(path, buffer.getvalue())
-        else:
-            write_atomic(path, f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title>'
-                               '<!-- a stand-in for the picture matplotlib draws --></svg>')
-        return path
+            return buffer.getvalue()
+        return (f'<svg xmlns="http://www.w3.org/2000/svg"><title>{stage}</title>'
+                '<!-- a stand-in for the picture matplotlib draws --></svg>').encode()
 
-    monkeypatch.setattr(diagram, "draw", draw)
+    monkeypatch.setattr(network_figure, "picture", picture)
 
 
 # --- reading the mathematics back ---------------------------------------------------------
@@ -193,7 +190,7 @@ def check_numbers(maths: list[str], rows: list[list[str]], data: dict, places: i
     if pencil:
         for m in maths:
             steps = m.split("=")
-            for left, right in zip(steps[1:], steps[2:]):
+            for left, right in zip(steps[1:], steps[2:], strict=False):
                 if ARITHMETIC.fullmatch(left) and NUMBER.fullmatch(right):
                     worked = eval(left.replace("×", "*").replace("−", "-"))  # noqa: S307 (digits and + − × only)
                     assert agrees(right, worked), f"{m}: {left} is {worked}"
@@ -383,7 +380,7 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
     rows = {row[0]: row for row in markdown_rows(update)[1:]}
     assert sorted(rows) == sorted(["w5", "w6", "w7", "w8", "bw1", "bw2", "bw3", "bw4"])  # w1 … w4 frozen
     assert "4 frozen parameters keep their values and no state." in update
-    for name, old, gradient, m, v, mhat, vhat, step, new in rows.values():
+    for name, old, gradient, m, _v, mhat, _vhat, step, new in rows.values():
         g = float(gradient)
         assert float(step) == pytest.approx(0.5 * math.copysign(1, g), abs=6e-5), name
         assert float(new) == pytest.approx(float(old) - float(step), abs=1e-4), name
@@ -467,7 +464,8 @@ def pdflatex(folder, name: str) -> subprocess.CompletedProcess:
 def test_the_latex_compiles_with_pdflatex(cli, tmp_path):
     need_pdflatex()
     text = publish(cli, tmp_path, "worked.tex", "--pencil", "4")
-    assert text.startswith(r"\documentclass") and text.rstrip().endswith("\\end{document}\n% written by pencilnet publish")
+    assert text.startswith(r"\documentclass")
+    assert text.rstrip().endswith("\\end{document}\n% written by pencilnet publish")
     packages = set(re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]+)\}", text))
     assert packages <= {"inputenc", "geometry", "amsmath", "graphicx", "longtable", "booktabs"}
     assert r"\includegraphics" in text and (tmp_path / "worked-network-forward.pdf").exists()

@@ -8,7 +8,7 @@ from helpers import text_of
 
 from pencilnet.core.stages import backprop, forward
 from pencilnet.io.config import parse
-from pencilnet.views import tables as render
+from pencilnet.views import backprop_tables, run_tables, stage_tables, table_parts
 from pencilnet.views.numbers import Style
 
 
@@ -32,7 +32,7 @@ def test_number_format():
 
 def test_forward_renders_the_weighted_sums(article):
     x, _ = article.sample(1)
-    out = text_of(render.forward(article, forward(article.model, x), 1, Style()))
+    out = text_of(stage_tables.forward(article, forward(article.model, x), 1, Style()))
     lines = [line.strip() for line in out.splitlines()]
     assert "Sample 1: x1 = 0.15, x2 = 0.35" in lines
     assert any(re.fullmatch(r"h1\s+net_h1 = 0.15 × 0.1 \+ 0.35 × 0.12 \+ 0.8\s+0.8570\s+out_h1 = σ\(0.8570\)\s+0.7020",
@@ -63,36 +63,35 @@ def test_long_sums_and_tables_are_shortened():
     config = big_config()
     x, t = config.sample(1)
     trace = forward(config.model, x)
-    out = text_of(render.forward(config, trace, 1, Style(rows=3)))
+    out = text_of(stage_tables.forward(config, trace, 1, Style(rows=3)))
     assert "… (4 more terms)" in out  # six products: three shown, the rest counted
     assert "-1 × 0.1" in out  # the bias input is written when it is not 1
     assert "… 4 more nodes not shown (--all shows every row)" in out
     grads = backprop(config.model, trace, t)
-    out = text_of(render.backprop(config, trace, t, grads, Style(rows=5)))
+    out = text_of(backprop_tables.backprop(config, trace, t, grads, Style(rows=5)))
     assert "… 37 more parameters not shown" in out  # 6 × 7 inner weights, 5 shown
-    everything = text_of(render.backprop(config, trace, t, grads, Style(rows=None)))
+    everything = text_of(backprop_tables.backprop(config, trace, t, grads, Style(rows=None)))
     assert "not shown" not in everything and "w42" in everything
 
 
 def test_hidden_layers_are_numbered_in_titles():
     config = big_config()
-    assert render.layer_title(config.model, 0) == "Part 1: from the input layer to the hidden layer"
-    assert render.layer_title(config.model, 1) == "Part 2: from the hidden layer to the output layer"
+    assert table_parts.layer_title(config.model, 0) == "Part 1: from the input layer to the hidden layer"
+    assert table_parts.layer_title(config.model, 1) == "Part 2: from the hidden layer to the output layer"
 
 
 def test_epochs_to_show_and_sparkline():
-    assert render.epochs_to_show(5, 24) == [0, 1, 2, 3, 4]
-    shown = render.epochs_to_show(1000, 10)
+    assert run_tables.epochs_to_show(5, 24) == [0, 1, 2, 3, 4]
+    shown = run_tables.epochs_to_show(1000, 10)
     assert shown[0] == 0 and shown[-1] == 999 and len(shown) == 10
-    assert render.epochs_to_show(1000, None) == list(range(1000))
-    assert render.sparkline([3, 2, 1]) == "█▅▁"  # 3.5 of 7 steps rounds to the fifth block
-    assert len(render.sparkline(list(range(1000)), width=60)) == 60
-    assert render.sparkline([1, 1]) == "▁▁"
+    assert run_tables.epochs_to_show(1000, None) == list(range(1000))
+    assert run_tables.sparkline([3, 2, 1]) == "█▅▁"  # 3.5 of 7 steps rounds to the fifth block
+    assert len(run_tables.sparkline(list(range(1000)), width=60)) == 60
+    assert run_tables.sparkline([1, 1]) == "▁▁"
 
 
 def test_a_standardised_sample_shows_its_raw_inputs(tmp_path):
     import pencilnet
-    from pencilnet.views import tables
     from pencilnet.views.numbers import Style
 
     # Raw features 10, 20, 30 (mean 20, population sd √(200/3) ≈ 8.165): sample 1 is 10 → −1.2247.
@@ -101,7 +100,7 @@ def test_a_standardised_sample_shows_its_raw_inputs(tmp_path):
                              "data: {train: d.csv, standardize: zscore}\n", base_dir=tmp_path)
     walk = config.walk(1)
     assert walk.x[0] == pytest.approx(-10 / (200 / 3) ** 0.5)
-    text = text_of(tables.forward(config, walk.trace, 1, Style(4)))
+    text = text_of(stage_tables.forward(config, walk.trace, 1, Style(4)))
     shown = " ".join(text.split())
     assert "Standardised (zscore, x1 = (raw − mean) / sd, fitted on the training data): " in shown
     assert "x1 = (10.0000 − 20.0000) / 8.1650" in shown

@@ -33,7 +33,7 @@ def fruit(out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", show_d
           force: Force = False):
     """Write made-up 6×6 grayscale pictures of red apples and tomatoes as CSV (p1,…,p36,label)."""
     with failures():
-        from pencilnet.io.datasets import MAX_TEXT_BYTES
+        from pencilnet.io.csv_data import MAX_TEXT_BYTES
         from pencilnet.io.files import size_text
         from pencilnet.io.fruit import CLASSES, generate, write_csv
 
@@ -64,19 +64,22 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
     """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
     samples with their labels to a picture file."""
     with failures():
-        from pencilnet.io import datasets
+        from pencilnet.io.data_files import load as load_dataset
         from pencilnet.views import data as render_data
 
         check_output(out, "picture", force)
-        dataset = datasets.load(file)
+        dataset = load_dataset(file)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
         if out is None:
             return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))
-        from pencilnet.views.diagram import draw_samples
+        from pencilnet.io.files import write_atomic
+        from pencilnet.views.pictures import kind_of
 
         chosen = range(sample - 1, min(sample - 1 + count, len(dataset)))
-        wrote(draw_samples(dataset.inputs[chosen.start:chosen.stop], [_label(dataset, i) for i in chosen], out,
-                           first=sample))
+        write_atomic(out, render_data.samples_picture(dataset.inputs[chosen.start:chosen.stop],
+                                                      [_label(dataset, i) for i in chosen], kind_of(out),
+                                                      first=sample, source=out))
+        wrote(out)
 
 
 def _label(dataset, index: int) -> str:

@@ -47,8 +47,10 @@ def diagram(config: ConfigPath = None,
     numbers of one stage (forward, error, backprop or step) written on it."""
     with failures():
         from pencilnet.cli.stages import walk_of
-        from pencilnet.views import diagram as pictures
+        from pencilnet.io.files import write_atomic
+        from pencilnet.views import network_figure, network_text
         from pencilnet.views.numbers import Style
+        from pencilnet.views.pictures import kind_of
 
         check_output(out, "picture", force)
         from pencilnet.cli import budget
@@ -61,8 +63,9 @@ def diagram(config: ConfigPath = None,
         cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
         style = Style(decimals, pencil=carried)
         if out is None:
-            return display(pictures.text(cfg, stage.value, walk, style))
-        wrote(pictures.draw(cfg, stage.value, walk, out, style))
+            return display(network_text.text(cfg, stage.value, walk, style))
+        write_atomic(out, network_figure.picture(cfg, stage.value, walk, kind_of(out), style))
+        wrote(out)
 
 
 def plot(history: Annotated[str, typer.Argument(
@@ -79,12 +82,15 @@ def plot(history: Annotated[str, typer.Argument(
             from rich.text import Text
 
             from pencilnet.views.numbers import Style
-            from pencilnet.views.tables import sparkline
+            from pencilnet.views.run_tables import sparkline
 
             finite = [e for e in errors if math.isfinite(e)]
             style = Style()
             return display(Text(f"curve: {sparkline(finite)}\n{len(errors)} epochs: error {style.number(finite[0])} "
                               f"in the first, {style.number(finite[-1])} in the last (--out FILE.png draws it)"))
-        from pencilnet.views.diagram import plot_history
+        from pencilnet.io.files import write_atomic
+        from pencilnet.views import history_plot
+        from pencilnet.views.pictures import kind_of
 
-        wrote(plot_history(errors, out, accuracy))
+        write_atomic(out, history_plot.picture(errors, kind_of(out), accuracy))
+        wrote(out)

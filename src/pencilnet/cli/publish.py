@@ -34,9 +34,10 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
     gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX."""
     with failures():
         from pencilnet.cli.stages import walk_of
+        from pencilnet.io.files import write_atomic
         from pencilnet.views.numbers import Style
         from pencilnet.views.publish import check_path, picture_path
-        from pencilnet.views.publish import publish as write
+        from pencilnet.views.publish import publish as document
 
         path = check_path(out)
         check_output(out, "document", force)
@@ -45,7 +46,8 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
                 check_output(str(picture_path(path, stage)), "picture", force)
         cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
         shown = decimals if decimals is not None else carried if carried is not None else 4
-        for path in write(cfg, walk, out, Style(shown, None, carried), title):
+        for path, content in document(cfg, walk, out, Style(shown, None, carried), title):
+            write_atomic(path, content)
             wrote(path)
 
 

@@ -263,7 +263,7 @@ def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force:
         print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
               file=sys.stderr)
     if kind == "picture":
-        from pencilnet.views.diagram import check_picture  # an .svg or .png name, and matplotlib
+        from pencilnet.views.pictures import check_picture  # an .svg or .png name, and matplotlib
 
         check_picture(path)
 

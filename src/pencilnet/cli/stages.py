@@ -27,68 +27,6 @@ from pencilnet.cli.shared import (
 )
 
 
-def _forward(walk, config, shown):
-    if shown is None:  # (tables import Rich, which --json never needs)
-        from pencilnet.views import as_json
-
-        return as_json.forward(config, walk.trace, walk.sample)
-    from pencilnet.views import tables
-
-    return [tables.forward(config, walk.trace, walk.sample, shown)]
-
-
-def _error(walk, config, shown):
-    if shown is None:  # (tables import Rich, which --json never needs)
-        from pencilnet.views import as_json
-
-        return as_json.error(config, walk.report, walk.sample)
-    from pencilnet.views import tables
-
-    return [tables.error(config, walk.report, shown, walk.sample)]
-
-
-def _backprop(walk, config, shown):
-    if shown is None:  # (tables import Rich, which --json never needs)
-        from pencilnet.views import as_json
-
-        return as_json.backprop(config, walk.gradients, walk.sample)
-    from pencilnet.views import tables
-
-    return [tables.backprop(config, walk.trace, walk.target, walk.gradients, shown, walk.sample)]
-
-
-def _step(walk, config, shown):
-    names = walk.model.names.parameters
-    if shown is None:  # (tables import Rich, which --json never needs)
-        from pencilnet.views import as_json, updates
-
-        return {**as_json.step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
-                "previous": {k: as_json.number(v) for k, v in walk.model.parameters().items()},
-                **updates.state_json(names, walk.update)}
-    from pencilnet.views import tables, updates
-
-    if walk.update.optimizer.plain:
-        return [tables.step(config, walk.gradients, walk.new_model, walk.learning_rate, shown, walk.sample)]
-    return [updates.step_table(names, walk.update, shown, declared=tables.Declared(config, walk.sample, "step"))]
-
-
-STEPS = (("forward", "Step 2: forward propagation", _forward),
-         ("error", "Step 3: the total error", _error),
-         ("backprop", "Step 4: backpropagation", _backprop),
-         ("step", "Step 5: updating the weights", _step))
-
-
-def _walkthrough(walk, config, shown):
-    if shown is None:
-        return {name: views(walk, config, None) for name, _, views in STEPS}
-    from rich.rule import Rule
-
-    found = []
-    for _, title, views in STEPS:
-        found += [Rule(title)] + views(walk, config, shown)
-    return found
-
-
 def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool, within=None):
     """The config, the pencil decimals chosen, and the pass through the stages for `sample`;
     `within(config)` refuses a network too big for the command before the pass is made."""
@@ -103,12 +41,12 @@ def walk_of(config_path, sample: int, sets, pencil: int | None, exact: bool, wit
 
 def _note(cfg, carried: int | None, decimals: int):
     """Said once above a stage's tables: how its numbers were carried (pencil N, or exact)."""
-    from pencilnet.views.tables import exact_note, pencil_note
+    from pencilnet.views.stage_tables import exact_note, pencil_note
 
     return pencil_note(carried) if carried is not None else exact_note(cfg, style(decimals))
 
 
-def stage_command(name: str, views, help_text: str):
+def stage_command(name: str, help_text: str):
     """One subcommand per stage; they differ only in which view of the walk they print."""
 
     def command(config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = 4, as_json: AsJson = False,
@@ -122,22 +60,26 @@ def stage_command(name: str, views, help_text: str):
                              None if as_json or all_rows else rows)
 
             cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
-            if as_json:
-                return emit_json({**views(walk, cfg, None), "arithmetic": str(walk.arithmetic)})
-            display(_note(cfg, carried, decimals), *views(walk, cfg, style(decimals, rows, all_rows, carried,
-                                                                            cfg.labels)))
+            if as_json:  # (the tables import Rich, which --json never needs)
+                from pencilnet.views import as_json as json_view
+
+                return emit_json({**json_view.stage(name, walk, cfg), "arithmetic": str(walk.arithmetic)})
+            from pencilnet.views import stage_tables
+
+            display(_note(cfg, carried, decimals),
+                    *stage_tables.stage(name, walk, cfg, style(decimals, rows, all_rows, carried, cfg.labels)))
 
     command.__doc__ = help_text
     return command
 
 
 COMMANDS = {
-    "forward": (_forward, "Step 2, forward propagation: net and out of every node, layer by layer."),
-    "error": (_error, "Step 3, the total error: each output's target, output and error term, and their sum."),
-    "backprop": (_backprop, "Step 4, backpropagation: every gradient with its chain-rule factors, in the "
+    "forward": ("Step 2, forward propagation: net and out of every node, layer by layer."),
+    "error": ("Step 3, the total error: each output's target, output and error term, and their sum."),
+    "backprop": ("Step 4, backpropagation: every gradient with its chain-rule factors, in the "
                             "article's four groups."),
-    "step": (_step, "Step 5, updating the weights: new = old − learning rate × gradient, for every parameter."),
-    "walkthrough": (_walkthrough, "Steps 2 to 5 in one go: forward, error, backprop and the update, as the "
+    "step": ("Step 5, updating the weights: new = old − learning rate × gradient, for every parameter."),
+    "walkthrough": ("Steps 2 to 5 in one go: forward, error, backprop and the update, as the "
                                   "article walks through them."),
 }
 
@@ -176,13 +118,17 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
         carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         found = cfg.walks(sample, steps, arithmetic_of(carried))
         if as_json:
-            each = [{**_step(walk, cfg, None), "arithmetic": str(walk.arithmetic)} for walk in found]
+            from pencilnet.views import as_json as json_view
+
+            each = [{**json_view.stage("step", walk, cfg), "arithmetic": str(walk.arithmetic)} for walk in found]
             return emit_json(each[0] if steps == 1 else {"sample": sample, "steps": each})
         shown_style = style(decimals, rows, all_rows, carried, cfg.labels)
         if parameter is not None:
             shown = [updates.steps_table(parameter, names.index(parameter), [w.update for w in found], shown_style)]
         elif steps == 1:
-            shown = _step(found[0], cfg, shown_style)
+            from pencilnet.views import stage_tables
+
+            shown = stage_tables.stage("step", found[0], cfg, shown_style)
         else:
             shown = [updates.step_table(names, w.update, shown_style, f"Step {k} of {steps} on sample {sample}, "
                                                                         f"{w.update.optimizer.describe()}")
@@ -191,7 +137,7 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
 
 
 def register(app):
-    for name, (views, help_text) in COMMANDS.items():
+    for name, help_text in COMMANDS.items():
         if name != "step":
-            app.command(name)(stage_command(name, views, help_text))
+            app.command(name)(stage_command(name, help_text))
     app.command("step")(step)

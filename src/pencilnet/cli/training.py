@@ -56,7 +56,8 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         if save:
             from pencilnet.io.saving import parameters_path
 
-            check_output(parameters_path(cfg.model, save), "saved parameters", force)
+            beside = parameters_path(cfg.model, save)
+            check_output(str(beside) if beside else None, "saved parameters", force)
         carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
         arithmetic = arithmetic_of(carried)
         schedule = replace(cfg.schedule, epochs=epochs or cfg.schedule.epochs)
@@ -74,13 +75,16 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             for path in [*written[:-1], save]:  # the parameters .npz beside a big network's config first
                 wrote(path)
         if plot:
-            from pencilnet.views.diagram import plot_history
+            from pencilnet.io.files import write_atomic
+            from pencilnet.views import history_plot
+            from pencilnet.views.pictures import kind_of
 
-            wrote(plot_history(history.errors, plot, history.test_accuracy))
+            write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy))
+            wrote(plot)
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
-             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion),
-                      *([tables.scores(tested.scores, "Test set")] if tested else [])])
+             lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
+                                   tested.scores if tested else None)])
 
 
 def _run(cfg, schedule, arithmetic, save: str | None, progress: bool):
@@ -167,8 +171,7 @@ def predict(config: ConfigPath = None,
     are standardised as in training when the config says so. Without --input or --data: the config's
     test set, or else its samples."""
     with failures():
-        from pencilnet.core.metrics import predict as predict_all
-        from pencilnet.io.datasets import input_vector
+        from pencilnet.io.dataset import input_vector
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
@@ -176,16 +179,14 @@ def predict(config: ConfigPath = None,
         cfg = load(config, sets)
         if values is not None and data_file is not None:
             raise InputError("--input and --data: expected one of them, found both")
-        targets = None
         if values is not None:
-            inputs = _scaled(cfg, input_vector(values, cfg.model.inputs, "--input")[None, :])
+            found = cfg.predict(input_vector(values, cfg.model.inputs, "--input")[None, :])
         elif data_file is not None:
-            inputs, targets = _dataset(cfg, data_file)
+            found = cfg.predict(*cfg.new_samples(data_file))
         elif cfg.test_inputs is not None:
-            inputs, targets = cfg.test_inputs, cfg.test_targets
+            found = cfg.predict(cfg.test_inputs, cfg.test_targets, raw=False)
         else:
-            inputs, targets = cfg.train_inputs, cfg.train_targets
-        found = predict_all(cfg.model, inputs, targets, cfg.threshold, cfg.loss)
+            found = cfg.predict(cfg.train_inputs, cfg.train_targets, raw=False)
         if out:
             from pencilnet.io.files import write_atomic
 
@@ -193,27 +194,6 @@ def predict(config: ConfigPath = None,
             wrote(out)
         show(as_json, lambda: data.predictions(cfg, found),
              lambda: [tables.predictions(cfg, found, style(decimals, rows, all_rows))])
-
-
-def _scaled(cfg, inputs):
-    """Raw inputs as the network was trained on them: standardised with the training data's numbers."""
-    return cfg.scaling.apply(inputs) if cfg.scaling is not None else inputs
-
-
-def _dataset(cfg, path: str):
-    """(inputs, targets or None) from a data file read with the config's own column choices."""
-    from pencilnet.io.datasets import load as load_dataset
-
-    spec = cfg.document.get("data") if isinstance(cfg.document, dict) else None
-    spec = spec if isinstance(spec, dict) else {}
-    columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
-    found = load_dataset(path, classes=None if columns["target_columns"] else cfg.classes, unlabelled=True, **columns)
-    if found.inputs.shape[1] != cfg.model.inputs:
-        raise InputError(f"{path}: expected {cfg.model.inputs} feature columns, found {found.inputs.shape[1]}")
-    if found.targets is not None and cfg.model.layers[-1].size == 1 and not columns["target_columns"]:
-        found = found.one_output(path)  # two classes for one sigmoid output: target 1 for the second
-    targets = found.targets
-    return _scaled(cfg, found.inputs), targets
 
 
 def register(app):

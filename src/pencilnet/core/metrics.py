@@ -30,19 +30,23 @@ class Scores:
     """How close a regression's outputs are to their targets."""
 
     error: float  # the mean over samples of each sample's total error E
-    r2: float  # 1 − Σ(target − out)² / Σ(target − mean target)², averaged over the outputs; nan for a constant target
+    r2: float  # 1 − Σ(target − out)² / Σ(target − mean target)², averaged over the outputs (see `scores`)
     mean_absolute_error: float  # over every output of every sample
 
 
 def scores(outputs, targets, loss: str) -> Scores:
-    """A regression's error, R² and mean absolute error from its outputs and targets (one row per sample)."""
+    """A regression's error, R² and mean absolute error from its outputs and targets (one row per sample).
+
+    R² of an output whose target never varies follows scikit-learn's r2_score (force_finite=True):
+    1.0 when the outputs match it exactly, else 0.0, so one constant column cannot make the
+    average over the outputs NaN."""
     from pencilnet.core.losses import LOSSES
 
     outputs, targets = np.atleast_2d(outputs), np.atleast_2d(np.asarray(targets, dtype=np.float64))
     residual = ((targets - outputs) ** 2).sum(axis=0)
     spread = ((targets - targets.mean(axis=0)) ** 2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(spread > 0, 1.0 - residual / spread, np.nan)
+        r2 = np.where(spread > 0, 1.0 - residual / spread, np.where(residual == 0, 1.0, 0.0))
     return Scores(float(LOSSES[loss].terms(outputs, targets).sum(axis=1).mean()), float(np.mean(r2)),
                   float(np.abs(targets - outputs).mean()))
 
@@ -53,7 +57,8 @@ def mean_error(model: Model, inputs, targets, loss: str = "half_sse", arithmetic
         last = forward(model, inputs).layers[-1]
         terms = terms_from_net(loss, last.activation, last.net, last.out, np.asarray(targets, dtype=np.float64))
         return float(terms.sum(axis=1).mean())
-    totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total for x, t in zip(inputs, targets)]
+    totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total
+              for x, t in zip(inputs, targets, strict=True)]
     return float(np.mean(totals))
 
 
@@ -107,11 +112,14 @@ class Predictions:
 
     @property
     def right(self) -> np.ndarray | None:
-        return None if self.actual is None else self.predicted == self.actual
+        if self.actual is None or self.predicted is None:
+            return None
+        return np.equal(self.predicted, self.actual)
 
     @property
     def accuracy(self) -> float | None:
-        return None if self.actual is None else float(np.mean(self.right))
+        right = self.right
+        return None if right is None else float(np.mean(right))
 
 
 def predict(model: Model, inputs, targets=None, threshold: float = THRESHOLD, loss: str | None = None) -> Predictions:

@@ -49,8 +49,9 @@ class Config:
     document: dict | None = None  # the YAML as read, after --set: what a save writes back
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
-    scaling: Any = None  # datasets.Scaling fitted on the training data, applied to every raw input
+    scaling: Any = None  # scaling.Scaling fitted on the training data, applied to every raw input
     labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
+    feature_names: list[str] | None = None  # the training data's feature columns: a new file's are found by name
 
     def __post_init__(self):
         # A record: what it hands out cannot change it (a sample's arrays, the class names).
@@ -74,6 +75,15 @@ class Config:
         if raw and self.scaling is not None:
             inputs = self.scaling.apply(inputs)
         return predict(self.model, inputs, targets, self.threshold, self.loss)
+
+    def new_samples(self, path: str):
+        """(raw inputs, targets or None) of a data file of new samples, read as the config's own data
+        was: its columns, its classes (labels are optional)."""
+        from pencilnet.io.data_files import new_samples
+
+        spec = self.document.get("data") if isinstance(self.document, dict) else None
+        return new_samples(path, spec if isinstance(spec, dict) else {}, self.classes, self.feature_names,
+                           self.model.inputs, self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`
@@ -191,7 +201,9 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
         layers = data_rules.with_parameters(data["parameters"], data.get("layers"), check, base_dir)
         read = {**data, "layers": layers}
     if isinstance(read, dict):
-        read = data_rules.inferred_sizes(read, base_dir)
+        read = data_rules.inferred_sizes(read, base_dir, check)
+        if read is None:  # the data file could not give the sizes: that one problem, not each size missing
+            return None
     top = schema.read(read, check)  # the first pass: each field on its own
     if top is INVALID:
         return None
@@ -210,12 +222,12 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
                             seed, training["target_error"], optimizer, lr_schedule)
     given_classes = top["classes"] if valid(top["classes"]) else None
     classes = rules.classes_of(given_classes, data.get("classes"), check, outputs)
-    test, scaling = None, None
+    test, scaling, feature_names = None, None, None
     if top["data"] is not None:
         if top["samples"] is not None:
             check.fail("samples", "either samples or a data section, not both", "both")
-        samples, test, classes, scaling = data_rules.data_samples(top["data"], check, inputs, outputs, classes,
-                                                                   given_classes is not None, base_dir)
+        samples, test, classes, scaling, feature_names = data_rules.data_samples(
+            top["data"], check, inputs, outputs, classes, given_classes is not None, base_dir)
     elif top["samples"] is None:
         check.fail("samples", schema.TOP.field("samples").kind.expected, None)
     else:
@@ -239,6 +251,7 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
     return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
                   train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
                   classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
-                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels)
+                  base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels,
+                  feature_names=feature_names)
 
 

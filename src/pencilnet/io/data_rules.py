@@ -21,14 +21,14 @@ def with_parameters(value, layer_specs, check: Checker, base_dir: Path | None):
     """`parameters: FILE.npz`: the layers' weights and biases from arrays layers[0].weights,
     layers[0].biases, … of a .npz file beside the config (`train --save` keeps a big network so).
     Returns copies of the layer specs holding them, to be checked as any weights are."""
-    from pencilnet.io.datasets import _read_npz  # bounded as any data file, never unpickled
+    from pencilnet.io.npz import read_npz  # bounded as any data file, never unpickled
 
     if not value.endswith(".npz"):
         check.fail("parameters", schema.TOP.field("parameters").kind.expected, value)
         return layer_specs
     if not isinstance(layer_specs, list):
         return layer_specs
-    arrays = _read_npz((base_dir or Path.cwd()) / value)
+    arrays = read_npz((base_dir or Path.cwd()) / value)
     filled = []
     for index, spec in enumerate(layer_specs):
         spec = dict(spec) if isinstance(spec, dict) else spec
@@ -54,29 +54,35 @@ def with_parameters(value, layer_specs, check: Checker, base_dir: Path | None):
     return filled
 
 
-def inferred_sizes(top: dict, base_dir: Path | None) -> dict:
+def inferred_sizes(top: dict, base_dir: Path | None, check: Checker) -> dict | None:
     """`top` with what the data determines filled in where the config leaves it out: `inputs`, the
     number of feature columns; the output layer's `size`, one per class (or target column). Given
     sizes are kept, and checked against the data later like any other. Filling them in reads the
     training file once more; a file that cannot be read is reported by the data section, and the
-    sizes stay missing."""
+    sizes stay missing; None (the problem reported, naming what in the file stopped it) when the
+    file is read but cannot give them."""
     inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
     last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
     open_output = last is not None and "size" not in last and "weights" not in last
     if not isinstance(spec, dict) or not isinstance(spec.get("train"), str) or (inputs is not None and not open_output):
         return top
-    from pencilnet.io import datasets
+    from pencilnet.io import data_files
 
     columns: dict[str, Any] = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
     if not all(value is None or isinstance(value, (str, list)) for value in columns.values()):
         return top
     try:
-        found = datasets.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
-    except (InputError, TypeError):
+        found = data_files.load((base_dir or Path.cwd()) / spec["train"], None, **columns)
+    except TypeError:
         return top
-    assert found.targets is not None  # a labelled load: a file without targets is refused
+    except InputError as exc:
+        left_out = [name for name, missing in (("inputs", inputs is None), ("the output layer's size", open_output))
+                    if missing]
+        check.fail("data.train", f"a data file that gives what the config leaves out ({' and '.join(left_out)})",
+                   str(exc), describe=False)
+        return None
     classes = top.get("classes")
-    outputs = len(classes) if isinstance(classes, list) and classes else found.targets.shape[1]
+    outputs = len(classes) if isinstance(classes, list) and classes else found.outputs
     filled = dict(top)
     if open_output and last is not None and isinstance(layers, list):
         filled["layers"] = [*layers[:-1], {**last, "size": outputs}]
@@ -87,49 +93,51 @@ def inferred_sizes(top: dict, base_dir: Path | None) -> dict:
 
 def data_samples(spec, check: Checker, inputs, outputs, classes, classes_given: bool, base_dir: Path | None):
     """Samples from data files: ((inputs, targets), (test inputs, test targets) or None, classes,
-    the fitted standardisation or None).
+    the fitted standardisation or None, the training file's feature names).
 
     Paths are relative to the config file. The files are read only once the rest of the
     config is valid, so that a message about them is not lost among others."""
-    from pencilnet.io import datasets
+    from pencilnet.io import data_files, dataset
+    from pencilnet.io.scaling import Scaling
 
     empty = (np.empty((0, inputs or 0)), np.empty((0, outputs or 0)))
     if spec is INVALID:
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     if spec["split"] is not None and spec["test"] is not None:
         check.fail("data.split", "either a test file or a split, not both", "both")
     if check.problems or not valid(*spec.values()) or (spec["split"] and not valid(*spec["split"].values())):
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     base = base_dir or Path.cwd()
     columns = {key: spec[key] for key in ("target_columns", "feature_columns")}
 
-    def read(key: str, known: list[str] | None):
-        found = datasets.load(base / spec[key], known, spec["label_column"], **columns)
+    def read(key: str, known: list[str] | None, features: list[str] | None = None):
+        found = data_files.load(base / spec[key], known, spec["label_column"], **columns, features=features)
         where = f"data.{key}"
         if outputs == 1 and found.labels is not None and columns["target_columns"] is None:
             found = found.one_output(f"{where}: {spec[key]}")  # two classes, one sigmoid output: the second's
         if inputs is not None and found.inputs.shape[1] != inputs:
             check.fail(where, f"a dataset of {inputs} features (one per input node)",
                        f"{found.inputs.shape[1]} in {spec[key]}", describe=False)
-        assert found.targets is not None  # a labelled load: a file without targets is refused
-        if outputs is not None and found.targets.shape[1] != outputs:
+        if outputs is not None and found.outputs != outputs:
             check.fail(where, f"targets of {outputs} values (one per output node)",
-                       f"{found.targets.shape[1]} in {spec[key]}", describe=False)
+                       f"{found.outputs} in {spec[key]}", describe=False)
         return found
 
     train = read("train", classes if classes_given else None)
     if not classes_given:
         classes = train.classes
     # The test file's labels are the training file's classes: a label never seen in training is refused.
-    test = read("test", classes) if spec["test"] is not None else None
+    # And its features are the training file's, found by name.
+    test = read("test", classes, train.feature_names) if spec["test"] is not None else None
     if spec["split"] is not None:
-        train, test = datasets.split(train, spec["split"]["test_fraction"], spec["split"]["seed"])
+        train, test = dataset.split(train, spec["split"]["test_fraction"], spec["split"]["seed"],
+                                    spec["split"]["stratify"])
     if check.problems:
-        return empty, None, classes, None
+        return empty, None, classes, None, None
     standardize = spec["standardize"]
-    scaling = datasets.Scaling.of(standardize, train.inputs, "data.standardize") if standardize else None
+    scaling = Scaling.of(standardize, train.inputs, "data.standardize", train.feature_names) if standardize else None
     scaled = scaling.apply if scaling else (lambda inputs: inputs)
     return ((scaled(train.inputs), train.targets), ((scaled(test.inputs), test.targets) if test else None), classes,
-            scaling)
+            scaling, train.feature_names)
 
 

@@ -5,6 +5,7 @@ import re
 import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from pencilnet.core.errors import InputError
 
@@ -46,6 +47,27 @@ def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -
         found = sized(size) if size is not None else "more"
         raise InputError(f"{name}: expected a {what} of at most {size_text(limit)}, found {found}")
     return data
+
+
+def open_regular(path: str | Path, what: str = "file") -> BinaryIO:
+    """`path` opened for reading, refused unless it is a regular file (after symlinks): a FIFO
+    with no writer would block the open forever, and a device (/dev/zero) never ends. The open
+    itself cannot block (O_NONBLOCK; it changes nothing for a regular file), and the check is
+    made on what was opened, so nothing can be swapped in between."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: expected a {what}, found a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a regular file, not a pipe or device" if not stat.S_ISDIR(mode) else ""
+        raise InputError(f"{path}: expected a {what}{f' ({kind})' if kind else ''}, found {_special(mode)}")
+    return os.fdopen(descriptor, "rb")
 
 
 def sized(count: int) -> str:

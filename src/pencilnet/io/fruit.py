@@ -140,7 +140,7 @@ def write_csv(path, images: np.ndarray, labels: list[str]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(column_names(images.shape[1]) + ["label"])
-    for row, label in zip(images, labels):
+    for row, label in zip(images, labels, strict=True):
         # + 0.0 turns a -0.0 into 0.0
         writer.writerow([repr(round(float(v), DECIMALS) + 0.0) for v in row] + [label])
     write_atomic(path, buffer.getvalue())

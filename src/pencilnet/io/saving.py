@@ -58,6 +58,12 @@ def saved_text(config: Config, model: Model, what: str, destination: str | Path,
         items.insert([key for key, _ in items].index("layers"), ("parameters", parameters.name))
         data = dict(items)
     files = data.get("data")
+    if isinstance(files, dict) and "classes" not in data and not files.get("target_columns"):
+        # the class order found in the labels, kept: each output means one class wherever the file goes
+        items = list(data.items())
+        items.insert([key for key, _ in items].index("data"), ("classes", list(config.classes)))
+        data = dict(items)
+        files = data["data"]
     if isinstance(files, dict) and config.scaling is not None:  # the numbers fitted on the training data, kept
         files["standardize"] = config.scaling.as_yaml()
     target_dir = Path(os.path.realpath(destination)).parent

@@ -134,7 +134,7 @@ class Standardize(Kind):
     expected = "zscore or minmax (or, as a saved config writes it, {method: zscore, offset: [...], scale: [...]})"
 
     def read(self, value, path, check):
-        from pencilnet.io.datasets import Scaling
+        from pencilnet.io.scaling import Scaling
 
         if Scaling.valid(value):
             return value
@@ -201,6 +201,7 @@ SAMPLE = section(
 SPLIT = section(
     Field("test_fraction", Fraction(), REQUIRED, "the share of the samples held out for testing"),
     Field("seed", Whole(0), 0, "which samples are held out"),
+    Field("stratify", Flag(), False, "hold out that fraction of each class"),
 )
 
 FILE = Text("the path of a .csv or .npz file, relative to the config")

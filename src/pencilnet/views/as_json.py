@@ -7,10 +7,10 @@ same config always gives byte-identical output.
 import math
 
 from pencilnet.core.model import Model
-from pencilnet.core.stages import ErrorReport, Gradients, Trace, chain
-from pencilnet.io.config import Config
+from pencilnet.core.stages import ErrorReport, Gradients, Trace, Walk, chain
 from pencilnet.training.loop import History
 from pencilnet.views import declared
+from pencilnet.views.example import Example, class_names
 
 
 def number(x) -> float | None:
@@ -20,19 +20,19 @@ def number(x) -> float | None:
 
 
 def _named(names, values) -> dict:
-    return {str(n): number(v) for n, v in zip(names, values)}
+    return {str(n): number(v) for n, v in zip(names, values, strict=False)}
 
 
-def _prediction(config: Config, output) -> dict:
+def _prediction(config: Example, output) -> dict:
     from pencilnet.core.metrics import classes_of
 
     found = int(classes_of(output, config.threshold)[0])
     outputs = config.model.names.nodes[-1]
     # One output stands for both classes; several: the node of the class.
-    return {"class": config.classes[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
+    return {"class": class_names(config)[found], "node": outputs[0] if len(outputs) == 1 else outputs[found]}
 
 
-def _declared(config: Config, sample: int, stage: str) -> dict:
+def _declared(config: Example, sample: int | None, stage: str) -> dict:
     """`expected`: the stage's values the config declares an erratum or a tolerance for, by name,
     each {published, kind ("erratum" or "tolerance"), erratum or tolerance, note}; absent
     when there are none, so other configs' output is unchanged."""
@@ -40,19 +40,21 @@ def _declared(config: Config, sample: int, stage: str) -> dict:
     return {"expected": found} if found else {}
 
 
-def forward(config: Config, trace: Trace, sample: int) -> dict:
+def forward(config: Example, trace: Trace, sample: int | None) -> dict:
     names = config.model.names
     return {
         "sample": sample,
         "inputs": _named(names.nodes[0], trace.x),
-        "net": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.net)},
-        "out": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers) for n, v in zip(layer, seen.out)},
+        "net": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers, strict=True)
+                for n, v in zip(layer, seen.net, strict=True)},
+        "out": {n: number(v) for layer, seen in zip(names.nodes[1:], trace.layers, strict=True)
+                for n, v in zip(layer, seen.out, strict=True)},
         "prediction": _prediction(config, trace.output),
         **_declared(config, sample, "forward"),
     }
 
 
-def error(config: Config, report: ErrorReport, sample: int) -> dict:
+def error(config: Example, report: ErrorReport, sample: int | None) -> dict:
     outputs = config.model.names.nodes[-1]
     return {
         "sample": sample,
@@ -65,14 +67,14 @@ def error(config: Config, report: ErrorReport, sample: int) -> dict:
     }
 
 
-def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
+def backprop(config: Example, gradients: Gradients, sample: int | None) -> dict:
     rows = chain(config.model, gradients)
     names = config.model.names
     nodes = {}
     for index, found in enumerate(gradients.layers):
         fed = names.nodes[index + 2] if found.terms is not None else []
         for j, node in enumerate(names.nodes[index + 1]):
-            entry = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
+            entry: dict[str, object] = {"dE_dout": number(found.dE_dout[j]), "dout_dnet": number(found.dout_dnet[j]),
                      "dE_dnet": number(found.dE_dnet[j])}
             if found.terms is not None:
                 entry["terms"] = _named(fed, found.terms[j])  # ∂E_k/∂out_j for each node k fed
@@ -88,7 +90,7 @@ def backprop(config: Config, gradients: Gradients, sample: int) -> dict:
     }
 
 
-def step(config: Config, gradients: Gradients, new: Model, learning_rate: float, sample: int) -> dict:
+def step(config: Example, gradients: Gradients, new: Model, learning_rate: float, sample: int | None) -> dict:
     return {
         "sample": sample,
         "learning_rate": learning_rate,
@@ -99,7 +101,27 @@ def step(config: Config, gradients: Gradients, new: Model, learning_rate: float,
     }
 
 
-def train(config: Config, history: History, schedule, confusion=None) -> dict:
+STAGES = ("forward", "error", "backprop", "step")  # in the article's order, as `walkthrough` shows them
+
+
+def stage(name: str, walk: Walk, config: Example) -> dict:
+    """One stage of `walk` (forward, error, backprop or step) as JSON; "walkthrough": the four, by name."""
+    if name == "walkthrough":
+        return {one: stage(one, walk, config) for one in STAGES}
+    if name == "forward":
+        return forward(config, walk.trace, walk.sample)
+    if name == "error":
+        return error(config, walk.report, walk.sample)
+    if name == "backprop":
+        return backprop(config, walk.gradients, walk.sample)
+    from pencilnet.views.updates import state_json
+
+    return {**step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
+            "previous": {k: number(v) for k, v in walk.model.parameters().items()},
+            **(state_json(walk.model.names.parameters, walk.update) if walk.update is not None else {})}
+
+
+def train(config: Example, history: History, schedule, confusion=None) -> dict:
     result = {
         "epochs": history.epochs_run,
         "samples": len(config.train_inputs),
@@ -116,7 +138,7 @@ def train(config: Config, history: History, schedule, confusion=None) -> dict:
         result["test_accuracies"] = [number(a) for a in history.test_accuracy]
     if confusion is not None:
         result["test_accuracy"] = number(confusion.trace() / confusion.sum())
-        result["confusion"] = {"classes": config.classes, "counts": confusion.tolist()}
+        result["confusion"] = {"classes": class_names(config), "counts": confusion.tolist()}
     return result
 
 
@@ -131,7 +153,7 @@ def verify(verdicts) -> dict:
     }
 
 
-def summary(config: Config) -> dict:
+def summary(config: Example) -> dict:
     model, names = config.model, config.model.names
     return {
         "sizes": model.sizes,
@@ -151,17 +173,17 @@ def summary(config: Config) -> dict:
     }
 
 
-def prediction_rows(config: Config, found) -> list[dict]:
+def prediction_rows(config: Example, found) -> list[dict]:
     """One dict per sample of a `metrics.Predictions`: its class, its outputs, and its true class when known."""
     names = config.model.names.nodes[-1]
     rows = []
     for i, out in enumerate(found.outputs):
-        row = {"sample": i + 1}
+        row: dict[str, object] = {"sample": i + 1}
         if found.predicted is not None:
-            row["class"] = config.classes[found.predicted[i]]
+            row["class"] = class_names(config)[found.predicted[i]]
         row["outputs"] = _named(names, out)
         if found.actual is not None:
-            row["actual"] = config.classes[found.actual[i]]
+            row["actual"] = class_names(config)[found.actual[i]]
             row["right"] = bool(found.right[i])
         elif found.scores is not None:  # a regression's targets
             row["targets"] = _named(names, found.targets[i])
@@ -174,18 +196,18 @@ def scores(found) -> dict:
             "mean_absolute_error": number(found.mean_absolute_error)}
 
 
-def predictions(config: Config, found) -> dict:
+def predictions(config: Example, found) -> dict:
     rows = prediction_rows(config, found)
-    result = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
+    result: dict[str, object] = {"predictions": [{k: v for k, v in row.items() if k != "sample"} for row in rows]}
     if found.confusion is not None:
         result["accuracy"] = number(found.accuracy)
-        result["confusion"] = {"classes": config.classes, "counts": found.confusion.tolist()}
+        result["confusion"] = {"classes": class_names(config), "counts": found.confusion.tolist()}
     if found.scores is not None:
         result["scores"] = scores(found.scores)
     return result
 
 
-def predictions_csv(config: Config, found) -> str:
+def predictions_csv(config: Example, found) -> str:
     """The predictions as CSV: sample, class, one column per output node, and actual when known."""
     import csv
     import io

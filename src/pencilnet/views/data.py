@@ -70,7 +70,7 @@ def _vector(values: np.ndarray, feature_names: list[str]) -> Table:
     show_columns = blocks == 1 and _renamed(feature_names, names)
     rows = math.ceil(len(values) / blocks)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for block in range(blocks):
+    for _ in range(blocks):
         table.add_column("input", justify="left")
         if show_columns:
             table.add_column("column", justify="left", style="dim")
@@ -101,3 +101,29 @@ def _legend(values: np.ndarray, feature_names: list[str]) -> Text:
 
 def _renamed(feature_names: list[str], names: list[str]) -> bool:
     return len(feature_names) == len(names) and list(feature_names) != names
+
+
+def samples_picture(images: np.ndarray, labels: list[str], kind: str, first: int = 1, columns: int = 8,
+                    source: str = "picture") -> bytes:
+    """A grid of square grayscale pictures (each row of `images` is one, pixel by pixel from the
+    top left, 0 black and 1 white), each titled with its sample number and label, as the bytes of
+    a `kind` file (svg, png or pdf); `source` names the data in a message."""
+    from pencilnet.core.errors import InputError
+    from pencilnet.views.pictures import matplotlib_figure, rendered
+
+    side = int(round(np.sqrt(images.shape[1])))
+    if side * side != images.shape[1]:
+        raise InputError(f"{source}: expected square pictures, found {images.shape[1]} values a sample")
+    _, Figure = matplotlib_figure()
+    count = len(images)
+    columns = min(columns, count)
+    rows = -(-count // columns)
+    figure = Figure(figsize=(1.6 * columns, 1.8 * rows))
+    for k, (image, label) in enumerate(zip(images, labels, strict=False)):
+        ax = figure.add_subplot(rows, columns, k + 1)
+        ax.imshow(image.reshape(side, side), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(f"{first + k}: {label}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure.tight_layout()
+    return rendered(figure, kind)

@@ -29,21 +29,22 @@ class Column:
     numeric: bool = False  # right-aligned
     movable: int = 0  # 0: stays in the row; 1, 2: moves beneath the row, 1 before 2, when too wide
     labelled: bool = False  # beneath the row it reads "header: value" (its cells do not name themselves)
+    prose: bool = False  # words, not arithmetic: beneath the row it wraps between words
 
 
 def column(spec: str) -> Column:
     """"#name": a number column; "~name": arithmetic that may move beneath its row (the cells
     say what they are, `net_h1 = …`); "~~name": moves only if that was not enough, labelled;
-    "?name": moves with the first, labelled."""
-    movable, labelled = 0, False
+    "?name": prose that moves with the first, labelled, and wraps between words."""
+    movable, labelled, prose = 0, False, False
     if spec.startswith("~~"):
         movable, labelled, spec = 2, True, spec[2:]
     elif spec.startswith("~"):
         movable, spec = 1, spec[1:]
     elif spec.startswith("?"):
-        movable, labelled, spec = 1, True, spec[1:]
+        movable, labelled, prose, spec = 1, True, True, spec[1:]
     numeric = spec.startswith("#")
-    return Column(spec[1:] if numeric else spec, numeric, movable, labelled)
+    return Column(spec[1:] if numeric else spec, numeric, movable, labelled, prose)
 
 
 def _text(cell) -> Text:
@@ -90,6 +91,32 @@ def break_formula(text: Text, width: int, indent: int) -> list[Text]:
             lines[-1].append_text(piece)
         else:
             lines.append(Text(" " * indent) + piece if lines else piece)
+    return lines
+
+
+def wrap_words(text: Text, width: int, indent: int) -> list[Text]:
+    """`text` (prose) in lines of at most `width` cells, broken between words, each continuation
+    line `indent` cells in; a word longer than a line is broken inside it: never cut off."""
+    plain = text.plain
+    words = [found.span() for found in re.finditer(r"\S+", plain)]
+    lines: list[Text] = []
+    begin, end, prefix = 0, 0, 0  # the line at hand: text[begin:end], after `prefix` spaces
+
+    def add(stop: int) -> None:
+        lines.append(Text(" " * prefix) + text[begin:stop] if prefix else text[begin:stop])
+
+    for start, stop in words:
+        if end > begin and prefix + cell_len(plain[begin:stop]) > width:
+            add(end)
+            begin, prefix = start, indent
+        end = stop
+        while prefix + cell_len(plain[begin:end]) > width and end - begin > 1:  # a word wider than a line
+            cut = begin + 1
+            while cut < end - 1 and prefix + cell_len(plain[begin:cut + 1]) <= width:
+                cut += 1
+            add(cut)
+            begin, prefix = cut, indent
+    add(end if words else len(plain))
     return lines
 
 
@@ -183,8 +210,8 @@ class Grid:
         height = max(len(h) for h in headers.values())
         out = [Text("")]
         for i in range(height):  # a broken header sits on the bottom lines, beside the others
-            cells = {c: Text(h[i - height + len(h)] if i >= height - len(h) else "") for c, h in headers.items()}
-            out.append(line(cells, "bold", header=True))
+            header_cells = {c: Text(h[i - height + len(h)] if i >= height - len(h) else "") for c, h in headers.items()}
+            out.append(line(header_cells, "bold", header=True))
         out += [Text(" " * INDENT + f"{self.columns[c].header} (beneath each row)", style="bold")
                 for c in moved if not self.columns[c].labelled]
         out.append(Text(" " + "─" * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
@@ -192,7 +219,8 @@ class Grid:
             out.append(line(dict(enumerate(cells)), style))
             for c in moved:
                 if cells[c].plain:
-                    out += break_formula(Text(" " * INDENT) + self._moved_text(c, cells[c]), width, 2 * INDENT)
+                    wrap = wrap_words if self.columns[c].prose else break_formula
+                    out += wrap(Text(" " * INDENT) + self._moved_text(c, cells[c]), width, 2 * INDENT)
         out.append(Text(""))
         return out
 
@@ -212,7 +240,8 @@ class Grid:
                     out.append(Text(label + " ") + cells[c])
                 else:  # the value on a line of its own
                     out.append(Text(label))
-                    out += break_formula(Text(" " * 2 * INDENT) + cells[c], width, 3 * INDENT)
+                    wrap = wrap_words if self.columns[c].prose else break_formula
+                    out += wrap(Text(" " * 2 * INDENT) + cells[c], width, 3 * INDENT)
         out.append(Text(""))
         return out
 

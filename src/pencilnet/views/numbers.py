@@ -1,6 +1,7 @@
 """How a number is shown: one rule for every table, title, picture and line of text."""
 
 import math
+from typing import SupportsFloat
 
 from pencilnet.core.arithmetic import half_up
 
@@ -80,7 +81,7 @@ class Style:
         label = self.labels.get(name)
         return f"{name} ({label})" if label else name
 
-    def number(self, x: float) -> str:
+    def number(self, x: SupportsFloat) -> str:
         """`decimals` places, rounded half up as a person would (0.08505 → 0.0851); a small
         value keeps min(decimals, 3) significant digits (-0.000422 at 4 decimals, never -0.0004
         or 0.0000), and a value that would need five zeros or more after the point to show
@@ -98,7 +99,7 @@ class Style:
             return scientific(x, max(significant, 1))
         return _unsigned_zero(f"{half_up(x, places):f}")
 
-    def fixed(self, x: float) -> str:
+    def fixed(self, x: SupportsFloat) -> str:
         """`decimals` places, never scientific, never fewer than three significant digits: a value
         written into a file that other programs read digit by digit."""
         x = float(x)
@@ -109,11 +110,12 @@ class Style:
             places = max(places, 2 - math.floor(math.log10(abs(x))))
         return _unsigned_zero(f"{half_up(x, places):f}")
 
-    def result(self, x: float) -> str:
+    def result(self, x: SupportsFloat) -> str:
         """A product shown as the final figure of its row (a gradient, an error term). In
         pencil mode it keeps every digit the multiplication of rounded factors gives, as the
         article writes −0.0134 × 0.2092 × 0.15 = −0.000420492; otherwise it is shown like any
         number."""
+        x = float(x)
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
         # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
@@ -126,7 +128,7 @@ class Style:
             return scientific(x, len(digits))
         return text
 
-    def given(self, x: float) -> str:
+    def given(self, x: SupportsFloat) -> str:
         """A value the user wrote (an input, a weight), without padding zeros: 0.15, 0.1."""
         text = self.number(x)
         mantissa, e, exponent = text.partition("e")

@@ -90,7 +90,7 @@ def _hit_segments(boxes: _Boxes, starts: np.ndarray, ends: np.ndarray, air: np.n
             r = q / np.where(parallel, 1.0, p)
             low = np.where(~parallel & (p < 0), np.maximum(low, r), low)
             high = np.where(~parallel & (p > 0), np.minimum(high, r), high)
-    return (meets & (low <= high)).any(axis=1)
+    return np.asarray((meets & (low <= high)).any(axis=1))
 
 
 def _hit_circles(boxes: _Boxes, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
@@ -112,7 +112,7 @@ def _hit_boxes(boxes: _Boxes, others: _Boxes) -> np.ndarray:
                  others.v[None, :, None, :]):
         a, b = (mine * axis).sum(-1), (theirs * axis).sum(-1)  # (n, m, 4)
         apart |= (a.max(-1) < b.min(-1)) | (b.max(-1) < a.min(-1))
-    return (~apart).any(axis=1)
+    return np.asarray((~apart).any(axis=1))
 
 
 def _level(angle: float) -> float:

@@ -1,15 +1,16 @@
 """An optimizer's step, shown the way the article shows its update: the rule written out once with
 its numbers, then every parameter's gradient, state before and after, and new value.
 
-Plain gradient descent keeps the article's own table (`tables.step`); these views are for
+Plain gradient descent keeps the article's own table (`stage_tables.step`); these views are for
 optimizers that keep state or decay weights (momentum, Nesterov, Adam, AdamW, RMSprop)."""
 
 from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.optimizers import Optimizer, Update
+from pencilnet.views.declared import Declared
 from pencilnet.views.numbers import Style, shown_value
-from pencilnet.views.tables import Declared, _mark, _table
+from pencilnet.views.table_parts import grid, mark
 
 # How the intermediates are named in tables (b: the velocity, torch's momentum_buffer; s: square_avg).
 HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat": "m̂", "vhat": "v̂",
@@ -57,7 +58,8 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
 
 def state_keys(found: Update) -> list[str]:
     """The intermediates of this optimizer's step beyond the gradient, in the order it computes them."""
-    keys = [k for k in ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity", "step") if k in found.values]
+    order = ("decay", "m", "v", "mhat", "vhat", "square_avg", "velocity", "step")
+    keys: list[str] = [k for k in order if k in found.values]
     if "decay" in found.values and found.optimizer.name != "adamw":
         keys.insert(1, "g")
     return keys
@@ -86,7 +88,7 @@ def _add(table, first: tuple, found: Update, position: int, style: Style, new=la
     if found.optimizer.name == "adamw" and "decay" in state:
         by_hand -= shown_value(state["decay"][2])
     rows = list(state.values())
-    table.add_row(*first, *rows[0], new(_mark(by_hand, style.number(found.values["new"][position]))))
+    table.add_row(*first, *rows[0], new(mark(by_hand, style.number(found.values["new"][position]))))
     for row in rows[1:]:
         table.add_row(*[""] * len(first), *row, "")
 
@@ -98,8 +100,8 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
                declared: Declared | None = None) -> Group:
     """Every parameter's rows of one step: old value, gradient, each state before and after, new value;
     with `declared`, the config's errata and tolerances marked beside the values and noted beneath."""
-    table = _table("parameter", *COLUMNS)
-    shown, hidden = style.limit(range(len(names)))
+    table = grid("parameter", *COLUMNS)
+    shown, hidden = style.limit(list(range(len(names))))
     mark = declared.beside if declared is not None else (lambda quantity, text: text)
     for position in shown:
         name = names[position]
@@ -107,7 +109,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
         _add(table, (style.name(name), style.given(found.old[position]), gradient), found, position, style,
              lambda text, name=name: mark(f"{name}_new", text))
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
-    parts = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
+    parts: list = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
     if hidden:
         parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
     return Group(*parts, *(declared.notes() if declared is not None else []))
@@ -115,7 +117,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
 
 def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
     """One parameter through successive steps: rows per step, its state evolving."""
-    table = _table("#step", *COLUMNS)
+    table = grid("#step", *COLUMNS)
     for found in updates:
         old = found.old[position]
         _add(table, (str(found.steps), style.given(old) if found.steps == 1 else style.number(old),
@@ -139,7 +141,7 @@ def state_json(names: list[str], found: Update) -> dict:
 
     state = {}
     for position, name in enumerate(names):
-        entry = {key: {"before": number(found.before.buffers[key][position]),
+        entry: dict[str, object] = {key: {"before": number(found.before.buffers[key][position]),
                        "after": number(found.values[key][position])} for key in found.before.buffers}
         entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
         if not found.optimizer.plain:  # plain descent's step is η × ∂E/∂w, from what its JSON has

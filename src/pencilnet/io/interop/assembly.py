@@ -13,7 +13,7 @@ from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model
-from pencilnet.io.interop.common import format_of, printable, read_file
+from pencilnet.io.interop.common import MAX_MESSAGE, MAX_TEXT, check_name, format_of, printable, read_file
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +57,7 @@ def network_of(data: bytes, suffix: str, source: str, activations: list[str] | N
     try:
         return _network_of(data, suffix, source, activations, loss)
     except InputError as exc:  # names from the file may hold line breaks and terminal controls
-        raise InputError(printable(str(exc))) from None
+        raise InputError(printable(str(exc), MAX_MESSAGE)) from None
 
 
 def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | None, loss: str | None) -> Imported:
@@ -98,7 +98,7 @@ def _check_activations(names: list[str], layers: list[Linear], where: str) -> No
                          f"({', '.join(layer.key for layer in layers)}), found {len(names)}")
     for name in names:
         if name not in ACTIVATIONS:
-            raise InputError(f"{where}: expected activations among {', '.join(ACTIVATIONS)}, found '{name}'")
+            raise InputError(f"{where}: expected activations among {', '.join(ACTIVATIONS)}, found '{name[:40]}'")
 
 
 def assemble(layers: list[Linear], meta: dict[str, str], source: str, loss: str | None) -> Imported:
@@ -146,7 +146,8 @@ def assemble(layers: list[Linear], meta: dict[str, str], source: str, loss: str 
         built.append(Layer(layer.weights, values[:1] if one else values, layer.activation or "identity", one))
     model = Model(tuple(built), bias_input)
     classes = _classes(meta, source, model.sizes[-1])
-    name = meta.get("pencilnet.name") or f"Imported from {Path(source).name}"
+    name = check_name(meta.get("pencilnet.name", ""), "metadata pencilnet.name", source, MAX_TEXT) or \
+        f"Imported from {Path(source).name}"
     return Imported(model, loss, classes, name, [layer.key for layer in layers], notes)
 
 
@@ -185,6 +186,8 @@ def _classes(meta: dict, source: str, outputs: int) -> list[str] | None:
             or not all(isinstance(c, str) and c for c in classes)):
         raise InputError(f"{source}: metadata pencilnet.classes: expected a JSON list of {count} distinct "
                          "class names, one per output (two for one output)")
+    for index, name in enumerate(classes):
+        check_name(name, f"metadata pencilnet.classes[{index}]", source, MAX_TEXT)
     return classes
 
 

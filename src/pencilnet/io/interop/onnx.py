@@ -9,7 +9,7 @@ from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model, span
 from pencilnet.io.interop.activations import BY_ONNX, OPERATORS
 from pencilnet.io.interop.assembly import Linear, Standardized
-from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, first_line, needs
+from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, check_name, first_line, needs
 from pencilnet.io.interop.exporting import OFFSET, SCALE, metadata, parameter_names, tensors
 
 OPSET = 17
@@ -66,9 +66,7 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str],
     try:
         proto = onnx.load_model_from_string(data)  # never reads external files: those are refused below
         graph = proto.graph
-        if len(graph.node) + len(graph.initializer) > 2 * MAX_TENSORS:
-            raise InputError(f"{source}: expected at most {MAX_TENSORS} nodes and tensors, found "
-                             f"{len(graph.node) + len(graph.initializer)}")
+        _bounded(proto, source)  # before the checker, whose work grows with what is counted there
         onnx.checker.check_model(proto)
     except InputError:
         raise
@@ -172,6 +170,43 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str],
                   for kind, (array, name, where) in scaling.items()}
         standardized = Standardized(values.get("offset", np.zeros(width)), values.get("scale", np.ones(width)))
     return layers, {_text(prop.key): _text(prop.value) for prop in proto.metadata_props}, standardized
+
+
+def _bounded(proto, source: str) -> None:
+    """Refuse a model of more nodes and tensors than a thousand layers need, counting those inside the
+    subgraphs of If, Loop and Scan nodes and in local functions, and any name or metadata key too long for a
+    message; the count stops as soon as it is over the bound, so a model of millions of nodes costs nothing."""
+    from onnx import AttributeProto
+
+    bound, count = 2 * MAX_TENSORS, 0
+    graphs = [proto.graph]
+    for function in proto.functions:
+        count += len(function.node)
+        graphs += [a.g for node in function.node[:bound] for a in node.attribute if a.type == AttributeProto.GRAPH]
+    while graphs and count <= bound:
+        graph = graphs.pop()
+        count += len(graph.node) + len(graph.initializer)
+        for node in graph.node[:bound]:
+            for attribute in node.attribute:
+                if attribute.type == AttributeProto.GRAPH:
+                    graphs.append(attribute.g)
+                elif attribute.type == AttributeProto.GRAPHS:
+                    graphs.extend(attribute.graphs)
+    if count > bound:
+        raise InputError(f"{source}: expected at most {MAX_TENSORS} nodes and tensors, found "
+                         f"{count:,}{' or more' if graphs else ''} (the subgraphs of If, Loop and Scan nodes counted)")
+    graph = proto.graph
+    for node in graph.node:
+        check_name(node.name, "node", source)
+        check_name(node.op_type, "node type", source)
+        for name in [*node.input, *node.output]:
+            check_name(name, "value", source)
+    for tensor in graph.initializer:
+        check_name(tensor.name, "tensor", source)
+    for value in [*graph.input, *graph.output]:
+        check_name(value.name, "value", source)
+    for prop in proto.metadata_props:
+        check_name(_text(prop.key), "metadata key", source)
 
 
 def _text(value) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model
 from pencilnet.io.interop.assembly import Linear
-from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, first_line, needs
+from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, check_name, first_line, needs
 from pencilnet.io.interop.exporting import OFFSET, SCALE, metadata, tensors
 
 DTYPES = ("F16", "F32", "F64")
@@ -35,11 +35,12 @@ def safetensors_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str
         raise InputError(f"{source}: expected at most {MAX_TENSORS} tensors, found {len(header)}")
     count = 0
     for key, spec in header.items():
+        check_name(key, "tensor", source)
         if not isinstance(spec, dict) or not isinstance(spec.get("shape"), list):
             raise InputError(f"{source}: not a safetensors file: tensor '{key}' has no shape")
         if spec.get("dtype") not in DTYPES:
             raise InputError(f"{source}: tensor '{key}': expected float16, float32 or float64 numbers, "
-                             f"found {spec.get('dtype')}")
+                             f"found {str(spec.get('dtype'))[:20]}")
         count += math.prod(n if isinstance(n, int) and n >= 0 else MAX_PARAMETERS + 1 for n in spec["shape"])
     if count > MAX_PARAMETERS:
         raise InputError(f"{source}: expected at most {MAX_PARAMETERS:,} parameters, found {count:,}")

@@ -1,8 +1,8 @@
 """`pencilnet publish`: the worked example as a document, in Markdown, HTML or LaTeX.
 
-One document model (document.py) made from the engine's `Walk`; one module per format says
-how to write it. Pictures are the diagrams of `views.diagram`: files beside a Markdown or
-LaTeX document, inline SVG in an HTML page.
+One document model (blocks of `math` tokens, made by `builder` from the engine's `Walk`); one
+module per format says how to write it. Pictures are the network figures of `network_figure`:
+files beside a Markdown or LaTeX document, inline SVG in an HTML page. The CLI writes the files.
 """
 
 import re
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pencilnet.core.errors import InputError
 from pencilnet.core.stages import Walk
-from pencilnet.io.config import Config
-from pencilnet.io.files import DOCUMENT_MARK, write_atomic
+from pencilnet.io.files import DOCUMENT_MARK
+from pencilnet.views.example import Example
 from pencilnet.views.numbers import Style
 
 FORMATS = {".md": ".svg", ".html": None, ".tex": ".pdf"}  # the document's suffix → its pictures' suffix
@@ -37,35 +37,32 @@ def picture_path(path: Path, stage: str) -> Path:
     return path.with_name(f"{path.stem}-network-{stage}{FORMATS[path.suffix.lower()]}")
 
 
-def publish(config: Config, walk: Walk, out_path, style: Style, title: str | None = None) -> list[Path]:
-    """Write the document of `walk` to `out_path` (its format from the suffix) and its pictures;
-    return every path written, the document last. Each file is written atomically, the
-    document after its pictures, so it never links to a picture that is not there."""
-    from pencilnet.views import diagram
+def publish(config: Example, walk: Walk, out_path, style: Style, title: str | None = None
+            ) -> list[tuple[Path, str | bytes]]:
+    """The document of `walk` (its format from the suffix of `out_path`) and its pictures, as
+    (path, content) pairs to write in order, the document last: written in that order, a
+    document never links to a picture that is not there. Nothing here writes a file."""
+    from pencilnet.views import network_figure
     from pencilnet.views.publish import html, latex, markdown
-    from pencilnet.views.publish.document import build
+    from pencilnet.views.publish.builder import build
 
     path = check_path(out_path)
     suffix = path.suffix.lower()
     document = build(config, walk, style, title)
-    written = []
+    files: list[tuple[Path, str | bytes]] = []
     if suffix == ".html":
-        import tempfile
-
-        pictures = {}
-        with tempfile.TemporaryDirectory() as folder:
-            for stage in document.figures:
-                drawn = diagram.draw(config, stage, walk, Path(folder) / f"{stage}.svg", style)
-                pictures[stage] = drawn.read_text(encoding="utf-8")
+        pictures = {stage: network_figure.picture(config, stage, walk, "svg", style).decode("utf-8")
+                    for stage in document.figures}
         text = html.render(document, pictures)
     else:
-        pictures = {}
+        names = {}
         for stage in document.figures:
-            written.append(diagram.draw(config, stage, walk, picture_path(path, stage), style))
-            pictures[stage] = written[-1].name
-        text = (markdown if suffix == ".md" else latex).render(document, pictures)
-    write_atomic(path, f"{text.rstrip()}\n{MARKS[suffix]}\n")
-    return written + [path]
+            drawn = picture_path(path, stage)
+            files.append((drawn, network_figure.picture(config, stage, walk, drawn.suffix[1:], style)))
+            names[stage] = drawn.name
+        text = (markdown if suffix == ".md" else latex).render(document, names)
+    files.append((path, f"{text.rstrip()}\n{MARKS[suffix]}\n"))
+    return files
 
 
 # The last line of every document, so that a later publish knows the file for its own (the rule

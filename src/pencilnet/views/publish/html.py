@@ -4,25 +4,8 @@ natively, pictures as inline SVG, styles in the page; nothing is fetched from an
 import re
 from html import escape
 
-from pencilnet.views.publish.document import (
-    Document,
-    Equation,
-    Figure,
-    Fn,
-    Frac,
-    Half,
-    Heading,
-    Items,
-    Num,
-    Op,
-    Paragraph,
-    Partial,
-    Power,
-    Sum,
-    Table,
-    Var,
-    prose,
-)
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 
 NUMERIC = ' class="n"'
 
@@ -141,11 +124,11 @@ def render(document: Document, pictures: dict[str, str]) -> str:
         elif isinstance(block, Table):
             def cells(tag: str, row, block=block) -> str:
                 return "".join(f"<{tag}{NUMERIC if right else ''}>{inline(cell)}</{tag}>"
-                               for cell, right in zip(row, block.numeric))
+                               for cell, right in zip(row, block.numeric, strict=True))
 
-            rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
-            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
-                        "</table>")
+            table_rows = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
+            body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n"
+                        f"<tbody>\n{table_rows}\n</tbody>\n</table>")
         elif isinstance(block, Figure):
             svg = _svg(pictures[block.stage], f"figure-{block.stage}")
             body.append(f"<figure>\n{svg}\n<figcaption>{escape(block.caption)}</figcaption>\n</figure>")

@@ -3,25 +3,8 @@
 
 import re
 
-from pencilnet.views.publish.document import (
-    Document,
-    Equation,
-    Figure,
-    Fn,
-    Frac,
-    Half,
-    Heading,
-    Items,
-    Num,
-    Op,
-    Paragraph,
-    Partial,
-    Power,
-    Sum,
-    Table,
-    Var,
-    prose,
-)
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
 
 OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots"}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
@@ -83,7 +66,8 @@ def aligned(equation: Equation) -> str:
 
 TEXT = {  # characters of prose that pdflatex's default fonts have under another name
     "∂": r"$\partial$", "→": r"$\to$", "…": r"\dots{}", "⋯": r"$\cdots$", "−": "$-$", "×": r"$\times$",
-    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$", "√": r"$\surd$",
+    "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$",
+    "√": r"$\surd$",
     "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",

@@ -3,7 +3,7 @@ most blog engines render; pictures are files beside it, linked by name."""
 
 from urllib.parse import quote
 
-from pencilnet.views.publish.document import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.latex import aligned, math
 
 SPECIAL = "\\`*_[]<>#|$"

@@ -1,0 +1,245 @@
+"""The backward half of the document: every gradient by the chain rule, then the update.
+
+Functions of a `Builder` (its model, walk, numbers and blocks): backpropagation from the output
+layer back, part by part as the article goes, then the step the optimizer takes.
+"""
+
+from typing import TYPE_CHECKING
+
+from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.losses import FUSED
+from pencilnet.core.optimizers import Update
+from pencilnet.core.stages import trainable
+from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
+from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
+from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
+from pencilnet.views.table_parts import layer_name
+from pencilnet.views.updates import HEADS, RESULTS, rule, state_keys
+
+if TYPE_CHECKING:
+    from pencilnet.views.publish.builder import Builder
+
+
+def backprop(b: "Builder"):
+    b.add(Heading(2, "4. Backpropagation"))
+    b.say("How much does the error change when one parameter changes and nothing else does? The chain "
+          "rule answers it in three factors: how the error changes with the out of the node the edge "
+          "enters, how that out changes with the node's net, and how the net changes with the parameter:")
+    w = Var("w")
+    b.add(Equation((d(E, w),), (times(d(E, Var("out")), d(Var("out"), Var("net")), d(Var("net"), w)),)))
+    b.say("The last factor is what the edge carries into the net: the out of the node it leaves, an input, "
+          "or the bias input. The first two factors belong to the node, so they are worked out once per "
+          "node and shared by all the edges that enter it. Their product is the node's error signal ",
+          (d(E, Var("net")),), ".")
+    last = len(b.model.layers) - 1
+    # The article's four groups; a network without a hidden layer has only the two outside ones.
+    parts = iter(range(1, 5))
+    # A deeper network's inside parts go layer by layer as the reader walks back: Part 2.1 is
+    # the layer just before the output layer's, Part 2.2 the one before it, and so on.
+    inside = list(range(last - 1, -1, -1))
+
+    def into(part: int, k: int, index: int, what: str) -> Heading:
+        source = "" if what.startswith("bias") else f", from the {layer_name(b.model, index)}"
+        return Heading(4, f"Part {part}.{k + 1}: the {what} into the {layer_name(b.model, index + 1)}{source}")
+
+    b.add(Heading(3, f"Part {next(parts)}: the weights on the outside, into the output layer"))
+    node_signals(b, last)
+    gradients(b, last, False)
+    if last:
+        part = next(parts)
+        b.add(Heading(3, f"Part {part}: the weights on the inside"))
+        b.say("A hidden node feeds every node of the next layer, so a change in its out reaches the error "
+              "along each of those edges: its ", (d(E, Var("out")),), " is a sum with one term per node "
+              "it feeds, that node's error signal times the weight of the edge between them.")
+        for k, index in enumerate(inside):
+            if last > 1:
+                b.add(into(part, k, index, "weights"))
+            node_signals(b, index)
+            gradients(b, index, False)
+    b.add(Heading(3, f"Part {next(parts)}: the bias weights on the outside"))
+    gradients(b, last, True)
+    if last:
+        part = next(parts)
+        b.add(Heading(3, f"Part {part}: the bias weights on the inside"))
+        for k, index in enumerate(inside):
+            if last > 1:
+                b.add(into(part, k, index, "bias weights"))
+            gradients(b, index, True)
+    b.add(Heading(3, "All the gradients"))
+    b.add(Figure("backprop", "Each edge with its gradient, each node with its error signal."))
+    rows = []
+    for bias in (False, True):
+        for index in range(len(b.model.layers)):
+            for r in b.chains[index, bias]:
+                rows.append(((r.name,), (b.edge(r),), (factors(b, r),), (b.n.result(r.gradient),)))
+    b.add(Table((("parameter",), ("edge",), ("factors",), ((d(E, Var("w")),),)), tuple(rows),
+                (False, False, True, True)))
+
+
+def signal_kind(b: "Builder", index: int) -> str:
+    """How the node's error signal is formed: "fused" (out − target), "coupled" (softmax) or "plain"."""
+    layer = b.model.layers[index]
+    if index == len(b.model.layers) - 1 and (layer.activation, b.walk.loss) in FUSED:
+        return "fused"
+    return "coupled" if ACTIVATIONS[layer.activation].coupled else "plain"
+
+
+def node_signals(b: "Builder", index: int):
+    """∂E/∂out, ∂out/∂net and ∂E/∂net of each node of layer `index`, from the layer after it."""
+    model, names, walk = b.model, b.names, b.walk
+    layer, found = model.layers[index], walk.gradients.layers[index]
+    nodes, seen = names.nodes[index + 1], walk.trace.layers[index]
+    last, kind, large = index == len(model.layers) - 1, signal_kind(b, index), b.large(index)
+    count = len(nodes)
+    shown = range(FEW) if large and count > FEW else range(count)
+    if kind == "fused":
+        b.say(f"With {layer.activation} outputs and {LOSS_NAMES[walk.loss]}, the first two factors "
+              "multiply out to a simple difference: each output's error signal is its out minus its target.")
+    elif kind == "coupled":
+        b.say("Softmax couples its nodes (each net moves every out), so a node's error signal sums over all "
+              "of them: ", (d(E, Var("net", "k")), Op("="), Var("out", "k"), *paren((
+                  d(E, Var("out", "k")), Op("−"), Sum("j"), d(E, Var("out", "j")), Op("×"),
+                  Var("out", "j")))),
+              ".")
+    if len(shown) < count:
+        b.say(f"The first {len(shown)} of the layer's {count} nodes are written out; the table of all the "
+              "gradients below has every one.")
+    for j in shown:
+        name = nodes[j]
+        o = b.n.number(seen.out[j], True)
+        if kind == "fused":
+            b.add(Equation((d(E, net(name)),), (
+             (out(name), Op("−"), Var("target", name)),
+             (*o, Op("−"), *b.n.given(walk.target[j], True)), b.n.number(found.dE_dnet[j]))))
+            continue
+        if last:
+            b.add(Equation((d(E, out(name)),), (
+             loss_slope(walk.loss, (Var("target", name),), (out(name),), count),
+             loss_slope(walk.loss, b.n.given(walk.target[j], True), o, count),
+                b.n.number(found.dE_dout[j]))))
+        else:
+            fed = names.nodes[index + 2]
+            after, weights = walk.gradients.layers[index + 1], model.layers[index + 1].weights
+            k_all = len(fed)
+            symbols = shorten([times(d(E, net(k)), param(str(names.weights[index + 1][j, m])))
+                               for m, k in enumerate(fed)], k_all, large)
+            values = shorten([times(b.n.number(after.dE_dnet[m], True), b.n.given(weights[j, m], True))
+                              for m in range(k_all)], k_all, large)
+            assert found.terms is not None  # a hidden layer's ∂E/∂out is a sum of back-propagated terms
+            terms = shorten([b.n.number(found.terms[j, m], True) for m in range(k_all)], k_all, large)
+            steps = (plus(symbols), plus(values), plus(terms)) if k_all > 1 else (plus(symbols), plus(values))
+            b.add(Equation((d(E, out(name)),), (*steps, b.n.number(found.dE_dout[j]))))
+        if kind == "coupled":
+            outs, slopes = seen.out, found.dE_dout
+            inner = plus([times(b.n.number(slopes[m], True), b.n.number(outs[m], True))
+                          for m in range(count)])
+            b.add(Equation((d(E, net(name)),), (
+             times(o, paren((*b.n.number(slopes[j], True), Op("−"), *paren(inner)))),
+                b.n.number(found.dE_dnet[j]))))
+            continue
+        b.add(Equation((d(out(name), net(name)),), (
+         slope(layer.activation, (out(name),)), slope(layer.activation, o), b.n.number(found.dout_dnet[j]))))
+        b.add(Equation((d(E, net(name)),), (
+         times(d(E, out(name)), d(out(name), net(name))),
+         times(b.n.number(found.dE_dout[j], True), b.n.number(found.dout_dnet[j], True)),
+            b.n.number(found.dE_dnet[j]))))
+
+
+def factors(b: "Builder", r) -> tuple:
+    """The numbers a chain row's gradient is the product of, as shown in the table."""
+    bias_input = b.n.given(r.dnet_dw, True)
+    dnet_dw = bias_input if r.source == "bias" or r.layer == 0 else b.n.number(r.dnet_dw, True)
+    if r.shared:
+        return times(b.n.number(r.dE_dout, True), dnet_dw)
+    if signal_kind(b, r.layer) != "plain":
+        return times(b.n.number(r.dE_dnet, True), dnet_dw)
+    return times(b.n.number(r.dE_dout, True), b.n.number(r.dout_dnet, True), dnet_dw)
+
+
+def gradients(b: "Builder", index: int, bias: bool):
+    rows = b.chains[index, bias]
+    large = b.large(index)
+    shown = rows[:FEW] if large else rows[:]
+    kind = signal_kind(b, index)
+    for r in shown:
+        w, target = param(r.name), r.target
+        if r.shared:
+            first = times(paren((Sum("j"), d(E, Var("net", "j")))), d(Var("net", "j"), w))
+            nodes = b.names.nodes[index + 1]
+            signal = plus([b.n.number(v, True) for v in b.walk.gradients.layers[index].dE_dnet])
+            b.add(Equation((d(E, w),), (first, times(paren(signal), factors(b, r)[-1]),
+                                            b.n.result(r.gradient))))
+            b.say(f"(One bias weight feeds all of {b.span(nodes)}, so its gradient sums theirs.)")
+            continue
+        if kind == "plain":
+            first = times(d(E, out(target)), d(out(target), net(target)), d(net(target), w))
+        else:
+            first = times(d(E, net(target)), d(net(target), w))
+        b.add(Equation((d(E, w),), (first, factors(b, r), b.n.result(r.gradient))))
+    if len(shown) < len(rows):
+        b.say(f"… and so on for the other {len(rows) - len(shown)} of {rows[0].name} … {rows[-1].name}: the "
+              "table of all the gradients below has every one.")
+
+
+# 5. the update ---------------------------------------------------------------------------
+
+
+def update(b: "Builder"):
+    if b.stateful is not None:
+        return optimizer_update(b, b.stateful)
+    walk = b.walk
+    b.add(Heading(2, "5. The update"))
+    b.say("Each parameter takes a step against its gradient, as long as the learning rate: ",
+          (Var("w", "", "new"), Op("="), Var("w"), Op("−"), ETA, Op("×"), d(E, Var("w"))),
+          ". Every gradient comes from the weights before the update.")
+    rate = b.n.given(walk.learning_rate)
+    for bias in (False, True):
+        for index, layer in enumerate(b.model.layers):
+            rows = b.chains[index, bias]
+            after = walk.new_model.layers[index].biases if bias else walk.new_model.layers[index].weights.ravel()
+            frozen = layer.frozen_biases if bias else layer.frozen_weights
+            if frozen:
+                b.say(f"{rows[0].name} … {rows[-1].name} are frozen: they keep their values.")
+                continue
+            large = b.large(index)
+            for position, r in enumerate(rows[:FEW] if large else rows[:]):
+                w = param(r.name)
+                b.add(Equation((param(r.name, new=True),), (
+                 (w, Op("−"), ETA, Op("×"), d(E, w)),
+                 (*b.n.given(r.value), Op("−"), *rate, Op("×"), *b.n.result(r.gradient, True)),
+                    b.n.number(after[position]))))
+            if large:
+                table = tuple(((r.name,), (b.n.given(r.value),), (b.n.result(r.gradient),),
+                               (b.n.number(after[position]),)) for position, r in enumerate(rows))
+                b.say(f"Every parameter of {rows[0].name} … {rows[-1].name}:")
+                b.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), ("new",)), table,
+                            (False, True, True, True)))
+    b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
+
+
+def optimizer_update(b: "Builder", found: Update):
+    """The step of an optimizer that keeps state or decays weights: its rule with its numbers,
+    then every parameter's gradient, intermediates and new value in one table."""
+    b.add(Heading(2, "5. The update"))
+    start = " It starts from a state of zeros, so this is its step 1." if found.steps == 1 else ""
+    b.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "
+          f"gradients above (they come from the weights before the update).{start} For each parameter, in "
+          "order:")
+    b.add(Items(tuple((formula,) for formula in rule(found.optimizer, found.learning_rate, found.steps,
+                                                         b.style).split("; "))))
+    keys, free = state_keys(found), trainable(b.model)
+    rows = []
+    for position, name in enumerate(b.names.parameters):
+        if free is None or free[position]:
+            rows.append(((name,), (b.n.given(found.old[position]),),
+                         (b.n.result(found.values["gradient"][position]),),
+                         *(((b.n.result if key in RESULTS else b.n.number)(found.values[key][position]),)
+                           for key in keys),
+                         (b.n.number(found.values["new"][position]),)))
+    frozen = len(b.names.parameters) - len(rows)
+    if frozen:
+        b.say(f"{frozen} frozen parameter{'s keep their values' if frozen > 1 else ' keeps its value'} "
+              "and no state.")
+    b.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), *((HEADS[key],) for key in keys), ("new",)),
+                tuple(rows), (False, *[True] * (len(keys) + 3))))
+    b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))

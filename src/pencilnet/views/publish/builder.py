@@ -1,0 +1,273 @@
+"""The worked example as a document, before it has a format.
+
+`build` turns one `Walk` (forward pass, error, backprop and step for one sample) into a
+`Document`: the network, the forward pass and the error here; backpropagation and the update
+in `backward`. Every number in it is the engine's, shown by `Style`.
+"""
+
+
+from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.metrics import classes_of
+from pencilnet.core.stages import LayerChain, Walk
+from pencilnet.views.example import Example, class_names
+from pencilnet.views.numbers import Style
+from pencilnet.views.publish import backward
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table
+from pencilnet.views.publish.formulas import LOSS_NAMES, activation_formula, activation_of, loss_formula, loss_term
+from pencilnet.views.publish.math import (
+    ETA,
+    FEW,
+    LARGE,
+    Fn,
+    Numbers,
+    Op,
+    Sum,
+    Var,
+    net,
+    node,
+    out,
+    param,
+    paren,
+    plus,
+    shorten,
+    times,
+)
+from pencilnet.views.table_parts import layer_title
+
+
+def arithmetic_sentence(walk: Walk, style: Style) -> str:
+    decimals = getattr(walk.arithmetic, "decimals", None)  # None: exact
+    if decimals is None:
+        return (f"Arithmetic: exact, in double precision. Each number is shown rounded half up to "
+                f"{style.decimals} decimals (a small one keeps more digits), so the last digit of "
+                "a result may differ from what its rounded factors give.")
+    return (f"Arithmetic: as with a pencil, to {decimals} decimals. Every net, out, ∂E/∂out, ∂out/∂net, "
+            "∂E/∂net, back-propagated term and new parameter was rounded half up to "
+            f"{decimals} decimals before it was used further; the gradients and the error terms keep every digit "
+            "the product of those rounded factors has.")
+
+
+class Builder:
+    def __init__(self, config: Example, walk: Walk, style: Style, title: str | None):
+        self.config, self.walk, self.style = config, walk, style
+        self.model, self.names = walk.model, walk.model.names
+        self.n = Numbers(style)
+        self.doc = Document(title or config.name or "A worked example of backpropagation")
+        self.chains = {(index, bias): LayerChain(self.model, walk.gradients, index, bias)
+                       for index in range(len(self.model.layers)) for bias in (False, True)}
+        # The optimizer's step when it is not the article's plain one (momentum, Adam, …, or decay).
+        self.stateful = walk.update if walk.update is not None and not walk.update.optimizer.plain else None
+
+    def add(self, *blocks):
+        self.doc.blocks.extend(blocks)
+
+    def say(self, *parts):
+        self.add(Paragraph(tuple(parts)))
+
+    def large(self, index: int) -> bool:
+        layer = self.model.layers[index]
+        return layer.weights.size + layer.biases.size > LARGE
+
+    def bias_value(self) -> tuple:
+        return self.n.given(self.model.bias_input)
+
+    def input_value(self, index: int, i: int) -> tuple:
+        """What feeds source i of layer `index`: an input as given, or the previous layer's out."""
+        value = self.walk.trace.layers[index].inputs[i]
+        return self.n.given(value, True) if index == 0 else self.n.number(value, True)
+
+    def input_var(self, index: int, i: int) -> Var:
+        source = self.names.nodes[index][i]
+        return node(source) if index == 0 else out(source)
+
+    def build(self) -> Document:
+        self.network()
+        self.forward()
+        self.error()
+        backward.backprop(self)
+        backward.update(self)
+        self.published()
+        return self.doc
+
+    # 1. the network --------------------------------------------------------------------------
+
+    def network(self):
+        model, names, walk = self.model, self.names, self.walk
+        shape = "-".join(map(str, model.sizes))
+        sample = f"sample {walk.sample} of {self.config.source}" if walk.sample else self.config.source
+        method = "gradient descent" if self.stateful is None else self.stateful.optimizer.describe()
+        self.say(f"One step of {method} on a {shape} network, worked by hand: the forward pass, the total "
+                 f"error, every gradient by the chain rule and the updated parameters. The numbers are those of "
+                 f"{sample}, each computed by pencilnet.")
+        self.say(arithmetic_sentence(walk, self.style))
+        self.add(Heading(2, "1. The network"))
+        self.add(Figure("forward", "The network with its initial weights; each node shows its net and out for "
+                                   "this sample."))
+        last = len(model.layers) - 1
+        layers = [f"{model.inputs} input{'s' if model.inputs > 1 else ''} ({self.span(names.nodes[0])})"]
+        for index, layer in enumerate(model.layers):
+            role = "output layer" if index == last else "hidden layer" if last == 1 else f"hidden layer {index + 1}"
+            layers.append(f"the {role} of {layer.size} ({self.span(names.nodes[index + 1])}, {layer.activation})")
+        self.say("Layers: " + ", ".join(layers) + f"; {model.parameter_count} parameters in all. Weights are "
+                 "numbered layer by layer, then by the node they leave, then by the node they enter; the bias "
+                 f"weights bw1, bw2, … likewise. Each bias weight multiplies a bias input of ",
+                 self.bias_value(), ".")
+        x, target = walk.x, walk.target
+        inputs = [(node(n), Op("="), *self.n.given(v)) for n, v in zip(names.nodes[0], x, strict=True)]
+        targets = [(Var("target", n), Op("="), *self.n.given(v)) for n, v in zip(names.nodes[-1], target, strict=True)]
+        self.add(Items((
+            ("Inputs: ", *self.listed(inputs, model.inputs > LARGE), "."),
+            ("Targets: ", *self.listed(targets, len(target) > LARGE),
+             f" (class {class_names(self.config)[int(classes_of(target)[0])]!r})."),
+            ("Learning rate: ", (ETA, Op("="), *self.n.given(walk.learning_rate)), "."),
+            ("Error: ", loss_formula(walk.loss, len(target)), f", {LOSS_NAMES[walk.loss]}."),
+        )))
+        rows = []
+        for index in range(len(model.layers)):
+            if self.large(index):
+                continue
+            for bias in (False, True):
+                for r in self.chains[index, bias]:
+                    rows.append(((r.name,), (self.edge(r),), (self.n.given(r.value),)))
+        if rows:
+            self.add(Table((("parameter",), ("edge",), ("initial value",)), tuple(rows), (False, False, True)))
+        if any(self.large(index) for index in range(len(model.layers))):
+            self.say(f"A layer of more than {LARGE} parameters is not listed here: the table of updates at the end "
+                     "gives every initial value.")
+
+    def span(self, names) -> str:
+        names = [str(n) for n in names]
+        return ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}"
+
+    def listed(self, items: list, large: bool) -> tuple:
+        """Several equations in a sentence, separated by commas; a long list shortened."""
+        shown = items[:FEW] + [(Op("⋯"),)] + items[-1:] if large and len(items) > FEW + 1 else items
+        parts = []
+        for k, item in enumerate(shown):
+            parts += [", "] * bool(k) + [item]
+        return tuple(parts)
+
+    def edge(self, r) -> str:
+        return f"bias → {r.target}" if r.source == "bias" else f"{r.source} → {r.target}"
+
+    # 2. the forward pass ---------------------------------------------------------------------
+
+    def forward(self):
+        model, names, trace = self.model, self.names, self.walk.trace
+        self.add(Heading(2, "2. The forward pass"))
+        self.say("Each node adds up its inputs, each times the weight of its edge, plus its bias weight times the "
+                 "bias input: that sum is its net. Its activation turns the net into its out, which feeds the next "
+                 "layer.")
+        for index, layer in enumerate(model.layers):
+            seen, large = trace.layers[index], self.large(index)
+            self.add(Heading(3, layer_title(model, index)))
+            self.say(f"Activation: {layer.activation}, ", activation_formula(layer.activation), ".")
+            targets = names.nodes[index + 1]
+            few = large and layer.size > FEW  # only some of its nodes written out, then a table of all
+            shown = range(FEW) if few else range(layer.size)
+            if few:
+                self.say(f"This layer has {layer.weights.size + layer.biases.size} parameters: the first "
+                         f"{FEW} of its {layer.size} nodes are written out, and the table after them gives "
+                         "every net and out.")
+            elif large:
+                self.say(f"This layer has {layer.weights.size + layer.biases.size} parameters: its sums are "
+                         "shortened to their first and last terms.")
+            if large:  # the general formula the rows written out follow
+                source = Var("x", "i") if index == 0 else Var("out", "i")
+                term = (Var("bw", "j"),) if self.model.bias_input == 1 else times(Var("bw", "j"), self.bias_value())
+                self.add(Equation((Var("net", "j"),), ((Sum("i"), source, Op("×"), Var("w", "ij"), Op("+"), *term),)))
+            for j in shown:
+                target = targets[j]
+                sources = range(len(seen.inputs))
+                symbols = [(self.input_var(index, i), Op("×"), param(str(names.weights[index][i, j])))
+                           for i in sources]
+                values = [times(self.input_value(index, i), self.n.given(layer.weights[i, j], True))
+                          for i in sources]
+                bias_name = param(names.biases[index][0 if layer.shared_bias else j])
+                bias = layer.biases[0 if layer.shared_bias else j]
+                bias_symbol = bias_name if self.model.bias_input == 1 else times(bias_name, self.bias_value())
+                bias_number = (self.n.given(bias, True) if self.model.bias_input == 1
+                               else times(self.n.given(bias, True), self.bias_value()))
+                count = len(symbols)
+                self.add(Equation((net(target),), (
+                    plus(shorten(symbols, count, large) + [bias_symbol]),
+                    plus(shorten(values, count, large) + [bias_number]),
+                    self.n.number(seen.net[j]))))
+            for j in shown:
+                target = targets[j]
+                if layer.activation == "softmax":
+                    body = activation_of("softmax", self.n.number(seen.net[j]),
+                                         [self.n.number(v) for v in seen.net])
+                else:
+                    body = activation_of(layer.activation, self.n.number(seen.net[j], True))
+                first = (Fn(ACTIVATIONS[layer.activation].symbol), *paren((net(target),)))
+                steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
+                self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j]))))
+            if few:
+                rows = tuple(((t,), (self.n.number(seen.net[j]),), (self.n.number(seen.out[j]),))
+                             for j, t in enumerate(targets))
+                self.add(Table((("node",), ("net",), ("out",)), rows, (False, True, True)))
+        winner = int(classes_of(trace.output, self.config.threshold)[0])
+        says = f": before the update the network says {class_names(self.config)[winner]!r}."
+        if len(trace.output) == 1:  # one output: two classes and a threshold
+            side = "at or above" if winner else "below"
+            self.say(f"The output {names.nodes[-1][0]} is ", self.n.number(trace.output[0]),
+                     f", {side} the threshold {self.config.threshold:g}" + says)
+        else:
+            self.say(f"The largest output is {names.nodes[-1][winner]}'s, ", self.n.number(trace.output[winner]), says)
+
+    # 3. the error ------------------------------------------------------------------------------
+
+    def error(self):
+        report, names = self.walk.report, self.names.nodes[-1]
+        count = len(names)
+        self.add(Heading(2, "3. The total error"))
+        self.say("The error compares each output with its target: ", loss_formula(report.loss, count),
+                 ". One term per output node:")
+        for k, name in enumerate(names):
+            t, o = self.n.given(report.target[k], True), self.n.number(report.output[k], True)
+            self.add(Equation((Var("E", name),), (loss_term(report.loss, (Var("target", name),), (out(name),), count),
+                                                   loss_term(report.loss, t, o, count),
+                                                   self.n.result(report.terms[k]))))
+        terms = [(Var("E", name),) for name in names]
+        values = [self.n.result(v, True) for v in report.terms]
+        self.add(Equation((Var("E", "total"),), (plus(terms), plus(values), self.n.result(report.total))))
+
+    # 6. published values -------------------------------------------------------------------
+
+    def published(self):
+        expected = self.config.expected
+        if expected is None:
+            return
+        flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
+        how = ("exact arithmetic" if expected.pencil_decimals is None
+               else f"pencil arithmetic to {expected.pencil_decimals} decimals")
+        self.add(Heading(2, "Published values"))
+        self.say(f"This example has been published before, computed with {how} for sample {expected.sample}; "
+                 f"the config lists {len(expected.entries)} of its printed numbers, and `pencilnet verify` checks "
+                 "each against the engine." + (" These need a word:" if flagged else " All of them agree."))
+        items = []
+
+        def sentence(text: str) -> str:
+            return text if text.endswith((".", "!", "?")) else text + "."
+
+        for e in flagged:
+            if e.erratum:
+                items.append((sentence(f"{e.name}: printed {e.published}, an erratum: {e.erratum}"),))
+            elif e.tolerance is not None:
+                note = f": {e.note}" if e.note else ""
+                items.append((sentence(f"{e.name}: printed {e.published}, accepted within {e.tolerance}{note}"),))
+            else:
+                items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
+        if items:
+            self.add(Items(tuple(items)))
+        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
+        if stepped and self.stateful is not None:
+            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
+                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
+                     "apply to it.")
+
+
+def build(config: Example, walk: Walk, style: Style, title: str | None = None) -> Document:
+    """The document of `walk`, a pass through the stages of `config`'s network for one sample."""
+    return Builder(config, walk, style, title).build()
