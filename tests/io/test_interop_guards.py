@@ -202,7 +202,7 @@ def test_names_and_classes_come_back_character_for_character(tmp_path, text):
     safetensors_numpy.save_file({"0.weight": np.eye(2)}, str(path), {
         "pencilnet.activations": "softmax", "pencilnet.name": text, "pencilnet.classes": json.dumps([text, "pear"])})
     config = parse(interop.import_config(str(path), None).text, "c.yaml")
-    assert config.classes == [text, "pear"] and config.name == text  # U+0085 became a space before
+    assert config.classes == (text, "pear") and config.name == text  # U+0085 became a space before
 
 
 @settings(max_examples=300 if THOROUGH else 40, deadline=None)
