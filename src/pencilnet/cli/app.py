@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pencilnet.cli import checks, interop, publish, stages, training
+from pencilnet.cli import checks, interop, publish, stages, teaching, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
 from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
@@ -49,6 +49,7 @@ training.register(app)
 checks.register(app)
 interop.register(app)
 publish.register(app)
+teaching.register(app)
 
 
 @app.command()
