@@ -155,3 +155,20 @@ def test_each_stage_command_is_its_own_process_under_the_c_locale(tmp_path, stag
     done = run(*stage, env={**env, "LC_ALL": "C", "PYTHONUTF8": "0"}, cwd=tmp_path)
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     done.stdout.decode("ascii")
+
+
+def test_a_table_for_a_terminal_without_unicode_is_laid_out_in_its_ascii_text():
+    import io
+
+    from pencilnet.views.layout import ShownConsole
+
+    grid = Grid("what", "#value")
+    grid.add_row("σ(net) … Σ", "0.5")
+    grid.add_row("x", "12.25")
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    console = ShownConsole(file=out, width=80, color_system=None)
+    console.print(grid)
+    out.flush()
+    lines = [line for line in out.buffer.getvalue().decode("ascii").splitlines() if line.strip()]
+    assert "sigma(net) ... sum" in lines[2] and set(lines[1].strip()) == {"-"}
+    assert len(lines[2]) == len(lines[3]) == len(lines[1]) - 1  # the numbers aligned, as under Unicode
