@@ -1,7 +1,8 @@
 """Thousands of mutated configs through every subcommand: each run ends with a documented exit
 code and, when it fails, a one-line message; never a traceback. A second run mutates what
 surrounds a config: its data file, `--set` values (huge integers, deep nesting, alias bombs),
-the targets of the commands that write, and standard input.
+the targets of the commands that write (two outputs naming one file among them), and standard
+input. A third cuts the output of commands that write to stdout short, at a random byte.
 
 A third mutates the text a user's files carry (every text field of a config, a CSV's label column)
 with terminal commands, markup of each format and broken characters, and runs it under locales
@@ -169,9 +170,11 @@ SET_PATHS = ["training.learning_rate", "training.epochs", "training.batch_size",
 CSV_LINES = ["x1,x2,label", "x1,x1,label", "x1,x2", "", "0.1,0.9,tomato", "0.1,nan,tomato", "1e999,0.2,red apple",
              "0.1,0.2,0.3,tomato", "0.1,,tomato", "a,b,c", '"0.1,0.2",tomato', "\x00\x01", "0.1,0.2,plum",
              ",".join(["x"] * 500), "0.5,0.5,red apple"]
-WRITERS = [lambda out: ["train", "--epochs", "1", "--save", out], lambda out: ["diagram", "--out", out],
-           lambda out: ["init", "--out", out], lambda out: ["data", "fruit", "--count", "4", "--out", out],
-           lambda out: ["train", "--epochs", "1", "--plot", out]]
+WRITERS = [lambda out, other: ["train", "--epochs", "1", "--save", out],
+           lambda out, other: ["diagram", "--out", out], lambda out, other: ["init", "--out", out],
+           lambda out, other: ["data", "fruit", "--count", "4", "--out", out],
+           lambda out, other: ["train", "--epochs", "1", "--plot", out],
+           lambda out, other: ["train", "--epochs", "1", "--save", out, "--plot", other]]  # two outputs: one file?
 
 
 def hostile_csv(rng: np.random.Generator) -> str:
@@ -197,8 +200,10 @@ def _mutate_around(folder, texts):
     rng = np.random.default_rng(20261201)
     (folder / "a folder.svg").mkdir(exist_ok=True)
     (folder / "other.csv").write_text("x1,x2,label\n0.1,0.2,tomato\n")
+    if not (folder / "link.svg").is_symlink():
+        (folder / "link.svg").symlink_to("out.svg")
     targets = [folder / "out.yaml", folder / "out.svg", folder / "out.png", folder / "out.csv", folder / "a folder.svg",
-               folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt"]
+               folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt", folder / "link.svg"]
     outcomes = {}
     for run in range(max(RUNS // 4, 25)):
         base = int(rng.integers(len(texts)))
@@ -217,8 +222,8 @@ def _mutate_around(folder, texts):
         elif kind < 0.6:  # a command that writes, to a target that may not take it
             config = folder / "fuzzed.yaml"
             config.write_text(text, encoding="utf-8")
-            target = str(targets[int(rng.integers(len(targets)))])
-            command = WRITERS[int(rng.integers(len(WRITERS)))](target)
+            target, other = (str(targets[int(rng.integers(len(targets)))]) for _ in range(2))
+            command = WRITERS[int(rng.integers(len(WRITERS)))](target, other)
             if command[0] in ("train", "diagram"):
                 command.append(str(config))
         else:
@@ -237,8 +242,47 @@ def _mutate_around(folder, texts):
             assert message and all(line.startswith(("pencilnet: ", "Usage:", "Try ", "Error", "│", "╭", "╰"))
                                    for line in message), where
             assert len(message) <= ConfigError.SHOWN + 1 or message[0].startswith(("Usage", "╭")), where
+        if "--save" in command and "--plot" in command and os.path.realpath(target) == os.path.realpath(other):
+            assert result.exit_code == 2 and "expected two different files" in result.stderr, where
         outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
     assert outcomes.get(0, 0) >= 3 and outcomes.get(2, 0) >= 10, outcomes
+
+
+# ---- short writes: an output a full disk cuts anywhere is whole, or an error -------------------------
+
+STDOUT_WRITERS = [["forward"], ["walkthrough", "--json"], ["expect"], ["init", "--layers", "12,9,3"], ["summary"],
+                  ["gradcheck", "--all"], ["train", "--json", "--epochs", "3"], ["verify"], ["diagram"]]
+
+
+def test_an_output_cut_anywhere_is_whole_or_an_error(tmp_path):
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limited(limit: int):
+        def prepare():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        return prepare
+
+    rng = np.random.default_rng(20261207)
+    for run in range(max(RUNS // 100, 3)):
+        command = STDOUT_WRITERS[int(rng.integers(len(STDOUT_WRITERS)))]
+        whole = subprocess.run([sys.executable, "-m", "pencilnet", *command], capture_output=True, timeout=120,
+                               stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "100"}).stdout
+        limit = int(rng.integers(0, len(whole) + 2))
+        with open(tmp_path / "out", "wb") as out:
+            process = subprocess.run([sys.executable, "-m", "pencilnet", *command], stdout=out, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, timeout=120, preexec_fn=limited(limit),
+                                     env={**os.environ, "COLUMNS": "100"})
+        written, where = (tmp_path / "out").read_bytes(), f"run {run}: {command} limited to {limit} of {len(whole)}"
+        if limit >= len(whole):
+            assert process.returncode in ALLOWED.get(command[0], {0}) and written == whole, where
+        else:
+            assert process.returncode == 2, where
+            assert process.stderr.decode().strip() == "pencilnet: error: cannot write: File too large", where
+            assert written == whole[:limit], where
 
 
 # ---- text a user's files carry: shown, never obeyed; locales; short writes (issue 26) ------------------

@@ -7,8 +7,9 @@ from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, 
 from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, width
 from pencilnet.views.terminal import one_line
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "√": r"\surd", "{": r"\{", "}": r"\}", "#": r"\#",
-       "%": r"\%", "&": r"\&", "$": r"\$", "_": r"\_", "^": r"\hat{}", "~": r"\sim", "\\": r"\backslash"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq", "≈": r"\approx", "√": r"\surd", "{": r"\{",
+       "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "_": r"\_", "^": r"\hat{}", "~": r"\sim",
+       "\\": r"\backslash"}
 SCIENTIFIC = re.compile(r"(-?\d+(?:\.\d+)?)e([+-]?\d+)")
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
@@ -61,7 +62,7 @@ def math(tokens) -> str:
         elif isinstance(t, Op):
             parts.append(OPS.get(t.text, t.text))
         elif isinstance(t, Fn):
-            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}"))
+            parts.append(FUNCTIONS.get(t.name, rf"\operatorname{{{t.name}}}".replace("_", r"\_")))
         elif isinstance(t, Half):
             parts.append(r"\tfrac{1}{2}")
         elif isinstance(t, Sum):
@@ -82,7 +83,7 @@ def aligned(equation: Equation) -> str:
     lines = []
     for k, (starts, tokens) in enumerate(equation.lines()):
         lead = (math(equation.lhs) + " ") if k == 0 else ""
-        lines.append(f"{lead}&= {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
+        lines.append(f"{lead}&{OPS.get(starts, starts)} {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
     return " \\\\\n".join(lines)
 
 
