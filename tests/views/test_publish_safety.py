@@ -68,7 +68,7 @@ def test_hostile_text_in_html_is_text_and_the_page_parses(cli, tmp_path, sketche
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     tree = parser.parse(page)  # strict: any parse error (a control character, stray markup) raises
     assert tree.findall(".//script") == [] and tree.findall(".//img") == []
-    assert "\x1b" not in page and "\\x1b]52;c;" in page
+    assert "\x1b" not in page and "\u202e" not in page and "\\x1b]52;c;" in page
     assert "overflow-wrap" in page  # a long word breaks rather than running off the page
 
 
@@ -176,3 +176,8 @@ def test_a_long_word_in_latex_breaks(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "long.tex"], cwd=tmp_path, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0 and "Overfull" not in (tmp_path / "long.log").read_text(errors="replace")
+
+
+def test_a_picture_s_text_in_the_page_is_shown_not_obeyed():
+    svg = html._svg('<?xml version="1.0"?>\n<svg><text>N\x1b[2J\u202eevil</text></svg>', "p")
+    assert svg == "<svg><text>N\\x1b[2J\\u202eevil</text></svg>"
