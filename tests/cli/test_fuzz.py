@@ -392,8 +392,6 @@ main()
 """
 
 
-@pytest.mark.skipif(not hasattr(__import__("pencilnet.cli.shared").cli.shared, "write_out"),
-                    reason="the short-write fix (issue 26 item 2) is not merged into this branch yet")
 def test_an_output_cut_short_is_an_error_never_a_silent_exit_0(tmp_path):
     import subprocess
     import sys

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, thorough_beyond
 from test_publish import need_pdflatex, pdflatex, sketches  # noqa: F401 (a fixture)
 
 from pencilnet.views.publish import html, latex
@@ -68,7 +68,7 @@ def test_hostile_text_in_html_is_text_and_the_page_parses(cli, tmp_path, sketche
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     tree = parser.parse(page)  # strict: any parse error (a control character, stray markup) raises
     assert tree.findall(".//script") == [] and tree.findall(".//img") == []
-    assert "\x1b" not in page and "\\x1b]52;c;" in page
+    assert "\x1b" not in page and "\u202e" not in page and "\\x1b]52;c;" in page
     assert "overflow-wrap" in page  # a long word breaks rather than running off the page
 
 
@@ -114,14 +114,17 @@ def test_a_result_shows_no_float_noise():
     assert Style(4, None, 4).result(-0.0134 * 0.2092 * 0.15) == "-0.000420492"  # the article's, every digit
 
 
-def test_every_latex_table_fits_the_text_width(cli, tmp_path, sketches):  # noqa: F811
+@pytest.mark.parametrize("case", thorough_beyond(
+    [("adam", ADAM), ("adam_pencil", (*ADAM, "--pencil", "12")), ("article", ())], 0), ids=lambda case: case[0])
+def test_every_latex_table_fits_the_text_width(cli, tmp_path, sketches, case):  # noqa: F811
     need_pdflatex()
-    for name, options in (("adam", ADAM), ("adam_pencil", (*ADAM, "--pencil", "12")), ("article", ())):
-        published(cli, tmp_path, f"{name}.tex", *options)
-        run = pdflatex(tmp_path, f"{name}.tex")
-        assert run.returncode == 0, run.stdout[-3000:]
-        log = (tmp_path / f"{name}.log").read_text(errors="replace")
-        assert not re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log), name
+    name, options = case
+    published(cli, tmp_path, f"{name}.tex", *options)
+    run = pdflatex(tmp_path, f"{name}.tex")
+    assert run.returncode == 0, run.stdout[-3000:]
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    # The Adam step's table ran 109.5 pt off the page before (its "new" column cut).
+    assert not re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log), name
 
 
 def test_latex_quotes_stay_straight_and_it_says_to_run_twice(cli, tmp_path, sketches):  # noqa: F811
@@ -173,3 +176,8 @@ def test_a_long_word_in_latex_breaks(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "long.tex"], cwd=tmp_path, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0 and "Overfull" not in (tmp_path / "long.log").read_text(errors="replace")
+
+
+def test_a_picture_s_text_in_the_page_is_shown_not_obeyed():
+    svg = html._svg('<?xml version="1.0"?>\n<svg><text>N\x1b[2J\u202eevil</text></svg>', "p")
+    assert svg == "<svg><text>N\\x1b[2J\\u202eevil</text></svg>"

@@ -60,20 +60,52 @@ def test_a_table_cell_shows_control_characters_and_keeps_its_row():
     assert len([line for line in shown.splitlines() if "0.5" in line]) == 1
 
 
-@pytest.mark.parametrize("command", ["summary", "predict", "error", "walkthrough", "verify", "forward"])
-def test_text_from_a_config_reaches_the_terminal_shown_not_obeyed(tmp_path, command):
-    done = run(command, hostile_config(tmp_path))
-    assert done.returncode in (0, 1), done.stderr
+SHOWING = ["summary", "predict", "error", "walkthrough", "verify", "forward"]
+# Several commands in one real process (each process costs a second): its stdout and stderr are
+# what a terminal would receive.
+IN_ONE_PROCESS = """
+import sys
+from pencilnet.cli.app import app
+for args in {commands!r}:
+    try:
+        app(args, prog_name="pencilnet")
+    except SystemExit as done:
+        print(f"exit {{done.code or 0}}", flush=True)
+"""
+
+
+def run_all(commands: list, env=None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=commands)], capture_output=True,
+                          cwd=cwd, env={**os.environ, "COLUMNS": "100", **(env or {})}, timeout=300)
+
+
+def obeys_nothing(done: subprocess.CompletedProcess) -> None:
     for stream in (done.stdout, done.stderr):
         assert b"\x1b" not in stream and b"\xc2\x9b" not in stream and "\u202e".encode() not in stream
-    assert b"\\x1b]52;c;" in done.stdout + done.stderr  # shown, for the user to see what the file holds
 
 
-def test_an_error_message_quoting_a_user_s_text_shows_its_escapes(tmp_path):
-    done = run("forward", ARTICLE, "--set", f"samples[0].label={json.dumps(HOSTILE)}")
-    assert done.returncode == 2
-    assert b"\x1b" not in done.stderr and b"\\x1b[2J" in done.stderr, done.stderr
-    assert len(done.stderr.decode().splitlines()) == 1
+def test_text_from_a_config_reaches_the_terminal_shown_not_obeyed(tmp_path):
+    config = hostile_config(tmp_path)
+    done = run_all([[command, config] for command in SHOWING])
+    assert done.stdout.count(b"exit 0") + done.stdout.count(b"exit 1") == len(SHOWING), done.stderr
+    obeys_nothing(done)
+    assert done.stdout.count(b"\\x1b]52;c;") >= len(SHOWING)  # shown, for the user to see what the file holds
+
+
+@pytest.mark.thorough
+@pytest.mark.parametrize("command", SHOWING)
+def test_each_command_shows_a_config_s_text_in_its_own_process(tmp_path, command):
+    done = run(command, hostile_config(tmp_path))
+    assert done.returncode in (0, 1), done.stderr
+    obeys_nothing(done)
+    assert b"\\x1b]52;c;" in done.stdout + done.stderr
+
+
+def test_an_error_message_quoting_a_user_s_text_shows_its_escapes(cli):
+    result = cli("forward", ARTICLE, "--set", f"samples[0].label={json.dumps(HOSTILE)}")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\\x1b[2J" in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_csv_label_column_is_shown_not_obeyed(tmp_path):
@@ -82,12 +114,12 @@ def test_a_csv_label_column_is_shown_not_obeyed(tmp_path):
     (tmp_path / "own.yaml").write_text(
         "inputs: 2\ninit: {scheme: xavier}\nlayers:\n  - {size: 2}\n  - {size: 2}\n"
         f"classes: [{json.dumps(label)}, pear]\ndata: {{train: fruit.csv}}\n", encoding="utf-8")
-    for command in (["predict", tmp_path / "own.yaml"], ["summary", tmp_path / "own.yaml"],
-                    ["data", "show", tmp_path / "fruit.csv"]):
-        done = run(*command)
-        assert done.returncode == 0, done.stderr
-        assert b"\x1b" not in done.stdout + done.stderr, command
-        assert b"\\x1b[2J" in done.stdout, command
+    commands = [["predict", str(tmp_path / "own.yaml")], ["summary", str(tmp_path / "own.yaml")],
+                ["data", "show", str(tmp_path / "fruit.csv")]]
+    done = run_all(commands)
+    assert done.stdout.count(b"exit 0") == len(commands), done.stderr
+    obeys_nothing(done)
+    assert done.stdout.count(b"\\x1b[2J") >= len(commands)
 
 
 def test_encodable_writes_ascii_where_the_encoding_lacks_a_character():
@@ -99,24 +131,15 @@ def test_encodable_writes_ascii_where_the_encoding_lacks_a_character():
 
 STAGES = [["forward"], ["error"], ["backprop"], ["step"], ["walkthrough"], ["train", "--epochs", "3"], ["verify"],
           ["summary"], ["gradcheck", "--rows", "3"]]
-# Every stage command in one process under the locale (a process per command costs a second).
-IN_ONE_PROCESS = """
-import sys
-from pencilnet.cli.app import app
-for args in {stages!r}:
-    try:
-        app(args, prog_name="pencilnet")
-    except SystemExit as done:
-        print(f"exit {{done.code or 0}}", flush=True)
-"""
 
 
 @pytest.mark.parametrize("locale", [{"LC_ALL": "C", "PYTHONUTF8": "0"},
-                                    {"PYTHONIOENCODING": "iso-8859-1", "PYTHONUTF8": "0"}], ids=["C", "latin-1"])
+                                    pytest.param({"PYTHONIOENCODING": "iso-8859-1", "PYTHONUTF8": "0"},
+                                                 marks=pytest.mark.thorough)], ids=["C", "latin-1"])
 def test_every_stage_command_prints_under_a_locale_without_unicode(tmp_path, locale):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIOENC"))}
-    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(stages=STAGES)], capture_output=True,
-                          cwd=tmp_path, env={**env, "COLUMNS": "100", **locale}, timeout=120)
+    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=STAGES)], capture_output=True,
+                          cwd=tmp_path, env={**env, "COLUMNS": "100", **locale}, timeout=300)
     assert b"Traceback" not in done.stderr and b"Error" not in done.stderr, done.stderr.decode(errors="replace")
     encoding = "ascii" if locale.get("LC_ALL") == "C" else "iso-8859-1"
     out = done.stdout.decode(encoding)  # decodes: every byte is one the terminal can show
@@ -132,3 +155,20 @@ def test_each_stage_command_is_its_own_process_under_the_c_locale(tmp_path, stag
     done = run(*stage, env={**env, "LC_ALL": "C", "PYTHONUTF8": "0"}, cwd=tmp_path)
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     done.stdout.decode("ascii")
+
+
+def test_a_table_for_a_terminal_without_unicode_is_laid_out_in_its_ascii_text():
+    import io
+
+    from pencilnet.views.layout import ShownConsole
+
+    grid = Grid("what", "#value")
+    grid.add_row("σ(net) … Σ", "0.5")
+    grid.add_row("x", "12.25")
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    console = ShownConsole(file=out, width=80, color_system=None)
+    console.print(grid)
+    out.flush()
+    lines = [line for line in out.buffer.getvalue().decode("ascii").splitlines() if line.strip()]
+    assert "sigma(net) ... sum" in lines[2] and set(lines[1].strip()) == {"-"}
+    assert len(lines[2]) == len(lines[3]) == len(lines[1]) - 1  # the numbers aligned, as under Unicode

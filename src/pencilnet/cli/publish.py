@@ -1,6 +1,5 @@
 """`pencilnet publish`: the worked example as a document a teacher can hand out."""
 
-import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from pencilnet.cli.shared import (
     check_output,
     failures,
     say,
+    write_out,
     wrote,
 )
 
@@ -57,7 +57,7 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
                     "(`pencilnet diagram` draws none either)" if edges > budget.DRAWN_EDGES_LIMIT else None)
         for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out):
             if to_stdout:
-                sys.stdout.write(str(content))
+                write_out(str(content))
                 continue
             write_atomic(path, content)
             wrote(path)

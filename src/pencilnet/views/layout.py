@@ -17,7 +17,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, visible
+from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, encodable, visible
 
 GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
 INDENT = 4  # arithmetic moved beneath its row
@@ -142,6 +142,7 @@ class Grid:
     def __init__(self, *specs: str):
         self.columns = [column(spec) for spec in specs]
         self.rows: list[tuple[list[Text], str]] = []
+        self.rule = "─"  # beneath the headers
 
     def add_row(self, *cells, style: str = "") -> None:
         self.rows.append(([_text(cell) for cell in cells], style))
@@ -155,11 +156,22 @@ class Grid:
         return Measurement(min(width, options.max_width), width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines(options.max_width):
+        grid = self._in(options.encoding) if options.ascii_only else self
+        for line in grid.lines(options.max_width):
             # Laid out to fit; a line that cannot (one number wider than the console) is
             # printed whole, for the terminal to wrap, never cut.
             line.no_wrap, line.overflow = True, "ignore"
             yield line
+
+    def _in(self, encoding: str) -> "Grid":
+        """This grid as a terminal without Unicode shows it (σ as sigma), laid out for that text:
+        its columns stay aligned."""
+        grid = Grid()
+        grid.columns = [Column(encodable(c.header, encoding), c.numeric, c.movable, c.labelled) for c in self.columns]
+        grid.rows = [([Text(encodable(cell.plain, encoding), style=cell.style) for cell in cells], style)
+                     for cells, style in self.rows]
+        grid.rule = encodable(self.rule, encoding)
+        return grid
 
     def _marks_width(self, c: int) -> int:
         """The widest footnote mark of a number column: room kept right of its numbers."""
@@ -222,7 +234,7 @@ class Grid:
             out.append(line(header_cells, "bold", header=True))
         out += [Text(" " * INDENT + f"{self.columns[c].header} (beneath each row)", style="bold")
                 for c in moved if not self.columns[c].labelled]
-        out.append(Text(" " + "─" * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
+        out.append(Text(" " + self.rule * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
         for cells, style in self.rows:
             out.append(line(dict(enumerate(cells)), style))
             for c in moved:
@@ -273,7 +285,10 @@ class ShownConsole(Console):
     segment once more as it is rendered (text a view built as Text itself)."""
 
     def render_str(self, text: str, **kwargs) -> Text:
-        return super().render_str(visible(text), **kwargs)
+        # Shown, and where the terminal lacks a character in its ASCII rendition before it is
+        # measured, so that a table's columns stay aligned.
+        shown = visible(text)
+        return super().render_str(encodable(shown, self.encoding) if self.options.ascii_only else shown, **kwargs)
 
     def render(self, renderable, options=None):
         for segment in super().render(renderable, options):

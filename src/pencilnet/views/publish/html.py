@@ -7,7 +7,7 @@ from html import escape as _escape_html
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.latex import SCIENTIFIC
 from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var
-from pencilnet.views.terminal import one_line
+from pencilnet.views.terminal import one_line, visible
 
 
 def escape(text: str) -> str:
@@ -128,7 +128,8 @@ def _svg(text: str, prefix: str) -> str:
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
     # A control character from a config's text (a title, a class) has no place in a page: shown.
-    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                  lambda m: visible(m.group()), text)  # and a mark that would reverse the text after it
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", text)
     return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', text)
