@@ -127,7 +127,7 @@ def scalar(value) -> str:
         return "{" + ", ".join(f"{_key(k)}: {scalar(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
-    return _text(str(value))
+    raise TypeError(f"a {type(value).__name__}, which YAML has no plain form for")
 
 
 def _text(value: str) -> str:
