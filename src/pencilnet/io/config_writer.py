@@ -87,8 +87,10 @@ def network_notes(model: Model, origins: Sequence[str] | None = None) -> dict[st
 
 
 def one_line_comment(text: str) -> str:
-    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field."""
-    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda found: repr(found.group())[1:-1], str(text))
+    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field;
+    and with a lone surrogate (a file name's undecodable byte, \\udcff) escaped: UTF-8 cannot hold it."""
+    return re.sub("[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]", lambda found: repr(found.group())[1:-1],
+                  str(text))
 
 
 def number(value: float) -> str:
