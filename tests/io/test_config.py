@@ -67,8 +67,8 @@ problems = config_problems
     (("inputs: 2", "inputs: two"),
      "my.yaml:1: inputs: expected a positive whole number of at most 1,000,000, found 'two'"),
     (("  - size: 2", "  - size: 2\n    activation: sigmod"),
-     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax "
-     "(did you mean 'sigmoid'?), found 'sigmod'"),
+     "my.yaml:6: layers[1].activation: expected one of sigmoid, tanh, relu, identity, softmax, leaky_relu, softplus, "
+     "or a mapping such as {name: leaky_relu, slope: 0.2} (did you mean 'sigmoid'?), found 'sigmod'"),
 ])
 def test_each_problem_is_one_precise_line(change, expected):
     assert problems(GOOD.replace(*change)) == [expected]

@@ -15,7 +15,7 @@ import typer
 from pencilnet.cli import checks, interop, publish, stages, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
+from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
 
 app = typer.Typer(
     name="pencilnet",
@@ -74,9 +74,10 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
         text = starter_config(layers, activation, scheme, seed, learning_rate, epochs)
         check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
-        wrote(out, f"a {'-'.join(map(str, sizes_of(layers)))} network")
+            write_out(text)
+        else:
+            write_atomic(out, text)
+            wrote(out, f"a {'-'.join(map(str, sizes_of(layers)))} network")
 
 
 @app.command()

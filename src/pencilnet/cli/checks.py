@@ -1,7 +1,6 @@
 """Commands that check numbers: verify (published values), expect (write them), gradcheck."""
 
 import math
-import sys
 from typing import Annotated
 
 import typer
@@ -16,11 +15,13 @@ from pencilnet.cli.shared import (
     Rows,
     Sample,
     Sets,
+    diverging,
     failures,
     load,
     pencil_decimals,
     show,
     style,
+    write_out,
 )
 from pencilnet.core.errors import CheckFailed, InputError
 
@@ -32,6 +33,7 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
     with failures():
         from dataclasses import replace
 
+        from pencilnet.checks.verify import failure
         from pencilnet.checks.verify import verify as check
         from pencilnet.cli import budget
         from pencilnet.views import as_json as data
@@ -44,13 +46,12 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
                              "found none (pencilnet expect writes one)")
         if pencil is not None or exact:
             cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
-        verdicts = check(cfg)
+        with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
+            verdicts = check(cfg)
         show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
                                                                                                     all_rows))])
-        failed = [v.name for v in verdicts if not v.passed]
-        if failed:
-            raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
-                              + (" …" if len(failed) > 10 else ""))
+        if (failed := failure(verdicts)) is not None:
+            raise CheckFailed(failed)
 
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
@@ -63,7 +64,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
     with failures():
-        from pencilnet.checks import quantities
+        from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views.as_yaml import expected_section
@@ -71,14 +72,9 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         cfg = load(config, sets)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
-        values = quantities.of_walk(cfg.walk(sample, arithmetic))
-        if epochs:
-            values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
-            values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
-        if steps:
-            values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()
-                           if k.endswith(f"_after_{steps}_steps")})
-        sys.stdout.write(expected_section(values, arithmetic, sample, style(decimals)))
+        with diverging(cfg.schedule, cfg.train_targets):  # --epochs trains
+            values = published_values(cfg, arithmetic, sample, epochs, steps)
+        write_out(expected_section(values, arithmetic, sample, style(decimals)))
 
 
 def gradcheck(config: ConfigPath = None, sample: Sample = 1,
@@ -86,33 +82,25 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
                   "--tolerance", min=0.0, metavar="X", help="The largest relative difference that passes.")] = 1e-6,
               as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
     """Check backprop against central finite differences for every parameter: exit 1 if any
-    relative difference exceeds the tolerance."""
+    relative difference exceeds the tolerance, or finite differences cannot check a gradient here."""
     with failures():
+        from pencilnet.cli import budget
         from pencilnet.core.gradcheck import gradcheck as check
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
         if not math.isfinite(tolerance):
             raise InputError(f"--tolerance: expected a finite number of at least 0, found {tolerance}")
-        from pencilnet.cli import budget
 
         cfg = load(config, sets)
         budget.check_gradcheck(cfg)
         budget.check(cfg, cfg.model.parameter_count, None if as_json else 1, None if as_json or all_rows else rows)
         x, target = cfg.sample(sample)
-        checks = check(cfg.model, x, target, cfg.loss)
-        failed = [c for c in checks if not c.passed(tolerance)]
-        show(as_json, lambda: data.gradcheck(checks, tolerance, sample),
-             lambda: [tables.gradcheck(checks, tolerance, style(4, rows, all_rows))])
-        unresolved = [c for c in failed if c.unresolved(tolerance)]
-        if unresolved and len(unresolved) == len(failed):
-            raise CheckFailed(f"{len(unresolved)} of {len(checks)} gradients are smaller than finite differences "
-                              f"can resolve at sample {sample} (worst: {unresolved[0].name}, "
-                              f"{unresolved[0].analytic:.3g} against a resolution of ±{unresolved[0].resolution:.1e}): "
-                              "not checked; try another --sample")
-        if failed:
-            raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
-                              f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")
+        report = check(cfg.model, x, target, cfg.loss, tolerance)
+        show(as_json, lambda: data.gradcheck(report, sample),
+             lambda: [tables.gradcheck(report, style(4, rows, all_rows))])
+        if report.failure is not None:
+            raise CheckFailed(report.failure)
 
 
 def register(app):

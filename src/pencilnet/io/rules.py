@@ -261,9 +261,11 @@ def expectations_of(section, raw, check: Checker, model: Model, samples: int | N
         elif valid(entry) and valid(*entry.values()):
             given = raw["values"][given_name]
             own = isinstance(given, dict) and "arithmetic" in given  # else the section's
-            entries.append(Expected(name, entry["value"], entry["tolerance"],
-                                    entry["arithmetic"] if own else INHERIT, entry["erratum"], entry["note"],
-                                    entry["corrected"], str(given_name) if str(given_name) != name else None))
+            tolerance = entry["tolerance"] if entry["tolerance"] is not None else section["tolerance"]
+            printed = entry["value"] if isinstance(entry["value"], tuple) else (entry["value"],)
+            label = str(given_name) if str(given_name) != name else None
+            entries += [Expected(name, value, tolerance, entry["arithmetic"] if own else INHERIT, entry["erratum"],
+                                 entry["note"], entry["corrected"], label) for value in printed]
     if not valid(section["arithmetic"], section["sample"]):
         return None
     return Expectations(section["arithmetic"], section["sample"], entries)

@@ -135,6 +135,8 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
         "weights": {k: number(v) for k, v in history.model.parameters().items()},
         "default_init": None if config.default_init is None else config.default_init.describe(),
     }
+    if len(history.errors) != history.epochs_run:  # a long run's evenly spread sample of its epochs
+        result["error_epochs"] = history.epochs
     if history.test_accuracy is not None:
         result["test_accuracies"] = [number(a) for a in history.test_accuracy]
     if confusion is not None:
@@ -229,9 +231,10 @@ def predictions_csv(config: Example, found) -> str:
     return text.getvalue()
 
 
-def gradcheck(checks, tolerance: float, sample: int) -> dict:
-    failed = [c for c in checks if not c.passed(tolerance)]
-    return {"sample": sample, "tolerance": tolerance, "passed": not failed,
+def gradcheck(report, sample: int) -> dict:
+    checks = report.checks
+    return {"sample": sample, "tolerance": report.tolerance, "passed": report.passed,
             "worst_relative_error": max(c.relative_error for c in checks),
             "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
-                                    "resolution": c.resolution, "passed": c.passed(tolerance)} for c in checks}}
+                                    "resolution": c.resolution, "spacing": c.spacing, "verdict": c.verdict,
+                                    "passed": c.passed} for c in checks}}

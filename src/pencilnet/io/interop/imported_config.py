@@ -23,11 +23,12 @@ def imported_text(imported: Imported, source: str, data: str | None = None) -> s
     writer, as `init` and `train --save` write theirs."""
     model = imported.model
     shape = "-".join(map(str, model.sizes))
-    header = [f"A {shape} network imported by pencilnet from {Path(source).name}, weights in full precision.",
+    header = [f"A {shape} network imported by pencilnet from {printable(Path(source).name, 200)}, weights in full "
+              "precision.",
               "Weights as pencilnet writes them: a row per source node, a column per target (the transpose of a "
-              "PyTorch Linear weight).", *(f"Note: {printable(note)}." for note in imported.notes)]
+              "PyTorch Linear weight).", *(f"Note: {printable(note, 400)}." for note in imported.notes)]
     document: dict = {"name": imported.name, **network_fields(model), "loss": imported.loss}
-    notes = network_notes(model, [printable(key) for key in imported.keys])
+    notes = network_notes(model, [printable(key, 80) for key in imported.keys])
     if imported.classes:
         document["classes"] = list(imported.classes)
     scaling = None
