@@ -19,7 +19,8 @@ class Checker:
         self.root = root  # the YAML node tree, for line numbers
         self.overridden = overridden
         self.problems: list[Problem] = []
-        self.explained: set[str] = set()  # fields whose missing value another problem explains
+        self.explained: set[str] = set()  # fields whose missing value another problem explains (a data
+        # file that was to give them could not), not reported missing as well
 
     def fail(self, path: str, expected: str, found=None, *, describe=True):
         if found is None and path in self.explained:
@@ -30,12 +31,6 @@ class Checker:
             found_text, line = f"{found_text} (from --set)", None  # a value set on the command line has no line
         self.problems.append(Problem(one_line(path), expected, one_line(found_text), line))
 
-    def report(self, message: str, explains: Sequence[str] = ()) -> None:
-        """A problem another reader reported in its own words (a data file's, naming its line and
-        column); `explains`: the fields it leaves missing, which are then not reported again."""
-        self.problems.append(Reported(one_line(message)))
-        self.explained.update(explains)
-
     def _from_set(self, path: str) -> bool:
         """Whether --set gave the value at `path`, or made the field: `--set trainig.epochs=3` makes `trainig`."""
         for changed in self.overridden:
@@ -44,17 +39,6 @@ class Checker:
             if changed.startswith((path + ".", path + "[")) and node_at(self.root, path) is None:
                 return True
         return False
-
-
-class Reported(Problem):
-    """A problem in the words of the reader that found it, shown as it is."""
-
-    def __init__(self, message: str):
-        super().__init__("", "", None, None)
-        self.message = message
-
-    def describe(self, source: str) -> str:
-        return self.message
 
 
 def described(value) -> str:

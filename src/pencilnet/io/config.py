@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from pencilnet.checks.published import Expectations
 from pencilnet.core.errors import ConfigError, InputError, Problem
@@ -26,7 +25,7 @@ from pencilnet.io.checker import Checker
 from pencilnet.io.files import read_text, sized
 from pencilnet.io.kinds import INVALID, valid
 from pencilnet.io.overrides import apply_override
-from pencilnet.io.yaml_text import MAX_BYTES, Dumper
+from pencilnet.io.yaml_text import MAX_BYTES
 from pencilnet.training.schedule import Schedule
 
 BUNDLED = "article.yaml"
@@ -189,7 +188,14 @@ def from_dict(data: dict, overrides: Sequence[str] = (), base_dir: Path | None =
     """A Config from a dict shaped like the YAML file, checked field by field the same way."""
     if not isinstance(data, dict):
         raise InputError(f"<dict>: expected a dict of config fields, found {type(data).__name__}")
-    return parse(yaml.dump(data, Dumper=Dumper, sort_keys=False), "<dict>", overrides, base_dir or Path.cwd())
+    from pencilnet.io.config_writer import config_text  # the writer every config pencilnet writes goes through
+
+    try:
+        text = config_text(data)
+    except TypeError as exc:
+        raise InputError(f"<dict>: expected mappings, lists, texts, numbers, true, false or None, "
+                         f"found {exc}") from None
+    return parse(text, "<dict>", overrides, base_dir or Path.cwd())
 
 
 def parse(text: str, source: str, overrides: Sequence[str] = (), base_dir: Path | None = None) -> Config:

@@ -87,8 +87,10 @@ def network_notes(model: Model, origins: Sequence[str] | None = None) -> dict[st
 
 
 def one_line_comment(text: str) -> str:
-    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field."""
-    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda found: repr(found.group())[1:-1], str(text))
+    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field;
+    and with a lone surrogate (a file name's undecodable byte, \\udcff) escaped: UTF-8 cannot hold it."""
+    return re.sub("[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]", lambda found: repr(found.group())[1:-1],
+                  str(text))
 
 
 def number(value: float) -> str:
@@ -127,7 +129,7 @@ def scalar(value) -> str:
         return "{" + ", ".join(f"{_key(k)}: {scalar(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
-    return _text(str(value))
+    raise TypeError(f"a {type(value).__name__}, which YAML has no plain form for")
 
 
 def _text(value: str) -> str:
