@@ -61,11 +61,10 @@ def test_train_and_predict_from_a_config():
     np.testing.assert_array_equal(found.outputs, pencilnet.forward(config.model, [[0.15, 0.35]]).output)
 
 
-def test_the_readme_python_api_example_runs(capsys):
+def test_the_docs_python_api_example_runs(capsys):
     from helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Python API"):]
+    section = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
     code = section[section.index("```python\n") + 10:section.index("```", section.index("```python\n") + 10)]
     exec(code, {})
     assert capsys.readouterr().out == "['tomato']\n"  # the article's sample: out_y2 0.7353 > out_y1 0.5933

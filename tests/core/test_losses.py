@@ -47,6 +47,33 @@ def test_sigmoid_cross_entropy_at_an_output_of_4e_18():
     assert all(c.verdict == "ok" for c in checks), checks  # checked, not excused by roundoff
 
 
+def test_sigmoid_binary_cross_entropy_saturated_towards_target_1():
+    # One sigmoid output, net = 39.14394658089878 (x = 0, bw1 = net), target 1: out = σ(net)
+    # = 1 − 1.0e-17 rounds to 1.0, so out − target is 0. The true ∂E/∂net = σ(net) − 1
+    # = −σ(−net) = −1/(1 + e^net), here −1.0e-17; ∂E/∂bw1 = ∂E/∂net × bias input 1.
+    # The reference below is that formula in 50-digit decimal arithmetic (no float in it).
+    from decimal import Decimal, localcontext
+
+    net = 39.14394658089878
+    with localcontext() as context:
+        context.prec = 50
+        expected = float(-1 / (1 + Decimal(net).exp()))
+    assert expected == pytest.approx(-1.0e-17, rel=0.01, abs=0)
+    model = one_layer([[0.0]], [net], "sigmoid")
+    x, t = np.array([0.0]), np.array([1.0])
+    assert forward(model, x).output[0] == 1.0  # rounded: out − target would give 0
+    assert error(forward(model, x), t, "binary_cross_entropy").total == pytest.approx(-expected, rel=1e-12, abs=0)
+    found = gradient_of(model, x, t, "binary_cross_entropy")
+    assert found["bw1"] == pytest.approx(expected, rel=1e-12, abs=0)
+    # towards target 0 it is out itself, and between the two both ways agree
+    assert gradient_of(one_layer([[0.0]], [-net], "sigmoid"), x, np.array([0.0]),
+                       "binary_cross_entropy")["bw1"] == pytest.approx(-expected, rel=1e-12, abs=0)
+    for value, target in [(0.3, 1.0), (-2.0, 0.25), (5.0, 0.0)]:
+        sigma = 1 / (1 + math.exp(-value))
+        assert gradient_of(one_layer([[0.0]], [value], "sigmoid"), x, np.array([target]),
+                           "binary_cross_entropy")["bw1"] == pytest.approx(sigma - target, rel=1e-13, abs=0)
+
+
 def test_softmax_binary_cross_entropy_at_an_output_of_4e_18():
     # x = 20, two softmax outputs, w = [−2, 0], no biases: net = [−40, 0], so with d = net1 − net2,
     # p1 = σ(d) ≈ 4.25e-18 and 1 − p2 = p1. Target [1, 0]:

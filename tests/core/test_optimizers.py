@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import torch_like
 
+import pencilnet
 from pencilnet.core.arithmetic import EXACT, Pencil
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Layer, Model, flatten
@@ -71,6 +72,25 @@ def test_adamw_decays_before_the_adam_step_by_hand():
     assert step.values["new"][0] == pytest.approx(0.890000002, abs=1e-12)
 
 
+def test_adamw_decays_by_default_as_torch_optim_adamw(article):
+    # torch.optim.AdamW's weight_decay defaults to 0.01 (Adam's and the others' to 0).
+    assert Optimizer("adamw").weight_decay == 0.01
+    assert [Optimizer(name).weight_decay for name in ("sgd", "adam", "rmsprop")] == [0.0, 0.0, 0.0]
+    # Three AdamW steps on the article, lr 0.01, from w5 = 0.05 with ∂E/∂w5 ≈ 0.1005 > 0 each time:
+    # each Adam update is lr × m̂ / √v̂ ≈ 0.01 (the gradients keep their sign and size), and the
+    # decay lr × λ × w5 takes 0.01 × 0.01 × (0.05, 0.04, 0.03) = 5e-6, 4e-6, 3e-6 first:
+    # w5 ≈ 0.05 − 3 × 0.01 − 1.2e-5 = 0.019988; torch.optim.AdamW (lr=0.01, defaults) gives 0.019989
+    # (0.020001 without the decay).
+    x, target = article.sample(1)
+    found = walks(article.model, x, target, article.loss, 0.01, 3, optimizer=Optimizer("adamw"))
+    w5 = found[-1].new_model.parameters()["w5"]
+    assert w5 == pytest.approx(0.019989, abs=1e-6)
+    undecayed = walks(article.model, x, target, article.loss, 0.01, 3, optimizer=Optimizer("adamw", weight_decay=0))
+    assert undecayed[-1].new_model.parameters()["w5"] - w5 == pytest.approx(1.2e-5, abs=1e-7)
+    # A config naming adamw without a weight_decay gets torch's default too.
+    assert pencilnet.load(overrides=["training.optimizer=adamw"]).schedule.optimizer.weight_decay == 0.01
+
+
 def test_rmsprop_by_hand():
     # lr 0.01, α 0.99: s = 0.01 × 0.25 = 0.0025, √s = 0.05, θ = 1 − 0.01 × 0.5 / 0.05 = 0.9
     (step,) = run(Optimizer("rmsprop"), [0.5], 0.01)
@@ -102,7 +122,7 @@ def test_three_steps_on_the_article_agree_with_the_torch_like_oracle(article, na
     found = walks(article.model, x, target, article.loss, 0.5, 3, optimizer=optimizer)
     grads = [gradient_vector(w.gradients) for w in found]
     expected = torch_like(name, settings, flatten(article.model), grads, 0.5)
-    for walk, want in zip(found, expected):
+    for walk, want in zip(found, expected, strict=True):
         np.testing.assert_allclose(flatten(walk.new_model), want, rtol=1e-13, atol=1e-15)
     # each step's gradient comes from the weights the step before left
     np.testing.assert_array_equal(flatten(found[1].model), flatten(found[0].new_model))

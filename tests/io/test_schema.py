@@ -1,5 +1,5 @@
 """The config schema's tables: they drive the allowed keys, the defaults and the checks, and the
-README's config reference is made from them."""
+config reference (docs/config.md) is made from them."""
 
 import re
 
@@ -25,13 +25,13 @@ samples:
 problems = config_problems
 
 
-def test_readme_shows_the_reference_made_from_the_tables():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_the_reference_made_from_the_tables():
+    doc = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- config reference: made by pencilnet.io.schema.reference\(\) -->\n(.*?)"
-                      r"<!-- end of the config reference -->", readme, re.S)
-    assert found, "the README has lost its config reference markers"
+                      r"<!-- end of the config reference -->", doc, re.S)
+    assert found, "docs/config.md has lost its config reference markers"
     assert found.group(1) == schema.reference(), (
-        "the README's config reference differs from the schema: paste the output of "
+        "docs/config.md's config reference differs from the schema: paste the output of "
         "python -c 'from pencilnet.io.schema import reference; print(reference(), end=\"\")'")
 
 
@@ -68,8 +68,8 @@ def test_defaults_are_the_tables():
     config = parse(GOOD, "good.yaml")
     training = {field.name: field.default for field in schema.TRAINING.table}
     assert training == {"learning_rate": 0.5, "epochs": 1, "batch_size": 1, "shuffle": False, "seed": None,
-                        "target_error": None, "optimizer": "sgd", "weight_decay": 0,
-                        "lr_schedule": "constant"}  # seed None: the top-level seed, whose default is 0
+                        "target_error": None, "optimizer": "sgd", "weight_decay": None,
+                        "lr_schedule": "constant"}  # seed None: the top-level seed; weight_decay None: the optimizer's
     s = config.schedule
     assert (s.learning_rate, s.epochs, s.batch_size, s.shuffle, s.seed, s.target_error) == (0.5, 1, 1, False, 0, None)
     assert s.optimizer.plain and s.optimizer.name == "sgd" and s.lr_schedule.name == "constant"

@@ -1,11 +1,15 @@
 """Divergence is noticed from the parameters as well as from the error, in every path of the
 training loop (NumPy online and in batches, compiled, pencil), and reported where it happened."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from pencilnet.core.arithmetic import Pencil
 from pencilnet.core.model import Layer, Model, flatten
+from pencilnet.core.optimizers import LearningRateSchedule
 from pencilnet.training import loop
 from pencilnet.training.loop import PARAMETER_BOUND, Schedule, TrainingDiverged, train
 
@@ -127,3 +131,54 @@ def test_cli_pencil_training_into_an_infinity_exits_3(cli, tmp_path):
     assert result.exit_code == 3, result.output
     assert "training diverged in epoch 1 at sample 1: the weights are beyond ±1e+12" in result.stderr
     assert "Traceback" not in result.output
+
+
+def pencilnet(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pencilnet", *args], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_schedule_past_a_floats_range_is_a_divergence(path, monkeypatch):
+    # rate 1e-300 × (1e300)^(epoch − 1): 1e-300, 1.0, then 1e300 ** 2, past a float's range (Python
+    # raised OverflowError there). Epoch 3 never starts: the model after epoch 2 is the last good one.
+    model = Model((Layer([[0.5]], [0.0], "sigmoid"),))
+    xs, ts = np.ones((2, 1)), np.ones((2, 1))
+    monkeypatch.setenv("PENCILNET_NUMBA", "0")
+    arithmetic = Pencil(4) if path == "pencil" else loop.EXACT
+    schedule = Schedule(1e-300, 5, 2 if path == "batches" else 1,
+                        lr_schedule=LearningRateSchedule("exponential", gamma=1e300))
+    assert schedule.rate(3) == float("inf") and schedule.rate(2) == 1.0
+    with pytest.raises(TrainingDiverged) as caught:
+        train(model, xs, ts, schedule, "half_sse", arithmetic)
+    assert (caught.value.epoch, caught.value.cause) == (3, "rate") and "beyond a float's range" in caught.value.reason
+    assert np.isfinite(flatten(caught.value.model)).all()
+
+
+def test_a_schedule_past_a_floats_range_exits_3_with_one_line():
+    found = pencilnet("train", "--set", "training.learning_rate=1e-300", "--epochs", "5",
+                      "--set", "training.lr_schedule={name: step, step_size: 1, gamma: 1e300}")
+    assert found.returncode == 3, found.stderr
+    [line] = found.stderr.strip().splitlines()
+    assert "epoch 3" in line and "rate for this epoch is beyond a float's range" in line
+
+
+OVERFLOWING = ["--set", "layers[0].weights=[[10, 10], [10, 10]]", "--set", "samples=[{inputs: [1e308, 1e308], "
+               "target: [0, 1]}]"]
+
+
+@pytest.mark.parametrize("command", ["forward", "error", "backprop", "step", "walkthrough"])
+def test_pencil_arithmetic_carries_an_overflowed_intermediate_as_exact_arithmetic_does(command):
+    # net_h1 = 1e308 × 10 + 1e308 × 10 + 0.8 overflows to inf; σ(inf) = 1. Rounding inf to 4 places
+    # raised decimal.InvalidOperation (a traceback, exit 1); it is carried on as inf, as exact arithmetic does.
+    pencil, exact = pencilnet(command, "--pencil", "4", *OVERFLOWING), pencilnet(command, "--exact", *OVERFLOWING)
+    assert pencil.returncode == exact.returncode == 0, pencil.stderr
+    assert "Traceback" not in pencil.stderr and ("inf" in pencil.stdout or command != "forward")
+
+
+def test_pencil_training_through_an_overflowed_intermediate_ends_as_exact_training_does():
+    # The hidden outputs saturate at 1, so every gradient reaching the first layer is 0 (0 × 1e308 = 0)
+    # and the output layer trains as usual: both arithmetics finish, with the same first-layer weights.
+    for arithmetic in ("--pencil=4", "--exact"):
+        found = pencilnet("train", arithmetic, "--json", *OVERFLOWING)
+        assert found.returncode == 0, found.stderr

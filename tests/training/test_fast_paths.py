@@ -136,7 +136,7 @@ def test_compiled_loop_on_the_fruit_network(monkeypatch):
     kernel, rows = compiled.online, []
 
     def counted(*arguments):  # the kernel, counting the samples it trains
-        rows.append(len(arguments[7]))  # its inputs
+        rows.append(len(arguments[8]))  # its inputs
         return kernel(*arguments)
 
     monkeypatch.setattr(compiled, "online", counted)
@@ -188,77 +188,60 @@ def test_short_runs_do_not_start_the_compiled_loop(monkeypatch):
     assert started
 
 
-def test_the_compiled_tables_name_every_activation_and_loss():
-    # The kernel dispatches on integer codes; an activation or loss added to the core without its
-    # compiled form would otherwise train in NumPy without anyone noticing (see the next test).
+def test_the_compiled_kernels_have_a_branch_for_every_row():
+    # The kernels are generated from the rows: every activation and loss is a branch, by its place.
     pytest.importorskip("numba")
     from pencilnet.core.activations import ACTIVATIONS
     from pencilnet.core.losses import LOSSES
     from pencilnet.training import compiled
 
-    assert sorted(compiled.ACTIVATIONS) == sorted(ACTIVATIONS)
-    assert sorted(compiled.LOSSES) == sorted(LOSSES)
-    assert sorted(compiled.ACTIVATIONS.values()) == list(range(len(ACTIVATIONS)))
+    assert list(compiled.ACTIVATION_CODES) == list(ACTIVATIONS) and list(compiled.LOSS_CODES) == list(LOSSES)
+    text = compiled.source()
+    for code, name in enumerate(ACTIVATIONS):
+        assert text.count(f"kind == {code}:  # {name}") == 2  # out, and ∂out/∂net
+    for code, name in enumerate(LOSSES):
+        assert f"loss == {code}:  # {name}" in text
     model = Model((Layer(np.ones((2, 3)), [0.1], "tanh", shared_bias=True, frozen_weights=True),
                    Layer(np.ones((3, 2)), [0.2, 0.3], "softmax", frozen_biases=True)))
-    layout, codes = compiled.layout(model, "cross_entropy")
+    rows, settings, codes = compiled.table(model, "cross_entropy")
     # Each row by its fields: weights at 0 and 6, biases after all 12 weights, values x1 x2 | h1..h3 | y1 y2.
-    assert [compiled.LayerRow(*row) for row in layout.tolist()] == [
-        compiled.LayerRow(0, 12, 2, 3, compiled.ACTIVATIONS["tanh"], 1, 1, 0, 0, 2),
-        compiled.LayerRow(6, 13, 3, 2, compiled.ACTIVATIONS["softmax"], 0, 0, 1, 2, 5)]
-    assert codes == (compiled.LOSSES["cross_entropy"], True, True)  # fused; the nets go to `outputs`
+    assert [compiled.LayerRow(*row) for row in rows.tolist()] == [
+        compiled.LayerRow(0, 12, 2, 3, compiled.ACTIVATION_CODES["tanh"], 1, 1, 0, 0, 2),
+        compiled.LayerRow(6, 13, 3, 2, compiled.ACTIVATION_CODES["softmax"], 0, 0, 1, 2, 5)]
+    assert codes == (compiled.LOSS_CODES["cross_entropy"], True, True)  # fused; the nets go to `outputs`
+    leaky = Model((Layer(np.ones((2, 3)), np.zeros(3), "leaky_relu(slope=0.2)"), Layer(np.ones((3, 1)), [0.0])))
+    assert compiled.table(leaky, "half_sse")[1][:, 0].tolist() == [0.2, 0.0]  # each layer's settings
 
 
-def test_an_activation_without_its_compiled_form_trains_in_numpy(monkeypatch):
-    pytest.importorskip("numba")
-    import dataclasses
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity", "softmax", "leaky_relu", "softplus",
+                                  "leaky_relu(slope=0.3)", "leaky_relu(slope=0.0)", "leaky_relu(slope=2.5)"])
+def test_the_in_place_forms_are_the_function_and_derivative_to_the_last_bit(name):
+    # The training function writes each row's statements instead of calling `function` and
+    # `derivative`: they must give the same numbers to the last bit.
+    from pencilnet.core.activations import activation_of
 
-    from pencilnet.core import activations
-
-    monkeypatch.setitem(activations.ACTIVATIONS, "sigmoid2", dataclasses.replace(activations.ACTIVATIONS["sigmoid"],
-                                                                                 name="sigmoid2"))
-    model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
-    model = Model(tuple(Layer(l.weights, l.biases, "sigmoid2") for l in model.layers))
-    monkeypatch.setenv("PENCILNET_NUMBA", "1")
-    assert ExactRun(model, "half_sse", compiled=True).kernel is None
-    monkeypatch.setattr(loop, "COMPILED_FROM", 0)
-    history = train(model, xs, ts, Schedule(0.1, 2, 1))
-    np.testing.assert_allclose(flatten(history.model), by_stages(model, xs, ts, "half_sse", 0.1, 2, 1), rtol=0,
-                               atol=1e-12)
-
-
-@pytest.mark.parametrize("name", sorted(fast.IN_PLACE))
-def test_the_written_out_activations_are_the_in_place_forms(name):
-    # The training function writes these statements instead of calling `apply` and `scale`:
-    # they must give the same numbers to the last bit.
-    from pencilnet.core.activations import ACTIVATIONS
-
-    activation, (apply, scale) = ACTIVATIONS[name], fast.IN_PLACE[name]
-    names = {ufunc: getattr(np, ufunc) for ufunc in ("negative", "exp", "add", "reciprocal", "tanh", "maximum",
-                                                     "greater", "subtract", "multiply")}
+    activation = activation_of(name)
     rng = np.random.default_rng(1)
     net = rng.normal(scale=3, size=(4, 5))
-    net[0, :2] = 0.0, -800.0  # relu's kink, the sigmoid's underflow
-    expected, written = net.copy(), net.copy()
+    net[0, :3] = 0.0, -800.0, 800.0  # relu's kink, the sigmoid's underflow, softplus's large net
+    written = net.copy()
     with np.errstate(over="ignore"):
-        activation.apply(expected)
-        exec("\n".join(line.format(net="written") for line in apply), names, {"written": written})
-    assert np.array_equal(expected, written)
-    out, grad = expected, rng.normal(size=net.shape)
-    wanted, got = grad.copy(), grad.copy()
-    activation.scale(out, wanted, np.empty(out.shape))
-    exec("\n".join(line.format(out="out", grad="grad", spare="spare") for line in scale), names,
-         {"out": out, "grad": got, "spare": np.empty(out.shape)})
-    assert np.array_equal(wanted, got)
+        activation.apply(written)
+        assert np.array_equal(activation.function(net), written)
+    out, grad = written, rng.normal(size=net.shape)
+    got = grad.copy()
+    activation.scale(out, got, np.empty(out.shape))
+    assert np.array_equal(activation.backward(out, grad), got)
 
 
-@pytest.mark.parametrize("name", sorted(fast.DERIVATIVE_UFUNCS))
+@pytest.mark.parametrize("name", ["half_sse"])
 def test_the_derivative_ufuncs_are_the_losses_derivatives(name):
     from pencilnet.core.losses import LOSSES
 
+    assert [loss for loss in LOSSES if LOSSES[loss].ufunc] == ["half_sse"]
     rng = np.random.default_rng(2)
     out, target = rng.uniform(size=(3, 4)), rng.uniform(size=(3, 4))
-    assert np.array_equal(getattr(np, fast.DERIVATIVE_UFUNCS[name])(out, target), LOSSES[name].derivative(out, target))
+    assert np.array_equal(getattr(np, LOSSES[name].ufunc)(out, target), LOSSES[name].derivative(out, target))
 
 
 def test_every_activation_has_its_in_place_forms():

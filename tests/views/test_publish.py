@@ -393,9 +393,11 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
     # (the smallest gradient here is w1's, −0.000422): w1 = 0.1 + 0.5 = 0.6000, w2 = 0.2 − 0.5 = −0.3000.
     text = publish(cli, tmp_path, "adam.md", "--set", "training.optimizer={name: adam}", "--set",
                    "layers[0].freeze=weights")
-    update = text[text.index("## 5. The update"):text.index("## Published values")]
-    assert "update = 0.5 × m̂ / (√v̂ + 1e-08)" in update and "new = old − update" in update
-    assert "v = 0.999 × v + 0.001 × (∂E/∂w)²" in update
+    update = text[text.index("## 5. The update"):]
+    # The rule as mathematics, like every formula (eps as a power of ten, never 1e-08).
+    assert r"$\mathrm{update} = 0.5 \times \hat{m} / ( \sqrt{\hat{v}} + 10^{-8} )$" in update
+    assert r"$\mathrm{new} = \mathrm{old} - \mathrm{update}$" in update
+    assert r"$v = 0.999 \times v + 0.001 \times {( \frac{\partial E}{\partial w} )}^{2}$" in update
     assert "η" not in update, "the plain formula w − η × ∂E/∂w does not describe Adam's step"
     rows = {row[0]: row for row in markdown_rows(update)[1:]}
     assert sorted(rows) == sorted(["w5", "w6", "w7", "w8", "bw1", "bw2", "bw3", "bw4"])  # w1 … w4 frozen
@@ -406,13 +408,15 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
         assert float(new) == pytest.approx(float(old) - float(step), abs=1e-4), name
         assert float(mhat) == pytest.approx(g, rel=2e-3) and float(m) == pytest.approx(0.1 * g, rel=5e-3)
     assert text.splitlines()[2].startswith("One step of adam (betas 0.9, 0.999, eps 1e-08) on a 2-2-2 network")
-    assert "are those of plain gradient descent; this document's update is adam's" in text
+    # The article's published values are of plain gradient descent: not this document's example.
+    assert "Published values" not in text and "plain gradient descent" not in text
 
 
 def test_an_optimizers_rule_in_latex_has_hats_roots_and_powers():
     from pencilnet.views.publish.latex import text
 
-    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9$^{t}$); $\surd$$\hat{v}$"
+    # A caret in prose is a caret: a user's "x^2" is text (issue 26 item 8); rules are mathematics.
+    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9\textasciicircum{}t); $\surd$$\hat{v}$"
 
 
 def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_path, sketches):
@@ -557,9 +561,8 @@ def test_it_says_what_it_wrote_on_stderr(cli, tmp_path, sketches):
         "a-network-forward.svg", "a-network-backprop.svg", "a-network-step.svg", "a.md"]
 
 
-def test_the_readme_shows_what_publish_writes(cli, tmp_path, sketches):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Publishing a worked example")[1].split("\n## ")[0]
+def test_the_docs_show_what_publish_writes(cli, tmp_path, sketches):
+    section = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
     excerpt = re.search(r"```markdown\n(.*?)```", section, flags=re.S).group(1)
     assert excerpt in publish(cli, tmp_path, "worked.md", "--pencil", "4")
-    assert (ROOT / "docs" / "publish-article-page.png").exists() and "docs/publish-article-page.png" in section
+    assert (ROOT / "docs" / "publish-article-page.png").exists() and "](publish-article-page.png)" in section

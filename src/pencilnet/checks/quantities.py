@@ -211,14 +211,15 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
-    values = {f"epoch_{n}_error": e for n, e in enumerate(history.errors, start=1)}
+    kept = list(zip(history.epochs, history.errors, strict=True))  # a long run's: an evenly spread sample
+    values = {f"epoch_{n}_error": e for n, e in kept}
     count = len(config.train_inputs)  # the mean's count: the sum of the samples' E is the mean × count
-    values.update({f"epoch_{n}_error_total": e * count for n, e in enumerate(history.errors, start=1)})
+    values.update({f"epoch_{n}_error_total": e * count for n, e in kept})
     if config.loss in SQUARES:
         factor = SQUARES[config.loss](config.model.layers[-1].size)
-        values.update({f"epoch_{n}_sse": e * count * factor for n, e in enumerate(history.errors, start=1)})
+        values.update({f"epoch_{n}_sse": e * count * factor for n, e in kept})
     values[f"error_after_{epochs}_epochs"] = history.final_error
-    values.update({f"lr_epoch_{n}": rate for n, rate in enumerate(history.learning_rates or (), start=1)})
+    values.update({f"lr_epoch_{n}": rate for n, rate in zip(history.epochs, history.learning_rates or (), strict=True)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
     x, target = config.sample(sample)
     values.update(sample_values(history.model, x, target, config.loss, arithmetic, f"_after_{epochs}_epochs"))

@@ -11,6 +11,7 @@ pencil N) and exactly. Verdicts:
   differs   anything else: the check fails.
 """
 
+import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -18,7 +19,7 @@ from itertools import combinations
 
 from pencilnet.checks import quantities
 from pencilnet.checks.diagnosis import Diagnostician, describe
-from pencilnet.checks.published import INHERIT, Expected
+from pencilnet.checks.published import INHERIT, Expected, Ulps
 from pencilnet.core.arithmetic import EXACT, PATHS, Pencil, arithmetic_of, half_up
 
 PASSING = ("match", "rounding", "erratum")
@@ -49,6 +50,8 @@ def _decimals(published: str) -> int:
 
 def reproduces(value: float, entry: Expected) -> bool:
     published = Decimal(entry.published)
+    if isinstance(entry.tolerance, Ulps):  # as many floats apart as that, counted from the published one
+        return abs(value - float(published)) <= entry.tolerance.count * math.ulp(float(published))
     if entry.tolerance is not None:
         # The float's shortest decimal form: every digit it carries counts (a tolerance may be finer
         # than any fixed number of digits), and none it does not (its binary expansion's tail).
@@ -205,3 +208,11 @@ def chain_sentences(verdicts: list[Verdict]) -> list[str]:
         sentences.append(f"{count} numbers differ; all follow from {roots}, which {match} {why}: with "
                          f"{value} carried forward, {rest}")
     return sentences
+
+
+def failure(verdicts: list[Verdict]) -> str | None:
+    """One line saying which published numbers differ, or None when every one passes."""
+    failed = [v.name for v in verdicts if not v.passed]
+    if not failed:
+        return None
+    return f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}" + (" …" if len(failed) > 10 else "")

@@ -11,13 +11,15 @@ bytes per parameter for the arrays of the walk (weights, gradients, terms, new w
 """
 
 from pencilnet.core.errors import InputError
+from pencilnet.training.history import LIMIT as KEPT_EPOCHS
 
 MEMORY_LIMIT = 2 * 2**30
 BYTES_PER_PARAMETER = 96
 BYTES_PER_ROW = 2048
 TABLE_ROWS_LIMIT = 10_000  # Rich lays out a few thousand rows a second
 DRAWN_EDGES_LIMIT = 10_000  # a picture draws about a thousand edges a second
-BYTES_PER_EPOCH = 64  # training keeps each epoch's error (and test accuracy) as a Python float
+BYTES_PER_EPOCH = 64  # training keeps an epoch's error (and test accuracy) as a Python float, for
+# at most training.history.LIMIT + 1 epochs (an evenly spread sample of a longer run)
 GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of about ten forward passes per parameter
 
 
@@ -39,6 +41,7 @@ def check(config, rows: int, tables: int | None = None, shown: int | None = None
     if tables is not None and shown is not None:
         rows = min(rows, tables * shown)
     parameters = config.model.parameter_count
+    epochs = min(epochs, KEPT_EPOCHS + 1)
     memory = BYTES_PER_PARAMETER * parameters + BYTES_PER_ROW * rows + BYTES_PER_EPOCH * epochs
     if memory > MEMORY_LIMIT:
         trained = f", {epochs:,} epochs" if epochs else ""

@@ -61,6 +61,7 @@ def failures():
     try:
         with _stopping_signals(), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.showwarning = _shown_warning  # a library's warning may quote a user's text
             yield
             sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
@@ -85,7 +86,7 @@ def failures():
 def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
     try:
         for line in message.splitlines():
-            print(f"{prefix}{line}", file=sys.stderr)
+            say(f"{prefix}{line}")
     except (OSError, ValueError):
         pass  # stderr itself is gone: the exit code is all that is left to say it
     raise typer.Exit(code) from None
@@ -225,21 +226,43 @@ def _finite_or_null(value):
 TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces before any closing style codes
 
 
-def display(*renderables):
-    """Print to stdout at the terminal's width, or 80 columns in a pipe or a log (Rich's
-    default there; the tables reflow to fit). NO_COLOR means no styles at all, bold included.
-    No line ends in spaces."""
-    from rich.console import Console
+def console():
+    """The console every table is printed through: at the terminal's width, or 80 columns in a
+    pipe or a log (Rich's default there; the tables reflow to fit); NO_COLOR means no styles at
+    all, bold included. It shows the control characters of a user's text as escapes (`\\x1b`),
+    never passing them to the terminal, and draws ASCII rules where stdout cannot take box lines."""
+    from pencilnet.views.layout import ShownConsole
 
     plain = bool(os.environ.get("NO_COLOR"))
-    console = Console(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
-                      **({"color_system": None} if plain else {}))
-    console.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
-    with console.capture() as captured:
+    made = ShownConsole(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
+                        **({"color_system": None} if plain else {}))
+    made.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
+    return made
+
+
+def display(*renderables):
+    """Print to stdout, as `console` shows them; no line ends in spaces. Where stdout's
+    encoding lacks a character (LC_ALL=C: ASCII), it is written in ASCII (× as x, σ as sigma)."""
+    from pencilnet.views.terminal import encodable
+
+    shown = console()
+    with shown.capture() as captured:
         for item in renderables:
-            console.print(item)
-            console.print()
-    write_out(TRAILING_SPACES.sub(r"\1", captured.get()))
+            shown.print(item)
+            shown.print()
+    write_out(encodable(TRAILING_SPACES.sub(r"\1", captured.get()), getattr(sys.stdout, "encoding", None)))
+
+
+def _shown_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (matplotlib's "Glyph 27 missing") as one line, its text shown, not obeyed."""
+    say(f"pencilnet: warning: {category.__name__}: {message}")
+
+
+def say(line: str) -> None:
+    """One line on stderr, its control characters shown as escapes, in characters stderr can take."""
+    from pencilnet.views.terminal import encodable, visible
+
+    print(encodable(visible(line), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
 
 
 def show(as_json: bool, data, views):
@@ -284,4 +307,4 @@ def distinct_outputs(*named: tuple[str, str | None]) -> None:
 
 def wrote(path, what: str = "") -> None:
     """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
-    print(f"pencilnet: wrote {path}" + (f": {what}" if what else ""), file=sys.stderr)
+    say(f"pencilnet: wrote {path}" + (f": {what}" if what else ""))

@@ -79,7 +79,8 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             from pencilnet.views import history_plot
             from pencilnet.views.pictures import kind_of
 
-            write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy))
+            write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
+                                                       history.epochs))
             wrote(plot)
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pencilnet.core.written import Fn, Frac, Half, Num, Op, Power, Sum, Var, paren
+
 # Outputs are kept this far from 0 and 1 inside logarithms and divisions of the from-out forms:
 # log(1e-15) ≈ −34.5, a large but finite error for a confidently wrong output.
 EPSILON = 1e-15
@@ -24,17 +26,49 @@ EPSILON = 1e-15
 
 @dataclass(frozen=True, eq=False)
 class Loss:
+    """One loss: its function and derivative, as tables write them (text, with the numbers written
+    in), as documents write them (`core.written` tokens), and as the compiled loop computes ∂E/∂out
+    (an expression of out, target and n_out, the outputs' count, with _clip as in `_clipped`)."""
+
     name: str
     formula: str
     terms: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (out, target) -> E_k for each output
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (out, target) -> ∂E/∂out_k
     term_arithmetic: str  # one term with its numbers written in; {t} target, {o} out, {n} outputs
     derivative_arithmetic: str
+    words: str  # what a sentence calls it
+    written_term: Callable[[tuple, tuple, int], tuple]  # (target, out, n) tokens -> E_k
+    written_slope: Callable[[tuple, tuple, int], tuple]  # (target, out, n) tokens -> ∂E/∂out_k
+    compiled_derivative: str
     logarithmic: bool = False  # takes ln(out): defined only on outputs between 0 and 1
+    # ∂E/∂out as one NumPy ufunc of (out, target) writing into an array, where there is one
+    # (the NumPy loop calls it without a Python call per update); else `derivative` is called.
+    ufunc: str | None = None
+    # The squared errors: documents write E = ½ Σ (t − o)² with this factor of n outputs before the sum.
+    before_sum: Callable[[int], tuple] | None = None
+
+    def written_total(self, outputs: int) -> tuple:
+        """E = … over every output k, as a document's heading writes it."""
+        t, o = (Var("target", "k"),), (Var("out", "k"),)
+        if self.before_sum:
+            return (Var("E"), Op("="), *self.before_sum(outputs), Sum("k"), *_squared(t, o))
+        return (Var("E"), Op("="), Sum("k"), *self.written_term(t, o, outputs))
+
+
+def _squared(t: tuple, o: tuple) -> tuple:
+    return (Power(paren((*t, Op("−"), *o)), (Num("2"),)),)
 
 
 def _clipped(out):
     return np.clip(out, EPSILON, 1.0 - EPSILON)
+
+
+def _ln(x: tuple) -> tuple:
+    return (Fn("ln"), *paren(x))
+
+
+def _one_minus(x: tuple) -> tuple:
+    return (Num("1"), Op("−"), *x)
 
 
 LOSSES = {
@@ -42,28 +76,39 @@ LOSSES = {
     "half_sse": Loss("half_sse", "E = ½ Σ (target − out)²",
                      lambda out, t: 0.5 * (t - out) ** 2,
                      lambda out, t: out - t,
-                     "½ × ({t} − {o})²", "{o} − {t}"),
+                     "½ × ({t} − {o})²", "{o} − {t}", "half the sum of squared errors",
+                     lambda t, o, n: (Half(), *_squared(t, o)), lambda t, o, n: (*o, Op("−"), *t),
+                     "out - target", ufunc="subtract", before_sum=lambda n: (Half(),)),
     "mse": Loss("mse", "E = (1/n) Σ (target − out)²",
                 lambda out, t: (t - out) ** 2 / out.shape[-1],
                 lambda out, t: 2.0 * (out - t) / out.shape[-1],
-                "({t} − {o})² / {n}", "2 × ({o} − {t}) / {n}"),
+                "({t} − {o})² / {n}", "2 × ({o} − {t}) / {n}", "the mean squared error",
+                lambda t, o, n: (Frac(_squared(t, o), (Num(str(n)),)),),
+                lambda t, o, n: (Frac((Num("2"), Op("×"), *paren((*o, Op("−"), *t))), (Num(str(n)),)),),
+                "2.0 * (out - target) / n_out", before_sum=lambda n: (Frac((Num("1"),), (Num(str(n)),)),)),
     # For softmax outputs: the targets are one probability distribution over the classes.
     "cross_entropy": Loss("cross_entropy", "E = −Σ target × ln(out)",
                           lambda out, t: -t * np.log(_clipped(out)),
                           lambda out, t: -t / _clipped(out),
-                          "−({t} × ln({o}))", "−({t} / {o})", logarithmic=True),
+                          "−({t} × ln({o}))", "−({t} / {o})", "the cross-entropy",
+                          lambda t, o, n: (Op("−"), *t, Op("×"), *_ln(o)), lambda t, o, n: (Op("−"), Frac(t, o)),
+                          "-target / _clip(out)", logarithmic=True),
     # For sigmoid outputs: each output is a yes/no probability of its own.
     "binary_cross_entropy": Loss(
         "binary_cross_entropy", "E = −Σ [target ln(out) + (1 − target) ln(1 − out)]",
         lambda out, t: -(t * np.log(_clipped(out)) + (1.0 - t) * np.log(_clipped(1.0 - out))),
         lambda out, t: (_clipped(out) - t) / (_clipped(out) * _clipped(1.0 - out)),
-        "−[{t} ln({o}) + (1 − {t}) ln(1 − {o})]", "({o} − {t}) / ({o} (1 − {o}))", logarithmic=True),
+        "−[{t} ln({o}) + (1 − {t}) ln(1 − {o})]", "({o} − {t}) / ({o} (1 − {o}))", "the binary cross-entropy",
+        lambda t, o, n: (Op("−"), Op("["), *t, *_ln(o), Op("+"), *paren(_one_minus(t)), *_ln(_one_minus(o)),
+                         Op("]")),
+        lambda t, o, n: (Frac((*o, Op("−"), *t), (*o, Op("×"), *paren(_one_minus(o)))),),
+        "(_clip(out) - target) / (_clip(out) * _clip(1.0 - out))", logarithmic=True),
     # Not an error: the outputs themselves are what is differentiated (∂E/∂out = 1), as lecture
     # notes do that backpropagate a neuron's output f to its weights and inputs.
     "output": Loss("output", "E = Σ out (the outputs themselves are differentiated)",
                    lambda out, t: out * 1.0,
                    lambda out, t: np.ones_like(out),
-                   "{o}", "1"),
+                   "{o}", "1", "the outputs themselves", lambda t, o, n: o, lambda t, o, n: (Num("1"),), "1.0"),
 }
 
 # The output activations whose every output lies strictly between 0 and 1.
@@ -168,6 +213,14 @@ def dE_dout_from_net(loss: str, activation: str, net, out, target) -> np.ndarray
     return found
 
 
+def sigmoid_minus(net: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """σ(net) − t, binary_cross_entropy's ∂E/∂net on sigmoid outputs, from net: written as
+    (1 − t) σ(net) − t σ(−net), it keeps the digits out − t loses once out rounds to 1
+    (net 39.1, target 1: −1.0e-17, where 1.0 − 1 is 0). With e = e^−|net| nothing overflows."""
+    e = np.exp(-np.abs(net))
+    return np.where(net >= 0, ((1.0 - t) - t * e) / (1.0 + e), ((1.0 - t) * e - t) / (1.0 + e))
+
+
 def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray | None:
     """∂E/∂net of the output layer in closed form, where the product ∂E/∂out × ∂out/∂net would
     lose digits or divide by a saturated output; None where that product is exact (the squared
@@ -180,7 +233,7 @@ def output_dE_dnet(loss: str, activation: str, net, out, target) -> np.ndarray |
     out, t = np.asarray(out, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if activation == "sigmoid":
         if loss == "binary_cross_entropy":
-            return out - t
+            return out - t if net is None else sigmoid_minus(np.asarray(net, dtype=np.float64), t)
         # E = −t ln σ(net): ∂E/∂net = −t (1 − σ(net)) = −t σ(−net)
         with np.errstate(over="ignore"):
             return -t / (1.0 + np.exp(np.asarray(net, dtype=np.float64)))

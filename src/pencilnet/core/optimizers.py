@@ -22,6 +22,7 @@ intermediate), and the training loop through the stages (pencil arithmetic) for 
 training loop; a test holds the two to the same numbers, bit for bit.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,9 @@ from pencilnet.core.arithmetic import divisor
 
 NAMES = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "exponential")
+
+# torch.optim's default weight decay where it is not 0: AdamW decays by default.
+DEFAULT_WEIGHT_DECAY = {"adamw": 0.01}
 
 # What each state variable is called here, in torch.optim's state, and in quantity names.
 STATE_LABELS = {"velocity": "momentum_buffer", "m": "exp_avg", "v": "exp_avg_sq", "square_avg": "square_avg"}
@@ -46,7 +50,11 @@ class Optimizer:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
     alpha: float = 0.99
-    weight_decay: float = 0.0
+    weight_decay: float | None = None  # None: torch.optim's default, 0.01 for adamw and 0 for the others
+
+    def __post_init__(self):
+        if self.weight_decay is None:
+            object.__setattr__(self, "weight_decay", DEFAULT_WEIGHT_DECAY.get(self.name, 0.0))
 
     @property
     def plain(self) -> bool:
@@ -97,11 +105,13 @@ class LearningRateSchedule:
 
     def rate(self, base: float, epoch: int) -> float:
         """The learning rate of `epoch`, counted from 1."""
-        if self.name == "step":
-            return base * self.gamma ** ((epoch - 1) // self.step_size)
-        if self.name == "exponential":
-            return base * self.gamma ** (epoch - 1)
-        return base
+        if self.name == "constant":
+            return base
+        changes = (epoch - 1) // self.step_size if self.name == "step" else epoch - 1
+        try:
+            return base * self.gamma ** changes
+        except OverflowError:  # past a float's range: infinite, and training reports the divergence
+            return math.inf
 
     def describe(self) -> str:
         if self.name == "step":

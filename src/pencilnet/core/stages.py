@@ -15,7 +15,7 @@ from functools import partial
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of
 from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import FUSED, dE_dout_from_net, output_dE_dnet, terms_from_net
 from pencilnet.core.model import Model, flatten, shared_target, unflatten
@@ -91,7 +91,7 @@ def forward(model: Model, x, arithmetic=EXACT) -> Trace:
     layers = []
     for layer in model.layers:
         net = carry(values @ layer.weights + layer.biases * model.bias_input, "net")
-        out = carry(ACTIVATIONS[layer.activation].function(net), "out")
+        out = carry(activation_of(layer.activation).function(net), "out")
         layers.append(LayerTrace(values, net, out, layer.activation))
         values = out
     return Trace(np.asarray(x, dtype=np.float64), tuple(layers))
@@ -125,7 +125,7 @@ def backprop(model: Model, trace: Trace, target, loss: str = "half_sse", arithme
     branch = "plain"
     for index in range(last, -1, -1):
         layer, seen = model.layers[index], trace.layers[index]
-        activation = ACTIVATIONS[layer.activation]
+        activation = activation_of(layer.activation)
         dout_dnet = carry(activation.derivative(seen.out), "slope")
         # The gradient is the plain product of the factors, as written by hand; only the
         # factor handed back to earlier layers is carried (rounded, in pencil mode).
@@ -222,7 +222,7 @@ class LayerChain(Sequence):
     def __init__(self, model: Model, gradients: Gradients, index: int, bias: bool):
         self.model, self.index, self.bias = model, index, bias
         self.layer, self.found = model.layers[index], gradients.layers[index]
-        self.coupled = ACTIVATIONS[self.layer.activation].coupled
+        self.coupled = activation_of(self.layer.activation).coupled
         self.names = model.names
         self.width = self.layer.weights.shape[1]
 

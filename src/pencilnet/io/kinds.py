@@ -180,6 +180,42 @@ class Choice(Kind):
         return INVALID
 
 
+
+class ActivationChoice(Choice):
+    """An activation's name, or a mapping with its name and settings ({name: leaky_relu, slope: 0.2});
+    read as the name the engine takes (`core.activations.activation_of`): "leaky_relu(slope=0.2)"."""
+
+    @property
+    def expected(self):
+        return f"one of {', '.join(self.options)}, or a mapping such as {{name: leaky_relu, slope: 0.2}}"
+
+    def read(self, value, path, check):
+        from pencilnet.core.activations import ACTIVATIONS, activation_of, written_name
+
+        if isinstance(value, str) and "(" in value:  # as the engine and a saved model's metadata write it
+            try:
+                return activation_of(value).name
+            except ValueError as problem:
+                check.fail(path, str(problem), value)
+                return INVALID
+        if not isinstance(value, dict):
+            return super().read(value, path, check)
+        name = super().read(value.get("name"), f"{path}.name", check)
+        if name is INVALID:
+            return INVALID
+        row, settings = ACTIVATIONS[name], {}
+        for key, setting in value.items():
+            if key == "name":
+                continue
+            problem = (row.check(key, setting) if key in row.settings else
+                       f"only the settings {name} has: {', '.join(row.settings)}" if row.settings else
+                       f"no settings: {name} has none")
+            if problem:
+                check.fail(f"{path}.{key}", problem, setting)
+                return INVALID
+            settings[key] = setting
+        return written_name(name, settings)
+
 class Vector(Kind):
     """A list of finite numbers → a float64 array; its length is the second pass's to check."""
 

@@ -10,29 +10,36 @@ shared bias), which NumPy adds up in an order of its own: the two paths agree to
 flat vector, then the optimizer's step parameter by parameter, with `update`'s operations in
 `update`'s order (from the same gradient, the same bits as NumPy's `InPlace` step).
 
+The kernels are generated from the rows of `core.activations` and `core.losses` (their
+`compiled_*` forms), each activation and loss a branch on its integer code (its place in the
+rows), and both online loops from one template: the same source cannot drift apart, and each
+loop keeps its inner loops free of tests, so they vectorize. The source is compiled into this
+module under names that carry a hash of it, so numba's cache on disk serves it again and a
+changed row compiles anew.
+
 Importing this module imports numba, so the engine imports it only when a run is worth it.
 """
 
+import hashlib
+import textwrap
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from pencilnet.core.losses import FUSED, from_net
+from pencilnet.core.activations import ACTIVATIONS, activation_of
+from pencilnet.core.losses import FUSED, LOSSES, from_net
 from pencilnet.core.model import Model
-from pencilnet.training.fast import closed_form
+from pencilnet.training.closed import closed_form
 
-# The activations and losses the kernel computes, by the integer code it dispatches on: the
-# position in these tuples. Every name in `core.activations.ACTIVATIONS` and `core.losses.LOSSES`
-# must be here too (a test checks it); a run with one that is not trains in NumPy.
-ACTIVATION_CODES = ("identity", "sigmoid", "tanh", "relu", "softmax")
-LOSS_CODES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy", "output")
-ACTIVATIONS = {name: code for code, name in enumerate(ACTIVATION_CODES)}
-LOSSES = {name: code for code, name in enumerate(LOSS_CODES)}
+# Each activation and loss by the integer code the kernel dispatches on: its place in the rows.
+ACTIVATION_CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
+LOSS_CODES = {name: code for code, name in enumerate(LOSSES)}
+SETTINGS = max(len(row.settings) for row in ACTIVATIONS.values())  # a layer's settings, as floats
 
 
 class LayerRow(NamedTuple):
-    """How the kernel sees a layer: one row of integers of `layout`."""
+    """How the kernel sees a layer: one row of integers of its table."""
 
     weights_at: int  # where the layer's weights start in the parameter vector
     biases_at: int
@@ -47,77 +54,31 @@ class LayerRow(NamedTuple):
 
 
 # The columns of a row, as numba needs them: plain integers.
-W_AT, B_AT, SOURCES, TARGETS, ACTIVATION, SHARED, FROZEN_WEIGHTS, FROZEN_BIASES, IN_AT, OUT_AT = (
-    LayerRow._fields.index(name) for name in ("weights_at", "biases_at", "sources", "targets", "activation",
-                                              "shared_bias", "frozen_weights", "frozen_biases", "in_at", "out_at"))
+W_AT, B_AT, SOURCES, TARGETS, ACTIVATION, SHARED, FROZEN_WEIGHTS, FROZEN_BIASES, IN_AT, OUT_AT = range(10)
 
 
-def layout(model: Model, loss: str):
-    """The layers as `online` takes them, and the loss's code, whether the output layer's ∂E/∂net
-    is fused (see `core.losses.FUSED`) and whether the output layer's net, not its out, goes to
-    `outputs` (see `loop.Run.terms`); (None, None) for a layer or loss it lacks."""
-    if loss not in LOSSES or any(layer.activation not in ACTIVATIONS for layer in model.layers):
-        return None, None
-    if closed_form(model, loss) is not None:  # ∂E/∂net from net in closed form: NumPy's `output_dE_dnet`
-        return None, None
-    sizes, rows = model.sizes, []
+def table(model: Model, loss: str):
+    """(the layers as the kernels take them: integer rows, and each layer's activation settings as
+    floats; the loss's code, whether the output layer's ∂E/∂net is fused (see `core.losses.FUSED`)
+    and whether the output layer's net, not its out, goes to `outputs` (see `loop.Run.terms`)), or
+    None where ∂E/∂net is taken in closed form from net (NumPy's `output_dE_dnet`)."""
+    if closed_form(model, loss) is not None:
+        return None
+    sizes, rows, settings = model.sizes, [], np.zeros((len(model.layers), max(SETTINGS, 1)))
     w_at, b_at = 0, sum(layer.weights.size for layer in model.layers)
     for index, layer in enumerate(model.layers):
-        rows.append(LayerRow(w_at, b_at, sizes[index], sizes[index + 1], ACTIVATIONS[layer.activation],
+        row = activation_of(layer.activation)
+        rows.append(LayerRow(w_at, b_at, sizes[index], sizes[index + 1], ACTIVATION_CODES[row.family],
                              layer.shared_bias, layer.frozen_weights, layer.frozen_biases, sum(sizes[:index]),
                              sum(sizes[:index + 1])))
+        settings[index, :len(row.settings)] = list(row.settings.values())
         w_at, b_at = w_at + layer.weights.size, b_at + layer.biases.size
     activation = model.layers[-1].activation
-    return np.array(rows, dtype=np.int64), (LOSSES[loss], (activation, loss) in FUSED, from_net(loss, activation))
+    return (np.array(rows, dtype=np.int64), settings,
+            (LOSS_CODES[loss], (activation, loss) in FUSED, from_net(loss, activation)))
 
 
 EPSILON = 1e-15  # as in losses.py
-
-
-@numba.njit(cache=True)
-def _activate(kind, values, at, size):
-    """net -> out in place, for values[at:at + size]."""
-    if kind == 1:
-        for j in range(at, at + size):
-            values[j] = 1.0 / (1.0 + np.exp(-values[j]))
-    elif kind == 2:
-        for j in range(at, at + size):
-            values[j] = np.tanh(values[j])
-    elif kind == 3:
-        for j in range(at, at + size):
-            values[j] = max(values[j], 0.0)
-    elif kind == 4:
-        largest = values[at]
-        for j in range(at, at + size):
-            largest = max(largest, values[j])
-        total = 0.0
-        for j in range(at, at + size):
-            values[j] = np.exp(values[j] - largest)
-            total += values[j]
-        for j in range(at, at + size):
-            values[j] /= total
-
-
-@numba.njit(cache=True)
-def _scale(kind, values, at, grads, size):
-    """∂E/∂out -> ∂E/∂net in place, for grads[:size], from the outputs values[at:at + size]."""
-    if kind == 1:
-        for j in range(size):
-            out = values[at + j]
-            grads[j] *= (1.0 - out) * out
-    elif kind == 2:
-        for j in range(size):
-            out = values[at + j]
-            grads[j] *= 1.0 - out * out
-    elif kind == 3:
-        for j in range(size):
-            grads[j] *= 1.0 if values[at + j] > 0.0 else 0.0
-    elif kind == 4:  # the softmax Jacobian: out (g - Σ g out)
-        total = 0.0
-        for j in range(size):
-            total += grads[j] * values[at + j]
-        for j in range(size):
-            grads[j] = (grads[j] - total) * values[at + j]
 
 
 def _clip(value):
@@ -125,93 +86,6 @@ def _clip(value):
 
 
 _clip = numba.njit(cache=True)(_clip)
-
-
-@numba.njit(cache=True)
-def _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
-                              values, delta, sample):
-    """The forward pass of row `sample` into `values`, its output (or, with `record_net`, its
-    output layer's net) into `outputs`, and the output layer's ∂E/∂net into `delta`."""
-    layers = layout.shape[0]
-    last = layout[layers - 1]
-    for i in range(inputs.shape[1]):
-        values[i] = inputs[sample, i]
-    for layer in range(layers):  # forward: net = Σ in × w + b × bias input, then out
-        row = layout[layer]
-        n_in, n_out, w_at, b_at, in_at, out_at = (row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT],
-                                                  row[OUT_AT])
-        net = values[out_at:out_at + n_out]
-        net[:] = 0.0
-        for i in range(n_in):  # row by row of the weights, as they lie in memory
-            source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
-            for j in range(n_out):
-                net[j] += source * weights[j]
-        for j in range(n_out):
-            net[j] += parameters[b_at + (0 if row[SHARED] else j)] * bias_input
-        if record_net and layer == layers - 1:  # the loop takes E from net (see `loop.Run.terms`)
-            for j in range(n_out):
-                outputs[sample, j] = net[j]
-        _activate(row[ACTIVATION], values, out_at, n_out)
-    out_at, n_out = last[OUT_AT], last[TARGETS]
-    for j in range(n_out):  # ∂E/∂net of the output layer
-        out, target = values[out_at + j], targets[sample, j]
-        if not record_net:
-            outputs[sample, j] = out
-        if fused or loss == 0:
-            delta[j] = out - target
-        elif loss == 1:
-            delta[j] = 2.0 * (out - target) / n_out
-        elif loss == 2:
-            delta[j] = -target / _clip(out)
-        elif loss == 3:
-            delta[j] = (_clip(out) - target) / (_clip(out) * _clip(1.0 - out))
-        else:  # the outputs themselves: ∂E/∂out = 1
-            delta[j] = 1.0
-    if not fused:
-        _scale(last[ACTIVATION], values, out_at, delta, n_out)
-
-
-@numba.njit(cache=True)
-def online(parameters, layout, bias_input, loss, fused, record_net, learning_rate, inputs, targets, outputs, values,
-           deltas):
-    """One update per row of `inputs`, in order; each row's output (its net with `record_net`)
-    before its update goes to `outputs`.
-
-    `values` holds the input and every layer's out end to end (layout[:, IN_AT], layout[:, OUT_AT]
-    say where); `deltas` is scratch for two layers' ∂E/∂net (times the rate)."""
-    layers = layout.shape[0]
-    last = layout[layers - 1]
-    for sample in range(inputs.shape[0]):
-        delta = deltas[0]
-        _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
-                                  values, delta, sample)
-        for j in range(last[TARGETS]):  # times the rate, as the NumPy loop does: each ∂E/∂net below is a step
-            delta[j] *= learning_rate
-        for layer in range(layers - 1, -1, -1):  # backward, each layer's update from the weights before it
-            row = layout[layer]
-            n_in, n_out, w_at, b_at, in_at = row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT]
-            delta, back = deltas[(layers - 1 - layer) % 2], deltas[(layers - layer) % 2]
-            for i in range(n_in):  # ∂E/∂out of the layer before, and the new weights, in one pass
-                source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
-                if layer:
-                    total = 0.0
-                    for j in range(n_out):
-                        total += weights[j] * delta[j]
-                    back[i] = total
-                if not row[FROZEN_WEIGHTS]:
-                    for j in range(n_out):
-                        weights[j] -= source * delta[j]
-            if not row[FROZEN_BIASES]:
-                if row[SHARED]:
-                    total = 0.0
-                    for j in range(n_out):
-                        total += delta[j]
-                    parameters[b_at] -= total * bias_input
-                else:
-                    for j in range(n_out):
-                        parameters[b_at + j] -= delta[j] * bias_input
-            if layer:
-                _scale(layout[layer - 1, ACTIVATION], values, in_at, back, n_in)
 
 
 # The optimizers the kernel below steps, by code; and the order of the settings it takes.
@@ -284,41 +158,166 @@ def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
             theta[k] = theta[k] - ((m[k] / correction1) * lr) / (np.sqrt(v[k] / correction2) + eps)
 
 
-@numba.njit(cache=True)
-def online_optimized(parameters, gradient, layout, bias_input, loss, fused, record_net, learning_rate, inputs, targets,
-                     outputs, values, deltas, code, settings, buffers, mask, steps):
-    """`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters'
-    places left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all
-    parameters; `steps[0]` counts the steps (t), across calls."""
-    layers = layout.shape[0]
+
+# --- the kernels' source, from the rows ------------------------------------------------------
+
+
+def _branches(forms: list[tuple[str, str, tuple]], element: str, variable: str) -> str:
+    """`if kind == 0: … elif kind == 1: …`, one branch per row: an expression of `variable`
+    computed for each element (`element` the loop that sets it), or a block; nothing for ""."""
+    lines = []
+    for code, (name, form, settings) in enumerate(forms):
+        body = [f"{setting} = settings[{k}]" for k, setting in enumerate(settings)]
+        if "\n" in form:
+            body += form.splitlines()
+        elif form:
+            body += element.format(expr=form, var=variable).splitlines()
+        lines.append(f"{'if' if not code else 'elif'} kind == {code}:  # {name}")
+        lines += [f"    {line}" for line in body or ["pass"]]
+    return "\n".join(lines)
+
+
+ACTIVATE = """
+def _activate_{h}(kind, values, at, size, settings):
+    \"\"\"net -> out in place, for values[at:at + size].\"\"\"
+{activate}
+
+
+def _scale_{h}(kind, values, at, grads, size, settings):
+    \"\"\"∂E/∂out -> ∂E/∂net in place, for grads[:size], from the outputs values[at:at + size].\"\"\"
+{scale}
+
+
+def _forward_and_output_delta_{h}(parameters, layers, settings, bias_input, loss, fused, record_net, inputs, targets,
+                                  outputs, values, delta, sample):
+    \"\"\"The forward pass of row `sample` into `values`, its output (or, with `record_net`, its
+    output layer's net) into `outputs`, and the output layer's ∂E/∂net into `delta`.\"\"\"
+    count = layers.shape[0]
+    last = layers[count - 1]
+    for i in range(inputs.shape[1]):
+        values[i] = inputs[sample, i]
+    for layer in range(count):  # forward: net = Σ in × w + b × bias input, then out
+        row = layers[layer]
+        n_in, n_out, w_at, b_at, in_at, out_at = row[2], row[3], row[0], row[1], row[8], row[9]
+        net = values[out_at:out_at + n_out]
+        net[:] = 0.0
+        for i in range(n_in):  # row by row of the weights, as they lie in memory
+            source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
+            for j in range(n_out):
+                net[j] += source * weights[j]
+        for j in range(n_out):
+            net[j] += parameters[b_at + (0 if row[5] else j)] * bias_input
+        if record_net and layer == count - 1:  # the loop takes E from net (see `loop.Run.terms`)
+            for j in range(n_out):
+                outputs[sample, j] = net[j]
+        _activate_{h}(row[4], values, out_at, n_out, settings[layer])
+    out_at, n_out = last[9], last[3]
+    for j in range(n_out):  # ∂E/∂net of the output layer
+        out, target = values[out_at + j], targets[sample, j]
+        if not record_net:
+            outputs[sample, j] = out
+        if fused:
+            delta[j] = out - target
+{losses}
+    if not fused:
+        _scale_{h}(last[4], values, out_at, delta, n_out, settings[count - 1])
+"""
+
+# The two online loops: plain gradient descent steps each weight as its gradient is found (the
+# rate folded into ∂E/∂net); with an optimizer the gradient goes into a vector, then one step.
+ONLINE = """
+
+def {name}_{h}({parameters}):
+    \"\"\"{doc}\"\"\"
+    count = layers.shape[0]
+    last = layers[count - 1]
     for sample in range(inputs.shape[0]):
         delta = deltas[0]
-        _forward_and_output_delta(parameters, layout, bias_input, loss, fused, record_net, inputs, targets, outputs,
-                                  values, delta, sample)
-        for layer in range(layers - 1, -1, -1):  # backward: the gradient, from the weights before the step
-            row = layout[layer]
-            n_in, n_out, w_at, b_at, in_at = row[SOURCES], row[TARGETS], row[W_AT], row[B_AT], row[IN_AT]
-            delta, back = deltas[(layers - 1 - layer) % 2], deltas[(layers - layer) % 2]
-            for i in range(n_in):
+        _forward_and_output_delta_{h}(parameters, layers, settings, bias_input, loss, fused, record_net, inputs,
+                                      targets, outputs, values, delta, sample)
+{rate}
+        for layer in range(count - 1, -1, -1):  # backward, each layer's gradient from the weights before it
+            row = layers[layer]
+            n_in, n_out, w_at, b_at, in_at = row[2], row[3], row[0], row[1], row[8]
+            delta, back = deltas[(count - 1 - layer) % 2], deltas[(count - layer) % 2]
+            for i in range(n_in):  # ∂E/∂out of the layer before, and the weights' gradient, in one pass
                 source, weights = values[in_at + i], parameters[w_at + i * n_out:w_at + (i + 1) * n_out]
                 if layer:
                     total = 0.0
                     for j in range(n_out):
                         total += weights[j] * delta[j]
                     back[i] = total
-                if not row[FROZEN_WEIGHTS]:
+                if not row[6]:
                     for j in range(n_out):
-                        gradient[w_at + i * n_out + j] = source * delta[j]
-            if not row[FROZEN_BIASES]:
-                if row[SHARED]:
+                        {weight}
+            if not row[7]:
+                if row[5]:
                     total = 0.0
                     for j in range(n_out):
                         total += delta[j]
-                    gradient[b_at] = total * bias_input
+                    {shared}
                 else:
                     for j in range(n_out):
-                        gradient[b_at + j] = delta[j] * bias_input
+                        {bias}
             if layer:
-                _scale(layout[layer - 1, ACTIVATION], values, in_at, back, n_in)
-        steps[0] += 1
-        _optimizer_step(code, settings, parameters, gradient, buffers, mask, learning_rate, steps[0])
+                _scale_{h}(layers[layer - 1, 4], values, in_at, back, n_in, settings[layer - 1])
+{step}
+"""
+
+LOOPS = {
+    "online": dict(
+        parameters="parameters, layers, settings, bias_input, loss, fused, record_net, learning_rate, inputs, "
+                   "targets, outputs, values, deltas",
+        doc="One update per row of `inputs`, in order; each row's output (its net with `record_net`) before its "
+            "update goes to `outputs`. `values` holds the input and every layer's out end to end (layers[:, 8], "
+            "layers[:, 9] say where); `deltas` is scratch for two layers' ∂E/∂net (times the rate).",
+        rate="        for j in range(last[3]):  # times the rate, as the NumPy loop does: each ∂E/∂net is a step\n"
+             "            delta[j] *= learning_rate",
+        weight="weights[j] -= source * delta[j]", shared="parameters[b_at] -= total * bias_input",
+        bias="parameters[b_at + j] -= delta[j] * bias_input", step=""),
+    "online_optimized": dict(
+        parameters="parameters, gradient, layers, settings, bias_input, loss, fused, record_net, learning_rate, "
+                   "inputs, targets, outputs, values, deltas, code, optimizer, buffers, mask, steps",
+        doc="`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters' places "
+            "left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all parameters; "
+            "`steps[0]` counts the steps (t), across calls.",
+        rate="", weight="gradient[w_at + i * n_out + j] = source * delta[j]", shared="gradient[b_at] = total * bias_input",
+        bias="gradient[b_at + j] = delta[j] * bias_input",
+        step="        steps[0] += 1\n        _optimizer_step(code, optimizer, parameters, gradient, buffers, mask, "
+             "learning_rate, steps[0])"),
+}
+
+
+def source() -> str:
+    """The kernels' source, with {h} where the hash of it goes."""
+    rows = list(ACTIVATIONS.values())
+    activate = _branches([(r.name, r.compiled_out, tuple(r.settings)) for r in rows],
+                         "for j in range(at, at + size):\n    {var} = values[j]\n    values[j] = {expr}", "x")
+    scale = _branches([(r.name, r.compiled_slope, tuple(r.settings)) for r in rows],
+                      "for j in range(size):\n    {var} = values[at + j]\n    grads[j] *= {expr}", "o")
+    losses = "\n".join(f"        elif loss == {code}:  # {name}\n            delta[j] = {row.compiled_derivative}"
+                       for code, (name, row) in enumerate(LOSSES.items()))
+    text = ACTIVATE.replace("{activate}", textwrap.indent(activate, "    ")).replace(
+        "{scale}", textwrap.indent(scale, "    ")).replace("{losses}", losses)
+    for name, parts in LOOPS.items():
+        loop = ONLINE.replace("{name}", name)
+        for key, value in parts.items():
+            loop = loop.replace("{" + key + "}", value)
+        text += loop
+    return text
+
+
+def _build() -> dict:
+    text = source()
+    h = hashlib.sha256(text.encode()).hexdigest()[:12]
+    text = text.replace("{h}", h)
+    names = globals()  # defined here, so numba's cache finds them again in this module
+    exec(compile(text, __file__, "exec"), names)
+    found = {}
+    for name in ("_activate", "_scale", "_forward_and_output_delta", "online", "online_optimized"):
+        found[name] = names[f"{name}_{h}"] = numba.njit(cache=True)(names[f"{name}_{h}"])
+    return found
+
+
+_KERNELS = _build()
+online, online_optimized = _KERNELS["online"], _KERNELS["online_optimized"]

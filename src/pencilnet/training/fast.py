@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
-from pencilnet.core.losses import FUSED, LOSSES, Loss, from_net, output_dE_dnet, terms_from_net
+from pencilnet.core.activations import IN_PLACE_NAMES, activation_of
+from pencilnet.core.losses import FUSED, LOSSES, Loss, from_net, terms_from_net
 from pencilnet.core.model import Model, flatten, unflatten, views
 from pencilnet.core.optimizers import InPlace, Optimizer, State
 from pencilnet.core.stages import SGD, trainable
+from pencilnet.training.closed import closed_form, written_terms
 
 # Samples trained between checks of the error and the parameters, of the clock and of Ctrl-C: few
 # enough that a check is quick to come, many enough that checking costs nothing next to training.
@@ -24,29 +25,6 @@ from pencilnet.core.stages import SGD, trainable
 # some 5% more than 128 (measured on the 36-36-2 network), while 1,024 online updates hide it.
 STRETCH = 1024
 BATCH_STRETCH = 4 * STRETCH
-
-# ∂E/∂out as one ufunc of (out, target) writing into the plan's array: no Python call per update.
-# Other losses call their `derivative`.
-DERIVATIVE_UFUNCS = {"half_sse": "subtract"}  # out − target
-
-# The in-place forms of `core.activations` (`apply`: net -> out; `scale`: ∂E/∂out -> ∂E/∂net from
-# out, with a spare array) as the statements `write_updates` writes where the training function
-# would call them: a Python call per layer and update costs about a twentieth of an online update.
-# They must do what `apply` and `scale` do to the last bit (a test checks it); an activation not
-# here is called.
-IN_PLACE = {
-    "sigmoid": (("negative({net}, out={net})", "exp({net}, out={net})", "add({net}, 1.0, out={net})",
-                 "reciprocal({net}, out={net})"),
-                ("subtract(1.0, {out}, out={spare})", "multiply({spare}, {out}, out={spare})",
-                 "multiply({grad}, {spare}, out={grad})")),
-    "tanh": (("tanh({net}, out={net})",),
-             ("multiply({out}, {out}, out={spare})", "subtract(1.0, {spare}, out={spare})",
-              "multiply({grad}, {spare}, out={grad})")),
-    "relu": (("maximum({net}, 0.0, out={net})",),
-             ("greater({out}, 0.0, out={spare})", "multiply({grad}, {spare}, out={grad})")),
-    "identity": ((), ()),
-}
-
 
 class LayerPlan(NamedTuple):
     """One layer as training on batches of one size goes through it: its parameters (views into
@@ -72,7 +50,7 @@ class Plan(NamedTuple):
 
     rows: int  # the batch's size; 0 for one sample at a time, as vectors
     layers: tuple[LayerPlan, ...]
-    delta: np.ndarray  # ∂E/∂out of the output layer, where a ufunc writes it (see DERIVATIVE_UFUNCS)
+    delta: np.ndarray  # ∂E/∂out of the output layer, where the loss's ufunc writes it (see `Loss.ufunc`)
     ones: np.ndarray | None  # a batch's bias steps are ones @ ∂E/∂net, a matrix product (None for one sample)
     updates: Callable | None = None  # the function that trains, written for this plan (see `write_updates`)
     source: str | None = None  # its source
@@ -95,7 +73,7 @@ class ExactRun:
         self.saved = self.parameters.copy()  # the parameters after the last whole epoch
         self.marked = self.parameters.copy()  # the parameters when `mark` was last called
         self.layers = views(model, self.parameters)  # (weights, biases) of each layer
-        self.activations = [ACTIVATIONS[layer.activation] for layer in model.layers]
+        self.activations = [activation_of(layer.activation) for layer in model.layers]
         self.loss = LOSSES[loss]
         self.fused = FUSED.get((model.layers[-1].activation, loss))
         self.closed = closed_form(model, loss)
@@ -113,13 +91,15 @@ class ExactRun:
         if self.kernel:
             from pencilnet.training import compiled as kernel
 
-            self.layout, self.codes = kernel.layout(model, loss)
+            found = kernel.table(model, loss)
             self.values, self.deltas = np.empty(sum(model.sizes)), np.empty((2, max(model.sizes)))
             if self.optimizer:
                 self.settings = kernel.optimizer_settings(optimizer)
                 self.mask = np.ones(self.parameters.size) if free is None else free.astype(np.float64)
-            if self.layout is None:  # a layer or a loss without its compiled form: NumPy trains
+            if found is None:  # ∂E/∂net in closed form from net: NumPy trains
                 self.kernel = None
+            else:
+                self.table, self.layer_settings, self.codes = found
 
     def _plan(self, rows: int) -> Plan:
         """The Plan for batches of `rows` samples (0: one sample, as vectors)."""
@@ -139,7 +119,7 @@ class ExactRun:
             layers.append(LayerPlan(w, b, activation.apply, activation.scale, net, np.empty(net.shape),
                                     deltas[index], w.T if rows else w, for_step, np.empty(w.shape),
                                     np.empty(w.shape[1]), *gradients[index]))
-        delta = deltas[-1] if self.fused is None and self.loss.name in DERIVATIVE_UFUNCS else np.empty(nets[-1].shape)
+        delta = deltas[-1] if self.fused is None and self.loss.ufunc else np.empty(nets[-1].shape)
         self.plans[rows] = Plan(rows, tuple(layers), delta, np.ones(rows) if rows else None)
         return self.plans[rows]
 
@@ -147,14 +127,15 @@ class ExactRun:
         """Batches of `size` rows in turn, one update each; each sample's output before its update goes to `outputs`."""
         if size == 1 and self.kernel and self.optimizer:
             steps = np.array([self.optimizer.steps])
-            self.kernel(self.parameters, self.gradient, self.layout, self.template.bias_input, *self.codes,
+            self.kernel(self.parameters, self.gradient, self.table, self.layer_settings, self.template.bias_input,
+                        *self.codes,
                         learning_rate, inputs, targets, outputs, self.values, self.deltas, *self.settings,
                         self.optimizer.rows, self.mask, steps)
             self.optimizer.steps = int(steps[0])
             return None
         if size == 1 and self.kernel:
-            return self.kernel(self.parameters, self.layout, self.template.bias_input, *self.codes, learning_rate,
-                               inputs, targets, outputs, self.values, self.deltas)
+            return self.kernel(self.parameters, self.table, self.layer_settings, self.template.bias_input,
+                               *self.codes, learning_rate, inputs, targets, outputs, self.values, self.deltas)
         if size == 1:
             return self._updates(0)(inputs, targets, outputs, learning_rate)
         whole = len(inputs) // size * size  # then a last, shorter batch, if there is one
@@ -234,25 +215,6 @@ def _is_bias_gradient(model: Model, rows: int, index: int, biases: np.ndarray | 
             and not layer.frozen_biases)
 
 
-def written_terms(loss: str, activation: str, records_net: bool, written: np.ndarray, targets) -> np.ndarray:
-    """Each sample's error terms from what a run wrote to `outputs`: its outputs, or (`records_net`)
-    the output layer's nets, from which the cross-entropies are exact however saturated out is."""
-    if not records_net:
-        return LOSSES[loss].terms(written, targets)
-    return terms_from_net(loss, activation, written, ACTIVATIONS[activation].function(written), targets)
-
-
-def closed_form(model: Model, loss: str) -> Callable | None:
-    """The output layer's ∂E/∂net as a function of (net, out, target) where the product
-    ∂E/∂out × ∂out/∂net is not exact (a cross-entropy on sigmoid or softmax outputs that `FUSED`
-    does not write as out − target: it divides by an output that may have saturated to 0 or 1);
-    None elsewhere. It is `core.losses.output_dE_dnet`, as the stages take it."""
-    activation = model.layers[-1].activation
-    if not from_net(loss, activation) or (activation, loss) in FUSED:
-        return None
-    return lambda net, out, target: output_dE_dnet(loss, activation, net, out, target)
-
-
 def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
                   optimize: Callable | None = None, closed: Callable | None = None,
                   records_net: bool = False) -> tuple[dict, str]:
@@ -273,23 +235,21 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     rate was; frozen parameters' places left alone, at 0), and `optimize(rate)` makes the step.
     With `records_net`, each sample's output layer's net, not its out, goes to `outputs` (see
     `loop.Run.terms`); with `closed` (see `closed_form`), ∂E/∂net is computed from it."""
-    names = {name: getattr(np, name) for name in ("dot", "matmul", "add", "subtract", "multiply", "negative", "exp",
-                                                  "reciprocal", "tanh", "maximum", "greater")}
+    names = {"dot": np.dot, "matmul": np.matmul, **IN_PLACE_NAMES}
     names.update({"fused": fused, "derivative": loss.derivative, "delta_out": plan.delta, "ones": plan.ones,
                   "bias_input": model.bias_input, "closed": closed, "copyto": np.copyto})
     if optimize:
         names.update({"sum": np.sum, "optimize": optimize})
     batch = plan.rows > 0
 
+    # Each activation's in-place statements (its row's), written in where a call would cost a
+    # Python call per layer and update, about a twentieth of an online update.
     def apply(index, net):
-        statements = IN_PLACE.get(model.layers[index].activation)
-        return [line.format(net=net) for line in statements[0]] if statements else [f"apply{index}({net})"]
+        return [line.format(net=net) for line in activation_of(model.layers[index].activation).apply_statements]
 
     def scale(index, out, grad):
-        statements = IN_PLACE.get(model.layers[index].activation)
-        if statements:
-            return [line.format(out=out, grad=grad, spare=f"spare{index}") for line in statements[1]]
-        return [f"scale{index}({out}, {grad}, spare{index})"]
+        return [line.format(out=out, grad=grad, spare=f"spare{index}")
+                for line in activation_of(model.layers[index].activation).scale_statements]
 
     product = "matmul" if batch else "dot"
     scaled = "" if model.bias_input == 1.0 else " * bias_input"
@@ -309,8 +269,7 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     elif fused:
         lines.append(f"delta = fused({value}, t)")
     else:
-        ufunc = DERIVATIVE_UFUNCS.get(loss.name)
-        lines += [f"delta = {ufunc}({value}, t, out=delta_out)" if ufunc else f"delta = derivative({value}, t)",
+        lines += [f"delta = {loss.ufunc}({value}, t, out=delta_out)" if loss.ufunc else f"delta = derivative({value}, t)",
                   *scale(last, value, "delta")]
     if not optimize:
         lines.append("multiply(delta, rate, out=delta)")

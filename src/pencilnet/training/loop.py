@@ -19,6 +19,7 @@ from pencilnet.core.losses import Loss
 from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
 from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
+from pencilnet.training.history import EpochSample
 from pencilnet.training.recorded import StagesRun
 from pencilnet.training.schedule import Schedule
 
@@ -67,13 +68,21 @@ class Run(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class History:
-    errors: list[float]  # per epoch: the mean of each sample's error, measured before its batch's update
+    # Per epoch in `epochs` (every epoch up to history.LIMIT, then an evenly spread sample with the
+    # first and the last: see training/history.py): the mean of each sample's error, measured
+    # before its batch's update.
+    errors: list[float]
     model: Model  # after the last epoch run
     final_error: float  # mean error per sample with the final weights
     epochs_run: int
     stopped_early: bool = False  # the target error was reached before the last epoch
-    test_accuracy: list[float] | None = None  # per epoch, when a test set was given
-    learning_rates: list[float] | None = None  # per epoch run
+    test_accuracy: list[float] | None = None  # per epoch in `epochs`, when a test set was given
+    learning_rates: list[float] | None = None  # per epoch in `epochs`
+    epochs: list[int] | None = None  # the epoch (from 1) of each entry above; None: 1, 2, … every one
+
+    def __post_init__(self):
+        if self.epochs is None:
+            object.__setattr__(self, "epochs", list(range(1, len(self.errors) + 1)))
 
 
 class TrainingInterrupted(Exception):
@@ -87,8 +96,8 @@ class TrainingInterrupted(Exception):
 class TrainingDiverged(ArithmeticError):
     """The error stopped being a finite number, or a parameter did or grew past `PARAMETER_BOUND`.
 
-    `cause` is "error" or "weights". `sample` counts from 1 in the data's order: for the error,
-    the first sample whose error is not finite; for the weights, the sample (the last sample of
+    `cause` is "error", "weights" or "rate" (the schedule's rate overflowed). `sample` counts
+    from 1 in the data's order: for the error, the first sample whose error is not finite; for the weights, the sample (the last sample of
     the batch) whose update took them out of bounds. `model` is the one after the last whole epoch."""
 
     def __init__(self, epoch: int, sample: int, model: Model, cause: str = "error", largest: float = float("nan")):
@@ -100,6 +109,8 @@ class TrainingDiverged(ArithmeticError):
         """What blew up, in words."""
         if self.cause == "error":
             return "the error is no longer a finite number"
+        if self.cause == "rate":
+            return "the learning-rate schedule's rate for this epoch is beyond a float's range"
         if np.isfinite(self.largest):
             return f"the weights are beyond ±{PARAMETER_BOUND:.0e} (the largest: {self.largest:.3g})"
         return "a weight is no longer a finite number"
@@ -134,15 +145,15 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         run = StagesRun(model, loss, arithmetic, schedule.optimizer)
     else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
         run = ExactRun(model, loss, size == 1 and count * schedule.epochs >= COMPILED_FROM, schedule.optimizer)
-    errors, test_accuracy = [], ([] if test is not None else None)
+    sample = EpochSample(test is not None)
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, errors, test_accuracy, on_progress,
+            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, sample, on_progress,
                                      test)
     except KeyboardInterrupt:
-        raise TrainingInterrupted(len(errors), errors, run.last_good()) from None
+        raise TrainingInterrupted(sample.done(), sample.lists()[1], run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
             final_error = run.mean_error(inputs, targets)
@@ -150,11 +161,12 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
             final_error = float("nan")
     if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
+    epochs, errors, test_accuracy = sample.lists()
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
-                   [schedule.rate(n) for n in range(1, epoch + 1)])
+                   [schedule.rate(n) for n in epochs], epochs)
 
 
-def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, errors: list, test_accuracy: list | None,
+def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sample: EpochSample,
             on_progress, test) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
@@ -174,7 +186,9 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
     epoch = 0
     for epoch in range(1, schedule.epochs + 1):
         order = rng.permutation(count) if shuffle else None
-        total = 0.0
+        total, rate = 0.0, schedule.rate(epoch)
+        if not math.isfinite(rate):  # gamma ** (epoch − 1) overflowed: no weight can survive the step
+            raise TrainingDiverged(epoch, 1, run.last_good(), "rate", rate)
         for start in range(0, count, stretch):
             stop = min(start + stretch, count)
             if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
@@ -185,10 +199,10 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
             out = outputs[:stop - start]
             if stop - start > size:  # more than one update: where the weights blew up may need finding
                 run.mark()
-            run.train(x, t, size, schedule.rate(epoch), out)
+            run.train(x, t, size, rate, out)
             part = float(run.terms(out, t).sum())  # the samples' errors, each before its batch's update
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
-                where, cause, largest = _blow_up(run, x, t, size, schedule.rate(epoch), out)
+                where, cause, largest = _blow_up(run, x, t, size, rate, out)
                 sample = start + where
                 raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
                                        largest)
@@ -196,13 +210,12 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, error
             if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
-        errors.append(total / count)
+        error = total / count
         run.epoch_done()
-        if test_accuracy is not None:
-            test_accuracy.append(accuracy(run.model(), *test))
-        done = schedule.target_error is not None and errors[-1] <= schedule.target_error
+        sample.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
+        done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
-            on_progress(epoch, count, errors[-1])
+            on_progress(epoch, count, error)
             reported = time.monotonic()
         if done:
             return epoch, epoch < schedule.epochs

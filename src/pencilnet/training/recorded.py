@@ -11,7 +11,7 @@ from pencilnet.core.losses import LOSSES, from_net
 from pencilnet.core.metrics import mean_error
 from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import SGD, backprop, forward, gradient_vector, trainable
-from pencilnet.training.fast import written_terms
+from pencilnet.training.closed import written_terms
 
 
 class StagesRun:

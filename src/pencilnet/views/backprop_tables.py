@@ -6,7 +6,7 @@ import numpy as np
 from rich.console import Group
 from rich.text import Text
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.stages import ChainRow, Gradients, LayerChain, Trace
 from pencilnet.views.declared import Declared
@@ -25,7 +25,7 @@ def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: 
     sections: list = []
     last = len(model.layers) - 1
     for index in range(last, -1, -1):
-        found, activation = gradients.layers[index], ACTIVATIONS[model.layers[index].activation]
+        found, activation = gradients.layers[index], row_of(model.layers[index].activation)
         nodes = names.nodes[index + 1]
         outs = [style.number(o) for o in trace.layers[index].out]
         dE_dout = [style.number(v) for v in found.dE_dout]

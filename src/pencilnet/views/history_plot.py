@@ -14,17 +14,18 @@ def wants_log_scale(errors) -> bool:
     return bool(len(positive)) and positive.max() / positive.min() > 100
 
 
-def picture(errors: list[float], kind: str, test_accuracy: list[float] | None = None) -> bytes:
+def picture(errors: list[float], kind: str, test_accuracy: list[float] | None = None,
+            epochs: list[int] | None = None) -> bytes:
     """The error by epoch (log scale when it spans more than two decades), with the test
     accuracy on a second axis when given, as the bytes of a `kind` file: svg, png or pdf."""
-    return rendered(history_figure(errors, test_accuracy), kind)
+    return rendered(history_figure(errors, test_accuracy, epochs), kind)
 
 
-def history_figure(errors: list[float], test_accuracy: list[float] | None = None):
-    """The figure `picture` renders."""
+def history_figure(errors: list[float], test_accuracy: list[float] | None = None, epochs: list[int] | None = None):
+    """The figure `picture` renders; `epochs` numbers the values (None: 1, 2, … every epoch)."""
     _, Figure = matplotlib_figure()
     values = np.asarray(errors, dtype=float)
-    epochs = np.arange(1, len(values) + 1)
+    epochs = np.arange(1, len(values) + 1) if epochs is None else np.asarray(epochs, dtype=float)
     figure = Figure(figsize=(8, 5))
     ax = figure.add_subplot()
     ax.plot(epochs, values, color="#c0392b", lw=1.8, label="error", marker="o" if len(values) <= 30 else None,
@@ -40,7 +41,7 @@ def history_figure(errors: list[float], test_accuracy: list[float] | None = None
     if test_accuracy is not None:
         right = ax.twinx()
         accuracy = np.asarray(test_accuracy, dtype=float)
-        handles += right.plot(np.arange(1, len(accuracy) + 1), accuracy, color="#2471a3", lw=1.8,
+        handles += right.plot(epochs, accuracy, color="#2471a3", lw=1.8,
                               label="test accuracy")
         right.set_ylabel("test accuracy")
         if np.nanmax(accuracy) <= 1:

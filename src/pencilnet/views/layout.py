@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
+
+from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, visible
 
 GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
 INDENT = 4  # arithmetic moved beneath its row
@@ -48,7 +51,12 @@ def column(spec: str) -> Column:
 
 
 def _text(cell) -> Text:
-    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    """A cell as one line of shown text: a control character or line break from a user's file
+    is written as its escape (a name with ESC in it shows `\\x1b`, and moves no cursor)."""
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    if CONTROL_OR_BREAK.search(text.plain):  # rare: the spans of styled text do not survive it
+        text = Text(visible(text.plain, breaks=False), style=text.style)
+    return text
 
 
 def _split_mark(cell: Text) -> tuple[Text, Text]:
@@ -257,3 +265,19 @@ class Formulas:
             for piece in break_formula(Text(line, style=self.style), options.max_width, INDENT):
                 piece.no_wrap, piece.overflow = True, "ignore"
                 yield piece
+
+
+class ShownConsole(Console):
+    """A Rich console that shows the text it is given and never passes on a control character:
+    strings are cleaned as they become Text (so tables measure what will be shown), and every
+    segment once more as it is rendered (text a view built as Text itself)."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(visible(text), **kwargs)
+
+    def render(self, renderable, options=None):
+        for segment in super().render(renderable, options):
+            if segment.control or not CONTROL.search(segment.text):
+                yield segment
+            else:
+                yield Segment(visible(segment.text), segment.style)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.stages import Walk
@@ -86,7 +86,7 @@ def output_notes(config: Example, stage: str, rec: Walk, style: Style) -> list[t
 
 
 def title_of(config: Example, stage: str, rec: Walk, style: Style) -> str:
-    symbols = sorted({ACTIVATIONS[layer.activation].symbol for layer in config.model.layers})
+    symbols = sorted({row_of(layer.activation).symbol for layer in config.model.layers})
     act = symbols[0] if len(symbols) == 1 else "activation"
     if stage == "forward":
         bias = "" if config.model.bias_input == 1 else f"{style.given(config.model.bias_input)} × "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import ACTIVATIONS, activation_of
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model
@@ -97,8 +97,11 @@ def _check_activations(names: list[str], layers: list[Linear], where: str) -> No
         raise InputError(f"{where}: expected {len(layers)} activation names, one per Linear layer "
                          f"({', '.join(layer.key for layer in layers)}), found {len(names)}")
     for name in names:
-        if name not in ACTIVATIONS:
-            raise InputError(f"{where}: expected activations among {', '.join(ACTIVATIONS)}, found '{name[:40]}'")
+        try:
+            activation_of(name)
+        except ValueError:
+            raise InputError(f"{where}: expected activations among {', '.join(ACTIVATIONS)} (leaky_relu with its "
+                             f"settings: leaky_relu(slope=0.2)), found '{name[:40]}'") from None
 
 
 def assemble(layers: list[Linear], meta: dict[str, str], source: str, loss: str | None) -> Imported:

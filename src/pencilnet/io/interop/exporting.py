@@ -9,6 +9,7 @@ import numpy as np
 
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model, span
+from pencilnet.io.interop.activations import torch_module
 from pencilnet.io.interop.common import format_of
 
 OFFSET, SCALE = "input.offset", "input.scale"  # the ONNX graph's (raw − offset) / scale before the first layer
@@ -56,6 +57,8 @@ def metadata(model: Model, loss: str, classes: list[str], name: str, scaling=Non
         "pencilnet.name": name,
         "pencilnet.sizes": ",".join(map(str, model.sizes)),
         "pencilnet.activations": ",".join(layer.activation for layer in model.layers),
+        # The torch.nn.Sequential the state dict loads into: Linear, activation, Linear, …
+        "pencilnet.torch_modules": json.dumps([torch_module(layer.activation) for layer in model.layers]),
         "pencilnet.loss": loss,
         "pencilnet.bias": ",".join("shared" if layer.shared_bias else "per_node" for layer in model.layers),
         "pencilnet.bias_input": repr(float(model.bias_input)),

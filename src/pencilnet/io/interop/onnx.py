@@ -7,7 +7,7 @@ import numpy as np
 
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model, span
-from pencilnet.io.interop.activations import BY_ONNX, OPERATORS
+from pencilnet.io.interop.activations import BY_ONNX, from_node, node_attributes
 from pencilnet.io.interop.assembly import Linear, Standardized
 from pencilnet.io.interop.common import MAX_PARAMETERS, MAX_TENSORS, check_name, first_line, needs
 from pencilnet.io.interop.exporting import OFFSET, SCALE, metadata, parameter_names, tensors
@@ -43,9 +43,8 @@ def onnx_bytes(model: Model, loss: str, classes: list[str], name: str, float32: 
         nodes.append(helper.make_node("Gemm", [value, f"{linear}.weight", f"{linear}.bias"], [f"{linear}.out"],
                                       name=linear, transB=1))
         value = "y" if k == last else f"{activation}.out"
-        operator = OPERATORS[layer.activation]
-        nodes.append(helper.make_node(operator.onnx, [f"{linear}.out"], [value], name=activation,
-                                      **operator.attributes))
+        operator, attributes = node_attributes(layer.activation)
+        nodes.append(helper.make_node(operator, [f"{linear}.out"], [value], name=activation, **attributes))
     graph = helper.make_graph(
         nodes, name or "pencilnet", [helper.make_tensor_value_info("x", element, ["N", model.inputs])],
         [helper.make_tensor_value_info("y", element, ["N", model.sizes[-1]])], initializers)
@@ -144,7 +143,7 @@ def onnx_layers(data: bytes, source: str) -> tuple[list[Linear], dict[str, str],
                     raise InputError(f"{where}: expected an activation right after a MatMul, Add or Gemm; "
                                      "pencilnet cannot express it")
             else:
-                pending.activation = BY_ONNX[node.op_type]
+                pending.activation = from_node(node.op_type, attributes)
                 layers.append(pending)
                 pending = None
         else:

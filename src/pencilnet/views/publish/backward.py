@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.losses import FUSED, LOSSES
 from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import trainable
 from pencilnet.views.numbers import agrees, shown_value
+from pencilnet.views.publish import rules
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
 from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
@@ -85,7 +87,7 @@ def signal_kind(b: "Builder", index: int) -> str:
     layer = b.model.layers[index]
     if index == len(b.model.layers) - 1 and (layer.activation, b.walk.loss) in FUSED:
         return "fused"
-    return "coupled" if ACTIVATIONS[layer.activation].coupled else "plain"
+    return "coupled" if row_of(layer.activation).coupled else "plain"
 
 
 def node_signals(b: "Builder", index: int):
@@ -288,8 +290,8 @@ def optimizer_update(b: "Builder", found: Update):
     b.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "
           f"gradients above (they come from the weights before the update).{start} For each parameter, in "
           "order:")
-    b.add(Items(tuple((formula,) for formula in rule(found.optimizer, found.learning_rate, found.steps,
-                                                         b.style).split("; "))))
+    b.add(Items(tuple(rules.parts(formula)  # as mathematics, like every formula
+                      for formula in rule(found.optimizer, found.learning_rate, found.steps, b.style).split("; "))))
     keys, free = state_keys(found), trainable(b.model)
     rows = []
     for position, name in enumerate(b.names.parameters):

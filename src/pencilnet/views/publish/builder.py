@@ -10,6 +10,8 @@ import math
 import numpy as np
 
 from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of as row_of
+from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.metrics import classes_of
 from pencilnet.core.stages import LayerChain, Walk
@@ -211,7 +213,7 @@ class Builder:
                                          [self.n.number(v) for v in seen.net])
                 else:
                     body = activation_of(layer.activation, self.n.number(seen.net[j], True))
-                first = (Fn(ACTIVATIONS[layer.activation].symbol), *paren((net(target),)))
+                first = (Fn(row_of(layer.activation).symbol), *paren((net(target),)))
                 steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
                 self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j])),
                                   self.rough(len(steps), self.out_by_hand(index, j), self.style.number(seen.out[j]))))
@@ -278,11 +280,13 @@ class Builder:
 
     def published(self):
         expected = self.config.expected
-        if expected is None:
+        # A published example is of plain gradient descent: a document of another optimizer's step
+        # is not that example, and its update is not the one the publication printed.
+        if expected is None or self.stateful is not None:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
         how = ("exact arithmetic" if expected.pencil_decimals is None
-               else f"pencil arithmetic to {expected.pencil_decimals} decimals")
+               else f"pencil arithmetic to {arithmetic_of(expected.pencil_decimals).rounding()}")
         self.add(Heading(2, "Published values"))
         self.say(f"This example has been published before, computed with {how} for sample {expected.sample}; "
                  f"the config lists {len(expected.entries)} of its printed numbers, and `pencilnet verify` checks "
@@ -302,11 +306,6 @@ class Builder:
                 items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
         if items:
             self.add(Items(tuple(items)))
-        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
-        if stepped and self.stateful is not None:
-            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
-                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
-                     "apply to it.")
 
 
 def build(config: Example, walk: Walk, style: Style, title: str | None = None) -> Document:

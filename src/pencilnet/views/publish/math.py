@@ -5,70 +5,16 @@ a partial derivative: Markdown, HTML and LaTeX each say how a token is written. 
 the end name the article's quantities (w5, net_h1, out_y2) and join factors and terms.
 """
 
-from dataclasses import dataclass
-
+from pencilnet.core.written import (  # noqa: F401  (the renderers import them from here)
+    Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, paren, plus, times)
 from pencilnet.views.numbers import Style
 
 LARGE = 20  # a layer with more parameters than this gets its general formula, a few rows and a table
 FEW = 3  # rows written out for a large layer
 LONG_SUM = 8  # a written-out sum of a large layer with more terms shows the first and the last ones
 
-@dataclass(frozen=True)
-class Var:
-    """A named quantity: Var("net", "h1") is net with subscript h1; Var("w", "5", "new") is w5's new value."""
-
-    base: str
-    sub: str = ""
-    sup: str = ""
-
-
-@dataclass(frozen=True)
-class Num:
-    text: str  # as Style wrote it
-
-
-@dataclass(frozen=True)
-class Op:
-    text: str  # + − × = ( ) [ ] , ⋯ > Σ and the like
-
-
-@dataclass(frozen=True)
-class Fn:
-    name: str  # σ, tanh, relu, max, ln, exp
-
-
-@dataclass(frozen=True)
-class Sum:
-    """Σ over `index`."""
-
-    index: str
-
-
-@dataclass(frozen=True)
-class Half:
-    """½."""
-
-
-@dataclass(frozen=True)
-class Partial:
-    """∂top/∂bottom."""
-
-    top: Var
-    bottom: Var
-
-
-@dataclass(frozen=True)
-class Frac:
-    top: tuple
-    bottom: tuple
-
-
-@dataclass(frozen=True)
-class Power:
-    base: tuple
-    exponent: tuple
-
-
+# The tokens are the core's (`core.written`), with which each activation and loss row writes its
+# formulas; they are named here too, for the renderers.
 def width(tokens) -> float:
     """A rough width in characters, to decide where a long equation is broken."""
     total = 0.0
@@ -122,27 +68,10 @@ def d(top: Var, bottom: Var) -> Partial:
     return Partial(top, bottom)
 
 
-def times(*factors) -> tuple:
-    """factors joined by ×; a factor is a token or a tuple of tokens."""
-    tokens = []
-    for k, factor in enumerate(factors):
-        if k:
-            tokens.append(Op("×"))
-        tokens.extend(factor if isinstance(factor, tuple) else (factor,))
-    return tuple(tokens)
 
 
-def plus(terms: list) -> tuple:
-    tokens = []
-    for k, term in enumerate(terms):
-        if k:
-            tokens.append(Op("+"))
-        tokens.extend(term if isinstance(term, tuple) else (term,))
-    return tuple(tokens)
 
 
-def paren(tokens) -> tuple:
-    return (Op("("), *tokens, Op(")"))
 
 
 def shorten(terms: list, count: int, large: bool) -> list:
