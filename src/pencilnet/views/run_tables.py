@@ -55,13 +55,14 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
     change = "#change" if len(chosen) == epochs else "#change from the epoch before" if kept == epochs else (
         "#change from the epoch kept before")
     accuracies, rates = history.test_accuracy or [], history.learning_rates or []
+    numbers = history.epochs or list(range(1, kept + 1))  # the epoch of each entry kept
     table = grid("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
                  *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * accuracies[i]:.1f}%"] if tested else []
         extra += [style.given(rates[i])] if scheduled else []
-        table.add_row(str(history.epochs[i]), style.number(history.errors[i]), change, *extra)
+        table.add_row(str(numbers[i]), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
     if config.default_init is not None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.losses import FUSED, LOSSES
 from pencilnet.core.optimizers import Update
@@ -139,7 +138,7 @@ def node_signals(b: "Builder", index: int):
                 times(o, paren((*b.n.number(slopes[j], True), Op("−"), *paren(inner)))),
                 b.n.number(found.dE_dnet[j]))))
             continue
-        activation = ACTIVATIONS[layer.activation]
+        activation = row_of(layer.activation)
         slope_text, signal_text = b.style.number(found.dout_dnet[j]), b.style.number(found.dE_dnet[j])
         by_hand_slope = float(activation.derivative(np.array([float(shown_value(outs[j]))]))[0])
         b.add(Equation((d(out(name), net(name)),), (

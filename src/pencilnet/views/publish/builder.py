@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.losses import LOSSES
@@ -272,7 +271,7 @@ class Builder:
         try:
             if layer.activation == "softmax":
                 return math.exp(nets[j]) / sum(math.exp(n) for n in nets)
-            return float(ACTIVATIONS[layer.activation].function(np.array([nets[j]]))[0])
+            return float(row_of(layer.activation).function(np.array([nets[j]]))[0])
         except OverflowError:  # e^net past a float's range: no mark rather than a wrong one
             return None
 

@@ -6,7 +6,19 @@ the end name the article's quantities (w5, net_h1, out_y2) and join factors and 
 """
 
 from pencilnet.core.written import (  # noqa: F401  (the renderers import them from here)
-    Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, paren, plus, times)
+    Fn,
+    Frac,
+    Half,
+    Num,
+    Op,
+    Partial,
+    Power,
+    Sum,
+    Var,
+    paren,
+    plus,
+    times,
+)
 from pencilnet.views.numbers import Style
 
 LARGE = 20  # a layer with more parameters than this gets its general formula, a few rows and a table
