@@ -45,7 +45,8 @@ def wide(tmp_path, inputs: int, hidden: int) -> str:
 
 @pytest.mark.parametrize("options, message", [
     (["--seed", "-1"], "--seed: expected a non-negative whole number, found -1"),
-    (["--seed", str(2**63)], "--seed: expected a non-negative whole number of at most 2**63 - 1, found 9223372036854775808"),
+    (["--seed", str(2**63)],
+     "--seed: expected a non-negative whole number of at most 2**63 - 1, found 9223372036854775808"),
     (["--epochs", str(10**20)], "--epochs: expected a positive whole number of at most 2**63 - 1"),
     (["--learning-rate", "inf"], "--learning-rate: expected a positive finite number, found inf"),
     (["--learning-rate", "nan"], "--learning-rate: expected a positive finite number, found nan"),
