@@ -125,3 +125,10 @@ def test_a_non_blocking_pipe_that_fills_gets_the_whole_output():
         text = pipe.read()
     assert process.wait(timeout=120) == 0 and process.stderr.read() == b""
     assert text.startswith(b"# ") and len(text) > 65536 and text.endswith(b"\n")
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("forward", "--help")])
+def test_the_help_and_the_version_to_a_full_disk_are_one_line_not_a_traceback(args):
+    # Click writes them before any command starts, outside the commands' own handling of a full disk.
+    with open("/dev/full", "w") as full:
+        assert message(run(*args, stdout=full)) == "pencilnet: error: cannot write: No space left on device"

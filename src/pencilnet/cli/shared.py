@@ -69,7 +69,7 @@ def failures():
     except KeyboardInterrupt:
         _fail(interruption(), interrupted_exit_code(), prefix="pencilnet: ")
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except RecursionError:
         _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
@@ -78,7 +78,7 @@ def failures():
         if stopped is not None:
             _fail(*stopped)
         if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
-            _quiet_stdout()
+            quiet_stdout()
             _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
         raise
 
@@ -119,7 +119,7 @@ def _broken_pipe():
     raise BrokenPipeError
 
 
-def _quiet_stdout():
+def quiet_stdout():
     """Point stdout at /dev/null, so that Python's own flush at exit finds nothing to complain about."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS
+from pencilnet.core.activations import activation_of
 from pencilnet.core.losses import dE_dout_from_net, output_dE_dnet
 from pencilnet.core.model import Model, flatten, unflatten
 from pencilnet.core.stages import Trace, backprop, chain, error, forward
@@ -162,7 +162,7 @@ def _verdict(analytic: float, numeric: float, resolution: float, crossed: bool, 
 
 def _has_kink(activation: str) -> bool:
     """Whether the activation's derivative jumps at net 0 (relu does; the smooth ones do not)."""
-    row = ACTIVATIONS[activation]
+    row = activation_of(activation)
     if row.coupled:
         return False
     below, above = row.derivative(row.function(np.array([-1e-12, 1e-12])))
