@@ -36,7 +36,8 @@ def message(process, code: int = 2) -> str:
 
 def test_a_config_that_is_an_endless_device():
     assert message(run("forward", "/dev/zero")) == (
-        "pencilnet: error: /dev/zero: expected a config of at most 16 MiB, found more")
+        "pencilnet: error: /dev/zero: expected a config (a regular file, not a pipe or device), found a character "
+        "device")
 
 
 def test_an_endless_standard_input():
@@ -48,10 +49,11 @@ def test_an_endless_standard_input():
 def test_a_data_file_and_a_history_that_link_to_an_endless_device(tmp_path):
     (tmp_path / "zeros.csv").symlink_to("/dev/zero")
     (tmp_path / "c.yaml").write_text("inputs: 1\nlayers: [{size: 1, init: xavier}]\ndata: {train: zeros.csv}\n")
-    assert "zeros.csv: expected a data file of at most 64 MiB, found more" in message(
-        run("forward", str(tmp_path / "c.yaml")))
+    assert "zeros.csv: expected a data file (a regular file, not a pipe or device), found a character device" in (
+        message(run("forward", str(tmp_path / "c.yaml"))))
     assert message(run("plot", "/dev/zero")) == (
-        "pencilnet: error: /dev/zero: expected a JSON file of at most 64 MiB, found more")
+        "pencilnet: error: /dev/zero: expected a JSON file (a regular file, not a pipe or device), found a character "
+        "device")
 
 
 def test_a_reader_that_closes_the_pipe_is_not_a_failed_check():

@@ -208,3 +208,11 @@ def chain_sentences(verdicts: list[Verdict]) -> list[str]:
         sentences.append(f"{count} numbers differ; all follow from {roots}, which {match} {why}: with "
                          f"{value} carried forward, {rest}")
     return sentences
+
+
+def failure(verdicts: list[Verdict]) -> str | None:
+    """One line saying which published numbers differ, or None when every one passes."""
+    failed = [v.name for v in verdicts if not v.passed]
+    if not failed:
+        return None
+    return f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}" + (" …" if len(failed) > 10 else "")

@@ -33,6 +33,7 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
     with failures():
         from dataclasses import replace
 
+        from pencilnet.checks.verify import failure
         from pencilnet.checks.verify import verify as check
         from pencilnet.cli import budget
         from pencilnet.views import as_json as data
@@ -49,10 +50,8 @@ def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimal
             verdicts = check(cfg)
         show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
                                                                                                     all_rows))])
-        failed = [v.name for v in verdicts if not v.passed]
-        if failed:
-            raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
-                              + (" …" if len(failed) > 10 else ""))
+        if (failed := failure(verdicts)) is not None:
+            raise CheckFailed(failed)
 
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,

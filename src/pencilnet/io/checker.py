@@ -9,7 +9,7 @@ import yaml
 
 from pencilnet.core.errors import Problem
 from pencilnet.io.overrides import one_line
-from pencilnet.io.yaml_text import LEADING_ZERO, line_of, node_at
+from pencilnet.io.yaml_text import LEADING_ZERO, CoreResolver, line_of, node_at
 
 
 class Checker:
@@ -19,13 +19,22 @@ class Checker:
         self.root = root  # the YAML node tree, for line numbers
         self.overridden = overridden
         self.problems: list[Problem] = []
+        self.explained: set[str] = set()  # fields whose missing value another problem explains
 
     def fail(self, path: str, expected: str, found=None, *, describe=True):
+        if found is None and path in self.explained:
+            return  # "found nothing" where a data file that was to fill it in could not be read: said already
         found_text = described(found) if describe else found
         line = line_of(self.root, path)
         if self._from_set(path):
             found_text, line = f"{found_text} (from --set)", None  # a value set on the command line has no line
         self.problems.append(Problem(one_line(path), expected, one_line(found_text), line))
+
+    def report(self, message: str, explains: Sequence[str] = ()) -> None:
+        """A problem another reader reported in its own words (a data file's, naming its line and
+        column); `explains`: the fields it leaves missing, which are then not reported again."""
+        self.problems.append(Reported(one_line(message)))
+        self.explained.update(explains)
 
     def _from_set(self, path: str) -> bool:
         """Whether --set gave the value at `path`, or made the field: `--set trainig.epochs=3` makes `trainig`."""
@@ -35,6 +44,17 @@ class Checker:
             if changed.startswith((path + ".", path + "[")) and node_at(self.root, path) is None:
                 return True
         return False
+
+
+class Reported(Problem):
+    """A problem in the words of the reader that found it, shown as it is."""
+
+    def __init__(self, message: str):
+        super().__init__("", "", None, None)
+        self.message = message
+
+    def describe(self, source: str) -> str:
+        return self.message
 
 
 def described(value) -> str:
@@ -66,6 +86,8 @@ def yaml_1_1_hint(text: str) -> str:
     if len(text) > 40 or yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) in (
             "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"):
         return ""
+    if CoreResolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        return ""  # a number (or true, false) in YAML 1.2 as well: it is text because it was quoted
     try:
         old = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError):

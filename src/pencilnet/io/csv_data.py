@@ -26,7 +26,7 @@ MAX_TEXT_BYTES = 64 * 2**20  # a CSV file: its values as Python numbers take man
 
 def load_csv(path, classes: list[str] | None = None, label_column: str | None = None,
              target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
-             unlabelled: bool = False, features: list[str] | None = None) -> Dataset:
+             unlabelled: bool = False, features: list[str] | None = None, stop: int | None = None) -> Dataset:
     """A dataset from a CSV file whose first line names the columns.
 
     The targets are the class labels of the label column, or, with `target_columns`, the
@@ -34,7 +34,8 @@ def load_csv(path, classes: list[str] | None = None, label_column: str | None = 
     checked against `classes` when given). The inputs are `feature_columns`, by default every
     column that is neither the label nor a target, in the file's order; with `features` (the
     training file's), exactly those columns, found by name. With `unlabelled`, a file without
-    the label or target columns gives inputs only."""
+    the label or target columns gives inputs only. With `stop`, only the first `stop` samples are
+    read (what `data show` needs of a big file)."""
     source = str(path)
     classes = checked_classes(classes)
     reader = csv.reader(io.StringIO(read_text(path, "data file", MAX_TEXT_BYTES), newline=""), strict=True)
@@ -65,6 +66,8 @@ def load_csv(path, classes: list[str] | None = None, label_column: str | None = 
                 targets.append([_number(row[i], line, header[i], "a target column") for i in columns.targets])
             if columns.label is not None:
                 labels.append(_label(row[columns.label], line, header[columns.label], classes, place))
+            if stop is not None and len(inputs) >= stop:
+                break
     except csv.Error as exc:
         raise InputError(f"{source}:{reader.line_num}: expected CSV, found a line it cannot read: {exc}") from None
     if not inputs:

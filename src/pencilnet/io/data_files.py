@@ -19,15 +19,16 @@ from pencilnet.io.npz import load_npz
 
 def load(path, classes: list[str] | None = None, label_column: str | None = None,
          target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
-         unlabelled: bool = False, features: list[str] | None = None) -> Dataset:
+         unlabelled: bool = False, features: list[str] | None = None, stop: int | None = None) -> Dataset:
     """A dataset from a .csv or .npz file, chosen by the file's suffix.
 
     `label_column` None: the column `label`, or else `target` (as pandas and scikit-learn name it).
     `features`: the training data's feature names, to find this file's columns by (see above).
-    `unlabelled`: a file without the label (or target) columns is inputs only, with targets None."""
+    `unlabelled`: a file without the label (or target) columns is inputs only, with targets None.
+    `stop`: a CSV file's first `stop` samples only (an archive is read whole, within its bound)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return load_csv(path, classes, label_column, target_columns, feature_columns, unlabelled, features)
+        return load_csv(path, classes, label_column, target_columns, feature_columns, unlabelled, features, stop)
     if suffix == ".npz":
         if target_columns is not None or feature_columns is not None or label_column not in (None, "label"):
             raise InputError(f"{path}: expected a CSV file for a choice of label, target or feature columns, "

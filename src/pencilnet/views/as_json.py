@@ -133,6 +133,7 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
         "final_error": number(history.final_error),
         "stopped_early": history.stopped_early,
         "weights": {k: number(v) for k, v in history.model.parameters().items()},
+        "default_init": None if config.default_init is None else config.default_init.describe(),
     }
     if len(history.errors) != history.epochs_run:  # a long run's evenly spread sample of its epochs
         result["error_epochs"] = history.epochs
@@ -172,6 +173,9 @@ def summary(config: Example) -> dict:
         "classes": config.classes,
         "training_samples": len(config.train_inputs),
         "test_samples": len(config.test_inputs) if config.test_inputs is not None else 0,
+        "default_init": None if config.default_init is None else {
+            "layers": list(config.default_init.layers), "scheme": config.default_init.scheme,
+            "seed": config.default_init.seed},
     }
 
 

@@ -120,11 +120,12 @@ class Style:
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
         # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise,
-        # and so is a digit beyond what a float holds (−1799999.9999999998 is −1800000).
+        # and so is a digit beyond what a float holds (−1799999.9999999998 is −1800000; −0.39646 × 0.95491
+        # is −0.3785836186, which the engine's float carries as −0.37858361860000006).
         places = 3 * self.pencil + 1
         if x != 0:
             places = max(0, min(places, FLOAT_DIGITS - 1 - math.floor(math.log10(abs(x)))))
-        text = f"{half_up(x, places):f}"
+        text = f"{half_up(float(f'{x:.15g}'), places):f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
         if text in ("-0", "0", ""):
             return "0"

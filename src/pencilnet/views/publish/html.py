@@ -156,7 +156,7 @@ def render(document: Document, pictures: dict[str, str]) -> str:
                 indent = "" if starts else '<mspace width="2em"></mspace>'
                 rows.append(f'<mtr><mtd displaystyle="true" style="text-align: right">{lead}</mtd>'
                             f'<mtd displaystyle="true" style="text-align: left">'
-                            f'{indent}{"<mo>=</mo>" if starts else ""}{math(tokens)}</mtd></mtr>')
+                            f'{indent}{f"<mo>{starts}</mo>" if starts else ""}{math(tokens)}</mtd></mtr>')
             body.append(f'<div class="eq"><math display="block"><mtable>{"".join(rows)}</mtable></math></div>')
         elif isinstance(block, Table):
             def cells(tag: str, row, block=block) -> str:

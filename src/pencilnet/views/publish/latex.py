@@ -7,8 +7,9 @@ from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, 
 from pencilnet.views.publish.math import Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, width
 from pencilnet.views.terminal import one_line
 
-OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq", "√": r"\surd", "{": r"\{", "}": r"\}", "#": r"\#",
-       "%": r"\%", "&": r"\&", "$": r"\$", "_": r"\_", "^": r"\hat{}", "~": r"\sim", "\\": r"\backslash"}
+OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq", "≈": r"\approx", "√": r"\surd", "{": r"\{",
+       "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "_": r"\_", "^": r"\hat{}", "~": r"\sim",
+       "\\": r"\backslash"}
 SCIENTIFIC = re.compile(r"(-?\d+(?:\.\d+)?)e([+-]?\d+)")
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
 GREEK = {"η": r"\eta", "σ": r"\sigma"}
@@ -82,7 +83,7 @@ def aligned(equation: Equation) -> str:
     lines = []
     for k, (starts, tokens) in enumerate(equation.lines()):
         lead = (math(equation.lhs) + " ") if k == 0 else ""
-        lines.append(f"{lead}&= {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
+        lines.append(f"{lead}&{OPS.get(starts, starts)} {math(tokens)}" if starts else rf"&\quad {{}}{math(tokens)}")
     return " \\\\\n".join(lines)
 
 

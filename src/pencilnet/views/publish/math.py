@@ -90,6 +90,10 @@ class Numbers:
     def _token(self, text: str, operand: bool) -> tuple:
         return paren((Num(text),)) if operand and text.startswith("-") else (Num(text),)
 
+    def shown(self, text: str, operand: bool = False) -> tuple:
+        """A number already written by `style`, as tokens."""
+        return self._token(text, operand)
+
     def number(self, x, operand: bool = False) -> tuple:
         return self._token(self.style.number(x), operand)
 
