@@ -386,9 +386,9 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 import signal
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
-from pencilnet.cli import __init__ as start
+from pencilnet.cli import main
 sys.argv = ["pencilnet", *{command!r}]
-start.main()
+main()
 """
 
 

@@ -213,7 +213,7 @@ def test_an_unquoted_published_value_and_unknown_names_are_reported_together():
     assert [line.split(": expected ")[0] for line in problems] == [
         "my.yaml:11: expected.values.out_y1", "my.yaml:12: expected.values.out_z9",
         "my.yaml:13: expected.values.dE/dw99"]
-    assert problems[0].endswith("so its printed digits are kept, found 0.5933")
+    assert problems[0].endswith("or a list of them, e.g. ['0.7071', '0.7071067811865476'], found 0.5933")
 
 
 def test_a_quoted_number_is_not_told_about_yaml_1_1():

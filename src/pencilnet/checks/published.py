@@ -35,6 +35,7 @@ class Expected:
     note: str | None = None
     corrected: str | None = None  # beside an erratum: the right value, checked as any published value
     label: str | None = None  # the name as the publication wrote it (with the config's labels), if other
+    line: int | None = None  # where the config writes it, for reports that point at the line
 
 
 @dataclass(frozen=True, eq=False)

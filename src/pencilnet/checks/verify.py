@@ -38,6 +38,7 @@ class Verdict:
     diagnosis: tuple[str, ...] = ()
     follows: str | None = None
     quantity: str = ""  # pencilnet's name for it (`name` is the publication's label, where it has one)
+    line: int | None = None  # where the config writes it
 
     @property
     def passed(self) -> bool:
@@ -125,13 +126,14 @@ def verify(config) -> list[Verdict]:
             note = f"{entry.name}" + (f"; {note}" if note else "")
         verdicts.append(Verdict(entry.label or entry.name, entry.published, str(arithmetic),
                                 published_way, exact, published_way - float(entry.published), verdict, note,
-                                quantity=entry.name))
+                                quantity=entry.name, line=entry.line))
         if entry.corrected is not None:  # the right value, under the same name, checked as usual
             fixed = replace(entry, published=entry.corrected, erratum=None, note=None)
             verdict, _ = judge(fixed, arithmetic, published_way, exact)
             verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic),
                                     published_way, exact, published_way - float(entry.corrected), verdict,
-                                    f"the correction of the printed {entry.published}", quantity=entry.name))
+                                    f"the correction of the printed {entry.published}", quantity=entry.name,
+                                    line=entry.line))
     return _diagnosed(config, verdicts)
 
 

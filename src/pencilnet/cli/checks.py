@@ -1,6 +1,7 @@
 """Commands that check numbers: verify (published values), expect (write them), gradcheck."""
 
 import math
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -11,10 +12,12 @@ from pencilnet.cli.shared import (
     ConfigPath,
     Decimals,
     ExactOption,
+    Force,
     PencilOption,
     Rows,
     Sample,
     Sets,
+    check_output,
     diverging,
     failures,
     load,
@@ -22,36 +25,109 @@ from pencilnet.cli.shared import (
     show,
     style,
     write_out,
+    wrote,
 )
 from pencilnet.core.errors import CheckFailed, InputError
 
 
-def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimals = 4, rows: Rows = 200,
-           all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
-    """Check every published number in the config's `expected` section: exit 0 if all match (or are
-    declared errata), 1 if any differs, 2 for a bad config."""
-    with failures():
-        from dataclasses import replace
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    gitlab = "gitlab"
 
+
+def verify(configs: Annotated[list[str] | None, typer.Argument(
+               metavar="[CONFIG]...", show_default=False,
+               help="YAML configs (or - for standard input), checked in turn with one exit code for the lot; "
+                    "without any, the article's example bundled with pencilnet.")] = None,
+           as_json: AsJson = False,
+           report: Annotated[ReportFormat, typer.Option(
+               "--format", case_sensitive=False,
+               help="text (tables), json, github (workflow commands that annotate each differing line) or "
+                    "gitlab (a code-quality report).")] = ReportFormat.text,
+           junit: Annotated[str | None, typer.Option(
+               "--junit", metavar="FILE", show_default=False,
+               help="Also write a JUnit XML report: a test suite per config, a test case per published number.")]
+           = None,
+           force: Force = False,
+           decimals: Decimals = 4, rows: Rows = 200,
+           all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+    """Check every published number in the configs' `expected` sections: exit 0 if all match (or are
+    declared errata), 1 if any differs, 2 for a bad config (any of them)."""
+    with failures():
         from pencilnet.checks.verify import failure
-        from pencilnet.checks.verify import verify as check
-        from pencilnet.cli import budget
+        from pencilnet.views import ci_reports
+
+        report = ReportFormat.json if as_json else report
+        check_output(junit, "junit", force)
+        paths = configs or [None]
+        several = len(paths) > 1 or junit is not None or report in (ReportFormat.github, ReportFormat.gitlab)
+        checked, shown = [], []
+        for path in paths:
+            where = path if path not in (None, "-") else ("<stdin>" if path == "-" else "article.yaml (bundled)")
+            try:
+                cfg, verdicts = _verified(path, sets, pencil, exact)
+            except InputError as exc:
+                if not several:
+                    raise
+                checked.append(ci_reports.Checked(where, where, [], str(exc)))
+                continue
+            checked.append(ci_reports.Checked(where, cfg.name or where, verdicts))
+            shown.append((cfg, verdicts))
+        if junit is not None:
+            from pencilnet.io.files import write_atomic
+
+            write_atomic(junit, ci_reports.junit(checked))
+            wrote(junit)
+        _show_verdicts(report, checked, shown, style(decimals, rows, all_rows))
+        problems = [c for c in checked if c.problem is not None]
+        if problems:
+            raise InputError(f"{len(problems)} of {len(checked)} configs could not be checked: "
+                             + "; ".join(c.problem.splitlines()[0] for c in problems[:3]))
+        failed = [(c.path, line) for c in checked if (line := failure(list(c.verdicts))) is not None]
+        if failed:
+            raise CheckFailed("; ".join(line if len(checked) == 1 else f"{path}: {line}" for path, line in failed))
+
+
+def _verified(path: str | None, sets, pencil, exact):
+    """A config and its verdicts; a bad config or a missing section is an InputError."""
+    from dataclasses import replace
+
+    from pencilnet.checks.verify import verify as check
+    from pencilnet.cli import budget
+
+    cfg = load(path, sets)
+    budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
+    if cfg.expected is None:
+        raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
+                         "found none (pencilnet expect writes one)")
+    if pencil is not None or exact:
+        cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
+    with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
+        return cfg, check(cfg)
+
+
+def _show_verdicts(report, checked, shown, shown_style) -> None:
+    from pencilnet.views import ci_reports
+
+    if report is ReportFormat.github:
+        write_out(ci_reports.github(checked))
+    elif report is ReportFormat.gitlab:
+        write_out(ci_reports.gitlab(checked))
+    elif report is ReportFormat.json:
         from pencilnet.views import as_json as data
+
+        found = [{"file": c.path, **data.verify(c.verdicts, c.path)} for c in checked if c.problem is None]
+        one = len(checked) == 1 and found
+        show(True, lambda: found[0] if one else {
+            "passed": all(f["passed"] for f in found) and len(found) == len(checked), "configs": found,
+            "problems": [{"file": c.path, "problem": c.problem} for c in checked if c.problem is not None]},
+             lambda: [])
+    else:
         from pencilnet.views import tables
 
-        cfg = load(config, sets)
-        budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
-        if cfg.expected is None:
-            raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
-                             "found none (pencilnet expect writes one)")
-        if pencil is not None or exact:
-            cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
-        with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
-            verdicts = check(cfg)
-        show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
-                                                                                                    all_rows))])
-        if (failed := failure(verdicts)) is not None:
-            raise CheckFailed(failed)
+        show(False, lambda: {}, lambda: [tables.verify(cfg, verdicts, shown_style) for cfg, verdicts in shown])
 
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,

@@ -103,6 +103,8 @@ KINDS = {
     "document": ("a document written by `pencilnet publish`", lambda head: DOCUMENT_MARK.encode() in head),
     "predictions": ("predictions written by `pencilnet predict --out`",
                     lambda head: re.match(rb"sample,(class,)?[a-z0-9_,]*\r?\n", head) is not None),
+    "junit": ("a JUnit report written by `pencilnet verify --junit`",
+              lambda head: b'<testsuites name="pencilnet verify"' in head[:200]),
     None: (None, lambda head: False),
 }
 HEAD_BYTES = 2048  # enough to tell every kind above

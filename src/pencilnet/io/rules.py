@@ -16,6 +16,7 @@ from pencilnet.io import schema
 from pencilnet.io.checker import Checker
 from pencilnet.io.kinds import INVALID, near_miss, valid
 from pencilnet.io.schema import FREEZE, MAX_WEIGHTS
+from pencilnet.io.yaml_text import key_line
 
 # A layer that gives neither weights nor a scheme: Glorot's uniform draw (biases 0), as scikit-learn's
 # MLP starts, from the config's `seed` (0 unless given). `summary` and `train` say when it was used.
@@ -264,8 +265,9 @@ def expectations_of(section, raw, check: Checker, model: Model, samples: int | N
             tolerance = entry["tolerance"] if entry["tolerance"] is not None else section["tolerance"]
             printed = entry["value"] if isinstance(entry["value"], tuple) else (entry["value"],)
             label = str(given_name) if str(given_name) != name else None
+            line = key_line(check.root, f"expected.values.{given_name}") if check.root is not None else None
             entries += [Expected(name, value, tolerance, entry["arithmetic"] if own else INHERIT, entry["erratum"],
-                                 entry["note"], entry["corrected"], label) for value in printed]
+                                 entry["note"], entry["corrected"], label, line) for value in printed]
     if not valid(section["arithmetic"], section["sample"]):
         return None
     return Expectations(section["arithmetic"], section["sample"], entries)

@@ -145,14 +145,18 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
     return result
 
 
-def verify(verdicts) -> dict:
+def verify(verdicts, file: str | None = None) -> dict:
+    from pencilnet.checks.verify import chains
+
     return {
         "passed": all(v.passed for v in verdicts),
         "counts": {kind: sum(v.verdict == kind for v in verdicts)
                    for kind in ("match", "rounding", "erratum", "differs")},
         "entries": [{"name": v.name, "published": v.published, "arithmetic": v.arithmetic,
                      "computed": number(v.computed), "exact": number(v.exact), "difference": number(v.difference),
-                     "verdict": v.verdict, "note": v.note} for v in verdicts],
+                     "verdict": v.verdict, "note": v.note, "file": file, "line": v.line,
+                     "diagnosis": list(v.diagnosis), "follows": v.follows} for v in verdicts],
+        "root": chains(verdicts),  # each differing number the later differing ones follow from
     }
 
 

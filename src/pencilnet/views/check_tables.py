@@ -32,7 +32,10 @@ def verify(config: Example, verdicts, style: Style) -> Group:
     sample = config.expected.sample if config.expected is not None else 1
     title = f"Published numbers of {config.name or config.source}, sample {sample}"
     section = titled(title, table, rows, style, "quantities")
-    return Group(section, Text(summary, style="bold red" if counts["differs"] else "bold green"))
+    from pencilnet.checks.verify import chain_sentences  # verify's module, only where verify ran
+
+    chains = [Text(sentence, style="bold") for sentence in chain_sentences(verdicts)]
+    return Group(section, Text(summary, style="bold red" if counts["differs"] else "bold green"), *chains)
 
 
 def gradcheck(report, style: Style) -> Group:
