@@ -47,7 +47,11 @@ ZERO, ONE, TWO = number(0), number(1), number(2)
 
 
 class ExpressionError(InputError):
-    """A problem with an expression's text, one line naming where it is."""
+    """A problem with an expression's text, one line naming where it is: `field: expected …, found …`."""
+
+    def __init__(self, field: str, expected: str, found: str):
+        self.expected, self.found = expected, found
+        super().__init__(f"{field}: expected {expected}, found {found}")
 
 
 def _tokens(text: str, field: str) -> list[tuple[str, str, int]]:
@@ -59,8 +63,8 @@ def _tokens(text: str, field: str) -> list[tuple[str, str, int]]:
         match = TOKEN.match(text, at)
         if match is None:
             where = at + len(text[at:]) - len(text[at:].lstrip())
-            raise ExpressionError(f"{field}: expected a number, a parameter, an operator or a parenthesis at "
-                                  f"character {where + 1}, found {text[where]!r}")
+            raise ExpressionError(field, f"a number, a parameter, an operator or a parenthesis at character "
+                                         f"{where + 1}", repr(text[where]))
         kind = match.lastgroup or "op"
         found.append((kind, match.group(kind), match.start(kind) + 1))
         at = match.end()
@@ -76,7 +80,7 @@ class _Parser:
     def fail(self, expected: str):
         kind, text, where = self.tokens[self.at]
         found = "the end" if kind == "end" else repr(text)
-        raise ExpressionError(f"{self.field}: expected {expected} at character {where}, found {found}")
+        raise ExpressionError(self.field, f"{expected} at character {where}", found)
 
     def peek(self) -> str:
         kind, text, _ = self.tokens[self.at]
@@ -85,8 +89,8 @@ class _Parser:
     def deeper(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError(f"{self.field}: expected at most {MAX_DEPTH} nested parentheses, signs and powers, "
-                                  f"found more at character {self.tokens[self.at][2]}")
+            raise ExpressionError(self.field, f"at most {MAX_DEPTH} nested parentheses, signs and powers",
+                                  f"more at character {self.tokens[self.at][2]}")
 
     def whole(self) -> Node:
         tree = self.sum()
@@ -139,9 +143,9 @@ class _Parser:
             return Node(text, self.parenthesised())
         if kind == "name":
             if text not in self.parameters:
-                raise ExpressionError(f"{self.field}: unknown name {text!r} at character {where}: expected one of "
-                                      f"the parameters ({', '.join(self.parameters)}) or a function "
-                                      f"({', '.join(FUNCTIONS)})")
+                raise ExpressionError(self.field, f"one of the parameters ({', '.join(self.parameters)}) or a "
+                                      f"function ({', '.join(FUNCTIONS)}) at character {where}",
+                                      f"the unknown name {text!r}")
             self.at += 1
             return Node("name", name=text)
         if self.peek() == "(":
@@ -164,10 +168,10 @@ def parse(text: str, parameters, field: str = "objective") -> Node:
     """The tree of `text`, a function of `parameters` (names); ExpressionError naming the character
     of the first problem otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError(f"{field}: expected a function of the parameters, e.g. '(theta - 4)**2', found "
-                              f"{'nothing' if not text else repr(text)}")
+        raise ExpressionError(field, "a function of the parameters, e.g. '(theta - 4)**2'",
+                              "nothing" if not text else repr(text))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"{field}: expected at most {MAX_LENGTH} characters, found {len(text)}")
+        raise ExpressionError(field, f"at most {MAX_LENGTH} characters", str(len(text)))
     return _Parser(text, tuple(parameters), field).whole()
 
 
