@@ -137,7 +137,7 @@ def contenders(inputs, targets, params, size):
 
     if batch < samples:
         found["pencilnet, shuffled, progress bar"] = bookkept
-    if batch == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online() is not None:
+    if batch == 1 and _has_numba():
         found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
@@ -457,7 +457,7 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
         return pencilnet_run(model, inputs, targets, engine.Schedule(rate, 1, size, optimizer=optimizer), compiled)
 
     found["pencilnet"] = pencilnet(False)
-    if size == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online(optimized=True) is not None:
+    if size == 1 and _has_numba():
         found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
@@ -519,9 +519,10 @@ def _numba_start():
         import numba  # noqa: F401
     except ImportError:
         return print("numba is not installed: pencilnet's NumPy loop trains.\n")
-    code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet.training import fast\n"
+    code = ("import time; start = time.perf_counter(); import numpy as np\n"
+            "from pencilnet.training.compiled_run import CompiledRun\n"
             "from pencilnet.core.model import Layer, Model\n"
-            "run = fast.ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
+            "run = CompiledRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse')\n"
             "run.train(np.zeros((1, 2)), np.zeros((1, 2)), 1, 0.1, np.zeros((1, 2)))\n"
             "print(time.perf_counter() - start)")
     with tempfile.TemporaryDirectory() as cache:

@@ -1,9 +1,10 @@
 """The training loop: epochs of batches, progress, early stopping, divergence and Ctrl-C.
 
-The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
-(see `Run`): `fast.ExactRun` in NumPy, in place, for every optimizer (with the numba loops of
-`compiled` for long online runs), or `recorded.StagesRun` through the recorded stages when every
-carried number is rounded (pencil arithmetic).
+The maths is the stages' (`pencilnet.core.stages`); the loop runs it through one of three run
+objects, peers behind the `Run` protocol, chosen in `choose_run` and nowhere else:
+`numpy_run.NumpyRun` in NumPy, in place, for every optimizer and batch size;
+`compiled_run.CompiledRun`, the numba kernels, for long online runs; `stages_run.StagesRun`
+through the recorded stages when every carried number is rounded (pencil arithmetic).
 """
 
 import math
@@ -18,9 +19,12 @@ from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import Loss
 from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
-from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
+from pencilnet.training import compiled_run
+from pencilnet.training.compiled_run import CompiledRun
+from pencilnet.training.flat import BATCH_STRETCH, STRETCH
 from pencilnet.training.history import EpochSample
-from pencilnet.training.recorded import StagesRun
+from pencilnet.training.numpy_run import NumpyRun
+from pencilnet.training.stages_run import StagesRun
 from pencilnet.training.schedule import Schedule
 
 # Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
@@ -140,11 +144,7 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     if arithmetic is not EXACT and size != 1:
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
-    run: Run
-    if arithmetic is not EXACT:
-        run = StagesRun(model, loss, arithmetic, schedule.optimizer)
-    else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
-        run = ExactRun(model, loss, size == 1 and count * schedule.epochs >= COMPILED_FROM, schedule.optimizer)
+    run = choose_run(model, loss, arithmetic, schedule.optimizer, size, count * schedule.epochs)
     sample = EpochSample(test is not None)
     epoch = 0
     try:
@@ -164,6 +164,17 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     epochs, errors, test_accuracy = sample.lists()
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
                    [schedule.rate(n) for n in epochs], epochs)
+
+
+def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, updates: int) -> Run:
+    """The run that trains: the recorded stages for pencil arithmetic; the compiled kernels for
+    online runs of at least COMPILED_FROM updates (their start, importing numba and loading the
+    code, pays only there) where numba can take them; NumPy otherwise."""
+    if arithmetic is not EXACT:
+        return StagesRun(model, loss, arithmetic, optimizer)
+    if size == 1 and updates >= COMPILED_FROM and compiled_run.available(model, loss):
+        return CompiledRun(model, loss, optimizer)
+    return NumpyRun(model, loss, optimizer)
 
 
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sample: EpochSample,

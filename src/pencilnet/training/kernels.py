@@ -102,7 +102,7 @@ def optimizer_settings(optimizer) -> tuple[int, np.ndarray]:
 
 @numba.njit(cache=True, error_model="numpy")
 def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
-    """`core.optimizers.InPlace`'s step, number by number: the same operations in the same order
+    """`steppers.InPlace`'s step, number by number: the same operations in the same order
     (`update`'s), so each parameter gets the same bits from the same gradient. `buffers` rows: sgd
     velocity; adam m, v; rmsprop square_avg, velocity. Frozen parameters (mask 0) have gradient 0.
     `gradient` becomes g (∇ + λθ with coupled decay). Each case is a loop of its own, without a
