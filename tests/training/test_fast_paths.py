@@ -23,11 +23,11 @@ def network(hidden, output, loss, variant, seed=0):
     sizes = [5] + [int(n) for n in rng.integers(2, 7, size=len(hidden))] + [3]
     model = random_model(rng, sizes, hidden + [output])
     if variant == "shared":  # every other layer with one shared bias weight
-        model = Model(tuple(Layer(l.weights, l.biases[:1] if i % 2 == 0 else l.biases, l.activation,
-                                  shared_bias=i % 2 == 0) for i, l in enumerate(model.layers)), model.bias_input)
+        model = Model(tuple(Layer(layer.weights, layer.biases[:1] if i % 2 == 0 else layer.biases, layer.activation,
+                                  shared_bias=i % 2 == 0) for i, layer in enumerate(model.layers)), model.bias_input)
     elif variant == "frozen":
-        model = Model(tuple(Layer(l.weights, l.biases, l.activation, frozen_weights=i == 0,
-                                  frozen_biases=i == len(model.layers) - 1) for i, l in enumerate(model.layers)),
+        model = Model(tuple(Layer(layer.weights, layer.biases, layer.activation, frozen_weights=i == 0,
+                                  frozen_biases=i == len(model.layers) - 1) for i, layer in enumerate(model.layers)),
                       model.bias_input)
     xs = rng.uniform(-1, 1, size=(40, 5))
     if loss == "mse":
@@ -40,14 +40,14 @@ def network(hidden, output, loss, variant, seed=0):
 def by_stages(model, xs, ts, loss, rate, epochs, size):
     """Training written with the recorded stages: each batch's gradient the mean of its samples'."""
     theta = flatten(model)
-    free = np.concatenate([np.full(l.weights.size, not l.frozen_weights) for l in model.layers]
-                          + [np.full(l.biases.size, not l.frozen_biases) for l in model.layers])
+    free = np.concatenate([np.full(layer.weights.size, not layer.frozen_weights) for layer in model.layers]
+                          + [np.full(layer.biases.size, not layer.frozen_biases) for layer in model.layers])
     for _ in range(epochs):
         for start in range(0, len(xs), size):
             current = unflatten(model, theta)
             gradients = [[row.gradient for row in chain(current, backprop(
                 current, forward(current, x), t, loss))] for x, t in zip(xs[start:start + size],
-                                                                                ts[start:start + size])]
+                                                                                ts[start:start + size], strict=False)]
             theta = theta - rate * np.mean(gradients, axis=0) * free
     return theta
 

@@ -25,8 +25,8 @@ def test_finite_differences_every_activation_loss_and_bias_mode(hidden, output, 
     sizes = [int(n) for n in rng.integers(2, 5, size=len(hidden) + 2)]
     model = random_model(rng, sizes, hidden + [output])
     if shared:
-        model = Model(tuple(Layer(l.weights, l.biases[:1], l.activation, shared_bias=True) for l in model.layers),
-                      model.bias_input)
+        model = Model(tuple(Layer(layer.weights, layer.biases[:1], layer.activation, shared_bias=True)
+                            for layer in model.layers), model.bias_input)
     x = rng.normal(size=sizes[0])
     t = np.eye(sizes[-1])[rng.integers(sizes[-1])] if loss != "mse" else rng.normal(size=sizes[-1])
     numeric, analytic = numeric_gradient(model, x, t, loss), analytic_gradient(model, x, t, loss)
@@ -109,7 +109,7 @@ def test_fast_training_loop_equals_the_recorded_stages(output, loss):
     fast = train(model, xs, ts, Schedule(0.2, 3), loss)
     slow = model
     for _ in range(3):
-        for x, t in zip(xs, ts):
+        for x, t in zip(xs, ts, strict=False):
             slow = step(slow, backprop(slow, forward(slow, x), t, loss), 0.2)
     np.testing.assert_allclose(flatten(fast.model), flatten(slow), rtol=0, atol=1e-12)
 
@@ -169,7 +169,8 @@ def test_progress_is_reported_by_the_clock_not_by_the_sample(monkeypatch):
     model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
     seen = []
-    report = lambda epoch, done, error: seen.append((epoch, done, error))
+    def report(epoch, done, error):
+        return seen.append((epoch, done, error))
     train(model, xs, ts, Schedule(0.5, 5), on_progress=report)
     assert seen[-1][:2] == (5, 3000)  # a quick run: the last epoch only, however many samples
     clock = iter(range(10**6))  # a clock on which every reading is a second later: every stretch reports

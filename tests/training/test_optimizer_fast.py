@@ -138,7 +138,8 @@ def by_oracle(model, xs, ts, loss, key, rates, size):
         total = 0.0
         for start in range(0, len(xs), size):
             current = unflatten(model, theta)
-            traces = [(forward(current, x), t) for x, t in zip(xs[start:start + size], ts[start:start + size])]
+            batch = zip(xs[start:start + size], ts[start:start + size], strict=True)
+            traces = [(forward(current, x), t) for x, t in batch]
             total += sum(error(trace, t, loss).total for trace, t in traces)
             seen.append(np.mean([gradient_vector(backprop(current, trace, t, loss)) for trace, t in traces],
                                 axis=0)[free])

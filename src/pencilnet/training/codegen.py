@@ -85,8 +85,8 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     scaled = "" if model.bias_input == 1.0 else " * bias_input"
     last = len(plan.layers) - 1
     lines, value = [], "x"
-    for index, layer in enumerate(plan.layers):  # forward
-        names.update({f"{name}{index}": array for name, array in layer._asdict().items()})
+    for index, planned in enumerate(plan.layers):  # forward
+        names.update({f"{name}{index}": array for name, array in planned._asdict().items()})
         net = "out" if index == last else f"net{index}"
         lines += [f"{product}({value}, weights{index}, out={net})", f"add({net}, biases{index}{scaled}, out={net})"]
         if records_net and index == last:  # the net stays in the caller's array; out goes in the layer's own
@@ -99,7 +99,8 @@ def write_updates(model: Model, plan: Plan, loss: Loss, fused: Callable | None,
     elif fused:
         lines.append(f"delta = fused({value}, t)")
     else:
-        lines += [f"delta = {loss.ufunc}({value}, t, out=delta_out)" if loss.ufunc else f"delta = derivative({value}, t)",
+        derivative = f"{loss.ufunc}({value}, t, out=delta_out)" if loss.ufunc else f"derivative({value}, t)"
+        lines += [f"delta = {derivative}",
                   *scale(last, value, "delta")]
     if not optimize:
         lines.append("multiply(delta, rate, out=delta)")

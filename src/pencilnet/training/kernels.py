@@ -281,7 +281,8 @@ LOOPS = {
         doc="`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters' places "
             "left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all parameters; "
             "`steps[0]` counts the steps (t), across calls.",
-        rate="", weight="gradient[w_at + i * n_out + j] = source * delta[j]", shared="gradient[b_at] = total * bias_input",
+        rate="", weight="gradient[w_at + i * n_out + j] = source * delta[j]",
+        shared="gradient[b_at] = total * bias_input",
         bias="gradient[b_at + j] = delta[j] * bias_input",
         step="        steps[0] += 1\n        _optimizer_step(code, optimizer, parameters, gradient, buffers, mask, "
              "learning_rate, steps[0])"),

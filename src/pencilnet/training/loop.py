@@ -24,8 +24,8 @@ from pencilnet.training.compiled_run import CompiledRun
 from pencilnet.training.flat import BATCH_STRETCH, STRETCH
 from pencilnet.training.history import EpochSample
 from pencilnet.training.numpy_run import NumpyRun
-from pencilnet.training.stages_run import StagesRun
 from pencilnet.training.schedule import Schedule
+from pencilnet.training.stages_run import StagesRun
 
 # Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
 # as well as when the error does. No network whose inputs are of everyday sizes needs a weight
@@ -101,8 +101,9 @@ class TrainingDiverged(ArithmeticError):
     """The error stopped being a finite number, or a parameter did or grew past `PARAMETER_BOUND`.
 
     `cause` is "error", "weights" or "rate" (the schedule's rate overflowed). `sample` counts
-    from 1 in the data's order: for the error, the first sample whose error is not finite; for the weights, the sample (the last sample of
-    the batch) whose update took them out of bounds. `model` is the one after the last whole epoch."""
+    from 1 in the data's order: for the error, the first sample whose error is not finite; for
+    the weights, the sample (the last sample of the batch) whose update took them out of bounds.
+    `model` is the one after the last whole epoch."""
 
     def __init__(self, epoch: int, sample: int, model: Model, cause: str = "error", largest: float = float("nan")):
         self.epoch, self.sample, self.model, self.cause, self.largest = epoch, sample, model, cause, largest
@@ -145,15 +146,15 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
     run = choose_run(model, loss, arithmetic, schedule.optimizer, size, count * schedule.epochs)
-    sample = EpochSample(test is not None)
+    kept = EpochSample(test is not None)
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, sample, on_progress,
+            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, kept, on_progress,
                                      test)
     except KeyboardInterrupt:
-        raise TrainingInterrupted(sample.done(), sample.lists()[1], run.last_good()) from None
+        raise TrainingInterrupted(kept.done(), kept.lists()[1], run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
             final_error = run.mean_error(inputs, targets)
@@ -161,7 +162,7 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
             final_error = float("nan")
     if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
-    epochs, errors, test_accuracy = sample.lists()
+    epochs, errors, test_accuracy = kept.lists()
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
                    [schedule.rate(n) for n in epochs], epochs)
 
@@ -177,7 +178,7 @@ def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, update
     return NumpyRun(model, loss, optimizer)
 
 
-def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sample: EpochSample,
+def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
             on_progress, test) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
@@ -202,7 +203,7 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sampl
             raise TrainingDiverged(epoch, 1, run.last_good(), "rate", rate)
         for start in range(0, count, stretch):
             stop = min(start + stretch, count)
-            if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
+            if order is not None:  # shuffled; mode="clip": the indices are valid, it writes straight into `out`
                 x = np.take(inputs, order[start:stop], axis=0, out=gathered_inputs[:stop - start], mode="clip")
                 t = np.take(targets, order[start:stop], axis=0, out=gathered_targets[:stop - start], mode="clip")
             else:
@@ -215,15 +216,15 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sampl
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
                 where, cause, largest = _blow_up(run, x, t, size, rate, out)
                 sample = start + where
-                raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
-                                       largest)
+                raise TrainingDiverged(epoch, int(order[sample] if order is not None else sample) + 1,
+                                       run.last_good(), cause, largest)
             total += part
             if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
         error = total / count
         run.epoch_done()
-        sample.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
+        kept.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

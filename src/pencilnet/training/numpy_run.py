@@ -36,10 +36,11 @@ class NumpyRun(FlatRun):
         gradients = self.gradients if self.optimizer else [(None, None)] * len(nets)
         # One sample at a time, a layer's ∂E/∂net is its biases' gradient (when they are its own,
         # trained and fed by 1): the backward pass writes it into the gradient vector itself.
-        deltas = [b if _is_bias_gradient(self.template, rows, index, b) else np.empty(net.shape)
-                  for index, ((_, b), net) in enumerate(zip(gradients, nets))]
+        deltas: list[np.ndarray] = [b if b is not None and _is_bias_gradient(self.template, rows, index, b)
+                                    else np.empty(net.shape)
+                                    for index, ((_, b), net) in enumerate(zip(gradients, nets, strict=True))]
         layers = []
-        for index, ((w, b), activation, net) in enumerate(zip(self.layers, self.activations, nets)):
+        for index, ((w, b), activation, net) in enumerate(zip(self.layers, self.activations, nets, strict=True)):
             source = nets[index - 1] if index else None
             for_step = None if source is None else source.T if rows else source[:, None]
             layers.append(LayerPlan(w, b, activation.apply, activation.scale, net, np.empty(net.shape),
@@ -63,11 +64,12 @@ class NumpyRun(FlatRun):
         """The function that trains on a batch of `rows` samples (0: on samples one at a time)."""
         plan = self._plan(rows)
         if plan.updates is None:
-            names, source = write_updates(self.template, plan, self.loss, self.fused,
-                                          self.optimizer.step if self.optimizer else None, self.closed, self.records_net)
+            step = self.optimizer.step if self.optimizer else None
+            names, source = write_updates(self.template, plan, self.loss, self.fused, step, self.closed,
+                                          self.records_net)
             exec(compile(source, f"<pencilnet training, {rows or 'one sample'} a batch>", "exec"), names)
             self.plans[rows] = plan = plan._replace(updates=names["updates"], source=source)
-        return plan.updates
+        return plan.updates  # type: ignore[return-value]
 
     def _forward(self, x, plan: Plan):
         """Every layer's out for the batch `x`, into the plan's arrays; returns the output layer's,
