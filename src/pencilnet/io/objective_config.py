@@ -106,6 +106,7 @@ def build(data: dict, check: Checker, source: str) -> FunctionConfig:
         if key in NETWORK_FIELDS:
             check.fail(str(key), "no network fields beside an objective (a function has no layers or samples)",
                        "a network's field", describe=False)
+    named = "parameters" in data
     if isinstance(data.get("parameters"), str):
         check.fail("parameters", "a mapping of the function's parameters to their start values (a .npz path is "
                    "a network's parameters)", data["parameters"])
@@ -115,7 +116,7 @@ def build(data: dict, check: Checker, source: str) -> FunctionConfig:
     objective = None
     if top is not INVALID and top["objective"] is None:
         check.fail("objective", "a function of the parameters, e.g. '(theta - 4)**2'", None)
-    if top is not INVALID and top["parameters"] is None:
+    if top is not INVALID and top["parameters"] is None and not named:
         check.fail("parameters", Parameters.expected, None)
     if top is not INVALID and valid(top["objective"], top["parameters"]) and top["objective"] and top["parameters"]:
         try:
