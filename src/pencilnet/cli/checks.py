@@ -96,7 +96,6 @@ def _verified(path: str | None, sets, pencil, exact):
 
     from pencilnet.checks.verify import verify as check
     from pencilnet.cli import budget
-
     from pencilnet.io.objective_config import FunctionGiven
 
     try:

@@ -14,6 +14,7 @@ nesting are bounded before any recursion can run out of stack.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,15 +190,15 @@ def evaluate(tree: Node, values: dict):
     if tree.b is not None:
         b = evaluate(tree.b, values)
         with np.errstate(all="ignore"):
-            return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": _power}[kind](a, b)
+            return _BINARY[kind](a, b)
     with np.errstate(all="ignore"):
-        return {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-                "abs": np.abs}[kind](a)
+        return _UNARY[kind](a)
 
 
-def _power(a, b):
-    # A whole exponent multiplies (a negative base allowed: (-2)**3 = -8); NumPy's float power does so.
-    return np.power(a, b)
+# NumPy's ufuncs, elementwise on grids too; a whole exponent of a negative base works ((-2)**3 = -8).
+_BINARY: dict[str, Callable] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
+_UNARY: dict[str, Callable] = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
+                               "tanh": np.tanh, "abs": np.abs}
 
 
 def derivative(tree: Node, name: str) -> Node:

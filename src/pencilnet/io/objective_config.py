@@ -16,9 +16,9 @@ from pencilnet.checks.published import INHERIT, Expectations, Expected
 from pencilnet.core.errors import ConfigError, InputError
 from pencilnet.core.objective import MAX_PARAMETERS, MAX_STEPS, Objective, objective_of
 from pencilnet.io import schema
-from pencilnet.io.schema import Arithmetic
 from pencilnet.io.checker import Checker
 from pencilnet.io.kinds import INVALID, REQUIRED, Entries, Field, Kind, Text, near_miss, section, valid
+from pencilnet.io.schema import Arithmetic
 from pencilnet.io.yaml_text import key_line
 from pencilnet.training.schedule import Schedule
 
