@@ -58,7 +58,8 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             cfg = load(config, sets)
         except FunctionGiven as given:  # a function instead of a network: an epoch is one step
             if save:
-                raise InputError(f"--save: {given.function.source} gives a function: there is no network to save") from None
+                raise InputError(f"--save: {given.function.source} gives a function: there is no network "
+                                 "to save") from None
             from pencilnet.cli import functions
 
             return functions.train(given.function, epochs, decimals, as_json, rows, all_rows, pencil, exact, plot)
