@@ -104,3 +104,16 @@ def test_the_path_on_the_contours(tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
     one = pencilnet("diagram", ADAM, "--out", tmp_path / "curve.svg")
     assert one.returncode == 0 and (tmp_path / "curve.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_publish_markdown_with_the_path_beside(tmp_path):
+    result = pencilnet("publish", "--out", tmp_path / "adam.md", ADAM)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "adam.md").read_text()
+    # step 1 as worked in the config: m = 1.2, v = 0.144, m̂ = 12, v̂ = 144, update 0.5, θ = 9.5
+    assert "| theta | 10.0000 | 12.0000 | 1.2000 | 0.1440 | 12.0000 | 144.0000 | 0.5000 | 9.5000 |" in text
+    assert "- ∂f/∂theta = `2*(theta - 4)`" in text and "![The steps on f](adam.svg)" in text
+    assert (tmp_path / "adam.svg").exists()
+    refused = pencilnet("publish", "--out", tmp_path / "adam.html", ADAM)
+    assert refused.returncode == 2 and "its document is Markdown" in refused.stderr
+    assert not (tmp_path / "adam.html").exists()

@@ -71,3 +71,37 @@ def picture(function, found, out: str, steps: int | None = None) -> None:
     kind = "png" if out.lower().endswith(".png") else "svg"
     write_atomic(out, path_picture(function.objective, found, function.name, kind))
     wrote(out, "picture")
+
+
+def publish(function, out: str, decimals: int | None, pencil: int | None, exact: bool, title: str | None,
+            force: bool) -> None:
+    """A function's worked steps as Markdown (.md, or - for standard output), the path's picture beside
+    a file as .svg; the network's HTML and LaTeX documents are not written for a function yet."""
+    from pathlib import Path
+
+    from pencilnet.cli.shared import check_output, write_out, wrote
+    from pencilnet.core.errors import InputError
+    from pencilnet.io.files import write_atomic
+    from pencilnet.views.numbers import Style
+    from pencilnet.views.objective_document import markdown
+    from pencilnet.views.objective_plot import path_picture
+
+    path = Path(out)
+    if out != "-" and path.suffix.lower() != ".md":
+        raise InputError(f"--out: {function.source} gives a function: its document is Markdown, expected a .md "
+                         f"file or -, found {out!r}")
+    picture = path.with_suffix(".svg") if out != "-" else None
+    if picture is not None:
+        check_output(out, "document", force)
+        check_output(str(picture), "picture", force)
+    carried = pencil_decimals(function.pencil_decimals, pencil, exact)
+    arithmetic, found = _run(function, function.schedule.epochs, pencil, exact)
+    shown = Style(decimals if decimals is not None else carried if carried is not None else 4, None, carried)
+    text = markdown(function.objective, found, shown, title or function.name, str(arithmetic),
+                    picture.name if picture is not None else None)
+    if picture is None:
+        return write_out(text)
+    write_atomic(picture, path_picture(function.objective, found, title or function.name, "svg"))
+    wrote(picture)
+    write_atomic(out, text)
+    wrote(out)
