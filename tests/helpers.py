@@ -2,6 +2,7 @@
 networks, the cases that cover every activation and loss, and a renderable as plain text."""
 
 import io
+import itertools
 import os
 from pathlib import Path
 
@@ -29,13 +30,12 @@ def every_combination(*axes: list) -> list:
     """Every combination of one value from each axis, as parameters of a test; locally only a few,
     in which each value of each axis still appears (the n-th value of every axis together, round
     the shorter axes again), the others marked `thorough`."""
-    import itertools
 
     def named(value) -> str:
         return "-".join(map(named, value)) if isinstance(value, (list, tuple)) else str(value)
 
     kept = {tuple(n % len(axis) for axis in axes) for n in range(max(map(len, axes)))}
-    return [pytest.param(*(values := [axis[i] for axis, i in zip(axes, indices)]), id=named(values),
+    return [pytest.param(*(values := [axis[i] for axis, i in zip(axes, indices, strict=True)]), id=named(values),
                          marks=() if indices in kept else pytest.mark.thorough)
             for indices in itertools.product(*(range(len(axis)) for axis in axes))]
 
@@ -74,7 +74,7 @@ def analytic_gradient(model: Model, x, t, loss: str) -> np.ndarray:
 
 def random_model(rng: np.random.Generator, sizes: list[int], activations: list[str]) -> Model:
     layers = [Layer(rng.normal(0, 0.8, (a, b)), rng.normal(0, 0.5, b), act)
-              for a, b, act in zip(sizes, sizes[1:], activations)]
+              for (a, b), act in zip(itertools.pairwise(sizes), activations, strict=True)]
     return Model(tuple(layers), bias_input=float(rng.choice([1.0, -1.0, 0.5])))
 
 
@@ -94,7 +94,7 @@ def torch_like(name: str, settings: dict, theta: np.ndarray, grads: list[np.ndar
     theta, found, state = theta.copy(), [], {}
     wd = settings.get("weight_decay", 0.0)
     rates = lr if isinstance(lr, list) else [lr] * len(grads)
-    for t, (grad, lr) in enumerate(zip(grads, rates), start=1):
+    for t, (grad, lr) in enumerate(zip(grads, rates, strict=False), start=1):
         d_p = grad.copy()
         if name == "sgd":
             if wd:

@@ -61,11 +61,10 @@ def test_train_and_predict_from_a_config():
     np.testing.assert_array_equal(found.outputs, pencilnet.forward(config.model, [[0.15, 0.35]]).output)
 
 
-def test_the_readme_python_api_example_runs(capsys):
+def test_the_docs_python_api_example_runs(capsys):
     from helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Python API"):]
+    section = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
     code = section[section.index("```python\n") + 10:section.index("```", section.index("```python\n") + 10)]
     exec(code, {})
     assert capsys.readouterr().out == "['tomato']\n"  # the article's sample: out_y2 0.7353 > out_y1 0.5933
@@ -110,3 +109,15 @@ def test_nothing_the_api_hands_out_changes_the_config():
     assert config.classes == ("red apple", "tomato") and isinstance(config.classes, tuple)
     with pytest.raises(pencilnet.InputError, match="expected a sample number from 1 to 1, found 1.0"):
         config.sample(1.0)
+
+
+def test_from_dict_takes_numpy_arrays_and_refuses_what_yaml_cannot_hold():
+    import yaml
+
+    data = yaml.safe_load(TEXT)
+    data["layers"][0]["weights"] = np.array(data["layers"][0]["weights"])  # as a notebook holds them
+    data["layers"][0]["biases"] = np.array(data["layers"][0]["biases"])
+    assert pencilnet.from_dict(data).model.parameters() == pencilnet.loads(TEXT).model.parameters()
+    data["name"] = {"a", "b"}
+    with pytest.raises(pencilnet.InputError, match=r"^<dict>: expected mappings, lists, .* found a set"):
+        pencilnet.from_dict(data)

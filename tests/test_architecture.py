@@ -1,9 +1,15 @@
 """The layers of the package import one way only: cli → views → io → checks → training → core.
 
 A module may import its own layer and the layers below it, never one above: the engine cannot
-come to depend on how its numbers are shown or read. Imports inside functions count too."""
+come to depend on how its numbers are shown or read. Imports inside functions count too.
+import-linter holds the same layers and two more contracts (see the end of this file)."""
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from helpers import ROOT
@@ -47,7 +53,38 @@ def test_every_module_lives_in_a_layer():
     assert not loose, loose
 
 
+# The same rules, and more, as import-linter contracts (pyproject.toml, [tool.importlinter]):
+# the layers; core importing none of rich, yaml, typer or numba; the training runs independent.
 RUNS = ["numpy_run", "compiled_run", "stages_run"]  # peers behind loop.Run; loop.choose_run picks one
+
+
+def lint_imports(*contracts: str, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("lint-imports")
+    if not script.exists():
+        pytest.fail("lint-imports is missing: install the test extra (pip install -e '.[test]')")
+    options = [part for contract in contracts for part in ("--contract", contract)]
+    return subprocess.run([str(script), "--no-logo", "--no-cache", *options], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_import_contracts_hold():
+    present = [run for run in RUNS if (PACKAGE / "training" / f"{run}.py").exists()]
+    assert not present or present == RUNS, f"only some of the training runs exist: {present}"
+    # Until the runs are modules of their own, their contract has nothing to hold.
+    result = lint_imports(*([] if present else ["layers", "core"]))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_contracts_catch_a_forbidden_import(tmp_path):
+    # A copy of the package whose core imports rich: the core contract must break.
+    shutil.copytree(PACKAGE, tmp_path / "src" / "pencilnet", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    model = tmp_path / "src" / "pencilnet" / "core" / "model.py"
+    model.write_text("import rich  # noqa\n" + model.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    result = lint_imports("core", cwd=tmp_path, env=env)
+    assert result.returncode == 1 and "pencilnet.core.model -> rich" in result.stdout, result.stdout + result.stderr
+
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -1,6 +1,6 @@
-"""The README's examples, run: every `$ pencilnet …` line in a fenced block, with the output
-shown beneath it, is executed from a fresh directory holding the repository's configs/ and
-data/, and its standard output must match what the README shows. A line "..." stands for
+"""The examples of the README and of docs/*.md, run: every `$ pencilnet …` line in a fenced
+block, with the output shown beneath it, is executed from a fresh directory holding the
+repository's configs/ and data/, and its standard output must match what the page shows. A line "..." stands for
 any number of lines left out. The examples are shown as a 120-column terminal prints them."""
 
 import os
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-README = ROOT / "README.md"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCED = re.compile(r"^```[a-z]*\n(.*?)^```", re.S | re.M)
 WIDTH = 120
 
@@ -95,17 +95,19 @@ def run(command: str) -> str:
     return done.stdout
 
 
-# Examples whose files a README snippet makes first: another test makes them and runs the example.
+# Examples whose files a page's snippet makes first: another test makes them and runs the example.
 ELSEWHERE = {"cancer.yaml": "tests/cli/test_readme_own_data.py"}
-BLOCKS = [block for block in examples(README.read_text(encoding="utf-8"))
+BLOCKS = [pytest.param(block, id=f"{page.relative_to(ROOT)}: {block[-1][0]}")
+          for page in PAGES for block in examples(page.read_text(encoding="utf-8"))
           if not any(name in command for name in ELSEWHERE for command, _ in block)]
 
 
-def test_the_readme_has_examples_to_run():
-    assert len(BLOCKS) >= 10
+def test_the_pages_have_examples_to_run():
+    assert len(BLOCKS) >= 12
+    assert {block.id.split(":")[0] for block in BLOCKS} >= {"README.md", "docs/tutorial.md", "docs/verify-and-ci.md"}
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block[-1][0])
+@pytest.mark.parametrize("block", BLOCKS)
 def test_readme_example(block, tmp_path, monkeypatch):
     for name in ("configs", "data"):
         (tmp_path / name).symlink_to(ROOT / name)
@@ -135,3 +137,22 @@ def test_long_numbers_match_within_their_tenth_digit_only():
     assert not matches(["E = 0.2111"], ["E = 0.2112"])  # short numbers: every digit
     assert not matches(["E = 0.2111"], ["E = 0.21110000001"])
     assert not matches(["a 0.2111  b"], ["a 0.2111 b"])  # spacing counts where no number differs
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    headings = [line.lstrip("#").strip() for line in FENCED.sub("", text).splitlines() if line.startswith("#")]
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_link_between_the_pages_leads_somewhere(page):
+    text = page.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)\s]+)\)", FENCED.sub("", text)):
+        if re.match(r"[a-z]+:", target):
+            continue  # another site
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page.name}: {target}: no such file"
+        if anchor:
+            assert anchor in anchors(linked.read_text(encoding="utf-8")), f"{page.name}: {target}: no such heading"

@@ -1,12 +1,14 @@
 """How publications state their numbers, and `verify`'s verdicts on them (issue 23)."""
 
 import json
+import math
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from helpers import ROOT
 
+import pencilnet
 from pencilnet.checks import quantities
 from pencilnet.checks.published import Expected
 from pencilnet.checks.verify import reproduces
@@ -202,3 +204,46 @@ def test_every_value_of_every_step(cli, tmp_path):
     assert result.exit_code == 0, result.stdout + result.stderr
     config.write_text(ARTICLE_TEXT + 'expected:\n  values:\n    exp_y1: "1"\n')  # sigmoid: no exp_ of its own
     assert cli("verify", str(config)).exit_code == 2
+
+
+def test_units_in_the_last_place_and_several_printings_of_one_number(cli, tmp_path):
+    # out_y1 exactly is 0.593353109032932; another program that summed in another order prints the
+    # float two further on (0.5933531090329322): within 4 ulp, not within 1.
+    config = tmp_path / "ulps.yaml"
+    value = quantities.one_step(pencilnet.load(), EXACT, 1)["out_y1"]
+    two_on = repr(math.nextafter(math.nextafter(value, 1), 1))
+    config.write_text(ARTICLE_TEXT + f'expected:\n  tolerance: 4 ulp\n  values:\n    out_y1: "{two_on}"\n'
+                      f'    out_y2: {{value: "{two_on}", tolerance: 1 ulp}}\n')
+    result = cli("verify", "--json", str(config))
+    verdicts = [entry["verdict"] for entry in json.loads(result.stdout)["entries"]]
+    assert verdicts == ["match", "differs"], result.stdout + result.stderr
+    config.write_text(ARTICLE_TEXT + f'expected:\n  values:\n    out_y1: {{value: "{two_on}", tolerance: 1 ulp}}\n')
+    assert cli("verify", str(config)).exit_code == 1
+    config.write_text(ARTICLE_TEXT + 'expected:\n  values:\n    out_y1: {value: "0.5934", tolerance: 0 ulp}\n')
+    refused = cli("verify", str(config))
+    assert refused.exit_code == 2 and "or units in the last place, e.g. '4 ulp'" in refused.stderr
+    # One quantity printed twice: in a table at 4 places, in the text in full; each is checked and listed.
+    config.write_text(ARTICLE_TEXT + f'expected:\n  values:\n    out_y1: ["0.5934", "{value!r}"]\n')
+    result = cli("verify", "--json", str(config))
+    entries = json.loads(result.stdout)["entries"]
+    assert [(e["name"], e["published"], e["verdict"]) for e in entries] == [
+        ("out_y1", "0.5934", "match"), ("out_y1", repr(value), "match")]
+    config.write_text(ARTICLE_TEXT + 'expected:\n  values:\n    out_y1: ["0.5934", "0.5935"]\n')
+    assert cli("verify", str(config)).exit_code == 1  # the second printing differs
+
+
+def test_rounding_by_kind_is_said_in_the_config_and_shown(cli, tmp_path):
+    # A textbook's convention: outputs at 3 places, the rest at 4. out_y1 = σ(0.3778) = 0.593, and
+    # δ_y1 = 0.593 × (1 − 0.593) × 0.593 = 0.241351 × 0.593 → ∂out/∂net 0.2414, ∂E/∂net 0.2414 × 0.593 = 0.1432.
+    config = tmp_path / "book.yaml"
+    config.write_text(ARTICLE_TEXT.replace("loss: half_sse", "loss: half_sse\narithmetic: {pencil: 4, out: 3}")
+                      + 'expected:\n  arithmetic: {pencil: 4, out: 3}\n  values:\n    out_y1: "0.593"\n'
+                      '    dout_y1/dnet_y1: "0.2414"\n    dE/dnet_y1: "0.1432"\n')
+    result = cli("verify", str(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    forward = cli("forward", str(config)).stdout
+    assert "rounded half up to 4 decimals (out 3)" in forward and "0.5930" in forward  # shown at 4 places
+    config.write_text(ARTICLE_TEXT.replace("loss: half_sse", "loss: half_sse\narithmetic: {pencil: 4, outs: 3}"))
+    refused = cli("forward", str(config))
+    assert refused.exit_code == 2 and "arithmetic.outs: expected one of pencil, significant" in refused.stderr
+    assert "(did you mean 'out'?)" in refused.stderr

@@ -1,5 +1,7 @@
 """`pencilnet data fruit` and `pencilnet data show` through Typer's CliRunner."""
 
+import re
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -33,7 +35,8 @@ def test_fruit_writes_the_csv_and_says_so(cli, tmp_path):
     out = tmp_path / "fruit.csv"
     result = cli("fruit", "--count", 10, "--seed", 3, "--out", out)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "" and result.stderr == f"pencilnet: wrote {out}: 10 pictures (5 red apple, 5 tomato), seed 3\n"
+    assert result.stdout == ""
+    assert result.stderr == f"pencilnet: wrote {out}: 10 pictures (5 red apple, 5 tomato), seed 3\n"
     data = load_csv(out)
     images, labels = fruit.generate(10, 3)
     assert data.labels == labels
@@ -93,7 +96,9 @@ def test_show_bad_files(cli, tmp_path):
     assert line.endswith("missing.csv: no such file")
     bad = tmp_path / "bad.csv"
     bad.write_text("p1,p2,label\n0.1,0.2,tomato\n0.3,abc,tomato\n")
-    assert one_line_error(cli("show", bad)).endswith(f"{bad}:3: column 'p2': expected a number, found 'abc'")
+    assert one_line_error(cli("show", bad, "--sample", 2)).endswith(
+        f"{bad}:3: column 'p2': expected a number, found 'abc'")
+    assert cli("show", bad).exit_code == 0  # only the rows shown are read
     other = tmp_path / "data.json"
     other.write_text("{}")
     assert "expected a data file ending in .csv or .npz, found '.json'" in one_line_error(cli("show", other))
@@ -104,3 +109,35 @@ def test_help_lists_the_data_commands(cli):
     assert top.exit_code == 0 and "data" in top.stdout
     help_text = cli("--help").stdout
     assert "fruit" in help_text and "show" in help_text
+
+
+# ---- big files and big requests: bounded before the work (issue 22 item 17, issue 26 item 12) ----------
+
+
+def test_show_of_a_csv_with_100000_columns_shows_what_fits_and_says_what_was_left_out(cli, tmp_path):
+    import time
+
+    count = 100_000
+    path = tmp_path / "wide.csv"
+    values = [f"{(i % 1000) / 1000:.3f}" for i in range(count)]
+    path.write_text(",".join(f"c{i + 1}" for i in range(count)) + ",label\n" + ",".join(values) + ",x\n"
+                    + (",".join(values) + ",y\n") * 20)
+    start = time.perf_counter()
+    result = cli("show", path, "--sample", 2)
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - start < 20  # it was 31 s on a quiet machine, and grows with the columns
+    text = result.stdout
+    assert text.startswith("Sample 2: y") and re.search(r"\bx240\s+0\.239", text) and not re.search(r"x241\s+\d", text)
+    assert "x241 … x100000: 99,760 more values not shown; no picture: 100,000 values are more than the 4,096" in (
+        " ".join(text.split()))
+    assert "0.239" in text and "…" in text and "0.0…" not in text  # whole values, not cut ones
+    assert len(text) < 20_000
+
+
+def test_a_grid_of_pictures_is_capped_by_its_raster_before_any_work(cli, tmp_path):
+    path = tmp_path / "fruit.csv"
+    fruit.write_csv(path, *fruit.generate(4, 1))
+    line = one_line_error(cli("show", path, "--out", tmp_path / "grid.svg", "--count", 100_000))
+    assert line == ("pencilnet: error: --count: expected at most 582 pictures in one grid (each takes 115,200 bytes "
+                    "of the picture's raster), found 100,000")
+    assert not (tmp_path / "grid.svg").exists()

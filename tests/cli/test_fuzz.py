@@ -1,12 +1,18 @@
 """Thousands of mutated configs through every subcommand: each run ends with a documented exit
 code and, when it fails, a one-line message; never a traceback. A second run mutates what
 surrounds a config: its data file, `--set` values (huge integers, deep nesting, alias bombs),
-the targets of the commands that write, and standard input.
+the targets of the commands that write (two outputs naming one file among them), and standard
+input. A third cuts the output of commands that write to stdout short, at a random byte.
+
+A third mutates the text a user's files carry (every text field of a config, a CSV's label column)
+with terminal commands, markup of each format and broken characters, and runs it under locales
+without Unicode and with outputs cut short: shown, never obeyed; printed, never a traceback.
 
 PENCILNET_FUZZ_RUNS sets how many (default 3000 in CI, 50 locally); a failure prints the seed and the config
 that caused it, so it can be replayed."""
 
 import copy
+import json
 import math
 import os
 
@@ -164,9 +170,11 @@ SET_PATHS = ["training.learning_rate", "training.epochs", "training.batch_size",
 CSV_LINES = ["x1,x2,label", "x1,x1,label", "x1,x2", "", "0.1,0.9,tomato", "0.1,nan,tomato", "1e999,0.2,red apple",
              "0.1,0.2,0.3,tomato", "0.1,,tomato", "a,b,c", '"0.1,0.2",tomato', "\x00\x01", "0.1,0.2,plum",
              ",".join(["x"] * 500), "0.5,0.5,red apple"]
-WRITERS = [lambda out: ["train", "--epochs", "1", "--save", out], lambda out: ["diagram", "--out", out],
-           lambda out: ["init", "--out", out], lambda out: ["data", "fruit", "--count", "4", "--out", out],
-           lambda out: ["train", "--epochs", "1", "--plot", out]]
+WRITERS = [lambda out, other: ["train", "--epochs", "1", "--save", out],
+           lambda out, other: ["diagram", "--out", out], lambda out, other: ["init", "--out", out],
+           lambda out, other: ["data", "fruit", "--count", "4", "--out", out],
+           lambda out, other: ["train", "--epochs", "1", "--plot", out],
+           lambda out, other: ["train", "--epochs", "1", "--save", out, "--plot", other]]  # two outputs: one file?
 
 
 def hostile_csv(rng: np.random.Generator) -> str:
@@ -192,8 +200,10 @@ def _mutate_around(folder, texts):
     rng = np.random.default_rng(20261201)
     (folder / "a folder.svg").mkdir(exist_ok=True)
     (folder / "other.csv").write_text("x1,x2,label\n0.1,0.2,tomato\n")
+    if not (folder / "link.svg").is_symlink():
+        (folder / "link.svg").symlink_to("out.svg")
     targets = [folder / "out.yaml", folder / "out.svg", folder / "out.png", folder / "out.csv", folder / "a folder.svg",
-               folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt"]
+               folder / "missing" / "out.yaml", folder / "other.csv", folder / "out.txt", folder / "link.svg"]
     outcomes = {}
     for run in range(max(RUNS // 4, 25)):
         base = int(rng.integers(len(texts)))
@@ -212,8 +222,8 @@ def _mutate_around(folder, texts):
         elif kind < 0.6:  # a command that writes, to a target that may not take it
             config = folder / "fuzzed.yaml"
             config.write_text(text, encoding="utf-8")
-            target = str(targets[int(rng.integers(len(targets)))])
-            command = WRITERS[int(rng.integers(len(WRITERS)))](target)
+            target, other = (str(targets[int(rng.integers(len(targets)))]) for _ in range(2))
+            command = WRITERS[int(rng.integers(len(WRITERS)))](target, other)
             if command[0] in ("train", "diagram"):
                 command.append(str(config))
         else:
@@ -232,5 +242,171 @@ def _mutate_around(folder, texts):
             assert message and all(line.startswith(("pencilnet: ", "Usage:", "Try ", "Error", "│", "╭", "╰"))
                                    for line in message), where
             assert len(message) <= ConfigError.SHOWN + 1 or message[0].startswith(("Usage", "╭")), where
+        if "--save" in command and "--plot" in command and os.path.realpath(target) == os.path.realpath(other):
+            assert result.exit_code == 2 and "expected two different files" in result.stderr, where
         outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
     assert outcomes.get(0, 0) >= 3 and outcomes.get(2, 0) >= 10, outcomes
+
+
+# ---- short writes: an output a full disk cuts anywhere is whole, or an error -------------------------
+
+STDOUT_WRITERS = [["forward"], ["walkthrough", "--json"], ["expect"], ["init", "--layers", "12,9,3"], ["summary"],
+                  ["gradcheck", "--all"], ["train", "--json", "--epochs", "3"], ["verify"], ["diagram"]]
+
+
+def test_an_output_cut_anywhere_is_whole_or_an_error(tmp_path):
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limited(limit: int):
+        def prepare():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        return prepare
+
+    rng = np.random.default_rng(20261207)
+    for run in range(max(RUNS // 100, 3)):
+        command = STDOUT_WRITERS[int(rng.integers(len(STDOUT_WRITERS)))]
+        whole = subprocess.run([sys.executable, "-m", "pencilnet", *command], capture_output=True, timeout=120,
+                               stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "100"}).stdout
+        limit = int(rng.integers(0, len(whole) + 2))
+        with open(tmp_path / "out", "wb") as out:
+            process = subprocess.run([sys.executable, "-m", "pencilnet", *command], stdout=out, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, timeout=120, preexec_fn=limited(limit),
+                                     env={**os.environ, "COLUMNS": "100"})
+        written, where = (tmp_path / "out").read_bytes(), f"run {run}: {command} limited to {limit} of {len(whole)}"
+        if limit >= len(whole):
+            assert process.returncode in ALLOWED.get(command[0], {0}) and written == whole, where
+        else:
+            assert process.returncode == 2, where
+            assert process.stderr.decode().strip() == "pencilnet: error: cannot write: File too large", where
+            assert written == whole[:limit], where
+
+
+# ---- text a user's files carry: shown, never obeyed; locales; short writes (issue 26) ------------------
+
+# Fragments that have broken terminals, documents or encoders: terminal commands (OSC 52 writes the
+# clipboard, CSI 2J clears the screen, 8-bit CSI), marks that reorder text, a character outside the BMP
+# and half of one, markup of every format pencilnet writes, line breaks that start a heading, a long word.
+FRAGMENTS = ["\x1b]52;c;SGk=\x07", "\x1b]0;title\x07", "\x1b[2J", "\x9b31m", "\x00", "\x7f", "\u202e", "\u2066",
+             "🍅", "\ud83c", "<script>alert(1)</script>", "\\input{/etc/passwd}", "\\write18{ls}", "}{", "%#_^&$~",
+             "\n# heading\n", "\r\n    code", "`tick`", "[a](javascript:x)", "x" * 300, "red apple", "é", " "]
+TEXT_FIELDS = [("name",), ("description",), ("classes", 0), ("classes", 1), ("samples", 0, "label"),
+               ("expected", "values", "E_total", "erratum"), ("expected", "values", "net_h1")]
+TEXT_COMMANDS = [["summary"], ["predict"], ["forward"], ["error"], ["walkthrough"], ["verify"],
+                 ["train", "--epochs", "1"], ["publish", "--out", "-"], ["diagram"], ["data", "show"]]
+SHOWN_NOT_OBEYED = ("\x1b", "\x9b", "\u202e", "\u2066")
+
+
+def hostile_text(rng: np.random.Generator) -> str:
+    return "".join(FRAGMENTS[int(rng.integers(len(FRAGMENTS)))] for _ in range(int(rng.integers(1, 5))))
+
+
+def with_hostile_text(data: dict, rng: np.random.Generator) -> dict:
+    data = copy.deepcopy(data)
+    for _ in range(int(rng.integers(1, 4))):
+        *where, last = TEXT_FIELDS[int(rng.integers(len(TEXT_FIELDS)))]
+        place = data
+        for key in where:
+            place = place[key]
+        if last == "net_h1":
+            place[last] = {"value": "0.857", "note": hostile_text(rng)}
+        else:
+            place[last] = hostile_text(rng)
+    if rng.random() < 0.5 and "samples" in data:  # the label names a class, or the config says so
+        data["samples"][0]["label"] = data["classes"][int(rng.integers(2))]
+    return data
+
+
+def test_hostile_text_in_every_field_is_shown_never_obeyed(bases, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    folder, texts = bases
+    runner = CliRunner()
+    rng = np.random.default_rng(20261207)
+    article = yaml.safe_load(texts[0])
+    config, csv = folder / "texts.yaml", folder / "texts.csv"
+    for run in range(max(RUNS // 2, 25)):
+        data = with_hostile_text(article, rng)
+        # JSON is YAML: every character escaped as JSON writes it, a lone surrogate included.
+        config.write_text(json.dumps(data), encoding="utf-8")
+        label = hostile_text(rng).replace(",", "").replace("\n", "").replace("\r", "").replace('"', "")
+        csv.write_text(f"x1,x2,label\n0.1,0.9,{label}\n0.8,0.2,plain\n", encoding="utf-8", errors="surrogatepass")
+        command = TEXT_COMMANDS[int(rng.integers(len(TEXT_COMMANDS)))]
+        target = csv if command[0] == "data" else config
+        result = runner.invoke(app, [*command, str(target)])
+        where = f"run {run}, command {command}, config:\n{json.dumps(data)[:3000]}\noutput:\n{result.output[-2000:]}"
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            f"{type(result.exception).__name__}: {result.exception}\n{where}"
+        assert result.exit_code in ALLOWED.get(command[0], {0, 2}) | ({1} if command[0] == "verify" else set()), where
+        for stream in (result.stdout, result.stderr):
+            assert not any(mark in stream for mark in SHOWN_NOT_OBEYED), where
+
+
+LOCALE_RUN = """
+import sys
+from pencilnet.cli.app import app
+for args in {commands!r}:
+    try:
+        app(args, prog_name="pencilnet")
+    except SystemExit as done:
+        print(f"exit {{done.code or 0}}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("locale", [{"LC_ALL": "C", "PYTHONUTF8": "0"},
+                                    pytest.param({"PYTHONIOENCODING": "iso-8859-1", "PYTHONUTF8": "0"},
+                                                 marks=pytest.mark.thorough)], ids=["C", "latin-1"])
+def test_hostile_text_under_a_locale_without_unicode(bases, tmp_path, locale):
+    import subprocess
+    import sys
+
+    folder, texts = bases
+    rng = np.random.default_rng(20261208)
+    commands = []
+    for k in range(4 if not THOROUGH else 20):
+        path = tmp_path / f"c{k}.yaml"
+        path.write_text(json.dumps(with_hostile_text(yaml.safe_load(texts[0]), rng)), encoding="utf-8")
+        command = TEXT_COMMANDS[int(rng.integers(len(TEXT_COMMANDS) - 1))]
+        commands.append([*command, str(path)])
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIOENC"))}
+    done = subprocess.run([sys.executable, "-c", LOCALE_RUN.format(commands=commands)], capture_output=True,
+                          cwd=tmp_path, env={**env, "COLUMNS": "100", **locale}, timeout=300)
+    encoding = "ascii" if locale.get("LC_ALL") == "C" else "iso-8859-1"
+    out, err = done.stdout.decode(encoding), done.stderr.decode(encoding)  # every byte one the terminal can show
+    assert "Traceback" not in err, err[-3000:]
+    codes = [line for line in out.splitlines() if line.startswith("exit ")]
+    assert len(codes) == len(commands) and set(codes) <= {"exit 0", "exit 1", "exit 2"}, (codes, err[-2000:])
+    assert not any(mark in out + err for mark in SHOWN_NOT_OBEYED)
+
+
+SHORT_WRITE = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+import signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
+from pencilnet.cli import main
+sys.argv = ["pencilnet", *{command!r}]
+main()
+"""
+
+
+def test_an_output_cut_short_is_an_error_never_a_silent_exit_0(tmp_path):
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(20261209)
+    for run in range(3 if not THOROUGH else 15):
+        command = [*COMMANDS[int(rng.integers(len(COMMANDS)))]]
+        limit = int(rng.choice([0, 100, 1000, 4000]))
+        with open(tmp_path / "out.txt", "wb") as out:
+            done = subprocess.run([sys.executable, "-c", SHORT_WRITE.format(limit=limit, command=command)],
+                                  stdout=out, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120)
+        size = (tmp_path / "out.txt").stat().st_size
+        where = f"run {run}: {command} with a limit of {limit} bytes: exit {done.returncode}, {size} bytes\n" \
+                f"{done.stderr.decode(errors='replace')[-2000:]}"
+        assert b"Traceback" not in done.stderr, where
+        if size >= limit and done.returncode == 0:
+            pytest.fail(f"cut short at the limit, yet exit 0: {where}")
+        assert done.returncode in (0, 1, 2, 3), where

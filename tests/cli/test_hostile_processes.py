@@ -36,7 +36,8 @@ def message(process, code: int = 2) -> str:
 
 def test_a_config_that_is_an_endless_device():
     assert message(run("forward", "/dev/zero")) == (
-        "pencilnet: error: /dev/zero: expected a config of at most 16 MiB, found more")
+        "pencilnet: error: /dev/zero: expected a config (a regular file, not a pipe or device), found a character "
+        "device")
 
 
 def test_an_endless_standard_input():
@@ -48,10 +49,11 @@ def test_an_endless_standard_input():
 def test_a_data_file_and_a_history_that_link_to_an_endless_device(tmp_path):
     (tmp_path / "zeros.csv").symlink_to("/dev/zero")
     (tmp_path / "c.yaml").write_text("inputs: 1\nlayers: [{size: 1, init: xavier}]\ndata: {train: zeros.csv}\n")
-    assert "zeros.csv: expected a data file of at most 64 MiB, found more" in message(
-        run("forward", str(tmp_path / "c.yaml")))
+    assert "zeros.csv: expected a data file (a regular file, not a pipe or device), found a character device" in (
+        message(run("forward", str(tmp_path / "c.yaml"))))
     assert message(run("plot", "/dev/zero")) == (
-        "pencilnet: error: /dev/zero: expected a JSON file of at most 64 MiB, found more")
+        "pencilnet: error: /dev/zero: expected a JSON file (a regular file, not a pipe or device), found a character "
+        "device")
 
 
 def test_a_reader_that_closes_the_pipe_is_not_a_failed_check():
@@ -81,3 +83,52 @@ def test_numpy_overflow_warnings_are_not_shown(tmp_path):
                                      "  - {inputs: [-1e200], target: [1]}\n")
     process = run("forward", str(tmp_path / "c.yaml"))
     assert process.returncode == 0 and process.stderr == "", process.stderr
+
+
+def cut_short_at(limit: int):
+    """A file-size limit: the disk 'fills' after `limit` bytes, mid-write (the write is cut short,
+    then refused), as a full disk does; SIGXFSZ ignored, so the write reports it instead."""
+    def prepare():
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return prepare
+
+
+@pytest.mark.parametrize("args", [("walkthrough",), ("walkthrough", "--json"), ("expect",),
+                                  ("init", "--layers", "30,30,2")])
+def test_an_output_cut_short_by_a_full_disk_is_an_error(tmp_path, args):
+    # Python's buffered writer drops what a short write left over, silently: the file held 1,024
+    # bytes of the output and the command exited 0.
+    with open(tmp_path / "out.txt", "w") as out:
+        process = subprocess.run([sys.executable, "-m", "pencilnet", *args], stdout=out, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True, timeout=120, preexec_fn=cut_short_at(1024))
+    assert message(process) == "pencilnet: error: cannot write: File too large"
+    assert (tmp_path / "out.txt").stat().st_size == 1024
+
+
+def test_a_non_blocking_pipe_that_fills_gets_the_whole_output():
+    # The output is written to the descriptor directly: a pipe left non-blocking by another program
+    # refuses a write while full (EAGAIN), and the rest must wait for the reader, not fail.
+    import fcntl
+    import time
+
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETFL, fcntl.fcntl(writer, fcntl.F_GETFL) | os.O_NONBLOCK)
+    process = subprocess.Popen([sys.executable, "-m", "pencilnet", "init", "--layers", "100,100,2"], stdout=writer,
+                               stderr=subprocess.PIPE)
+    os.close(writer)
+    time.sleep(1)  # long enough, often, for the pipe to fill; the test holds either way
+    with os.fdopen(reader, "rb") as pipe:
+        text = pipe.read()
+    assert process.wait(timeout=120) == 0 and process.stderr.read() == b""
+    assert text.startswith(b"# ") and len(text) > 65536 and text.endswith(b"\n")
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("forward", "--help")])
+def test_the_help_and_the_version_to_a_full_disk_are_one_line_not_a_traceback(args):
+    # Click writes them before any command starts, outside the commands' own handling of a full disk.
+    with open("/dev/full", "w") as full:
+        assert message(run(*args, stdout=full)) == "pencilnet: error: cannot write: No space left on device"

@@ -45,7 +45,8 @@ def wide(tmp_path, inputs: int, hidden: int) -> str:
 
 @pytest.mark.parametrize("options, message", [
     (["--seed", "-1"], "--seed: expected a non-negative whole number, found -1"),
-    (["--seed", str(2**63)], "--seed: expected a non-negative whole number of at most 2**63 - 1, found 9223372036854775808"),
+    (["--seed", str(2**63)],
+     "--seed: expected a non-negative whole number of at most 2**63 - 1, found 9223372036854775808"),
     (["--epochs", str(10**20)], "--epochs: expected a positive whole number of at most 2**63 - 1"),
     (["--learning-rate", "inf"], "--learning-rate: expected a positive finite number, found inf"),
     (["--learning-rate", "nan"], "--learning-rate: expected a positive finite number, found nan"),
@@ -128,6 +129,36 @@ def test_expect_epochs_that_diverge_exit_3(cli):
     assert "training diverged" in one_line(result, EXIT_DIVERGED)
 
 
+REGRESSION = """\
+inputs: 1
+loss: mse
+layers:
+  - {weights: [[0.5]], biases: [0.1], activation: identity}
+samples:
+  - {inputs: [1.0], target: [1.0]}
+  - {inputs: [2.0], target: [1e200]}
+training: {learning_rate: 0.1, epochs: 3}
+"""
+
+
+@pytest.mark.parametrize("change, cause", [
+    (["--set", "training.weight_decay=1e300"], "; training.weight_decay (1e+300) is likely too large: with the "
+                                               "learning rate (0.5) each update more than undoes every weight"),
+    (["--set", "training.lr_schedule={name: exponential, gamma: 1e300}"],
+     "; training.lr_schedule.gamma (1e+300) is likely too large: it made the learning rate of epoch 2 5e+299"),
+    (["--set", "training.learning_rate=1e300"], "; the learning rate (1e+300) is likely too large"),
+    ([REGRESSION], "; the targets are likely too large (up to 1e+200, in sample 2): scale them (or train at a "
+                   "smaller learning rate)"),
+])
+def test_divergence_names_its_likely_cause_in_train_verify_and_expect(cli, tmp_path, change, cause):
+    # Each of these blamed the learning rate (0.5, or 0.1), which was not what to change.
+    if change == [REGRESSION]:
+        change = [written(tmp_path, REGRESSION)]
+    for command in (["train", "--epochs", "3"], ["expect", "--epochs", "3"]):
+        line = one_line(cli(*command, *change), EXIT_DIVERGED)
+        assert line.startswith("pencilnet: error: training diverged in epoch ") and line.endswith(cause), line
+
+
 def test_ctrl_c_while_verify_trains_exits_130(cli, monkeypatch):
     from pencilnet.checks import quantities
     from pencilnet.training.loop import TrainingInterrupted
@@ -175,6 +206,19 @@ def test_step_checks_its_budget_too_for_every_step(cli, tmp_path):
     assert "(4,600,002 parameters, 9,200,004 rows to write)" in line
 
 
+def test_step_with_one_parameter_counts_the_rows_it_shows(cli):
+    # --parameter w5: one table of a row per step, 834 rows. It was counted as 12 rows a step
+    # (10,008) and refused with "(--all on 12 parameters)", an option never given.
+    result = cli("step", "--steps", "834", "--parameter", "w5", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") > 834
+    line = one_line(cli("step", "--steps", "834"))  # a table of 12 rows for each step: too many
+    assert "found 10,008 (834 tables of up to 24 rows, on 12 parameters); use --json, or show fewer rows" in line
+    assert "--all" not in line
+    assert "--parameter: expected a parameter name such as w1 or bw4, found 'w99'" in one_line(
+        cli("step", "--steps", "10000", "--parameter", "w99"))
+
+
 def test_a_table_of_a_big_network_is_shown_with_its_row_limit(cli, tmp_path):
     config = wide(tmp_path, 20, 5000)
     result = cli("backprop", config, "--rows", 3)
@@ -199,7 +243,7 @@ def test_the_readme_states_the_limits_the_code_has():
     from pencilnet.cli.data import PICTURE_BYTES
     from pencilnet.io import config, csv_data, npz, starter, yaml_text
 
-    section = (ROOT / "README.md").read_text().split("## Errors, checks and exit codes")[1].split("\n## ")[0]
+    section = (ROOT / "docs" / "errors-and-limits.md").read_text(encoding="utf-8")
     for figure in (f"{yaml_text.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // starter.BYTES_PER_PARAMETER:,}",
                    f"{csv_data.MAX_TEXT_BYTES // PICTURE_BYTES:,}", f"{csv_data.MAX_TEXT_BYTES // 2**20} MiB",
                    f"{npz.MAX_ARRAY_BYTES // 2**20} MiB", f"{budget.TABLE_ROWS_LIMIT:,} rows",

@@ -119,7 +119,8 @@ def test_a_stop_signal_during_training_saves_the_last_whole_epoch(tmp_path, monk
 
     monkeypatch.setattr(loop, "COMPILED_FROM", 0)
     cfg = pencilnet.load(str(config), ["training.target_error=null"])
-    expected = pencilnet.train(cfg.model, cfg.train_inputs, cfg.train_targets, replace(cfg.schedule, epochs=epochs), cfg.loss)
+    expected = pencilnet.train(cfg.model, cfg.train_inputs, cfg.train_targets, replace(cfg.schedule, epochs=epochs),
+                               cfg.loss)
     assert np.array_equal(flatten(trained.model), flatten(expected.model))
     assert not np.allclose(flatten(trained.model), flatten(cfg.model))
 
@@ -236,3 +237,55 @@ def test_a_kill_at_any_step_of_a_write_leaves_one_whole_version(tmp_path, step, 
     with open(target, "rb") as stream:
         first = stream.read(1)
     assert first * size == target.read_bytes()
+
+
+# ---- every command's exit status, as a real process ------------------------------------------------
+
+# One successful use of every command; {d} is a scratch directory. The second wave reads what the
+# first wrote. (In-process, a command's return value never becomes the exit status: only a real
+# process shows `init > x.yaml` exiting 239, the number of characters it wrote.)
+FIRST_WAVE = {
+    "forward": ["forward"], "error": ["error", "--json"], "backprop": ["backprop"], "step": ["step", "--json"],
+    "walkthrough": ["walkthrough"], "train": ["train", "--json", "--epochs", "3"], "predict": ["predict"],
+    "verify": ["verify"], "expect": ["expect"], "gradcheck": ["gradcheck", "--json"],
+    "export": ["export", "--out", "{d}/net.safetensors"], "publish": ["publish", "--out", "{d}/doc.md"],
+    "init": ["init", "--layers", "2,3,2", "--seed", "3"], "summary": ["summary"], "diagram": ["diagram"],
+    "data fruit": ["data", "fruit", "--out", "{d}/fruit.csv", "--count", "10"],
+}
+SECOND_WAVE = {
+    "import": ["import", "{d}/net.safetensors"], "plot": ["plot", "{d}/train.out"],
+    "data show": ["data", "show", "{d}/fruit.csv"],
+}
+
+
+def command_names(typer_app, prefix: str = "") -> set[str]:
+    names = {prefix + (info.name or info.callback.__name__) for info in typer_app.registered_commands}
+    for group in typer_app.registered_groups:
+        names |= command_names(group.typer_instance, f"{prefix}{group.name} ")
+    return names
+
+
+def test_every_command_exits_0_when_it_succeeds_as_a_real_process(tmp_path):
+    from pencilnet.cli.app import app
+
+    assert command_names(app) == set(FIRST_WAVE) | set(SECOND_WAVE)  # a new command gets its line here
+    for wave in (FIRST_WAVE, SECOND_WAVE):
+        running = {}
+        for name, args in wave.items():  # side by side: twenty starts one after another take long
+            out = open(tmp_path / f"{name.replace(' ', '_')}.out", "wb")  # noqa: SIM115 (closed below)
+            running[name] = (out, subprocess.Popen(
+                [sys.executable, "-m", "pencilnet", *(a.format(d=tmp_path) for a in args)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, cwd=tmp_path))
+        for name, (out, process) in running.items():
+            _, err = process.communicate(timeout=DEADLINE)
+            out.close()
+            assert process.returncode == 0, (name, process.returncode, err.decode())
+            assert (tmp_path / f"{name.replace(' ', '_')}.out").stat().st_size > 0 or b"wrote" in err, name
+
+
+def test_a_starter_config_piped_into_a_command_succeeds_under_pipefail():
+    if not os.path.exists("/bin/bash"):
+        pytest.skip("needs bash")
+    script = (f"set -o pipefail; {sys.executable} -m pencilnet init --layers 2,2,2 --seed 3 "
+              f"| {sys.executable} -m pencilnet forward - > /dev/null")
+    assert subprocess.run(["/bin/bash", "-c", script], timeout=DEADLINE).returncode == 0

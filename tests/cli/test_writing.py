@@ -344,3 +344,18 @@ def test_publish_and_predict_replace_their_own_files_and_only_those(cli, tmp_pat
     other.write_text("a,b\n1,2\n")
     refused = cli("predict", "--out", other)
     assert refused.exit_code == 2 and other.read_text() == "a,b\n1,2\n"
+
+
+def test_two_outputs_naming_one_file_are_refused_before_any_work(cli, tmp_path, monkeypatch):
+    # `train --save x.svg --plot x.svg` trained, wrote the config, then drew the plot over it and
+    # said "wrote x.svg" twice: the trained weights were lost with exit 0.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(loop, "train", lambda *a, **k: pytest.fail("trained although the outputs clash"))
+    (tmp_path / "link.svg").symlink_to("x.svg")
+    for plot, named in (("x.svg", "x.svg"), ("link.svg", str(tmp_path / "x.svg")),
+                        (str(tmp_path / "x.svg"), str(tmp_path / "x.svg"))):
+        result = cli("train", "--save", "x.svg", "--plot", plot)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"pencilnet: error: --save and --plot: expected two different files, found both " \
+                                f"naming {named}\n"
+        assert not (tmp_path / "x.svg").exists()

@@ -57,12 +57,13 @@ def test_gradcheck_passes_on_any_network(case):
     # says so, by its resolution); the property is about networks that can be checked.
     out = forward(model, x).output
     assume(np.all(np.minimum(np.abs(out), np.abs(1 - out)) > 1e-6) or loss in ("half_sse", "mse"))
-    checks = gradcheck(model, x, target, loss)
+    checks = gradcheck(model, x, target, loss).checks
     # A gradient below what finite differences resolve is reported as unchecked, never as a pass.
-    unchecked = [c for c in checks if not c.passed(1e-6)]
-    assert all(c.unresolved(1e-6) and abs(c.analytic - c.numeric) <= c.resolution < 1e-6 for c in unchecked), unchecked
+    unchecked = [c for c in checks if not c.passed]
+    assert all(c.verdict == "not resolved" and abs(c.analytic - c.numeric) <= c.resolution < 1e-6
+               for c in unchecked), unchecked
     # Roundoff excuses only differences far smaller than any real mistake would make.
-    excused = [c for c in checks if not c.within(1e-6)]
+    excused = [c for c in checks if c.verdict != "ok"]
     assert all(abs(c.analytic - c.numeric) < 1e-6 for c in excused), excused
 
 

@@ -1,6 +1,7 @@
 """The engine against three independent oracles: the article's printed numbers, a hand
 calculation written out below, and central finite differences."""
 
+import itertools
 import math
 
 import numpy as np
@@ -19,7 +20,7 @@ def run(config):
     grads = backprop(config.model, trace, t, config.loss)
     new = step(config.model, grads, config.schedule.learning_rate)
     values = {}
-    for name, layer_net, layer_out in zip(["h", "y"], trace.layers, trace.layers):
+    for name, layer_net, layer_out in zip(["h", "y"], trace.layers, trace.layers, strict=True):
         for j in range(2):
             values[f"net_{name}{j + 1}"] = layer_net.net[j]
             values[f"out_{name}{j + 1}"] = layer_out.out[j]
@@ -62,7 +63,8 @@ PRINTED = [
     ("dE/dw2", "0.00159221", "product"),  # 0.0437 × 0.2429 × 0.15; exact 0.001590196
     ("dE/dw3", "-0.000981148", "product"),
     ("dE/dw4", "0.003715156", "product"),
-    ("dE/dbw1", "-0.0028", None), ("dE/dbw2", "0.0106", None), ("dE/dbw3", "0.1432", None), ("dE/dbw4", "-0.0515", None),
+    ("dE/dbw1", "-0.0028", None), ("dE/dbw2", "0.0106", None),
+    ("dE/dbw3", "0.1432", None), ("dE/dbw4", "-0.0515", None),
     ("new w1", "0.1002", None), ("new w2", "0.1992", None), ("new w3", "0.1205", None), ("new w4", "0.1681", None),
     ("new w6", "0.4181", None), ("new w7", "0.2882", None),
     ("new w8", "0.0851", "pencil"),  # 0.07 + 0.5 × 0.0301 = 0.08505, rounded half up; exact 0.085045
@@ -181,7 +183,7 @@ def test_train_updates_once_per_sample_in_order():
     manual, errors = model, []
     for _ in range(2):
         total = 0.0
-        for x, t in zip(xs, ts):
+        for x, t in zip(xs, ts, strict=False):
             trace = forward(manual, x)
             total += error(trace, t).total
             manual = step(manual, backprop(manual, trace, t), 0.3)
@@ -194,7 +196,7 @@ def test_train_updates_once_per_sample_in_order():
 def test_training_reduces_the_article_error(article):
     history = train(article.model, article.train_inputs, article.train_targets, Schedule(0.5, 200))
     assert history.final_error < 0.01
-    assert all(b < a for a, b in zip(history.errors, history.errors[1:]))
+    assert all(b < a for a, b in itertools.pairwise(history.errors))
 
 
 def test_names_follow_the_article_and_generalise(article):

@@ -1,4 +1,5 @@
 
+import json
 import os
 
 import numpy as np
@@ -183,3 +184,111 @@ def test_a_name_with_a_character_outside_the_bmp_is_printed_by_every_command(tmp
                                 env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"}, timeout=60)
         assert result.returncode == 0, result.stderr.decode()
         assert "\U0001F345".encode() in result.stdout and b"Traceback" not in result.stderr
+
+
+# ---- every problem at once (issue 22 item 12) ---------------------------------------------------
+
+PANDAS_CSV = ",a,b,label\n0,1,2,x\n1,3,4,y\n"  # DataFrame.to_csv(path) writes the index as an unnamed column
+PANDAS_HINT = "column 1: expected a column name, found an empty field (a CSV written by pandas with its index: " \
+              "write it with to_csv(path, index=False))"
+
+
+@pytest.mark.parametrize("inputs", ["", "inputs: 2\n", "inputs: 3\n"])
+def test_the_pandas_index_hint_comes_whether_or_not_inputs_is_given(tmp_path, inputs):
+    (tmp_path / "pd.csv").write_text(PANDAS_CSV)
+    text = inputs + "init: xavier\nlayers:\n  - {size: 3}\n  - {activation: softmax}\nloss: cross_entropy\n" \
+                    "data: {train: pd.csv}\n"
+    with pytest.raises(InputError) as caught:
+        pencilnet.loads(text, base_dir=tmp_path)
+    lines = str(caught.value).splitlines()
+    assert any(line.endswith(f"pd.csv:1: {PANDAS_HINT}") for line in lines), lines
+    # The sizes the file was to give, and the weights a scheme draws from them, are not blamed: the file is.
+    assert not any("found nothing" in line for line in lines), lines
+
+
+def test_an_unquoted_published_value_and_unknown_names_are_reported_together():
+    text = TOMATO_TEXT.replace("TITLE", "t").replace("CLASS", "apple") + (
+        "expected:\n  values:\n    out_y1: 0.5933\n    out_z9: '0.1'\n    dE/dw99: '0.2'\n")
+    problems = config_problems(text)
+    assert [line.split(": expected ")[0] for line in problems] == [
+        "my.yaml:11: expected.values.out_y1", "my.yaml:12: expected.values.out_z9",
+        "my.yaml:13: expected.values.dE/dw99"]
+    assert problems[0].endswith("or a list of them, e.g. ['0.7071', '0.7071067811865476'], found 0.5933")
+
+
+def test_a_quoted_number_is_not_told_about_yaml_1_1():
+    # '0.1' is a number in YAML 1.1 and 1.2 alike: it is text because it was quoted, not because of the version.
+    problems = config_problems(TOMATO_TEXT.replace("TITLE", "t").replace("CLASS", "apple")
+                               + "expected:\n  values:\n    net_h1: {value: '0.3', corrected: '0.1'}\n")
+    assert problems == ["my.yaml:11: expected.values.net_h1.corrected: expected a correction beside an erratum "
+                        "(erratum: says what was wrong), found '0.1'"]
+
+
+# ---- a layer with neither weights nor a scheme (issue 22 item 15) -------------------------------
+
+BARE = "inputs: 2\nSEED\nlayers:\n  - {size: 3}\n  - {size: 2, activation: tanh}\nsamples:\n" \
+       "  - {inputs: [0.15, 0.35], target: [0, 1]}\n"
+
+
+@pytest.mark.parametrize("seed", ["", "seed: 7"])
+def test_a_layer_without_weights_or_scheme_is_drawn_by_xavier_from_the_seed(seed):
+    config = parse(BARE.replace("SEED", seed), "bare.yaml")
+    # The same draw as the config that names the scheme: Glorot's uniform, biases 0, from the config's seed.
+    named = parse(BARE.replace("SEED", seed + "\ninit: xavier"), "named.yaml")
+    assert config.model.parameters() == named.model.parameters() and named.default_init is None
+    assert config.default_init.layers == (0, 1) and config.default_init.scheme == "xavier"
+    assert config.default_init.seed == (7 if seed else 0)
+    limit = np.sqrt(6 / (2 + 3))  # xavier's bound for the 2 → 3 layer
+    assert 0 < np.abs(config.model.layers[0].weights).max() <= limit and not config.model.layers[0].biases.any()
+
+
+def test_layers_with_weights_draw_as_before_and_only_the_bare_layer_takes_the_default():
+    text = ("inputs: 2\nlayers:\n  - {weights: [[0.1, 0.2], [0.12, 0.17]], biases: [0.8, 0.25]}\n"
+            "  - {size: 2, init: he}\nsamples:\n  - {inputs: [0.15, 0.35], target: [0, 1]}\n")
+    assert parse(text, "my.yaml").default_init is None  # a scheme of its own: no default
+    bare = parse(text.replace("{size: 2, init: he}", "{size: 2}"), "my.yaml")
+    assert bare.default_init.layers == (1,) and bare.model.layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]
+
+
+def test_summary_and_train_say_the_default_was_used(cli, tmp_path):
+    path = tmp_path / "bare.yaml"
+    path.write_text(BARE.replace("SEED", "seed: 7"))
+    said = "Initial weights: layers[0], layers[1] give neither weights nor an init scheme: drawn by the default, " \
+           "xavier, with seed 7"
+    for command in ("summary", "train"):
+        result = cli(command, path)
+        assert result.exit_code == 0 and said in " ".join(result.stdout.split()), result.output
+    assert json.loads(cli("summary", "--json", path).stdout)["default_init"] == {
+        "layers": [0, 1], "scheme": "xavier", "seed": 7}
+    assert "Initial weights" not in cli("summary").stdout  # the article gives every weight
+
+
+# ---- messages that say the real problem (issue 26 item 19) --------------------------------------
+
+ARTICLE_LABELS = TOMATO_TEXT.replace("TITLE", "t").replace("CLASS", "apple")
+
+
+@pytest.mark.parametrize("labels, message", [
+    ("{w5: E_total}", "my.yaml:9: labels.w5: expected a label that is not already a quantity's name (E_total is "
+                      "the name of one, which expected: would then read as this label), found 'E_total'"),
+    ("{h1: out_h1}", "my.yaml:9: labels.h1: expected a label that is not already a quantity's name (out_h1 is "
+                     "the name of one, which expected: would then read as this label), found 'out_h1'"),
+    ("{w5: w6}", "my.yaml:9: labels.w5: expected a label that is not another node's or parameter's name (w6 is "
+                 "one; give w6 a label too where the publication swaps the two), found 'w6'"),
+])
+def test_a_label_that_is_already_a_name_is_told_so(labels, message):
+    text = ARTICLE_LABELS + f"labels: {labels}\nexpected:\n  values:\n    E_total: '0.3'\n"
+    # Only the label is blamed: E_total in expected is read as pencilnet's E_total, not as the label.
+    assert config_problems(text) == [message]
+
+
+def test_labels_that_swap_two_names_are_a_publications_numbering():
+    config = parse(ARTICLE_LABELS + "labels: {w5: w6, w6: w5}\nexpected:\n  values:\n    w6_new: '0.4'\n", "my.yaml")
+    assert config.labels == {"w5": "w6", "w6": "w5"} and config.expected.entries[0].name == "w5_new"
+
+
+@pytest.mark.parametrize("field, value", [("seed", 2**63), ("training.seed", 2**64), ("training.epochs", 10**19)])
+def test_the_upper_limit_of_a_whole_number_is_said_when_passed(field, value):
+    problems = config_problems(ARTICLE_LABELS, [f"{field}={value}"])
+    assert problems == [f"my.yaml: {field}: expected a {'positive' if 'epochs' in field else 'non-negative'} whole "
+                        f"number of at most 2**63 - 1, found {value} (from --set)"]

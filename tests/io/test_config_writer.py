@@ -80,3 +80,23 @@ def test_a_saved_config_keeps_names_and_classes_outside_the_bmp(tmp_path):
     assert TOMATO in written and "\\ud83c" not in written and "\x7f" not in written
     again = pencilnet.loads(written)
     assert again.name == f"{TOMATO} or \x7f" and again.classes == (TOMATO, "pe\x7far")
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".onnx"])
+def test_an_import_writes_del_escaped_and_a_tomato_as_itself(tmp_path, suffix):
+    # Issue 26 items 6 and 19: a class name holding DEL was written raw and the import then blamed its own
+    # output as invalid YAML; a name outside the BMP was written as two surrogate escapes.
+    pytest.importorskip("onnx" if suffix == ".onnx" else "safetensors")
+    from pencilnet.io import interop
+
+    config = pencilnet.loads(f'name: "{TOMATO} salad"\ninputs: 2\nlayers:\n'
+                             "  - {weights: [[0.1, 0.2], [0.12, 0.17]], biases: [0.8, 0.25]}\n"
+                             "  - {weights: [[0.05, 0.4], [0.33, 0.07]], biases: [0.15, 0.7]}\n"
+                             f'classes: ["{TOMATO}", "pe\\x7far"]\n'
+                             "samples:\n  - {inputs: [0.15, 0.35], target: [0, 1]}\n")
+    model_file = tmp_path / f"m{suffix}"
+    interop.export(config, model_file)
+    text = interop.import_config(str(model_file), None).text
+    assert TOMATO in text and "\\ud83c" not in text and "\x7f" not in text and "\\x7F" in text
+    again = pencilnet.loads(text)
+    assert again.name == f"{TOMATO} salad" and again.classes == (TOMATO, "pe\x7far")

@@ -150,7 +150,7 @@ def test_train_save_always_writes_the_classes(tmp_path, cli):
     saved = tmp_path / "t.yaml"
     assert cli("train", str(write(tmp_path, "n.yaml", NET + "data: {train: n.csv}\n")), "--save", saved).exit_code == 0
     config = pencilnet.load(str(saved))
-    assert config.document["classes"] == ["0", "1", "nan"] == config.classes
+    assert config.document["classes"] == ["0", "1", "nan"] == list(config.classes)
 
 
 # ---- 22.9: standardisation of large features ------------------------------------------------------
@@ -321,3 +321,15 @@ def test_labels_stay_class_indices_until_targets_are_asked_for(tmp_path):
     data = load_csv(write(tmp_path, "d.csv", "a,label\n1,x\n2,y\n3,x\n"))
     assert data.indices.tolist() == [0, 1, 0] and data.values is None and data.outputs == 2
     assert data.targets.tolist() == [[1, 0], [0, 1], [1, 0]]
+
+
+def test_a_headerless_file_for_a_config_without_data_is_read_by_position(tmp_path, cli):
+    path = write(tmp_path, "bare.csv", "0.05,0.1\n0.5,0.5\n")
+    result = cli("predict", "--data", path, "--json")  # the article's network: two inputs
+    assert result.exit_code == 0, result.output
+    found = [list(p["outputs"].values()) for p in json.loads(result.stdout)["predictions"]]
+    assert found == pencilnet.load().predict([[0.05, 0.1], [0.5, 0.5]]).outputs.tolist()
+    result = cli("predict", "--data", write(tmp_path, "wide.csv", "0.05,0.1,3\n"))
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "wide.csv:1: expected 2 numbers, one per feature (x1, x2), as a file without a header line is read by "
+        "position, found 3")

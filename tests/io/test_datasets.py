@@ -90,13 +90,15 @@ CSV_ERRORS = {
     "no header": ("0.1,0.2,0.3\n0.4,0.5,0.6\n", "data.csv:1: expected a header line naming the columns"),
     "header only": ("a,b,label\n", "data.csv: expected at least one row of data after the header, found none"),
     "too few fields": (GOOD + "0.7,tomato\n", "data.csv:5: expected 3 fields, one per column of the header, found 2"),
-    "too many fields": ("a,label\n1,x\n2,y,3\n", "data.csv:3: expected 2 fields, one per column of the header, found 3"),
+    "too many fields": ("a,label\n1,x\n2,y,3\n",
+                        "data.csv:3: expected 2 fields, one per column of the header, found 3"),
     "not a number": ("a,b,label\n0.1,0.2,tomato\n0.3,abc,tomato\n",
                      "data.csv:3: column 'b': expected a number, found 'abc'"),
     "empty cell": ("a,b,label\n0.1,,tomato\n", "data.csv:2: column 'b': expected a number, found an empty field"),
     "nan": ("a,b,label\n0.1,nan,tomato\n", "data.csv:2: column 'b': expected a finite number, found 'nan'"),
     "inf": ("a,b,label\n-inf,0.1,tomato\n", "data.csv:2: column 'a': expected a finite number, found '-inf'"),
-    "missing label column": ("a,b,c\n1,2,3\n", "data.csv:1: expected a label column 'label', found the columns a, b, c"),
+    "missing label column": ("a,b,c\n1,2,3\n",
+                             "data.csv:1: expected a label column 'label', found the columns a, b, c"),
     "empty label": ("a,label\n1,\n", "data.csv:2: column 'label': expected a class name, found an empty field"),
     "empty column name": ("a,,label\n1,2,x\n", "data.csv:1: column 2: expected a column name, found an empty field"),
     "duplicate column": ("a,b,a,label\n1,2,3,x\n",
@@ -145,7 +147,8 @@ def test_csv_column_choices(tmp_path):
 
 @pytest.mark.parametrize("classes", [[], ["a", "a"], ["a", ""], "ab", [1, 2]])
 def test_bad_classes_argument(tmp_path, classes):
-    assert "classes: expected a list of distinct class names" in one_line_error(load_csv, write(tmp_path, GOOD), classes)
+    message = one_line_error(load_csv, write(tmp_path, GOOD), classes)
+    assert "classes: expected a list of distinct class names" in message
 
 
 def test_file_errors(tmp_path):
@@ -202,7 +205,8 @@ NPZ_ERRORS = {
                    "array 'x': expected a 2-D array (samples × features), found shape (3,)"),
     "1-D targets": (dict(x=np.zeros((3, 2)), y=np.array([0.0, 1.0, 1.0])),
                     "array 'y': expected a 2-D array (samples × outputs), found shape (3,)"),
-    "row mismatch": (dict(x=np.zeros((3, 2)), y=np.eye(2)), "array 'y': expected 3 rows, one per row of inputs, found 2"),
+    "row mismatch": (dict(x=np.zeros((3, 2)), y=np.eye(2)),
+                     "array 'y': expected 3 rows, one per row of inputs, found 2"),
     "text inputs": (dict(x=np.array([["a"]]), y=np.eye(1)), "array 'x': expected numbers, found <U1 values"),
     "nan": (dict(x=np.array([[0.0, 1.0], [np.nan, 0.0]]), y=np.eye(2)),
             "array 'x'[1, 0]: expected a finite number, found nan"),
@@ -278,7 +282,7 @@ def test_split_is_deterministic_disjoint_and_complete():
     assert together == list(range(100))
     assert train.inputs[:, 0].tolist() == sorted(train.inputs[:, 0].tolist())  # the file's order
     for part in (train, test):
-        for x, target, label in zip(part.inputs[:, 0], part.targets, part.labels):
+        for x, target, label in zip(part.inputs[:, 0], part.targets, part.labels, strict=True):
             assert label == data.labels[int(x)] and np.array_equal(target, data.targets[int(x)])
         assert part.classes == data.classes and part.feature_names == ["n"] and part.source == "numbers.csv"
 

@@ -38,7 +38,8 @@ def test_a_special_file_is_never_replaced(tmp_path):
     assert "fifo" in made
     for name, is_kind in made.items():
         path = tmp_path / name
-        for attempt in (lambda: write_atomic(path, "x"), lambda: check_target(path, "picture", force=True)):
+        for attempt in (lambda path=path: write_atomic(path, "x"),
+                        lambda path=path: check_target(path, "picture", force=True)):
             with pytest.raises(InputError, match=f"^{path}: expected a regular file to write .*, found a "):
                 attempt()  # a FIFO is refused without opening it, which would wait for a reader
             assert is_kind(os.lstat(path).st_mode), name  # still what it was
@@ -161,7 +162,7 @@ FOREIGN = {  # files a person wrote, or another program
 @pytest.mark.parametrize("kind", [*OWN, None])
 def test_only_a_file_of_the_commands_own_kind_is_replaced_without_force(tmp_path, kind):
     path = tmp_path / "target"
-    for name, content in {**FOREIGN, **{other: OWN[other] for other in OWN if other != kind}}.items():
+    for content in {**FOREIGN, **{other: OWN[other] for other in OWN if other != kind}}.values():
         path.write_bytes(content)
         with pytest.raises(InputError, match=f"^{path}: already exists.*; --force replaces it$"):
             check_target(path, kind)

@@ -51,7 +51,8 @@ def test_shape_range_and_balance():
 
 def test_the_order_is_shuffled_not_alternating():
     _, labels = fruit.generate(100, 1)
-    assert labels != [fruit.CLASSES[i % 2] for i in range(100)] and labels != [fruit.CLASSES[1 - i % 2] for i in range(100)]
+    assert labels != [fruit.CLASSES[i % 2] for i in range(100)]
+    assert labels != [fruit.CLASSES[1 - i % 2] for i in range(100)]
 
 
 def test_the_global_random_state_is_neither_used_nor_touched():
@@ -227,3 +228,21 @@ def test_shipped_files_are_what_data_readme_says(name, count, seed):
     images, labels = fruit.generate(count, seed)
     assert data.labels == labels and np.array_equal(data.inputs, as_written(images)), (
         f"data/{name} no longer matches the generator: remake it with the command in data/README.md")
+
+
+def test_many_pictures_are_drawn_in_blocks_of_bounded_memory(monkeypatch):
+    import tracemalloc
+
+    # The oracle: the same pictures drawn all at once, as before the blocks.
+    monkeypatch.setattr(fruit, "BLOCK", 10**9)
+    whole = fruit.generate(1200, 4)
+    monkeypatch.undo()
+    tracemalloc.start()
+    try:
+        blocks = fruit.generate(1200, 4)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(blocks[0], whole[0]) and blocks[1] == whole[1]
+    # 1200 pictures at once took several (1200, 48, 48) float64 arrays of 22 MB each: about 100 MB.
+    assert peak < 60 * 2**20, peak

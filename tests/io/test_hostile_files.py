@@ -2,6 +2,7 @@
 headers that lie. Each is refused with one line naming the file, in bounded time and memory."""
 
 import io
+import os
 import sys
 import zipfile
 
@@ -54,7 +55,8 @@ def test_a_big_file_says_its_size(tmp_path):
     path.write_bytes(b"#" * (MAX_BYTES + 5))
     with pytest.raises(InputError) as caught:
         config.load(str(path))
-    assert str(caught.value) == f"{path}: expected a config of at most 16 MiB, found 16,777,221 bytes (16.8 MB, 16.0 MiB)"
+    assert str(caught.value) == (f"{path}: expected a config of at most 16 MiB, found 16,777,221 bytes "
+                                 "(16.8 MB, 16.0 MiB)")
 
 
 def test_a_big_broken_config_is_parsed_once(tmp_path, monkeypatch):
@@ -91,7 +93,8 @@ def test_integers_past_pythons_digit_limit(tmp_path):
     with pytest.raises(InputError, match=r"^--set training.epochs=9{40,}…: expected numbers and texts Python can"):
         pencilnet.load(None, [f"training.epochs={long}"])
     # A date-like value is text by YAML 1.2's core schema, never a date YAML 1.1 would fail to build.
-    with pytest.raises(InputError, match=r"date.yaml:2: seed: expected a non-negative whole number, found '2001-13-45'"):
+    expected = r"date.yaml:2: seed: expected a non-negative whole number, found '2001-13-45'"
+    with pytest.raises(InputError, match=expected):
         parse("inputs: 2\nseed: 2001-13-45\n", "date.yaml")
 
 
@@ -189,6 +192,46 @@ def test_npz_arrays_keep_their_values_and_order(tmp_path):
 
 
 def test_npz_that_is_a_device_is_refused():
-    expected = "^/dev/zero: expected a .npz archive \\(a regular file, not a pipe or device\\), found a character device$"
+    expected = ("^/dev/zero: expected a .npz archive \\(a regular file, not a pipe or device\\), found a character "
+                "device$")
     with pytest.raises(InputError, match=expected):
         load_npz("/dev/zero")
+
+
+# ---- special files named as inputs (issue 26, item 15) ----------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_as_any_input_is_refused_before_reading(tmp_path):
+    """A FIFO with no writer blocks an open() forever: as data.train, `parameters:`, a config or a
+    plot history, it is refused by what it is, at once (each run as a process, so a hang fails)."""
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.csv")
+    os.mkfifo(tmp_path / "fifo.npz")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "data.yaml").write_text("inputs: 1\nlayers: [{size: 1, init: xavier}]\ndata: {train: fifo.csv}\n")
+    (tmp_path / "parameters.yaml").write_text("inputs: 1\nparameters: fifo.npz\nlayers: [{size: 1}]\n"
+                                              "samples: [{inputs: [1], target: [1]}]\n")
+    runs = {"data.yaml": ("forward", "data.yaml"), "parameters.yaml": ("forward", "parameters.yaml"),
+            "fifo.yaml": ("forward", "fifo.yaml"), "fifo.json": ("plot", "fifo.json")}
+    processes = {name: subprocess.Popen([sys.executable, "-m", "pencilnet", *args], cwd=tmp_path, text=True,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for name, args in runs.items()}
+    expected = {"data.yaml": "fifo.csv: expected a data file (a regular file, not a pipe or device), found a named "
+                             "pipe (FIFO)",
+                "parameters.yaml": "fifo.npz: expected a .npz archive (a regular file, not a pipe or device), found "
+                                   "a named pipe (FIFO)",
+                "fifo.yaml": "fifo.yaml: expected a config (a regular file, not a pipe or device), found a named pipe "
+                             "(FIFO)",
+                "fifo.json": "fifo.json: expected a JSON file (a regular file, not a pipe or device), found a named "
+                             "pipe (FIFO)"}
+    try:
+        for name, process in processes.items():
+            _, err = process.communicate(timeout=60)
+            assert process.returncode == 2 and err.count("\n") == 1 and expected[name] in err, (name, err)
+    finally:
+        for process in processes.values():
+            process.kill()

@@ -65,7 +65,8 @@ def pencilnet(*args, cwd: Path, real: bool = False):
 @pytest.mark.parametrize("suffix", interop.FORMATS)
 def test_export_refuses_a_tensor_that_is_not_finite_naming_it(tmp_path, suffix, options, message):
     out = tmp_path / f"net{suffix}"
-    result = pencilnet("export", "--out", out, *options, cwd=tmp_path, real="bias_input=1e300" in options)
+    real = suffix == ".onnx" and "--float32" not in options  # one case as a process: its exit status as a shell's
+    result = pencilnet("export", "--out", out, *options, cwd=tmp_path, real=real)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(f"pencilnet: error: article.yaml (bundled): {message}")
     assert result.stderr.endswith("; nothing written\n") and result.stderr.count("\n") == 1
@@ -183,11 +184,9 @@ def test_import_to_stdout_works_without_a_working_directory(tmp_path):
                               capture_output=True, text=True, timeout=120)
 
     result = in_removed_folder("import", tmp_path / "article.onnx")
-    assert result.stderr == "" and result.stdout.startswith("# A 2-2-2 network imported by pencilnet from "
-                                                            "article.onnx")  # was: "cannot write", exit 2
+    assert result.returncode == 0 and result.stderr == ""  # was: "cannot write", exit 2
+    assert result.stdout.startswith("# A 2-2-2 network imported by pencilnet from article.onnx")
     assert parse(result.stdout, "c.yaml").model.layers[0].weights.tolist() == [[0.1, 0.2], [0.12, 0.17]]
-    result = in_removed_folder("import", tmp_path / "article.onnx", "--data", tmp_path / "points.csv")
-    assert result.stderr == "" and f'train: "{tmp_path / "points.csv"}"' in result.stdout
     result = in_removed_folder("import", tmp_path / "article.onnx", "--data", "points.csv")
     assert result.returncode == 2 and result.stderr == "pencilnet: error: --data points.csv: cannot tell where it " \
                                                        "is: the working directory no longer exists\n"
@@ -202,7 +201,7 @@ def test_names_and_classes_come_back_character_for_character(tmp_path, text):
     safetensors_numpy.save_file({"0.weight": np.eye(2)}, str(path), {
         "pencilnet.activations": "softmax", "pencilnet.name": text, "pencilnet.classes": json.dumps([text, "pear"])})
     config = parse(interop.import_config(str(path), None).text, "c.yaml")
-    assert config.classes == [text, "pear"] and config.name == text  # U+0085 became a space before
+    assert config.classes == (text, "pear") and config.name == text  # U+0085 became a space before
 
 
 @settings(max_examples=300 if THOROUGH else 40, deadline=None)
@@ -224,6 +223,6 @@ def test_any_text_a_model_carries_comes_back_or_is_refused_in_one_line(name, fir
             assert first == second or len(set(map(str, [first, second]))) < 2, str(exc)
             return
         config = parse(text, "c.yaml")
-        assert config.classes == [first, second] and config.name == (name or "Imported from fuzz.safetensors")
-        written = interop.config_text(interop.read_network(str(path)), str(path), data)
+        assert config.classes == (first, second) and config.name == (name or "Imported from fuzz.safetensors")
+        written = interop.imported_text(interop.read_network(str(path)), str(path), data)
         assert yaml.safe_load(written)["data"]["train"] == data

@@ -34,7 +34,7 @@ def config_text(data: str, output: str = "size: 3\n    activation: softmax", los
 
 
 def table(raw, labels) -> str:
-    return "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(raw, labels))
+    return "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(raw, labels, strict=True))
 
 
 def rows(labels, features=2, seed=0) -> str:
@@ -240,7 +240,8 @@ def test_a_regression_reports_its_error_and_r2_not_an_accuracy(tmp_path, cli):
     rng = np.random.default_rng(6)
     x = rng.uniform(-1, 1, (80, 2))
     y = 2 * x[:, 0] - x[:, 1] + 0.5
-    write(tmp_path, "d.csv", "a,b,y\n" + "".join(f"{a!r},{b!r},{t!r}\n" for (a, b), t in zip(x.tolist(), y.tolist())))
+    rows = "".join(f"{a!r},{b!r},{t!r}\n" for (a, b), t in zip(x.tolist(), y.tolist(), strict=True))
+    write(tmp_path, "d.csv", "a,b,y\n" + rows)
     text = ("layers:\n  - {size: 1, activation: identity, weights: [[0.0], [0.0]], biases: [0.0]}\nloss: mse\n"
             "training: {learning_rate: 0.1, epochs: 40}\n"
             "data: {train: d.csv, target_columns: [y], split: {test_fraction: 0.25, seed: 3}}\n")

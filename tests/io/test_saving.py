@@ -186,3 +186,14 @@ def test_the_bundled_data_paths_still_resolve_from_a_save_elsewhere(tmp_path, mo
     again = pencilnet.load(str(target))
     assert np.array_equal(again.train_inputs, cfg.train_inputs)
     assert np.array_equal(flatten(again.model), flatten(cfg.model))
+
+
+def test_a_source_file_name_with_an_undecodable_byte_is_written_escaped(tmp_path, article):
+    # Python carries the byte 0xff of a file name as the lone surrogate U+DCFF; UTF-8 cannot hold it, and
+    # the header that names the source made the save die with a UnicodeEncodeError traceback.
+    import dataclasses
+
+    named = dataclasses.replace(article, source="bad\udcff.yaml")
+    text = saving.saved_text(named, article.model, "1 epochs", tmp_path / "t.yaml")
+    assert text.encode("utf-8") and "from bad\\udcff.yaml: 1 epochs" in text
+    assert pencilnet.loads(text).model.parameters() == article.model.parameters()

@@ -1,5 +1,5 @@
 """The config schema's tables: they drive the allowed keys, the defaults and the checks, and the
-README's config reference is made from them."""
+config reference (docs/config.md) is made from them."""
 
 import re
 
@@ -25,13 +25,13 @@ samples:
 problems = config_problems
 
 
-def test_readme_shows_the_reference_made_from_the_tables():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_the_reference_made_from_the_tables():
+    doc = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- config reference: made by pencilnet.io.schema.reference\(\) -->\n(.*?)"
-                      r"<!-- end of the config reference -->", readme, re.S)
-    assert found, "the README has lost its config reference markers"
+                      r"<!-- end of the config reference -->", doc, re.S)
+    assert found, "docs/config.md has lost its config reference markers"
     assert found.group(1) == schema.reference(), (
-        "the README's config reference differs from the schema: paste the output of "
+        "docs/config.md's config reference differs from the schema: paste the output of "
         "python -c 'from pencilnet.io.schema import reference; print(reference(), end=\"\")'")
 
 
@@ -100,8 +100,10 @@ def test_a_changed_default_in_the_table_changes_the_config():
     ("training: {shuffle: 1}", "training.shuffle: expected true or false, found 1"),
     ("training: {seed: -1}", "training.seed: expected a non-negative whole number, found -1"),
     ("training: {target_error: 0}", "training.target_error: expected a positive finite number, found 0"),
-    ("arithmetic: pencil 16", "arithmetic: expected 'exact' or 'pencil N' (every intermediate rounded to N decimals, "
-                              "N from 0 to 15), found 'pencil 16'"),
+    ("arithmetic: pencil 16", "arithmetic: expected 'exact', 'pencil N' (every intermediate rounded to N decimals, "
+                              "N from 0 to 15) or a mapping such as {pencil: 4, out: 3} or {pencil: 4, significant: "
+                              "true}, found 'pencil 16'"),
+    ("arithmetic: {pencil: 4, out: 16}", "arithmetic.out: expected a number of places from 0 to 15, found 16"),
     ("loss: hinge", "loss: expected one of half_sse, mse, cross_entropy, binary_cross_entropy, output, found 'hinge'"),
     ("init: {scheme: uniform, range: 2000000}", "init.range: expected a positive number of at most 1,000,000, "
                                                 "found 2000000"),
@@ -110,7 +112,8 @@ def test_a_changed_default_in_the_table_changes_the_config():
     ("classes: [a, a]", "classes: expected a list of distinct class names, one per output node, found a list of 2"),
     ("expected: {sample: 0, values: {net_h1: '0.857'}}", "expected.sample: expected a positive whole number, found 0"),
     ("expected: {values: {net_h1: {value: '0.857', tolerance: '-1'}}}",
-     "expected.values.net_h1.tolerance: expected a positive number, e.g. '0.0001', found '-1'"),
+     "expected.values.net_h1.tolerance: expected a positive number, e.g. '0.0001', or units in the last place, "
+     "e.g. '4 ulp', found '-1'"),
     ("expected: {values: {}}", "expected.values: expected a mapping of quantity names to published values"),
 ])
 def test_each_kind_checks_its_type_and_range(added, expected):

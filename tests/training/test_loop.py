@@ -13,8 +13,8 @@ from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, forward, step
 from pencilnet.training import loop
+from pencilnet.training.fast import ExactRun
 from pencilnet.training.loop import Schedule, TrainingDiverged, TrainingInterrupted, train
-from pencilnet.training.numpy_run import NumpyRun
 
 
 @pytest.mark.parametrize("hidden, output, loss", CASES)
@@ -26,7 +26,8 @@ def test_finite_differences_every_activation_loss_and_bias_mode(hidden, output, 
     model = random_model(rng, sizes, hidden + [output])
     if shared:
         model = Model(tuple(Layer(layer.weights, layer.biases[:1], layer.activation, shared_bias=True)
-                            for layer in model.layers), model.bias_input)
+                            for layer in model.layers),
+                      model.bias_input)
     x = rng.normal(size=sizes[0])
     t = np.eye(sizes[-1])[rng.integers(sizes[-1])] if loss != "mse" else rng.normal(size=sizes[-1])
     numeric, analytic = numeric_gradient(model, x, t, loss), analytic_gradient(model, x, t, loss)
@@ -109,7 +110,7 @@ def test_fast_training_loop_equals_the_recorded_stages(output, loss):
     fast = train(model, xs, ts, Schedule(0.2, 3), loss)
     slow = model
     for _ in range(3):
-        for x, t in zip(xs, ts, strict=False):
+        for x, t in zip(xs, ts, strict=True):
             slow = step(slow, backprop(slow, forward(slow, x), t, loss), 0.2)
     np.testing.assert_allclose(flatten(fast.model), flatten(slow), rtol=0, atol=1e-12)
 
@@ -147,7 +148,7 @@ def test_interruption_keeps_the_last_whole_epoch(monkeypatch):
     model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
     calls = {"n": 0}
-    original = NumpyRun.train
+    original = ExactRun.train
 
     def interrupted(self, *args):  # Ctrl-C in the second stretch of samples of the third epoch
         calls["n"] += 1
@@ -155,10 +156,10 @@ def test_interruption_keeps_the_last_whole_epoch(monkeypatch):
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(NumpyRun, "train", interrupted)
+    monkeypatch.setattr(ExactRun, "train", interrupted)
     with pytest.raises(TrainingInterrupted) as caught:
         train(model, xs, ts, Schedule(0.5, 10))
-    monkeypatch.setattr(NumpyRun, "train", original)
+    monkeypatch.setattr(ExactRun, "train", original)
     two = train(model, xs, ts, Schedule(0.5, 2))
     assert caught.value.epochs_done == 2 and caught.value.errors == two.errors
     assert np.array_equal(flatten(caught.value.model), flatten(two.model))
@@ -169,8 +170,10 @@ def test_progress_is_reported_by_the_clock_not_by_the_sample(monkeypatch):
     model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
     seen = []
+
     def report(epoch, done, error):
-        return seen.append((epoch, done, error))
+        seen.append((epoch, done, error))
+
     train(model, xs, ts, Schedule(0.5, 5), on_progress=report)
     assert seen[-1][:2] == (5, 3000)  # a quick run: the last epoch only, however many samples
     clock = iter(range(10**6))  # a clock on which every reading is a second later: every stretch reports
@@ -253,7 +256,7 @@ def test_interrupted_training_saves_the_last_whole_epoch(cli, tmp_path, monkeypa
     path = tmp_path / "net.yaml"
     path.write_text(CONFIG.replace("epochs: 5", "epochs: 50"))
     calls = {"n": 0}
-    original = NumpyRun.train
+    original = ExactRun.train
 
     def interrupted(self, *args):
         calls["n"] += 1
@@ -261,12 +264,12 @@ def test_interrupted_training_saves_the_last_whole_epoch(cli, tmp_path, monkeypa
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(NumpyRun, "train", interrupted)
+    monkeypatch.setattr(ExactRun, "train", interrupted)
     saved = tmp_path / "saved.yaml"
     result = cli("train", str(path), "--save", str(saved))
     assert result.exit_code == 130
     assert "interrupted after 7 whole epoch(s)" in result.stderr and "Traceback" not in result.output
-    monkeypatch.setattr(NumpyRun, "train", original)
+    monkeypatch.setattr(ExactRun, "train", original)
     seven = json.loads(cli("train", str(path), "--json", "--epochs", "7").stdout)["weights"]
     assert json.loads(cli("step", str(saved), "--json").stdout)["previous"] == pytest.approx(seven, abs=0)
 

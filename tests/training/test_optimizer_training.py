@@ -25,7 +25,7 @@ def by_oracle(model, xs, ts, loss, name, settings, lr, epochs, size, trainable=N
         for start in range(0, len(xs), size):
             current = unflatten(model, theta)
             grads = [gradient_vector(backprop(current, forward(current, x), t, loss))
-                     for x, t in zip(xs[start:start + size], ts[start:start + size], strict=False)]
+                     for x, t in zip(xs[start:start + size], ts[start:start + size], strict=True)]
             grads_seen.append(np.mean(grads, axis=0)[mask])
             theta = theta0.copy()
             theta[mask] = torch_like(name, settings, theta0[mask], grads_seen, lr)[-1]
@@ -66,7 +66,7 @@ def test_the_learning_rate_follows_its_schedule_epoch_by_epoch():
     # the same run by hand, epoch by epoch at those rates, with plain gradient descent
     theta = model
     for rate in history.learning_rates:
-        for x, t in zip(xs, ts, strict=False):
+        for x, t in zip(xs, ts, strict=True):
             g = gradient_vector(backprop(theta, forward(theta, x), t, "half_sse"))
             theta = unflatten(theta, flatten(theta) - rate * g)
     np.testing.assert_allclose(flatten(history.model), flatten(theta), rtol=1e-12, atol=1e-15)

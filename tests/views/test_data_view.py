@@ -64,3 +64,16 @@ def test_fits_in_80_columns():
     assert max(len(line) for line in text.splitlines()) <= 80
     for i, value in enumerate(x):  # no name or value cut short
         assert re.search(rf"\bx{i + 1}\s+{value:.4f}", text), i
+
+
+def test_a_sample_of_a_million_values_shows_the_first_and_says_what_it_left_out():
+    import time
+
+    values = np.linspace(0, 1, 1_000_000)
+    start = time.perf_counter()
+    text = text_of(render_data.image(values, "x", 1, [f"x{i + 1}" for i in range(len(values))]), width=80)
+    assert time.perf_counter() - start < 5  # the whole vector took over two minutes
+    assert re.search(r"\bx240\s+0\.0002", text) and not re.search(r"\bx241\s+\d", text)
+    assert "x241 … x1000000: 999,760 more values not shown; no picture" in " ".join(text.split())
+    assert not set(text) & set(render_data.SHADES[1:])  # no picture drawn
+    assert len(text) < 10_000

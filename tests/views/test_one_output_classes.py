@@ -45,10 +45,10 @@ def one_output(tmp_path):
 
 def test_class_names_of_one_output_with_one_name_are_the_thresholds_sides(one_output):
     config = pencilnet.load(one_output)
-    assert config.classes == ["malignant"]  # what the config holds: one name for a 0/1 column
+    assert list(config.classes) == ["malignant"]  # what the config holds: one name for a 0/1 column
     assert class_names(config) == ["malignant < 0.5", "malignant ≥ 0.5"]
     article = pencilnet.load()
-    assert class_names(article) == article.classes  # two outputs, two names: unchanged
+    assert class_names(article) == list(article.classes)  # two outputs, two names: unchanged
 
 
 def test_the_confusion_matrix_shows_both_classes_in_the_table_and_in_json(one_output):

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 import numpy as np
@@ -51,7 +52,7 @@ def linear_latex(tex: str) -> str:
     text = re.sub(r"-(?=\s)", "−", tex)  # the operator: a number's own sign is written against it
     text = text.replace(r"\begin{aligned}", "").replace(r"\end{aligned}", "").replace(r"\\", " ").replace("&", "")
     text = text.replace(r"\quad", "").replace("{}", "").replace(r"\tfrac{1}{2}", "½")
-    for command, symbol in ((r"\partial", "∂"), (r"\times", "×"), (r"\cdots", "⋯"), (r"\sum", "Σ"),
+    for command, symbol in ((r"\partial", "∂"), (r"\approx", "≈"), (r"\times", "×"), (r"\cdots", "⋯"), (r"\sum", "Σ"),
                             (r"\sigma", "σ"), (r"\eta", "η"), (r"\tanh", "tanh"), (r"\ln", "ln"), (r"\max", "max")):
         text = text.replace(command, symbol)
     text = re.sub(r"\\math(?:rm|it)\{(\w+)\}", r"\1", text)
@@ -179,21 +180,36 @@ def all_values(data) -> list[float]:
 ARITHMETIC = re.compile(r"[-\d.×+−()]+")  # numbers and + − × only: a step Python can evaluate
 
 
+def by_hand(arithmetic: str) -> Decimal:
+    """Plain arithmetic as a person does it, in decimals: no binary rounding on the way."""
+    python = re.sub(r"\d+(?:\.\d+)?", lambda found: f"Decimal('{found.group()}')", arithmetic)
+    return eval(python.replace("×", "*").replace("−", "-"), {"Decimal": Decimal})  # noqa: S307 (+ − × only)
+
+
+def gives(worked: Decimal, shown: str) -> bool:
+    """`worked`, rounded half up to the places `shown` has, is `shown`."""
+    return worked.quantize(Decimal(1).scaleb(-decimals(shown)), rounding=ROUND_HALF_UP) == Decimal(shown)
+
+
 def check_numbers(maths: list[str], rows: list[list[str]], data: dict, places: int = 4,
                   pencil: bool = False) -> set[str]:
     """Every number of the mathematics is one of the engine's; each equation naming a quantity
     ends in its value; the table of all gradients has the engine's. Returns the names checked.
 
-    In pencil arithmetic every number shown is the number carried, so each step of plain
-    arithmetic must also give the number after it, rounded to the digits shown: a factor
-    shown in the wrong place, or a wrong one, fails even when it is one of the engine's."""
-    if pencil:
-        for m in maths:
-            steps = m.split("=")
-            for left, right in zip(steps[1:], steps[2:], strict=False):
-                if ARITHMETIC.fullmatch(left) and NUMBER.fullmatch(right):
-                    worked = eval(left.replace("×", "*").replace("−", "-"))  # noqa: S307 (digits and + − × only)
-                    assert agrees(right, worked), f"{m}: {left} is {worked}"
+    Each step of plain arithmetic followed by "=" gives the number after it, rounded to the digits
+    shown, and one followed by "≈" does not (issue 26 item 25: the terminal's tables mark such a
+    result, and so must a document). In pencil arithmetic every number shown is the number carried,
+    so every step is "=": a factor shown in the wrong place, or a wrong one, fails even when it is
+    one of the engine's."""
+    for m in maths:
+        parts = re.split("([=≈])", m)
+        steps, relations = parts[0::2], parts[1::2]
+        for k in range(1, len(steps) - 1):
+            left, right, relation = steps[k], steps[k + 1], relations[k]
+            if ARITHMETIC.fullmatch(left) and NUMBER.fullmatch(right):
+                worked = by_hand(left)
+                assert relation == ("=" if gives(worked, right) else "≈"), f"{m}: {left} is {worked}"
+                assert relation == "=" or not pencil, f"{m}: pencil arithmetic carries what it shows"
     values = all_values(data)
     outputs = len(data["error"]["terms"])
     named, checked = named_values(data), set()
@@ -202,8 +218,8 @@ def check_numbers(maths: list[str], rows: list[list[str]], data: dict, places: i
             constant = abs(float(number)) in (0, 1, 2, outputs) and "." not in number
             assert constant or any(agrees(number, v) for v in values), f"{number} in {m}: not the engine's"
         lhs, _, rest = m.partition("=")
-        if lhs in named and "=" in rest:
-            shown = rest.rsplit("=", 1)[1]
+        if lhs in named and re.search("[=≈]", rest):
+            shown = re.split("[=≈]", rest)[-1]
             value = named[lhs]
             # The document's precision: its decimals, or three significant digits for a small value.
             assert decimals(shown) >= min(places, 3 - math.floor(math.log10(abs(value)))) if value else True, m
@@ -212,8 +228,11 @@ def check_numbers(maths: list[str], rows: list[list[str]], data: dict, places: i
     gradients = data["backprop"]["gradients"]
     table = [row for row in rows if len(row) == 4 and row[0] in gradients and "→" in row[1]]
     assert [row[0] for row in table] == list(gradients), "the table of all gradients lists every parameter in order"
-    for name, *_, shown in table:
-        assert agrees(shown, gradients[name]), (name, shown, gradients[name])
+    for name, _, factors, shown in table:
+        assert agrees(shown.removeprefix("≈"), gradients[name]), (name, shown, gradients[name])
+        if ARITHMETIC.fullmatch(factors) and NUMBER.fullmatch(shown.removeprefix("≈")):
+            worked = by_hand(factors)
+            assert shown.startswith("≈") == (not gives(worked, shown.removeprefix("≈"))), (name, factors, shown)
     return checked
 
 
@@ -362,7 +381,8 @@ def test_a_shared_bias_and_frozen_weights(cli, tmp_path, sketches):
     # one bias weight bw3 into y1 and y2: its gradient is the sum of their error signals, times the bias input 1
     line = next(m for m in markdown_maths(text) if m.startswith("(∂E)/(∂bw_3)="))
     signals = data["backprop"]["nodes"]
-    assert f"=({signals['y1']['dE_dnet']:.4f}+({signals['y2']['dE_dnet']:.4f}))×1=" in line
+    # 0.1473 + (−0.0579) = 0.0894 by hand, and the gradient is 0.0893: "≈", as the terminal marks it
+    assert f"=({signals['y1']['dE_dnet']:.4f}+({signals['y2']['dE_dnet']:.4f}))×1≈0.0893" in line
     assert "w1, w2, w3, w4 are frozen" not in text and "w1 … w4 are frozen: they keep their values." in text
     assert [data["step"]["weights"][f"w{n}"] for n in range(1, 5)] == [0.1, 0.2, 0.12, 0.17]
 
@@ -373,9 +393,11 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
     # (the smallest gradient here is w1's, −0.000422): w1 = 0.1 + 0.5 = 0.6000, w2 = 0.2 − 0.5 = −0.3000.
     text = publish(cli, tmp_path, "adam.md", "--set", "training.optimizer={name: adam}", "--set",
                    "layers[0].freeze=weights")
-    update = text[text.index("## 5. The update"):text.index("## Published values")]
-    assert "update = 0.5 × m̂ / (√v̂ + 1e-08)" in update and "new = old − update" in update
-    assert "v = 0.999 × v + 0.001 × (∂E/∂w)²" in update
+    update = text[text.index("## 5. The update"):]
+    # The rule as mathematics, like every formula (eps as a power of ten, never 1e-08).
+    assert r"$\mathrm{update} = 0.5 \times \hat{m} / ( \sqrt{\hat{v}} + 10^{-8} )$" in update
+    assert r"$\mathrm{new} = \mathrm{old} - \mathrm{update}$" in update
+    assert r"$v = 0.999 \times v + 0.001 \times {( \frac{\partial E}{\partial w} )}^{2}$" in update
     assert "η" not in update, "the plain formula w − η × ∂E/∂w does not describe Adam's step"
     rows = {row[0]: row for row in markdown_rows(update)[1:]}
     assert sorted(rows) == sorted(["w5", "w6", "w7", "w8", "bw1", "bw2", "bw3", "bw4"])  # w1 … w4 frozen
@@ -386,13 +408,15 @@ def test_an_optimizers_step_is_its_own_not_the_articles_formula(cli, tmp_path, s
         assert float(new) == pytest.approx(float(old) - float(step), abs=1e-4), name
         assert float(mhat) == pytest.approx(g, rel=2e-3) and float(m) == pytest.approx(0.1 * g, rel=5e-3)
     assert text.splitlines()[2].startswith("One step of adam (betas 0.9, 0.999, eps 1e-08) on a 2-2-2 network")
-    assert "are those of plain gradient descent; this document's update is adam's" in text
+    # The article's published values are of plain gradient descent: not this document's example.
+    assert "Published values" not in text and "plain gradient descent" not in text
 
 
 def test_an_optimizers_rule_in_latex_has_hats_roots_and_powers():
     from pencilnet.views.publish.latex import text
 
-    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9$^{t}$); $\surd$$\hat{v}$"
+    # A caret in prose is a caret: a user's "x^2" is text (issue 26 item 8); rules are mathematics.
+    assert text("m̂ = m / (1 − 0.9^t); √v̂") == r"$\hat{m}$ = m / (1 $-$ 0.9\textasciicircum{}t); $\surd$$\hat{v}$"
 
 
 def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_path, sketches):
@@ -412,7 +436,10 @@ def test_a_large_network_gets_formulas_a_few_rows_and_complete_tables(cli, tmp_p
     # Every update of the large layer in its table: old, gradient and new value.
     update = {row[0]: row for row in rows if len(row) == 4 and "→" not in row[1]}
     for name in [f"w{n}" for n in range(1, 109)] + [f"bw{n}" for n in range(1, 10)]:
-        assert agrees(update[name][3], data["step"]["weights"][name]), name
+        assert agrees(update[name][3].removeprefix("≈"), data["step"]["weights"][name]), name
+        old, gradient, new = (cell.removeprefix("≈") for cell in update[name][1:])
+        worked = by_hand(f"{old}−{data['step']['learning_rate']}×({gradient})")
+        assert update[name][3].startswith("≈") == (not gives(worked, new)), (name, update[name])
     assert len(text) < 120_000
 
 
@@ -534,9 +561,8 @@ def test_it_says_what_it_wrote_on_stderr(cli, tmp_path, sketches):
         "a-network-forward.svg", "a-network-backprop.svg", "a-network-step.svg", "a.md"]
 
 
-def test_the_readme_shows_what_publish_writes(cli, tmp_path, sketches):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Publishing a worked example")[1].split("\n## ")[0]
+def test_the_docs_show_what_publish_writes(cli, tmp_path, sketches):
+    section = (ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
     excerpt = re.search(r"```markdown\n(.*?)```", section, flags=re.S).group(1)
     assert excerpt in publish(cli, tmp_path, "worked.md", "--pencil", "4")
-    assert (ROOT / "docs" / "publish-article-page.png").exists() and "docs/publish-article-page.png" in section
+    assert (ROOT / "docs" / "publish-article-page.png").exists() and "](publish-article-page.png)" in section

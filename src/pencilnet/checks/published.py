@@ -4,12 +4,23 @@ Records only, cheap to import: every config load builds them, and only `verify` 
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # decimal is imported only where pencil arithmetic or verify runs
     from decimal import Decimal
 
 INHERIT = "inherit"  # an expected entry without its own arithmetic uses the section's
+
+
+@dataclass(frozen=True)
+class Ulps:
+    """A tolerance in units in the last place of the published float: a full-precision number printed
+    by a program that sums in another order differs from ours by a few of them."""
+
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.count} ulp"
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,16 +29,17 @@ class Expected:
 
     name: str
     published: str
-    tolerance: "Decimal | None" = None  # None: the printed digits must be reproduced
-    pencil_decimals: int | None | str = INHERIT  # None for exact, or INHERIT: the section's
+    tolerance: "Decimal | Ulps | None" = None  # None: the printed digits must be reproduced
+    pencil_decimals: Any = INHERIT  # decimals (None for exact), a Pencil, or INHERIT: the section's
     erratum: str | None = None
     note: str | None = None
     corrected: str | None = None  # beside an erratum: the right value, checked as any published value
     label: str | None = None  # the name as the publication wrote it (with the config's labels), if other
+    line: int | None = None  # where the config writes it, for reports that point at the line
 
 
 @dataclass(frozen=True, eq=False)
 class Expectations:
-    pencil_decimals: int | None  # the decimals the publication computed with, None for exact
+    pencil_decimals: Any  # the decimals the publication computed with (None for exact), or a Pencil
     sample: int
     entries: list[Expected]

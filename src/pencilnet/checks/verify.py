@@ -11,6 +11,7 @@ pencil N) and exactly. Verdicts:
   differs   anything else: the check fails.
 """
 
+import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -18,7 +19,7 @@ from itertools import combinations
 
 from pencilnet.checks import quantities
 from pencilnet.checks.diagnosis import Diagnostician, describe
-from pencilnet.checks.published import INHERIT, Expected
+from pencilnet.checks.published import INHERIT, Expected, Ulps
 from pencilnet.core.arithmetic import EXACT, PATHS, Pencil, arithmetic_of, half_up
 
 PASSING = ("match", "rounding", "erratum")
@@ -37,6 +38,7 @@ class Verdict:
     diagnosis: tuple[str, ...] = ()
     follows: str | None = None
     quantity: str = ""  # pencilnet's name for it (`name` is the publication's label, where it has one)
+    line: int | None = None  # where the config writes it
 
     @property
     def passed(self) -> bool:
@@ -49,6 +51,8 @@ def _decimals(published: str) -> int:
 
 def reproduces(value: float, entry: Expected) -> bool:
     published = Decimal(entry.published)
+    if isinstance(entry.tolerance, Ulps):  # as many floats apart as that, counted from the published one
+        return abs(value - float(published)) <= entry.tolerance.count * math.ulp(float(published))
     if entry.tolerance is not None:
         # The float's shortest decimal form: every digit it carries counts (a tolerance may be finer
         # than any fixed number of digits), and none it does not (its binary expansion's tail).
@@ -122,13 +126,14 @@ def verify(config) -> list[Verdict]:
             note = f"{entry.name}" + (f"; {note}" if note else "")
         verdicts.append(Verdict(entry.label or entry.name, entry.published, str(arithmetic),
                                 published_way, exact, published_way - float(entry.published), verdict, note,
-                                quantity=entry.name))
+                                quantity=entry.name, line=entry.line))
         if entry.corrected is not None:  # the right value, under the same name, checked as usual
             fixed = replace(entry, published=entry.corrected, erratum=None, note=None)
             verdict, _ = judge(fixed, arithmetic, published_way, exact)
             verdicts.append(Verdict(entry.label or entry.name, entry.corrected, str(arithmetic),
                                     published_way, exact, published_way - float(entry.corrected), verdict,
-                                    f"the correction of the printed {entry.published}", quantity=entry.name))
+                                    f"the correction of the printed {entry.published}", quantity=entry.name,
+                                    line=entry.line))
     return _diagnosed(config, verdicts)
 
 
@@ -205,3 +210,11 @@ def chain_sentences(verdicts: list[Verdict]) -> list[str]:
         sentences.append(f"{count} numbers differ; all follow from {roots}, which {match} {why}: with "
                          f"{value} carried forward, {rest}")
     return sentences
+
+
+def failure(verdicts: list[Verdict]) -> str | None:
+    """One line saying which published numbers differ, or None when every one passes."""
+    failed = [v.name for v in verdicts if not v.passed]
+    if not failed:
+        return None
+    return f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}" + (" …" if len(failed) > 10 else "")

@@ -12,10 +12,11 @@ from typing import Annotated
 
 import typer
 
-from pencilnet.cli import checks, interop, publish, stages, training
+from pencilnet.cli import checks, interop, publish, stages, teaching, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, wrote
+from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
+from pencilnet.core.errors import EXIT_BAD_INPUT
 
 app = typer.Typer(
     name="pencilnet",
@@ -49,6 +50,7 @@ training.register(app)
 checks.register(app)
 interop.register(app)
 publish.register(app)
+teaching.register(app)
 
 
 @app.command()
@@ -74,9 +76,10 @@ def init(layers: Annotated[str, typer.Option("--layers", metavar="N,N,…",
         text = starter_config(layers, activation, scheme, seed, learning_rate, epochs)
         check_output(out, None, force)  # a starter config replaces nothing unasked: what is there may be edited work
         if out is None:
-            return sys.stdout.write(text)
-        write_atomic(out, text)
-        wrote(out, f"a {'-'.join(map(str, sizes_of(layers)))} network")
+            write_out(text)
+        else:
+            write_atomic(out, text)
+            wrote(out, f"a {'-'.join(map(str, sizes_of(layers)))} network")
 
 
 @app.command()
@@ -135,4 +138,18 @@ def run():
     except exceptions.ClickException as exc:
         print(f"pencilnet: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
         code = exc.exit_code
+    except OSError as exc:  # --help or --version written to a full disk, a closed pipe or no stdout
+        code = _unwritten(exc)
     sys.exit(code or 0)
+
+
+def _unwritten(exc: OSError) -> int:
+    """What a command's own `failures()` does with its output, for the help and the version,
+    which Click writes before any command starts."""
+    from pencilnet.cli.shared import EXIT_BROKEN_PIPE, quiet_stdout
+
+    quiet_stdout()
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_BROKEN_PIPE
+    print(f"pencilnet: error: cannot write: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT

@@ -20,7 +20,7 @@ TABLE_ROWS_LIMIT = 10_000  # Rich lays out a few thousand rows a second
 DRAWN_EDGES_LIMIT = 10_000  # a picture draws about a thousand edges a second
 BYTES_PER_EPOCH = 64  # training keeps an epoch's error (and test accuracy) as a Python float, for
 # at most training.history.LIMIT + 1 epochs (an evenly spread sample of a longer run)
-GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of two forward passes per parameter
+GRADCHECK_LIMIT = 10**9  # parameters × parameters: each of about ten forward passes per parameter
 
 
 def stage_rows(stage: str, model) -> int:
@@ -51,8 +51,10 @@ def check(config, rows: int, tables: int | None = None, shown: int | None = None
                          f"{MEMORY_LIMIT // 2**30} GiB of memory, found one that needs about {memory / 2**30:,.1f} "
                          f"GiB ({parameters:,} parameters, {rows:,} rows to write{trained}); {hint}")
     if tables is not None and rows > TABLE_ROWS_LIMIT:
+        made = (f"--all on {parameters:,} parameters" if shown is None else
+                f"{tables:,} tables of up to {shown:,} rows, on {parameters:,} parameters")
         raise InputError(f"{config.source}: expected at most {TABLE_ROWS_LIMIT:,} table rows, found {rows:,} "
-                         f"(--all on {parameters:,} parameters); use --json, or --rows N")
+                         f"({made}); use --json, or " + ("--rows N" if shown is None else "show fewer rows"))
 
 
 def check_edges(config) -> None:
@@ -66,4 +68,4 @@ def check_gradcheck(config) -> None:
     parameters = config.model.parameter_count
     if parameters * parameters > GRADCHECK_LIMIT:
         raise InputError(f"{config.source}: expected at most {int(GRADCHECK_LIMIT ** 0.5):,} parameters to check "
-                         f"by finite differences (two forward passes each), found {parameters:,}")
+                         f"by finite differences (about ten forward passes each), found {parameters:,}")

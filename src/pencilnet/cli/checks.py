@@ -1,7 +1,7 @@
 """Commands that check numbers: verify (published values), expect (write them), gradcheck."""
 
 import math
-import sys
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -12,45 +12,122 @@ from pencilnet.cli.shared import (
     ConfigPath,
     Decimals,
     ExactOption,
+    Force,
     PencilOption,
     Rows,
     Sample,
     Sets,
+    check_output,
+    diverging,
     failures,
     load,
     pencil_decimals,
     show,
     style,
+    write_out,
+    wrote,
 )
 from pencilnet.core.errors import CheckFailed, InputError
 
 
-def verify(config: ConfigPath = None, as_json: AsJson = False, decimals: Decimals = 4, rows: Rows = 200,
-           all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
-    """Check every published number in the config's `expected` section: exit 0 if all match (or are
-    declared errata), 1 if any differs, 2 for a bad config."""
-    with failures():
-        from dataclasses import replace
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    gitlab = "gitlab"
 
-        from pencilnet.checks.verify import verify as check
-        from pencilnet.cli import budget
+
+def verify(configs: Annotated[list[str] | None, typer.Argument(
+               metavar="[CONFIG]...", show_default=False,
+               help="YAML configs (or - for standard input), checked in turn with one exit code for the lot; "
+                    "without any, the article's example bundled with pencilnet.")] = None,
+           as_json: AsJson = False,
+           report: Annotated[ReportFormat, typer.Option(
+               "--format", case_sensitive=False,
+               help="text (tables), json, github (workflow commands that annotate each differing line) or "
+                    "gitlab (a code-quality report).")] = ReportFormat.text,
+           junit: Annotated[str | None, typer.Option(
+               "--junit", metavar="FILE", show_default=False,
+               help="Also write a JUnit XML report: a test suite per config, a test case per published number.")]
+           = None,
+           force: Force = False,
+           decimals: Decimals = 4, rows: Rows = 200,
+           all_rows: AllRows = False, pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
+    """Check every published number in the configs' `expected` sections: exit 0 if all match (or are
+    declared errata), 1 if any differs, 2 for a bad config (any of them)."""
+    with failures():
+        from pencilnet.checks.verify import failure
+        from pencilnet.views import ci_reports
+
+        report = ReportFormat.json if as_json else report
+        check_output(junit, "junit", force)
+        paths = configs or [None]
+        several = len(paths) > 1 or junit is not None or report in (ReportFormat.github, ReportFormat.gitlab)
+        checked, shown = [], []
+        for path in paths:
+            where = path if path not in (None, "-") else ("<stdin>" if path == "-" else "article.yaml (bundled)")
+            try:
+                cfg, verdicts = _verified(path, sets, pencil, exact)
+            except InputError as exc:
+                if not several:
+                    raise
+                checked.append(ci_reports.Checked(where, where, [], str(exc)))
+                continue
+            checked.append(ci_reports.Checked(where, cfg.name or where, verdicts))
+            shown.append((cfg, verdicts))
+        if junit is not None:
+            from pencilnet.io.files import write_atomic
+
+            write_atomic(junit, ci_reports.junit(checked))
+            wrote(junit)
+        _show_verdicts(report, checked, shown, style(decimals, rows, all_rows))
+        problems = [c for c in checked if c.problem is not None]
+        if problems:
+            raise InputError(f"{len(problems)} of {len(checked)} configs could not be checked: "
+                             + "; ".join(c.problem.splitlines()[0] for c in problems[:3]))
+        failed = [(c.path, line) for c in checked if (line := failure(list(c.verdicts))) is not None]
+        if failed:
+            raise CheckFailed("; ".join(line if len(checked) == 1 else f"{path}: {line}" for path, line in failed))
+
+
+def _verified(path: str | None, sets, pencil, exact):
+    """A config and its verdicts; a bad config or a missing section is an InputError."""
+    from dataclasses import replace
+
+    from pencilnet.checks.verify import verify as check
+    from pencilnet.cli import budget
+
+    cfg = load(path, sets)
+    budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
+    if cfg.expected is None:
+        raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
+                         "found none (pencilnet expect writes one)")
+    if pencil is not None or exact:
+        cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
+    with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
+        return cfg, check(cfg)
+
+
+def _show_verdicts(report, checked, shown, shown_style) -> None:
+    from pencilnet.views import ci_reports
+
+    if report is ReportFormat.github:
+        write_out(ci_reports.github(checked))
+    elif report is ReportFormat.gitlab:
+        write_out(ci_reports.gitlab(checked))
+    elif report is ReportFormat.json:
         from pencilnet.views import as_json as data
+
+        found = [{"file": c.path, **data.verify(c.verdicts, c.path)} for c in checked if c.problem is None]
+        one = len(checked) == 1 and found
+        show(True, lambda: found[0] if one else {
+            "passed": all(f["passed"] for f in found) and len(found) == len(checked), "configs": found,
+            "problems": [{"file": c.path, "problem": c.problem} for c in checked if c.problem is not None]},
+             lambda: [])
+    else:
         from pencilnet.views import tables
 
-        cfg = load(config, sets)
-        budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
-        if cfg.expected is None:
-            raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
-                             "found none (pencilnet expect writes one)")
-        if pencil is not None or exact:
-            cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
-        verdicts = check(cfg)
-        show(as_json, lambda: data.verify(verdicts), lambda: [tables.verify(cfg, verdicts, style(decimals, rows,
-                                                                                                    all_rows))])
-        failed = [v.name for v in verdicts if not v.passed]
-        if failed:
-            raise CheckFailed(f"{len(failed)} published number(s) differ: {', '.join(failed[:10])}"
-                              + (" …" if len(failed) > 10 else ""))
+        show(False, lambda: {}, lambda: [tables.verify(cfg, verdicts, shown_style) for cfg, verdicts in shown])
 
 
 def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1,
@@ -63,7 +140,7 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
            pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
     """Print an `expected:` section with every quantity of one step, as published values for `verify`."""
     with failures():
-        from pencilnet.checks import quantities
+        from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
         from pencilnet.views.as_yaml import expected_section
@@ -71,14 +148,9 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         cfg = load(config, sets)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
-        values = quantities.of_walk(cfg.walk(sample, arithmetic))
-        if epochs:
-            values.update(quantities.after_epochs(cfg, arithmetic, epochs, sample))
-            values = {k: v for k, v in values.items() if "_after_" not in k or k.startswith("error_after_")}
-        if steps:
-            values.update({k: v for k, v in quantities.after_steps(cfg, arithmetic, steps, sample).items()
-                           if k.endswith(f"_after_{steps}_steps")})
-        sys.stdout.write(expected_section(values, arithmetic, sample, style(decimals)))
+        with diverging(cfg.schedule, cfg.train_targets):  # --epochs trains
+            values = published_values(cfg, arithmetic, sample, epochs, steps)
+        write_out(expected_section(values, arithmetic, sample, style(decimals)))
 
 
 def gradcheck(config: ConfigPath = None, sample: Sample = 1,
@@ -86,33 +158,25 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
                   "--tolerance", min=0.0, metavar="X", help="The largest relative difference that passes.")] = 1e-6,
               as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
     """Check backprop against central finite differences for every parameter: exit 1 if any
-    relative difference exceeds the tolerance."""
+    relative difference exceeds the tolerance, or finite differences cannot check a gradient here."""
     with failures():
+        from pencilnet.cli import budget
         from pencilnet.core.gradcheck import gradcheck as check
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
         if not math.isfinite(tolerance):
             raise InputError(f"--tolerance: expected a finite number of at least 0, found {tolerance}")
-        from pencilnet.cli import budget
 
         cfg = load(config, sets)
         budget.check_gradcheck(cfg)
         budget.check(cfg, cfg.model.parameter_count, None if as_json else 1, None if as_json or all_rows else rows)
         x, target = cfg.sample(sample)
-        checks = check(cfg.model, x, target, cfg.loss)
-        failed = [c for c in checks if not c.passed(tolerance)]
-        show(as_json, lambda: data.gradcheck(checks, tolerance, sample),
-             lambda: [tables.gradcheck(checks, tolerance, style(4, rows, all_rows))])
-        unresolved = [c for c in failed if c.unresolved(tolerance)]
-        if unresolved and len(unresolved) == len(failed):
-            raise CheckFailed(f"{len(unresolved)} of {len(checks)} gradients are smaller than finite differences "
-                              f"can resolve at sample {sample} (worst: {unresolved[0].name}, "
-                              f"{unresolved[0].analytic:.3g} against a resolution of ±{unresolved[0].resolution:.1e}): "
-                              "not checked; try another --sample")
-        if failed:
-            raise CheckFailed(f"{len(failed)} of {len(checks)} gradients differ from finite differences by more "
-                              f"than {tolerance:g} (worst: {failed[0].name}, {failed[0].relative_error:.2e})")
+        report = check(cfg.model, x, target, cfg.loss, tolerance)
+        show(as_json, lambda: data.gradcheck(report, sample),
+             lambda: [tables.gradcheck(report, style(4, rows, all_rows))])
+        if report.failure is not None:
+            raise CheckFailed(report.failure)
 
 
 def register(app):

@@ -59,7 +59,7 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
              "--out", "-o", metavar="FILE", show_default=False,
              help="Draw a grid of pictures, from --sample on, to an .svg or .png instead (needs matplotlib).")] = None,
          count: Annotated[int, typer.Option("--count", min=1, metavar="N",
-                                            help="How many pictures the grid holds.")] = 24,
+                                            help="How many pictures the grid holds (at most 582).")] = 24,
          force: Force = False):
     """Show one sample: its picture, its input values x1, x2, … and its label; or draw a grid of
     samples with their labels to a picture file."""
@@ -67,8 +67,12 @@ def show(file: Annotated[str, typer.Argument(metavar="FILE", show_default=False,
         from pencilnet.io.data_files import load as load_dataset
         from pencilnet.views import data as render_data
 
+        if out is not None and count > render_data.GRID_MOST:
+            raise InputError(f"--count: expected at most {render_data.GRID_MOST} pictures in one grid (each takes "
+                             f"{render_data.GRID_PICTURE_BYTES:,} bytes of the picture's raster), found {count:,}")
         check_output(out, "picture", force)
-        dataset = load_dataset(file)
+        # Only the rows shown are read; a sample number out of range reads them all, to say how many there are.
+        dataset = load_dataset(file, stop=sample - 1 + (count if out is not None else 1) if sample >= 1 else None)
         inputs, _ = dataset.sample(sample)  # checks that the sample number is in range
         if out is None:
             return display(render_data.image(inputs, _label(dataset, sample - 1), sample, dataset.feature_names))

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, wrote
+from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, write_out, wrote
 
 
 def export(out: Annotated[str, typer.Option(
@@ -60,9 +60,10 @@ def import_network(file: Annotated[str, typer.Argument(
         for warning in imported.warnings:
             print(f"pencilnet: note: {warning}", file=sys.stderr)
         if out is None:
-            return sys.stdout.write(imported.text)
-        write_atomic(out, imported.text)
-        wrote(out)
+            write_out(imported.text)
+        else:
+            write_atomic(out, imported.text)
+            wrote(out)
 
 
 def register(app):

@@ -4,7 +4,6 @@ They follow cli.py's pattern: parse options, load, call the library, show one vi
 tool's own errors become one line on stderr and exit code 2.
 """
 
-import json
 import math
 from enum import Enum
 from typing import Annotated
@@ -24,10 +23,6 @@ from pencilnet.cli.shared import (
     failures,
     wrote,
 )
-from pencilnet.core.errors import InputError
-
-MAX_HISTORY_BYTES = 64 * 2**20  # `train --json` writes about 20 bytes an epoch: millions of epochs
-MAX_ERROR = 1e300  # an error beyond this is divergence; a plot's scale (the largest less the smallest) stays finite
 
 
 class Stage(str, Enum):
@@ -79,6 +74,8 @@ def plot(history: Annotated[str, typer.Argument(
          out: Out = None, force: Force = False):
     """Plot the error by epoch of a training run, with the test accuracy when the run has one."""
     with failures():
+        from pencilnet.io.history import read_history
+
         check_output(out, "picture", force)
         errors, accuracy = read_history(history)
         if out is None:
@@ -97,48 +94,3 @@ def plot(history: Annotated[str, typer.Argument(
 
         write_atomic(out, history_plot.picture(errors, kind_of(out), accuracy))
         wrote(out)
-
-
-def read_history(source: str) -> tuple[list[float], list[float] | None]:
-    """The errors, and the test accuracy if there is one, of a `train --json` output; every
-    problem is one InputError naming the file and what was expected."""
-    from pencilnet.io.files import read_text
-
-    text = read_text(source, "JSON file", MAX_HISTORY_BYTES)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(f"{source}: invalid JSON: nested too deeply to read") from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise InputError(f"{source}: invalid JSON: an integer too long to read") from None
-    if not isinstance(data, dict) or "errors" not in data:
-        raise InputError(f"{source}: expected the output of `pencilnet train --json`, an object with a list 'errors'")
-    errors = _numbers(data["errors"], source, "errors", MAX_ERROR)
-    if not any(math.isfinite(e) for e in errors):
-        raise InputError(f"{source}: errors: expected at least one number, found none")
-    accuracy = data.get("test_accuracies")
-    if accuracy is not None:
-        accuracy = _numbers(accuracy, source, "test_accuracies", 1.0)
-        if len(accuracy) != len(errors):
-            raise InputError(f"{source}: test_accuracies: expected one value per epoch ({len(errors)}), "
-                             f"found {len(accuracy)}")
-    return errors, accuracy
-
-
-def _numbers(value, source: str, field: str, most: float) -> list[float]:
-    """A list of numbers from 0 to `most`; null (how `--json` writes a value that is not finite)
-    is kept as a gap."""
-    if not isinstance(value, list) or not value:
-        raise InputError(f"{source}: {field}: expected a non-empty list of numbers")
-    numbers = []
-    for i, item in enumerate(value):
-        if item is None:
-            numbers.append(math.nan)
-        elif isinstance(item, (int, float)) and not isinstance(item, bool) and 0 <= item <= most:
-            numbers.append(float(item))
-        else:
-            found = json.dumps(item)[:40] if not isinstance(item, int) or item < 10**40 else "a longer integer"
-            raise InputError(f"{source}: {field}[{i}]: expected a number from 0 to {most:g} (or null), found {found}")
-    return numbers

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from pencilnet.cli import budget
 from pencilnet.cli.shared import (
     ConfigPath,
     ExactOption,
@@ -13,13 +14,16 @@ from pencilnet.cli.shared import (
     Sets,
     check_output,
     failures,
+    say,
+    write_out,
     wrote,
 )
 
 Out = Annotated[str, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
     help="Write the document to FILE: .md (Markdown, pictures beside it as .svg), .html (one self-contained "
-         "page) or .tex (LaTeX for pdflatex, pictures beside it as .pdf).")]
+         "page) or .tex (LaTeX for pdflatex, pictures beside it as .pdf; run pdflatex twice); "
+         "- for Markdown on standard output, without pictures.")]
 Decimals = Annotated[int | None, typer.Option(
     "--decimals", min=0, max=15, metavar="N", show_default=False,
     help="Decimal places shown; default: pencil arithmetic's N, so that every line can be redone by hand, else 4.")]
@@ -36,19 +40,37 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
         from pencilnet.cli.stages import walk_of
         from pencilnet.io.files import write_atomic
         from pencilnet.views.numbers import Style
-        from pencilnet.views.publish import check_path, picture_path
+        from pencilnet.views.publish import STDOUT, check_path, picture_path
         from pencilnet.views.publish import publish as document
 
         path = check_path(out)
-        check_output(out, "document", force)
-        if path.suffix.lower() != ".html":  # its pictures, beside it
+        to_stdout = path == STDOUT
+        if not to_stdout:
+            check_output(out, "document", force)
+        if path.suffix.lower() not in (".html", ""):  # its pictures, beside it
             for stage in ("forward", "backprop", "step"):
                 check_output(str(picture_path(path, stage)), "picture", force)
-        cfg, carried, walk = walk_of(config, sample, sets, pencil, exact)
+        cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within=_within)
         shown = decimals if decimals is not None else carried if carried is not None else 4
-        for path, content in document(cfg, walk, out, Style(shown, None, carried), title):
+        edges = sum(layer.weights.size for layer in cfg.model.layers)
+        left_out = (f"its {edges:,} edges are more than the {budget.DRAWN_EDGES_LIMIT:,} a picture shows "
+                    "(`pencilnet diagram` draws none either)" if edges > budget.DRAWN_EDGES_LIMIT else None)
+        for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out):
+            if to_stdout:
+                write_out(str(content))
+                continue
             write_atomic(path, content)
             wrote(path)
+        if left_out is not None and not to_stdout:
+            say(f"pencilnet: note: the pictures are left out: {left_out}")
+        if path.suffix.lower() == ".tex":
+            say(f"pencilnet: note: run pdflatex twice on {path.name}: its tables settle their widths on the second run")
+
+
+def _within(config) -> None:
+    """A document has about three rows per parameter (its initial weights, its gradients, its
+    update) besides a few per node: refused, as every command is, beyond the memory budget."""
+    budget.check(config, 3 * config.model.parameter_count + sum(config.model.sizes))
 
 
 def register(app):

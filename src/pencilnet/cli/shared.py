@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import select
 import signal
 import sys
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, InputError, PencilnetError
+from pencilnet.core.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Diverged, InputError, PencilnetError
 
 ConfigPath = Annotated[str | None, typer.Argument(
     metavar="CONFIG", show_default=False,
@@ -60,6 +61,7 @@ def failures():
     try:
         with _stopping_signals(), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.showwarning = _shown_warning  # a library's warning may quote a user's text
             yield
             sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
@@ -67,7 +69,7 @@ def failures():
     except KeyboardInterrupt:
         _fail(interruption(), interrupted_exit_code(), prefix="pencilnet: ")
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except RecursionError:
         _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
@@ -76,7 +78,7 @@ def failures():
         if stopped is not None:
             _fail(*stopped)
         if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
-            _quiet_stdout()
+            quiet_stdout()
             _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
         raise
 
@@ -84,31 +86,40 @@ def failures():
 def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
     try:
         for line in message.splitlines():
-            print(f"{prefix}{line}", file=sys.stderr)
+            say(f"{prefix}{line}")
     except (OSError, ValueError):
         pass  # stderr itself is gone: the exit code is all that is left to say it
     raise typer.Exit(code) from None
 
 
 def _training_stop(exc) -> tuple[str, int] | None:
-    """(message, exit code) for training stopped by Ctrl-C or divergence, else None. The loop's
-    module is looked up, not imported: if it is not loaded, nothing it raises can be here."""
+    """(message, exit code) for training stopped by Ctrl-C, else None. The loop's module is
+    looked up, not imported: if it is not loaded, nothing it raises can be here."""
     loop = sys.modules.get("pencilnet.training.loop")
-    if loop is None:
-        return None
-    if isinstance(exc, loop.TrainingInterrupted):
+    if loop is not None and isinstance(exc, loop.TrainingInterrupted):
         return f"{interruption()} during training, after {exc.epochs_done} whole epoch(s)", interrupted_exit_code()
-    if isinstance(exc, loop.TrainingDiverged):
-        return (f"training diverged in epoch {exc.epoch} at sample {exc.sample}: the error is no longer a finite "
-                "number; the learning rate is likely too large", EXIT_DIVERGED)
     return None
+
+
+@contextmanager
+def diverging(schedule, targets, after: str = ""):
+    """Training that diverges inside → `Diverged`, exit 3, with the engine's one line saying
+    where, what blew up and the likely cause (`after` is added: what became of an output)."""
+    from pencilnet.training.loop import TrainingDiverged
+
+    try:
+        yield
+    except TrainingDiverged as broke:
+        from pencilnet.training.divergence import explain
+
+        raise Diverged(explain(broke, schedule, targets) + after) from None
 
 
 def _broken_pipe():
     raise BrokenPipeError
 
 
-def _quiet_stdout():
+def quiet_stdout():
     """Point stdout at /dev/null, so that Python's own flush at exit finds nothing to complain about."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
@@ -178,7 +189,28 @@ def emit_json(data: dict):
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except ValueError:
         text = json.dumps(_finite_or_null(data), indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write(text + "\n")
+    write_out(text + "\n")
+
+
+def write_out(text: str) -> None:
+    """Write a command's output to stdout whole, or fail with OSError: Python's buffered writer
+    loses the rest of a write the disk cut short (a full disk, a file-size limit) without a word,
+    so the bytes go to the descriptor directly and every short write is carried on until done or
+    refused. Where stdout is no descriptor (a test's captured output), it is written as text."""
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+        encoding = stream.encoding or "utf-8"
+    except (AttributeError, OSError, ValueError):
+        stream.write(text)
+        return
+    data = memoryview(text.encode(encoding, stream.errors or "strict"))
+    stream.flush()  # anything printed before goes first
+    while data:
+        try:
+            data = data[os.write(descriptor, data):]
+        except BlockingIOError:  # a descriptor another program left non-blocking: wait until it takes more
+            select.select([], [descriptor], [])
 
 
 def _finite_or_null(value):
@@ -194,21 +226,43 @@ def _finite_or_null(value):
 TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces before any closing style codes
 
 
-def display(*renderables):
-    """Print to stdout at the terminal's width, or 80 columns in a pipe or a log (Rich's
-    default there; the tables reflow to fit). NO_COLOR means no styles at all, bold included.
-    No line ends in spaces."""
-    from rich.console import Console
+def console():
+    """The console every table is printed through: at the terminal's width, or 80 columns in a
+    pipe or a log (Rich's default there; the tables reflow to fit); NO_COLOR means no styles at
+    all, bold included. It shows the control characters of a user's text as escapes (`\\x1b`),
+    never passing them to the terminal, and draws ASCII rules where stdout cannot take box lines."""
+    from pencilnet.views.layout import ShownConsole
 
     plain = bool(os.environ.get("NO_COLOR"))
-    console = Console(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
-                      **({"color_system": None} if plain else {}))
-    console.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
-    with console.capture() as captured:
+    made = ShownConsole(highlight=False, emoji=False,  # numbers and names, never :emoji: codes
+                        **({"color_system": None} if plain else {}))
+    made.on_broken_pipe = _broken_pipe  # Rich's own exits 1, which here means "a check failed"
+    return made
+
+
+def display(*renderables):
+    """Print to stdout, as `console` shows them; no line ends in spaces. Where stdout's
+    encoding lacks a character (LC_ALL=C: ASCII), it is written in ASCII (× as x, σ as sigma)."""
+    from pencilnet.views.terminal import encodable
+
+    shown = console()
+    with shown.capture() as captured:
         for item in renderables:
-            console.print(item)
-            console.print()
-    sys.stdout.write(TRAILING_SPACES.sub(r"\1", captured.get()))
+            shown.print(item)
+            shown.print()
+    write_out(encodable(TRAILING_SPACES.sub(r"\1", captured.get()), getattr(sys.stdout, "encoding", None)))
+
+
+def _shown_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (matplotlib's "Glyph 27 missing") as one line, its text shown, not obeyed."""
+    say(f"pencilnet: warning: {category.__name__}: {message}")
+
+
+def say(line: str) -> None:
+    """One line on stderr, its control characters shown as escapes, in characters stderr can take."""
+    from pencilnet.views.terminal import encodable, visible
+
+    print(encodable(visible(line), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
 
 
 def show(as_json: bool, data, views):
@@ -219,13 +273,14 @@ def show(as_json: bool, data, views):
     display(*views())
 
 
-def check_output(path: str | None, kind: str | None, force: bool) -> None:
+def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force: bool) -> None:
     """Fail before any work if an output file could not or should not be written (see
     `files.check_target`): every writing command calls this first. None: no output asked for."""
     if path is None:
         return
     from pencilnet.io.files import check_target
 
+    path = os.fspath(path)
     real = check_target(path, kind, force)
     if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
         print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
@@ -236,6 +291,20 @@ def check_output(path: str | None, kind: str | None, force: bool) -> None:
         check_picture(path)
 
 
+def distinct_outputs(*named: tuple[str, str | None]) -> None:
+    """Fail before any work if two outputs of one command, (option, path) each, name one file,
+    directly or through links: the second would replace the first (a plot over a saved config)."""
+    seen: dict[str, str] = {}
+    for option, path in named:
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise InputError(f"{seen[real]} and {option}: expected two different files, found both naming "
+                             f"{real if os.path.basename(real) != os.path.basename(path) else path}")
+        seen[real] = option
+
+
 def wrote(path, what: str = "") -> None:
     """Every writing command says what it wrote the same way, on stderr: stdout stays its output."""
-    print(f"pencilnet: wrote {path}" + (f": {what}" if what else ""), file=sys.stderr)
+    say(f"pencilnet: wrote {path}" + (f": {what}" if what else ""))

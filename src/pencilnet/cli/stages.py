@@ -104,17 +104,19 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
         from pencilnet.views import updates
 
         cfg = load(config, sets)
-        # as every stage command, refused before the passes when too big: a table of rows per step
-        budget.check(cfg, budget.stage_rows("step", cfg.model) * steps, None if as_json else steps,
-                     None if as_json or all_rows else rows)
-        carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
-        found = cfg.walks(sample, steps, arithmetic_of(carried))
         names = cfg.model.names.parameters
         if parameter is not None and parameter not in names:
             from pencilnet.core.errors import InputError
 
             raise InputError(f"--parameter: expected a parameter name such as {names[0]} or {names[-1]}, "
                              f"found {parameter!r}")
+        # as every stage command, refused before the passes when too big: a table of rows per step,
+        # or with --parameter one table of a row per step (--json writes every parameter still)
+        one_table = parameter is not None and not as_json
+        budget.check(cfg, steps if one_table else budget.stage_rows("step", cfg.model) * steps,
+                     None if as_json else 1 if one_table else steps, None if as_json or all_rows else rows)
+        carried = pencil_decimals(cfg.pencil_decimals, pencil, exact)
+        found = cfg.walks(sample, steps, arithmetic_of(carried))
         if as_json:
             from pencilnet.views import as_json as json_view
 

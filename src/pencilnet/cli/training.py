@@ -16,6 +16,8 @@ from pencilnet.cli.shared import (
     Rows,
     Sets,
     check_output,
+    distinct_outputs,
+    diverging,
     failures,
     interrupted_exit_code,
     interruption,
@@ -25,7 +27,7 @@ from pencilnet.cli.shared import (
     style,
     wrote,
 )
-from pencilnet.core.errors import Diverged, InputError
+from pencilnet.core.errors import InputError
 
 
 def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
@@ -44,11 +46,10 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         from dataclasses import replace
 
         from pencilnet.core.arithmetic import arithmetic_of
-        from pencilnet.core.metrics import confusion as confusion_of
-        from pencilnet.core.metrics import is_regression, predict
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
+        distinct_outputs(("--save", save), ("--plot", plot))
         check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
         check_output(plot, "picture", force)
         cfg = load(config, sets)
@@ -66,10 +67,8 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         if carried is not None and cfg.schedule.batch_size != 1:
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")
-        test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
-        regression = is_regression(cfg.model, cfg.loss)
-        # A regression has no classes: no accuracy by epoch, and its test set is scored instead.
-        history = _run(cfg, schedule, arithmetic, None if regression else test, save, progress=not as_json)
+        report = _run(cfg, schedule, arithmetic, save, progress=not as_json)
+        history, confusion, tested = report.history, report.confusion, report.tested
         if save:
             written = _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
                                                       f"{history.final_error!r}")
@@ -83,33 +82,35 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
                                                        history.epochs))
             wrote(plot)
-        confusion = confusion_of(history.model, *test, cfg.threshold) if test and not regression else None
-        tested = predict(history.model, *test, cfg.threshold, cfg.loss) if test and regression else None
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
              lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
                                    tested.scores if tested else None)])
 
 
-def _run(cfg, schedule, arithmetic, test, save: str | None, progress: bool):
-    """The training run, with a progress bar on a terminal; divergence and Ctrl-C become their exits."""
-    from pencilnet.training.loop import TrainingDiverged, TrainingInterrupted
+def _run(cfg, schedule, arithmetic, save: str | None, progress: bool):
+    """The training run and its test (a TrainReport), with a progress bar on a terminal;
+    divergence and Ctrl-C become their exits."""
+    from pencilnet.training.loop import TrainingInterrupted
 
     try:
-        return _train(cfg, schedule, arithmetic, test, progress)
+        with diverging(schedule, cfg.train_targets, f"; {save} was left as it was" if save else ""):
+            return _train(cfg, schedule, arithmetic, progress)
     except TrainingInterrupted as stop:
         _report_interruption(cfg, stop, save)
-    except TrainingDiverged as broke:
-        raise Diverged(f"training diverged in epoch {broke.epoch} at sample {broke.sample}: {broke.reason}; the "
-                       f"learning rate ({schedule.learning_rate}) is likely too large"
-                       + (f"; {save} was left as it was" if save else "")) from None
 
 
-def _train(cfg, schedule, arithmetic, test, progress: bool):
-    from pencilnet.training.loop import train as run
+def _train(cfg, schedule, arithmetic, progress: bool):
+    from pencilnet.training.report import train_and_test
+
+    test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
+
+    def run(on_progress=None):
+        return train_and_test(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic, test,
+                              cfg.threshold, on_progress)
 
     if not progress:
-        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic, test=test)
+        return run()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -126,9 +127,7 @@ def _train(cfg, schedule, arithmetic, test, progress: bool):
         def on_progress(epoch: int, done: int, value: float):
             bar.update(task, completed=epoch - 1 + done / count, error=f"{value:.6f}")
 
-        return run(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic,
-                   on_progress=on_progress,
-                   test=test)
+        return run(on_progress)
 
 
 def _save(cfg, model, path: str, what: str) -> list:

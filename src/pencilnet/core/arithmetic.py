@@ -106,6 +106,12 @@ class Pencil:
         """The same rounding, following the orders `paths` (see PATHS)."""
         return Pencil(self.decimals, self.places, self.significant, frozenset(paths))
 
+    def rounding(self) -> str:
+        """How it rounds, in words: "4 decimals", "4 significant figures", "4 decimals (out 3)"."""
+        unit = "significant figures" if self.significant else "decimals"
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.places.items()))
+        return f"{self.decimals} {unit}" + (f" ({kinds})" if kinds else "")
+
     def _key(self) -> tuple:
         return self.decimals, tuple(sorted(self.places.items())), self.significant, self.paths
 
@@ -148,7 +154,10 @@ def divisor(carry, raw, name: str):
 EXACT = Exact()
 
 
-def arithmetic_of(decimals: int | None):
-    """Pencil arithmetic at `decimals` places, or exact arithmetic for None."""
-    return EXACT if decimals is None else Pencil(decimals)
+def arithmetic_of(decimals):
+    """Pencil arithmetic at `decimals` places, or exact arithmetic for None; an arithmetic itself
+    (a config's `arithmetic: {pencil: 4, out: 3}`) as it is."""
+    if decimals is None:
+        return EXACT
+    return Pencil(decimals) if isinstance(decimals, int) else decimals
 

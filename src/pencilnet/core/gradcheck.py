@@ -1,17 +1,28 @@
-"""Backprop against central finite differences, for every parameter of a network."""
+"""Backprop against central finite differences, for every parameter of a network, each with its verdict."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from pencilnet.core.activations import activation_of
 from pencilnet.core.losses import dE_dout_from_net, output_dE_dnet
 from pencilnet.core.model import Model, flatten, unflatten
-from pencilnet.core.stages import backprop, chain, error, forward
+from pencilnet.core.stages import Trace, backprop, chain, error, forward
 
 EPSILON = np.finfo(float).eps
 # A relative difference below this is float roundoff: its digits change with the CPU (AVX-512's exp
 # moves last bits), so such checks are shown as "< 1e-9" and rank as ties, in parameter order.
 FLOOR = 1e-9
+SPACING = 1e-3  # the first spacing h, relative to the parameter's size (at least 1)
+HALVINGS = 12  # the finest spacing tried is SPACING / 2**12: below it roundoff swamps any gradient worth checking
+# Finite differences check a gradient when their uncertainty is at most this part of it: a
+# gradient 1% wrong then lies more than twice the uncertainty away, so it cannot pass.
+RESOLVES = 0.003
+
+# The verdicts, best first. The first two pass; the last two say finite differences cannot
+# check this gradient here (at this sample), which is not a pass either.
+OK, ROUNDOFF, DIFFERS, UNRESOLVED, KINK = "ok", "within roundoff", "differs", "not resolved", "kink"
+PASSING = (OK, ROUNDOFF)
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,56 +31,152 @@ class Check:
     analytic: float  # from backprop
     numeric: float  # the five-point central difference of E at θ
     relative_error: float  # |analytic − numeric| / max(|analytic| + |numeric|, tiny)
-    resolution: float  # the smallest difference finite differences can tell from float roundoff
-
-    def passed(self, tolerance: float) -> bool:
-        return self.within(tolerance) or (self.resolved and abs(self.analytic - self.numeric) <= self.resolution)
-
-    def unresolved(self, tolerance: float) -> bool:
-        """Neither within the tolerance nor a gradient finite differences can resolve: not checked, so not a pass."""
-        return not self.within(tolerance) and not self.resolved
+    resolution: float  # ± the numeric gradient's own uncertainty (inf: no spacing avoids a kink)
+    spacing: float  # the h the numeric gradient was taken at
+    verdict: str  # one of OK, ROUNDOFF, DIFFERS, UNRESOLVED, KINK
 
     @property
-    def resolved(self) -> bool:
-        """Whether finite differences can tell this gradient from nothing: a resolution as large
-        as the gradient itself would pass any backprop value near it, right or wrong."""
-        return self.resolution < max(abs(self.analytic), abs(self.numeric))
-
-    def within(self, tolerance: float) -> bool:
-        return abs(self.analytic - self.numeric) <= tolerance * (abs(self.analytic) + abs(self.numeric))
+    def passed(self) -> bool:
+        return self.verdict in PASSING
 
 
-def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Check]:
-    """One check per parameter, worst first (those below FLOOR in parameter order).
+@dataclass(frozen=True, eq=False)
+class Gradcheck:
+    """Every parameter's check, worst first (those below FLOOR in parameter order), and what they say together."""
+
+    checks: tuple[Check, ...]
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def having(self, *verdicts: str) -> list[Check]:
+        return [c for c in self.checks if c.verdict in verdicts]
+
+    @property
+    def failure(self) -> str | None:
+        """One line saying why the check did not pass, or None if it did."""
+        total = len(self.checks)
+        if differ := self.having(DIFFERS):
+            return (f"{len(differ)} of {total} gradients differ from finite differences by more than "
+                    f"{self.tolerance:g} (worst: {differ[0].name}, {differ[0].relative_error:.2e})")
+        unchecked = self.having(UNRESOLVED, KINK)
+        if not unchecked:
+            return None
+        first = unchecked[0]
+        why = ("the spacing crosses a kink" if first.verdict == KINK else
+               f"{first.analytic:.3g} against a resolution of ±{first.resolution:.1e}")
+        return (f"{len(unchecked)} of {total} gradients cannot be checked by finite differences at this sample "
+                f"(worst: {first.name}, {why}): not checked; try another sample")
+
+
+def gradcheck(model: Model, x, target, loss: str, tolerance: float = 1e-6, analytic=None) -> Gradcheck:
+    """Check `analytic` (backprop's gradient by default, in `flatten`'s order) parameter by parameter.
 
     The numeric gradient is the five-point central difference
-    (E(θ−2h) − 8 E(θ−h) + 8 E(θ+h) − E(θ+2h)) / 12h, whose truncation error shrinks as h⁴, so
-    h can be large enough that float roundoff stays small. It is taken at two steps, h and
-    h/2 (h = 1e-3, scaled by the parameter's size), and the smaller step's value is used.
-    How far the two disagree is the numeric gradient's own uncertainty: float roundoff in E
-    is not always as small as ε × E (an error computed from an output saturated near 1
-    loses digits in 1 − out), and a gradient cannot be checked more finely than it can be
-    computed. A difference passes if it is within the tolerance, or within `resolution`:
-    twice that uncertainty, and never less than the roundoff of E itself, which grows as an
-    output saturates (for cross-entropy, by 1 / (1 − out)); but only when that resolution is
-    smaller than the gradient: finite differences that cannot resolve a gradient do not vouch for it."""
+    ((E(θ−2h) − E(θ+2h)) + 8 (E(θ+h) − E(θ−h))) / 12h, written so that E the same on both
+    sides (a dead relu unit, an input of 0) gives exactly 0. Its truncation error shrinks as h⁴,
+    so h can start large enough (1e-3, scaled by the parameter's size) that float roundoff
+    stays small; it is halved while the two last values disagree by more than a gradient 1%
+    wrong would, and wherever the spacing would cross a kink (a relu node's net changing
+    sign between the points). The uncertainty of the value kept is twice how far it is from
+    the value at twice its spacing, and never less than the roundoff of E itself, which grows
+    as an output saturates (for cross-entropy, by 1 / (1 − out)).
+
+    The verdicts: `ok` within the tolerance; `differs` further than the uncertainty; `within
+    roundoff` inside an uncertainty small enough to catch a gradient 1% wrong; otherwise finite
+    differences cannot check the gradient here: `kink` when a kink forced the spacing down
+    (or no spacing avoids it), `not resolved` when E is too imprecise. Whether a gradient is
+    resolved is judged from finite differences alone, never from the value being checked."""
     theta = flatten(model)
     trace = forward(model, x)
-    analytic = np.array([row.gradient for row in chain(model, backprop(model, trace, target, loss))])
+    if analytic is None:
+        analytic = [row.gradient for row in chain(model, backprop(model, trace, target, loss))]
+    analytic = np.asarray(analytic, dtype=float)
+    kinked = [k for k, layer in enumerate(model.layers) if _has_kink(layer.activation)]
+    sides = _sides(trace, kinked)
+    uncertainty = _roundoff(trace, target, loss)
 
-    def total_error(vector):
-        return error(forward(unflatten(model, vector), x), target, loss).total
-
-    def five_point(i: int, h: float) -> float:
-        shifted = []
+    def at(i: int, h: float) -> tuple[float, bool]:
+        """The five-point difference at spacing h, and whether its points lie on θ's side of every kink."""
+        values, same = [], True
         for k in (-2, -1, 1, 2):
             vector = theta.copy()
             vector[i] = theta[i] + k * h
-            shifted.append(total_error(vector))
-        return (shifted[0] - 8 * shifted[1] + 8 * shifted[2] - shifted[3]) / (12 * h)
+            shifted = forward(unflatten(model, vector), x)
+            values.append(error(shifted, target, loss).total)
+            same = same and _sides(shifted, kinked) == sides
+        return ((values[0] - values[3]) + 8 * (values[2] - values[1])) / (12 * h), same
 
-    # Roundoff in E: its own size, plus each output's roundoff times how much E moves with it. A
-    # cross-entropy on probabilities is computed from net, so there it is net's roundoff that counts.
+    checks = []
+    for i, name in enumerate(model.names.parameters):
+        numeric, resolution, spacing, crossed = _numeric(at, i, SPACING * max(1.0, abs(theta[i])), uncertainty)
+        a = float(analytic[i])
+        relative = abs(a - numeric) / max(abs(a) + abs(numeric), 1e-300)
+        checks.append(Check(name, a, numeric, relative, resolution, spacing,
+                            _verdict(a, numeric, resolution, crossed, tolerance)))
+    # failures first, then the largest differences; stable: ties below FLOOR keep parameter order
+    return Gradcheck(tuple(sorted(checks, key=lambda c: (c.passed, -max(c.relative_error, FLOOR)))), tolerance)
+
+
+def _numeric(at, i: int, h: float, uncertainty: float) -> tuple[float, float, float, bool]:
+    """(numeric gradient, its uncertainty, its spacing, whether a kink made the spacing smaller)."""
+    crossed = False
+    coarse = None
+    best: tuple[float, float, float] | None = None
+    for _ in range(HALVINGS):
+        if coarse is None:
+            coarse, same = at(i, h)
+            if not same:
+                crossed, coarse, h = True, None, h / 2
+                continue
+        fine, same = at(i, h / 2)
+        if not same:  # a kink between the points only a finer spacing shows
+            crossed, coarse, h = True, None, h / 4
+            continue
+        resolution = max(2 * abs(coarse - fine), 50 * uncertainty / (h / 2))
+        if best is not None and resolution >= best[1]:
+            break  # roundoff has come to dominate: a finer spacing only makes it worse
+        best = (fine, resolution, h / 2)
+        if resolution <= RESOLVES * abs(fine):
+            break
+        coarse, h = fine, h / 2
+    if best is None:  # every spacing crosses a kink (a relu node's net is 0 at θ, say)
+        return float(at(i, h)[0]), float("inf"), h, True
+    return float(best[0]), float(best[1]), best[2], crossed
+
+
+def _verdict(analytic: float, numeric: float, resolution: float, crossed: bool, tolerance: float) -> str:
+    difference = abs(analytic - numeric)
+    if resolution == float("inf"):
+        return KINK
+    if difference <= tolerance * (abs(analytic) + abs(numeric)):  # exactly 0 against 0 is agreement
+        return OK
+    if difference > resolution:
+        return DIFFERS
+    if resolution <= RESOLVES * abs(numeric):
+        return ROUNDOFF
+    return KINK if crossed else UNRESOLVED
+
+
+def _has_kink(activation: str) -> bool:
+    """Whether the activation's derivative jumps at net 0 (relu does; the smooth ones do not)."""
+    row = activation_of(activation)
+    if row.coupled:
+        return False
+    below, above = row.derivative(row.function(np.array([-1e-12, 1e-12])))
+    return bool(abs(above - below) > 1e-6)
+
+
+def _sides(trace: Trace, kinked: list[int]) -> list[bytes]:
+    """Which side of its kink every node of a kinked layer is on."""
+    return [np.greater(trace.layers[k].net, 0.0).tobytes() for k in kinked]
+
+
+def _roundoff(trace: Trace, target, loss: str) -> float:
+    """Roundoff in E: its own size, plus each output's roundoff times how much E moves with it. A
+    cross-entropy on probabilities is computed from net, so there it is net's roundoff that counts."""
     last = trace.layers[-1]
     t = np.asarray(target, dtype=float)
     closed = output_dE_dnet(loss, last.activation, last.net, last.out, t)
@@ -78,14 +185,4 @@ def gradcheck(model: Model, x, target, loss: str, step: float = 1e-3) -> list[Ch
     else:
         sensitivity = np.abs(dE_dout_from_net(loss, last.activation, last.net, last.out, t)) * np.maximum(
             1.0, np.abs(last.out))
-    uncertainty = EPSILON * (max(1.0, abs(error(trace, target, loss).total)) + float(sensitivity.sum()))
-    numeric, resolution = np.empty_like(theta), np.empty_like(theta)
-    for i, value in enumerate(theta):
-        h = step * max(1.0, abs(value))
-        coarse, fine = five_point(i, h), five_point(i, h / 2)
-        numeric[i] = fine
-        resolution[i] = max(2 * abs(coarse - fine), 50 * uncertainty / (h / 2))
-    relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-300)
-    checks = [Check(name, float(a), float(n), float(r), float(q))
-              for name, a, n, r, q in zip(model.names.parameters, analytic, numeric, relative, resolution)]
-    return sorted(checks, key=lambda c: -max(c.relative_error, FLOOR))  # stable: ties keep their order
+    return float(EPSILON * (max(1.0, abs(error(trace, target, loss).total)) + float(sensitivity.sum())))

@@ -9,7 +9,7 @@ import yaml
 
 from pencilnet.core.errors import Problem
 from pencilnet.io.overrides import one_line
-from pencilnet.io.yaml_text import LEADING_ZERO, line_of, node_at
+from pencilnet.io.yaml_text import LEADING_ZERO, CoreResolver, line_of, node_at
 
 
 class Checker:
@@ -19,8 +19,12 @@ class Checker:
         self.root = root  # the YAML node tree, for line numbers
         self.overridden = overridden
         self.problems: list[Problem] = []
+        self.explained: set[str] = set()  # fields whose missing value another problem explains (a data
+        # file that was to give them could not), not reported missing as well
 
     def fail(self, path: str, expected: str, found=None, *, describe=True):
+        if found is None and path in self.explained:
+            return  # "found nothing" where a data file that was to fill it in could not be read: said already
         found_text = described(found) if describe else found
         line = line_of(self.root, path)
         if self._from_set(path):
@@ -66,6 +70,8 @@ def yaml_1_1_hint(text: str) -> str:
     if len(text) > 40 or yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) in (
             "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"):
         return ""
+    if CoreResolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        return ""  # a number (or true, false) in YAML 1.2 as well: it is text because it was quoted
     try:
         old = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError):

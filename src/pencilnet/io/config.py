@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from pencilnet.checks.published import Expectations
 from pencilnet.core.errors import ConfigError, InputError, Problem
@@ -26,10 +25,24 @@ from pencilnet.io.checker import Checker
 from pencilnet.io.files import read_text, sized
 from pencilnet.io.kinds import INVALID, valid
 from pencilnet.io.overrides import apply_override
-from pencilnet.io.yaml_text import MAX_BYTES, Dumper
+from pencilnet.io.yaml_text import MAX_BYTES
 from pencilnet.training.schedule import Schedule
 
 BUNDLED = "article.yaml"
+
+
+@dataclass(frozen=True)
+class DefaultInit:
+    """The layers that gave neither weights nor an init scheme, and how their weights were drawn."""
+
+    layers: tuple[int, ...]
+    scheme: str
+    seed: int
+
+    def describe(self) -> str:
+        where = ", ".join(f"layers[{i}]" for i in self.layers)
+        return (f"{where} {'gives' if len(self.layers) == 1 else 'give'} neither weights nor an init scheme: "
+                f"drawn by the default, {self.scheme}, with seed {self.seed}")
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -51,6 +64,7 @@ class Config:
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
     scaling: Any = None  # scaling.Scaling fitted on the training data, applied to every raw input
     labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
+    default_init: DefaultInit | None = None  # the layers drawn by the default scheme, when some were
     feature_names: list[str] | None = None  # the training data's feature columns: a new file's are found by name
 
     def __post_init__(self):
@@ -82,7 +96,7 @@ class Config:
         from pencilnet.io.data_files import new_samples
 
         spec = self.document.get("data") if isinstance(self.document, dict) else None
-        return new_samples(path, spec if isinstance(spec, dict) else {}, self.classes, self.feature_names,
+        return new_samples(path, spec if isinstance(spec, dict) else {}, list(self.classes), self.feature_names,
                            self.model.inputs, self.model.layers[-1].size)
 
     def train(self, on_progress=None):
@@ -174,7 +188,14 @@ def from_dict(data: dict, overrides: Sequence[str] = (), base_dir: Path | None =
     """A Config from a dict shaped like the YAML file, checked field by field the same way."""
     if not isinstance(data, dict):
         raise InputError(f"<dict>: expected a dict of config fields, found {type(data).__name__}")
-    return parse(yaml.dump(data, Dumper=Dumper, sort_keys=False), "<dict>", overrides, base_dir or Path.cwd())
+    from pencilnet.io.config_writer import config_text  # the writer every config pencilnet writes goes through
+
+    try:
+        text = config_text(data)
+    except TypeError as exc:
+        raise InputError(f"<dict>: expected mappings, lists, texts, numbers, true, false or None, "
+                         f"found {exc}") from None
+    return parse(text, "<dict>", overrides, base_dir or Path.cwd())
 
 
 def parse(text: str, source: str, overrides: Sequence[str] = (), base_dir: Path | None = None) -> Config:
@@ -202,13 +223,12 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
         read = {**data, "layers": layers}
     if isinstance(read, dict):
         read = data_rules.inferred_sizes(read, base_dir, check)
-        if read is None:  # the data file could not give the sizes: that one problem, not each size missing
-            return None
     top = schema.read(read, check)  # the first pass: each field on its own
     if top is INVALID:
         return None
     inputs = top["inputs"] if valid(top["inputs"]) else None
-    layers, outputs = rules.layers_of(top["layers"], read.get("layers"), check, inputs, top["init"], top["seed"])
+    layers, outputs, defaulted = rules.layers_of(top["layers"], read.get("layers"), check, inputs, top["init"],
+                                                 top["seed"])
     activation = layers[-1].activation if layers else None
     pairing = pairing_problem(activation, top["loss"]) if activation and valid(top["loss"]) else None
     if pairing:
@@ -239,19 +259,23 @@ def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config |
                 check.fail("data" if top["data"] is not None else "samples", problem[0], f"{where} {problem[1]}",
                            describe=False)
 
-    if check.problems:
+    if not layers or not valid(top["bias_input"]):
         return None
+    # The names in `labels` and `expected` are checked against the network whenever it is valid, so
+    # that they are reported with the rest; the sample number only when the samples are known.
     model = Model(tuple(layers), top["bias_input"])
+    count = None if check.problems else len(samples[0])
     labels = rules.labels_of(top["labels"], check, model)
-    expected = rules.expectations_of(top["expected"], data.get("expected"), check, model, len(samples[0]), labels,
+    expected = rules.expectations_of(top["expected"], data.get("expected"), check, model, count, labels,
                                      top["loss"])
     if check.problems:
         return None
     test_inputs, test_targets = test if test else (None, None)
     return Config(source=source, name=top["name"], model=model, loss=top["loss"], schedule=schedule,
                   train_inputs=samples[0], train_targets=samples[1], test_inputs=test_inputs, test_targets=test_targets,
-                  classes=classes, pencil_decimals=top["arithmetic"], expected=expected, document=data,
+                  classes=tuple(classes), pencil_decimals=top["arithmetic"], expected=expected, document=data,
                   base_dir=base_dir, threshold=top["threshold"], scaling=scaling, labels=labels,
+                  default_init=DefaultInit(defaulted, rules.DEFAULT_SCHEME, top["seed"]) if defaulted else None,
                   feature_names=feature_names)
 
 

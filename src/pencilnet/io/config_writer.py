@@ -29,13 +29,15 @@ HEADER_WIDTH = 118  # a header comment wraps here: with "# ", a line of at most 
 LONG_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-F]{8})")
 
 
-def config_text(document: Mapping, header: Sequence[str] = (), notes: Mapping[str, str] | None = None) -> str:
+def config_text(document: Mapping, header: Sequence[str] = (), notes: Mapping[str, str] | None = None,
+                footer: Sequence[str] = ()) -> str:
     """`document` (a config's fields, as YAML would read them) as YAML text.
 
     `header`: comment lines written first, each wrapped at 118 characters and followed by a blank
     line; `notes`: a comment for the field at each path (`inputs`, `layers[0]`, `layers[0].weights`),
-    written after the first line of that field. Control characters in comments are escaped, so a
-    line break in a file name cannot end a comment."""
+    written after the first line of that field; `footer`: comment lines written last as they are
+    (commented-out YAML, say). Control characters in comments are escaped, so a line break in a
+    file name cannot end a comment."""
     import textwrap
 
     lines = []
@@ -45,6 +47,7 @@ def config_text(document: Mapping, header: Sequence[str] = (), notes: Mapping[st
     if lines:
         lines.append("")
     _mapping(document, "", 0, notes or {}, lines)
+    lines += [f"# {one_line_comment(line)}" for line in footer]
     return "\n".join(lines) + "\n"
 
 
@@ -84,8 +87,10 @@ def network_notes(model: Model, origins: Sequence[str] | None = None) -> dict[st
 
 
 def one_line_comment(text: str) -> str:
-    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field."""
-    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda found: repr(found.group())[1:-1], str(text))
+    """`text` with control characters and line breaks escaped: it cannot end a comment or start a field;
+    and with a lone surrogate (a file name's undecodable byte, \\udcff) escaped: UTF-8 cannot hold it."""
+    return re.sub("[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]", lambda found: repr(found.group())[1:-1],
+                  str(text))
 
 
 def number(value: float) -> str:
@@ -124,7 +129,7 @@ def scalar(value) -> str:
         return "{" + ", ".join(f"{_key(k)}: {scalar(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(scalar(v) for v in value) + "]"
-    return _text(str(value))
+    raise TypeError(f"a {type(value).__name__}, which YAML has no plain form for")
 
 
 def _text(value: str) -> str:

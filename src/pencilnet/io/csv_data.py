@@ -26,7 +26,8 @@ MAX_TEXT_BYTES = 64 * 2**20  # a CSV file: its values as Python numbers take man
 
 def load_csv(path, classes: list[str] | None = None, label_column: str | None = None,
              target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
-             unlabelled: bool = False, features: list[str] | None = None) -> Dataset:
+             unlabelled: bool = False, features: list[str] | None = None, stop: int | None = None,
+             width: int | None = None) -> Dataset:
     """A dataset from a CSV file whose first line names the columns.
 
     The targets are the class labels of the label column, or, with `target_columns`, the
@@ -34,13 +35,17 @@ def load_csv(path, classes: list[str] | None = None, label_column: str | None = 
     checked against `classes` when given). The inputs are `feature_columns`, by default every
     column that is neither the label nor a target, in the file's order; with `features` (the
     training file's), exactly those columns, found by name. With `unlabelled`, a file without
-    the label or target columns gives inputs only."""
+    the label or target columns gives inputs only, and a file without a header line is read by
+    position, as `features` or `width` (the network's input count) columns. With `stop`, only the first
+    `stop` samples are read (what `data show` needs of a big file)."""
     source = str(path)
     classes = checked_classes(classes)
     reader = csv.reader(io.StringIO(read_text(path, "data file", MAX_TEXT_BYTES), newline=""), strict=True)
-    header, first_row = _header(reader, source, headerless=unlabelled and features is not None)
-    if first_row is not None:  # no header: inputs alone, by position
-        return _by_position(reader, source, header, first_row, features or [])
+    by_position = features if features is not None else None if width is None else [f"x{i + 1}" for i in
+                                                                                    range(width)]
+    header, first_row = _header(reader, source, headerless=unlabelled and by_position is not None)
+    if first_row is not None and by_position is not None:  # no header: inputs alone, by position
+        return _by_position(reader, source, header, first_row, by_position)
     line = f"{source}:{reader.line_num}"
     columns = _Columns(header, line, label_column, target_columns, feature_columns or features, unlabelled)
     if features is not None and feature_columns is None:
@@ -65,6 +70,8 @@ def load_csv(path, classes: list[str] | None = None, label_column: str | None = 
                 targets.append([_number(row[i], line, header[i], "a target column") for i in columns.targets])
             if columns.label is not None:
                 labels.append(_label(row[columns.label], line, header[columns.label], classes, place))
+            if stop is not None and len(inputs) >= stop:
+                break
     except csv.Error as exc:
         raise InputError(f"{source}:{reader.line_num}: expected CSV, found a line it cannot read: {exc}") from None
     if not inputs:

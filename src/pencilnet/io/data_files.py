@@ -19,15 +19,19 @@ from pencilnet.io.npz import load_npz
 
 def load(path, classes: list[str] | None = None, label_column: str | None = None,
          target_columns: list[str] | None = None, feature_columns: list[str] | None = None,
-         unlabelled: bool = False, features: list[str] | None = None) -> Dataset:
+         unlabelled: bool = False, features: list[str] | None = None, stop: int | None = None,
+         width: int | None = None) -> Dataset:
     """A dataset from a .csv or .npz file, chosen by the file's suffix.
 
     `label_column` None: the column `label`, or else `target` (as pandas and scikit-learn name it).
     `features`: the training data's feature names, to find this file's columns by (see above).
-    `unlabelled`: a file without the label (or target) columns is inputs only, with targets None."""
+    `unlabelled`: a file without the label (or target) columns is inputs only, with targets None.
+    `stop`: a CSV file's first `stop` samples only (an archive is read whole, within its bound).
+    `width`: the network's input count, by which a CSV file without a header is read."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return load_csv(path, classes, label_column, target_columns, feature_columns, unlabelled, features)
+        return load_csv(path, classes, label_column, target_columns, feature_columns, unlabelled, features, stop,
+                        width)
     if suffix == ".npz":
         if target_columns is not None or feature_columns is not None or label_column not in (None, "label"):
             raise InputError(f"{path}: expected a CSV file for a choice of label, target or feature columns, "
@@ -44,7 +48,8 @@ def new_samples(path: str, spec: dict, classes: list[str], features: list[str] |
     names; labels are optional. `inputs` and `outputs` are the network's sizes."""
     columns = {key: spec.get(key) for key in ("label_column", "target_columns", "feature_columns")}
     numbers = bool(columns["target_columns"])
-    found = load(path, classes=None if numbers else classes, unlabelled=True, features=features, **columns)
+    found = load(path, classes=None if numbers else classes, unlabelled=True, features=features, width=inputs,
+                 **columns)
     if found.inputs.shape[1] != inputs:
         raise InputError(f"{path}: expected {inputs} feature columns, found {found.inputs.shape[1]}")
     if found.indices is not None and outputs == 1:

@@ -54,13 +54,13 @@ def with_parameters(value, layer_specs, check: Checker, base_dir: Path | None):
     return filled
 
 
-def inferred_sizes(top: dict, base_dir: Path | None, check: Checker) -> dict | None:
+def inferred_sizes(top: dict, base_dir: Path | None, check: Checker) -> dict:
     """`top` with what the data determines filled in where the config leaves it out: `inputs`, the
     number of feature columns; the output layer's `size`, one per class (or target column). Given
     sizes are kept, and checked against the data later like any other. Filling them in reads the
-    training file once more; a file that cannot be read is reported by the data section, and the
-    sizes stay missing; None (the problem reported, naming what in the file stopped it) when the
-    file is read but cannot give them."""
+    training file once more; a file that cannot give them is reported, naming what in the file
+    stopped it (with every other problem of the config), and the sizes it was to give are not
+    reported missing as well."""
     inputs, layers, spec = top.get("inputs"), top.get("layers"), top.get("data")
     last = layers[-1] if isinstance(layers, list) and layers and isinstance(layers[-1], dict) else None
     open_output = last is not None and "size" not in last and "weights" not in last
@@ -80,7 +80,11 @@ def inferred_sizes(top: dict, base_dir: Path | None, check: Checker) -> dict | N
                     if missing]
         check.fail("data.train", f"a data file that gives what the config leaves out ({' and '.join(left_out)})",
                    str(exc), describe=False)
-        return None
+        if inputs is None:  # what the file was to give is not reported missing as well
+            check.explained.add("inputs")
+        if open_output and isinstance(layers, list):
+            check.explained.add(f"layers[{len(layers) - 1}].size")
+        return top
     classes = top.get("classes")
     outputs = len(classes) if isinstance(classes, list) and classes else found.outputs
     filled = dict(top)

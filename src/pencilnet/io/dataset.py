@@ -84,13 +84,14 @@ def class_order(labels) -> list[str]:
     """The distinct labels in order: as numbers when every one is a number (2 before 10, NaN-like
     labels last), else as text."""
     found = set(labels)
-    numbers = {label: _float(label) for label in found}
-    if all(value is not None for value in numbers.values()):
-        def key(label: str) -> tuple:
-            value = float(label)
-            return (math.isnan(value), 0.0 if math.isnan(value) else value, label)
-        return sorted(found, key=key)
-    return sorted(found)
+    if not all(is_number(label) for label in found):
+        return sorted(found)
+
+    def key(label: str) -> tuple:  # NaN has no order of its own: after every number, as NumPy puts it
+        value = float(label)
+        return (math.isnan(value), 0.0 if math.isnan(value) else value, label)
+
+    return sorted(found, key=key)
 
 
 def class_indices(labels: list[str], classes: list[str]) -> np.ndarray:

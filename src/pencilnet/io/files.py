@@ -23,8 +23,9 @@ def read_text(path: str | Path, what: str = "file", limit: int | None = None) ->
 
 def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -> bytes:
     """At most `limit` bytes of a file or of standard input ("-"). Never more than `limit` + 1
-    bytes are read from anything, so a device (/dev/zero), a pipe or a FIFO that never ends
-    costs no more than a file at the limit."""
+    bytes are read from standard input, so a pipe that never ends costs no more than a file at
+    the limit. A named file must be a regular file (see `open_regular`): a FIFO, a socket or a
+    device (/dev/zero) is refused before anything is read from it."""
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
         if str(path) == "-":
@@ -33,9 +34,8 @@ def read_bytes(path: str | Path, what: str = "file", limit: int | None = None) -
             stream, size = sys.stdin.buffer, None
             data = stream.read(-1 if limit is None else limit + 1)
         else:
-            with open(path, "rb") as stream:
-                status = os.fstat(stream.fileno())
-                size = status.st_size if stat.S_ISREG(status.st_mode) else None
+            with open_regular(path, what) as stream:
+                size = os.fstat(stream.fileno()).st_size
                 data = stream.read(-1 if limit is None else limit + 1)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
@@ -103,6 +103,13 @@ KINDS = {
     "document": ("a document written by `pencilnet publish`", lambda head: DOCUMENT_MARK.encode() in head),
     "predictions": ("predictions written by `pencilnet predict --out`",
                     lambda head: re.match(rb"sample,(class,)?[a-z0-9_,]*\r?\n", head) is not None),
+    "exercise": ("an exercise written by `pencilnet exercise`",
+                 lambda head: head.startswith(b"# An exercise made by pencilnet")),
+    "quiz": ("a Moodle quiz written by pencilnet", lambda head: b"$course$/pencilnet/" in head[:400]),
+    "grades": ("grades written by `pencilnet grade --out`",
+               lambda head: head.startswith(b"student,quantity,answer,right,")),
+    "junit": ("a JUnit report written by `pencilnet verify --junit`",
+              lambda head: b'<testsuites name="pencilnet verify"' in head[:200]),
     None: (None, lambda head: False),
 }
 HEAD_BYTES = 2048  # enough to tell every kind above

@@ -33,6 +33,10 @@ SIDE = 6  # pixels per side
 FINE = 8  # each pixel is drawn as FINE × FINE points, then averaged
 DECIMALS = 4  # places written to a CSV file; see write_csv
 LEAVES = 5  # arms of a tomato's star of leaves
+# Pictures drawn at once at the fine resolution: each takes several 48 × 48 float64 arrays
+# (18 KB each) while it is drawn, so a block of 256 stays near 30 MB whatever the count; what
+# grows with the count is 36 values a picture (and its CSV text, capped by the data file's size).
+BLOCK = 256
 
 
 def generate(count: int, seed: int) -> tuple[np.ndarray, list[str]]:
@@ -49,8 +53,11 @@ def generate(count: int, seed: int) -> tuple[np.ndarray, list[str]]:
     # Alternate the classes, then shuffle: the counts differ by at most one.
     is_tomato = rng.permutation(np.arange(count) % 2 == 1)
     scenes = _scenes(rng, is_tomato)
-    fine = _draw(scenes, is_tomato)
-    images = fine.reshape(count, SIDE, FINE, SIDE, FINE).mean(axis=(2, 4))
+    images = np.empty((count, SIDE, SIDE))
+    for start in range(0, count, BLOCK):  # drawing draws nothing random: blocks give the same pictures
+        part = slice(start, min(start + BLOCK, count))
+        fine = _draw({key: values[part] for key, values in scenes.items()}, is_tomato[part])
+        images[part] = fine.reshape(-1, SIDE, FINE, SIDE, FINE).mean(axis=(2, 4))
     images = images * scenes["brightness"][:, None, None] + rng.normal(0.0, 0.1, images.shape)
     images = np.clip(images, 0.0, 1.0).reshape(count, SIDE * SIDE)
     labels = [CLASSES[int(t)] for t in is_tomato]

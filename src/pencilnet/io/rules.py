@@ -16,20 +16,28 @@ from pencilnet.io import schema
 from pencilnet.io.checker import Checker
 from pencilnet.io.kinds import INVALID, near_miss, valid
 from pencilnet.io.schema import FREEZE, MAX_WEIGHTS
+from pencilnet.io.yaml_text import key_line
+
+# A layer that gives neither weights nor a scheme: Glorot's uniform draw (biases 0), as scikit-learn's
+# MLP starts, from the config's `seed` (0 unless given). `summary` and `train` say when it was used.
+DEFAULT_SCHEME = "xavier"
 
 
 def layers_of(specs, raws, check: Checker, inputs: int | None, default_scheme, seed
-            ) -> tuple[list[Layer] | None, int | None]:
-    """The layers, when all are valid, and the output layer's size, when it is known.
+            ) -> tuple[list[Layer] | None, int | None, tuple[int, ...]]:
+    """The layers, when all are valid; the output layer's size, when it is known; and the layers
+    whose weights the default scheme drew.
 
     A layer without explicit weights or biases takes them from its `init` scheme (or the
-    config's), drawn layer by layer from one generator seeded with `seed`."""
+    config's), drawn layer by layer from one generator seeded with `seed`. A layer with neither
+    weights nor a scheme takes DEFAULT_SCHEME, as PyTorch and scikit-learn initialise a layer
+    by default (the draws of layers with weights are unchanged: only a layer without them draws)."""
     if specs is INVALID:
-        return None, None
+        return None, None, ()
     from pencilnet.core.initializers import draw
 
     rng = None  # made when first needed: numpy.random takes a while to import
-    layers, sources, complete = [], inputs, True
+    layers, sources, complete, defaulted = [], inputs, True, []
     for index, (spec, raw) in enumerate(zip(specs, raws, strict=True)):
         path = f"layers[{index}]"
         if spec is INVALID:
@@ -52,6 +60,9 @@ def layers_of(specs, raws, check: Checker, inputs: int | None, default_scheme, s
             check.fail(f"{path}.activation", "softmax on the output layer only", "softmax")
         shared = spec["bias"] == "shared"
         scheme = spec["init"] if spec["init"] is not None else default_scheme
+        if scheme is None and weights is None:
+            scheme = {"scheme": DEFAULT_SCHEME, "range": 0.5}  # the range is uniform's only
+            defaulted.append(index)
         drawn = None
         if sources and valid(size) and scheme is not None and valid(scheme) and valid(*scheme.values()):
             rng = rng or np.random.default_rng(seed if valid(seed) else 0)
@@ -60,9 +71,10 @@ def layers_of(specs, raws, check: Checker, inputs: int | None, default_scheme, s
         what = "one per input node" if index == 0 else f"one per node of layers[{index - 1}]"
         if weights is None and drawn is not None:
             weights = drawn[0]
-        elif weights is None:
-            check.fail(f"{path}.weights", f"a weight matrix of {sources or 'one'} rows ({what}), or an init scheme "
-                                          "(init: xavier, he or uniform)", None)
+        elif weights is None:  # the sizes to draw them with are unknown, or the scheme is wrong: said already
+            if not check.problems:
+                check.fail(f"{path}.weights", f"a weight matrix of {sources or 'one'} rows ({what}), or an init "
+                                              "scheme (init: xavier, he or uniform)", None)
             weights = INVALID
         elif valid(weights):
             weights = _matrix(weights, raw["weights"], f"{path}.weights", sources, size if valid(size) else None,
@@ -70,8 +82,10 @@ def layers_of(specs, raws, check: Checker, inputs: int | None, default_scheme, s
         if biases is None and drawn is not None:
             biases = drawn[1][:1] if shared else drawn[1]
         elif biases is None:
-            count = size if valid(size) else "the layer size"
-            check.fail(f"{path}.biases", f"a list of {count} bias weights, one per node, or an init scheme", None)
+            if scheme is None or not check.problems:  # with a scheme, only unknown sizes keep it from drawing
+                count = size if valid(size) else "the layer size"
+                check.fail(f"{path}.biases", f"a list of {count} bias weights, one per node, or an init scheme",
+                           None)
             biases = INVALID
         elif valid(biases, size) and len(biases) != (1 if shared else size):
             what_biases = "bias weight (shared by the layer)" if shared else "bias weights, one per node"
@@ -82,7 +96,7 @@ def layers_of(specs, raws, check: Checker, inputs: int | None, default_scheme, s
         else:
             complete = False
         sources = size if valid(size) else None
-    return (layers if complete else None), sources
+    return (layers if complete else None), sources, tuple(defaulted)
 
 
 def _matrix(weights, raw: list, path: str, rows: int | None, columns: int | None, what: str, check: Checker):
@@ -188,15 +202,28 @@ def optimizer_of(training: dict, check: Checker):
 
 
 def labels_of(labels: dict | None, check: Checker, model: Model) -> dict[str, str]:
-    """A publication's names for this network's nodes and parameters: each must name one of them."""
+    """A publication's names for this network's nodes and parameters: each must name one of them, and
+    no label may be a name that already means something else here (a quantity such as E_total, or
+    another node or parameter that keeps its own name): in `expected`, it could be read either way."""
+    from pencilnet.checks.quantities import one_step_names
+
     if not labels or labels is INVALID:
         return {}
     names = {n for layer in model.names.nodes for n in layer} | set(model.names.parameters)
-    for name in labels:
+    quantities, kept = set(one_step_names(model)), {}
+    for name, label in labels.items():
         if name not in names:
             check.fail(f"labels.{name}", "a node or parameter of this network such as x1, h1, w5 or bw1"
                        + near_miss(name, names), name, describe=False)
-    return {name: label for name, label in labels.items() if name in names}
+        elif label in quantities - names:
+            check.fail(f"labels.{name}", f"a label that is not already a quantity's name ({label} is the name of "
+                       "one, which expected: would then read as this label)", label)
+        elif label in names and label != name and label not in labels:
+            check.fail(f"labels.{name}", f"a label that is not another node's or parameter's name ({label} is "
+                       f"one; give {label} a label too where the publication swaps the two)", label)
+        else:
+            kept[name] = label
+    return kept  # a refused label is not used: the names in expected are read as they are
 
 
 def canonical(name: str, labels: dict[str, str]) -> str:
@@ -210,13 +237,15 @@ def canonical(name: str, labels: dict[str, str]) -> str:
     return re.sub(rf"(?<![^_/d])({pattern})(?![^\W_])", lambda m: by_label[m.group(1)], name)
 
 
-def expectations_of(section, raw, check: Checker, model: Model, samples: int, labels: dict[str, str] | None = None,
-                    loss: str | None = None) -> Expectations | None:
+def expectations_of(section, raw, check: Checker, model: Model, samples: int | None,
+                    labels: dict[str, str] | None = None, loss: str | None = None) -> Expectations | None:
+    """The published values: each name a quantity of this network (written with pencilnet's names or
+    the publication's labels), each entry whole; `samples`: how many there are, None when unknown."""
     from pencilnet.checks.quantities import epochs_of, one_step_names, steps_of
 
     if section is None or section is INVALID:
         return None
-    if valid(section["sample"]) and section["sample"] > samples:
+    if samples is not None and valid(section["sample"]) and section["sample"] > samples:
         check.fail("expected.sample", f"a sample number from 1 to {samples}", section["sample"])
     if not valid(section["values"]):
         return None
@@ -233,9 +262,12 @@ def expectations_of(section, raw, check: Checker, model: Model, samples: int, la
         elif valid(entry) and valid(*entry.values()):
             given = raw["values"][given_name]
             own = isinstance(given, dict) and "arithmetic" in given  # else the section's
-            entries.append(Expected(name, entry["value"], entry["tolerance"],
-                                    entry["arithmetic"] if own else INHERIT, entry["erratum"], entry["note"],
-                                    entry["corrected"], str(given_name) if str(given_name) != name else None))
+            tolerance = entry["tolerance"] if entry["tolerance"] is not None else section["tolerance"]
+            printed = entry["value"] if isinstance(entry["value"], tuple) else (entry["value"],)
+            label = str(given_name) if str(given_name) != name else None
+            line = key_line(check.root, f"expected.values.{given_name}") if check.root is not None else None
+            entries += [Expected(name, value, tolerance, entry["arithmetic"] if own else INHERIT, entry["erratum"],
+                                 entry["note"], entry["corrected"], label, line) for value in printed]
     if not valid(section["arithmetic"], section["sample"]):
         return None
     return Expectations(section["arithmetic"], section["sample"], entries)

@@ -38,12 +38,15 @@ from pencilnet.io.kinds import (
     Vector,
     Whole,
     is_number,
+    near_miss,
     section,
+    valid,
 )
 
 MAX_NODES = 1_000_000  # per layer
 MAX_WEIGHTS = 20_000_000  # per layer: 160 MB of float64, far beyond what this tool is for
 MAX_PENCIL = 15
+MAX_PRINTINGS = 16  # published printings of one quantity
 FREEZE = {"none": (False, False), "weights": (True, False), "biases": (False, True), "all": (True, True)}
 BIAS_MODES = ("per_node", "shared")
 PUBLISHED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -71,9 +74,12 @@ class Labels(Kind):
 
 
 class Arithmetic(Kind):
-    """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to."""
+    """'exact' → None; 'pencil N' → N, the decimals every intermediate is rounded to; or a mapping
+    {pencil: N, significant: true, out: 3, …}: N places (or significant figures) by default, and a
+    kind of intermediate (net, out, error, slope, delta, gradient, weight) at its own → a Pencil."""
 
-    expected = f"'exact' or 'pencil N' (every intermediate rounded to N decimals, N from 0 to {MAX_PENCIL})"
+    expected = (f"'exact', 'pencil N' (every intermediate rounded to N decimals, N from 0 to {MAX_PENCIL}) or a "
+                "mapping such as {pencil: 4, out: 3} or {pencil: 4, significant: true}")
 
     def read(self, value, path, check):
         if value == "exact":
@@ -81,8 +87,39 @@ class Arithmetic(Kind):
         match = re.fullmatch(r"pencil\s+(\d+)", value.strip()) if isinstance(value, str) else None
         if match and int(match.group(1)) <= MAX_PENCIL:
             return int(match.group(1))
+        if isinstance(value, dict):
+            return self._mapping(value, path, check)
         check.fail(path, self.expected, value)
         return INVALID
+
+    def _mapping(self, value: dict, path: str, check):
+        from pencilnet.core.arithmetic import KINDS, Pencil
+
+        places, ok = {}, True
+        for key, given in value.items():
+            whole = isinstance(given, int) and not isinstance(given, bool)
+            if key in ("pencil", *KINDS) and whole and 0 <= given <= MAX_PENCIL:
+                places[key] = given
+            elif key == "significant" and isinstance(given, bool):
+                continue
+            else:
+                ok = False
+                what = ("true or false" if key == "significant" else f"a number of places from 0 to {MAX_PENCIL}"
+                        if key in ("pencil", *KINDS) else
+                        f"one of pencil, significant, {', '.join(KINDS)}{near_miss(str(key), ['pencil', *KINDS])}")
+                check.fail(f"{path}.{key}", what, given)
+        if "pencil" not in places:
+            if ok:
+                check.fail(f"{path}.pencil", "the places (or significant figures) of every other intermediate", None)
+            return INVALID
+        significant = value.get("significant") is True
+        if significant and 0 in places.values():
+            check.fail(path, "at least 1 significant figure for each kind", value)
+            return INVALID
+        if not ok:
+            return INVALID
+        default = places.pop("pencil")
+        return Pencil(default, places, significant)
 
 
 class BatchSize(Kind):
@@ -115,18 +152,39 @@ class Published(Kind):
 
 class Tolerance(Kind):
     """A positive number, kept as the decimal it is written as: 0.0001, 1e-12 or '1e-12' (quoted or
-    not, a YAML 1.2 number reads the same)."""
+    not, a YAML 1.2 number reads the same); or 'N ulp', N units in the last place of the published float."""
 
-    expected = "a positive number, e.g. '0.0001'"
+    expected = "a positive number, e.g. '0.0001', or units in the last place, e.g. '4 ulp'"
 
     def read(self, value, path, check):
         from decimal import Decimal
 
+        from pencilnet.checks.published import Ulps
+
         text = str(value).strip() if is_number(value) or isinstance(value, str) else ""  # str(1e-12): '1e-12'
         if TOLERANCE.fullmatch(text) and Decimal(text) > 0:
             return Decimal(text)
+        ulps = re.fullmatch(r"(\d{1,6})\s*ulps?", text)
+        if ulps and int(ulps.group(1)) > 0:
+            return Ulps(int(ulps.group(1)))
         check.fail(path, self.expected, value)
         return INVALID
+
+
+class PublishedValues(Published):
+    """One published number, or a list of them: the same quantity printed at several precisions."""
+
+    expected = ("the published number in quotes, e.g. '0.7020', or a list of them, e.g. ['0.7071', "
+                "'0.7071067811865476']")
+
+    def read(self, value, path, check):
+        if not isinstance(value, list):
+            return super().read(value, path, check)
+        if not value or len(value) > MAX_PRINTINGS:
+            check.fail(path, f"a list of 1 to {MAX_PRINTINGS} published numbers", f"a list of {len(value)}")
+            return INVALID
+        found = tuple(super(PublishedValues, self).read(item, f"{path}[{i}]", check) for i, item in enumerate(value))
+        return found if valid(*found) else INVALID
 
 
 class Standardize(Kind):
@@ -221,7 +279,7 @@ DATA = section(
 )
 
 ENTRY = Either(section(
-    Field("value", Published(), REQUIRED, "what the publication printed"),
+    Field("value", PublishedValues(), REQUIRED, "what the publication printed (a list: each printing of it)"),
     Field("tolerance", Tolerance(), None, "how far the computed value may be from it", "the printed digits"),
     Field("arithmetic", Arithmetic(), None, "how the publication computed it", "the section's"),
     Field("erratum", Text("a short text"), None, "why the published number is wrong"),
@@ -231,6 +289,7 @@ ENTRY = Either(section(
 
 EXPECTED = section(
     Field("arithmetic", Arithmetic(), "exact", "how the publication computed"),
+    Field("tolerance", Tolerance(), None, "how far every entry without its own may be", "the printed digits"),
     Field("sample", Whole(1), 1, "which sample the one-step quantities are for"),
     Field("values", Entries(ENTRY, "a mapping of quantity names to published values, e.g. net_h1: '0.857'"),
           REQUIRED, "net_h1: '0.857', or net_h1: {value: '0.857', …}"),
@@ -243,7 +302,8 @@ TOP = section(
           "the number of input nodes (with `data`, the features' when left out)"),
     Field("bias_input", Number(), 1, "the value every bias node feeds (some books use -1)"),
     Field("seed", Whole(0), 0, "the seed of every random draw"),
-    Field("init", SCHEME, None, "random weights and biases for the layers that give none"),
+    Field("init", SCHEME, None, "random weights and biases for the layers that give none",
+          "xavier, for a layer without weights"),
     Field("layers", Listing(LAYER, "a list of layers (hidden layers first, the output layer last)"), REQUIRED,
           "hidden layers first, the output layer last"),
     Field("parameters", Text("the path of a .npz file of weights and biases, relative to the config"), None,

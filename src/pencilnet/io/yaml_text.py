@@ -268,6 +268,19 @@ def line_of(root, path: str) -> int | None:
     return None
 
 
+def key_line(root, path: str) -> int | None:
+    """The line where the field at `path` is written: its key's line (an alias's value has the line of
+    its anchor, not of the place that uses it), or `line_of`'s where the file has no such key."""
+    keys = keys_of(path) if path else None
+    if keys and isinstance(keys[-1], str):
+        parent = node_at(root, path_text(keys[:-1]))
+        if isinstance(parent, yaml.MappingNode):
+            found = [name for name, _ in parent.value if str(name.value) == keys[-1]]
+            if found:
+                return found[-1].start_mark.line + 1
+    return line_of(root, path)
+
+
 def path_text(keys: list) -> str:
     """["layers", 0, "weights"] → `layers[0].weights`, as messages write a field's place."""
     text = ""

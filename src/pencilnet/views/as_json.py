@@ -133,6 +133,7 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
         "final_error": number(history.final_error),
         "stopped_early": history.stopped_early,
         "weights": {k: number(v) for k, v in history.model.parameters().items()},
+        "default_init": None if config.default_init is None else config.default_init.describe(),
     }
     if len(history.errors) != history.epochs_run:  # a long run's evenly spread sample of its epochs
         result["error_epochs"] = history.epochs
@@ -144,14 +145,18 @@ def train(config: Example, history: History, schedule, confusion=None) -> dict:
     return result
 
 
-def verify(verdicts) -> dict:
+def verify(verdicts, file: str | None = None) -> dict:
+    from pencilnet.checks.verify import chains
+
     return {
         "passed": all(v.passed for v in verdicts),
         "counts": {kind: sum(v.verdict == kind for v in verdicts)
                    for kind in ("match", "rounding", "erratum", "differs")},
         "entries": [{"name": v.name, "published": v.published, "arithmetic": v.arithmetic,
                      "computed": number(v.computed), "exact": number(v.exact), "difference": number(v.difference),
-                     "verdict": v.verdict, "note": v.note} for v in verdicts],
+                     "verdict": v.verdict, "note": v.note, "file": file, "line": v.line,
+                     "diagnosis": list(v.diagnosis), "follows": v.follows} for v in verdicts],
+        "root": chains(verdicts),  # each differing number the later differing ones follow from
     }
 
 
@@ -172,6 +177,9 @@ def summary(config: Example) -> dict:
         "classes": config.classes,
         "training_samples": len(config.train_inputs),
         "test_samples": len(config.test_inputs) if config.test_inputs is not None else 0,
+        "default_init": None if config.default_init is None else {
+            "layers": list(config.default_init.layers), "scheme": config.default_init.scheme,
+            "seed": config.default_init.seed},
     }
 
 
@@ -227,9 +235,10 @@ def predictions_csv(config: Example, found) -> str:
     return text.getvalue()
 
 
-def gradcheck(checks, tolerance: float, sample: int) -> dict:
-    failed = [c for c in checks if not c.passed(tolerance)]
-    return {"sample": sample, "tolerance": tolerance, "passed": not failed,
+def gradcheck(report, sample: int) -> dict:
+    checks = report.checks
+    return {"sample": sample, "tolerance": report.tolerance, "passed": report.passed,
             "worst_relative_error": max(c.relative_error for c in checks),
             "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
-                                    "resolution": c.resolution, "passed": c.passed(tolerance)} for c in checks}}
+                                    "resolution": c.resolution, "spacing": c.spacing, "verdict": c.verdict,
+                                    "passed": c.passed} for c in checks}}

@@ -19,6 +19,16 @@ from rich.text import Text
 # pixel's grey as both its colour and its background, so only the background is seen.
 SHADES = " ░▒▓█"
 VECTOR_BLOCKS = 3  # the input vector is shown as this many side-by-side blocks of rows
+# What one sample's view shows at most, so a sample of 1,000,000 values costs no more than one of
+# a few hundred: the first SHOWN_VALUES values (80 rows of 3 blocks), and a picture of at most
+# PICTURE_PIXELS pixels (64 × 64, two cells each); the rest is left out and said to be.
+SHOWN_VALUES = 240
+PICTURE_PIXELS = 64 * 64
+# A grid of pictures drawn to a file (`data show --out`): each is 1.6 × 1.8 inches at 100 dpi,
+# 160 × 180 RGBA pixels (115,200 bytes) of the figure's raster, plus its matplotlib Axes; the
+# raster is kept under 64 MiB, which bounds the memory and the time alike.
+GRID_PICTURE_BYTES = 160 * 180 * 4
+GRID_MOST = 64 * 2**20 // GRID_PICTURE_BYTES  # 582 pictures
 
 
 def image(inputs_row: np.ndarray, label: str, sample: int, feature_names: list[str]) -> Group:
@@ -31,8 +41,15 @@ def image(inputs_row: np.ndarray, label: str, sample: int, feature_names: list[s
     layout = Table.grid(padding=(0, 4))
     layout.add_column()
     layout.add_column()
-    layout.add_row(picture(values), _vector(values, feature_names))
-    return Group(Text(f"Sample {sample}: {label}", style="bold"), layout, _legend(values, feature_names))
+    drawn = len(values) <= PICTURE_PIXELS
+    layout.add_row(picture(values) if drawn else Text(""), _vector(values[:SHOWN_VALUES], feature_names))
+    parts: list[Text | Table] = [Text(f"Sample {sample}: {label}", style="bold"), layout]
+    if len(values) > SHOWN_VALUES:
+        parts.append(Text(f"x{SHOWN_VALUES + 1} … x{len(values)}: {len(values) - SHOWN_VALUES:,} more values not "
+                          f"shown" + ("" if drawn else f"; no picture: {len(values):,} values are more than the "
+                                                       f"{PICTURE_PIXELS:,} pixels one is drawn from"),
+                          style="dim"))
+    return Group(*parts, _legend(values, feature_names))
 
 
 def picture(values: np.ndarray) -> Text:
@@ -67,7 +84,7 @@ def _vector(values: np.ndarray, feature_names: list[str]) -> Table:
     80 columns, and the legend names the file's columns instead."""
     names = [f"x{i + 1}" for i in range(len(values))]
     blocks = VECTOR_BLOCKS if len(values) > 12 else 1
-    show_columns = blocks == 1 and _renamed(feature_names, names)
+    show_columns = blocks == 1 and _renamed(feature_names, len(values))
     rows = math.ceil(len(values) / blocks)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for _ in range(blocks):
@@ -89,18 +106,19 @@ def _vector(values: np.ndarray, feature_names: list[str]) -> Table:
 
 def _legend(values: np.ndarray, feature_names: list[str]) -> Text:
     count, width = len(values), _width(len(values))
-    if width * width == count:
-        text = f"x1 … x{count}: the {width} × {width} pixels row by row from the top left"
-    else:
-        text = f"x1 … x{count}: the pixels row by row from the top left, {width} to a row"
-    text += "; 0 is black, 1 is white"
-    if count > 12 and _renamed(feature_names, [f"x{i + 1}" for i in range(count)]):
-        text += f"\nin the file: the columns {feature_names[0]} … {feature_names[-1]}, in that order"
-    return Text(text, style="dim")
+    lines = []
+    if count <= PICTURE_PIXELS:  # else no picture is drawn, and none explained
+        shape = f"the {width} × {width} pixels" if width * width == count else "the pixels"
+        per_row = "" if width * width == count else f", {width} to a row"
+        lines.append(f"x1 … x{count}: {shape} row by row from the top left{per_row}; 0 is black, 1 is white")
+    if count > 12 and _renamed(feature_names, count):
+        lines.append(f"in the file: the columns {feature_names[0]} … {feature_names[-1]}, in that order")
+    return Text("\n".join(lines), style="dim")
 
 
-def _renamed(feature_names: list[str], names: list[str]) -> bool:
-    return len(feature_names) == len(names) and list(feature_names) != names
+def _renamed(feature_names: list[str], count: int) -> bool:
+    """Whether the file names its `count` columns otherwise than x1 … x`count` (stops at the first that differs)."""
+    return len(feature_names) == count and any(name != f"x{i + 1}" for i, name in enumerate(feature_names))
 
 
 def samples_picture(images: np.ndarray, labels: list[str], kind: str, first: int = 1, columns: int = 8,

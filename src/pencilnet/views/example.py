@@ -4,6 +4,7 @@ Views take records, never the config loader's class: anything with these attribu
 loaded `Config` has them all) can be shown. The arrays and lists are read, never changed.
 """
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,13 +37,16 @@ class Example(Protocol):
     def test_inputs(self) -> np.ndarray | None: ...
 
     @property
-    def classes(self) -> list[str]: ...
+    def classes(self) -> Sequence[str]: ...
 
     @property
     def expected(self) -> Expectations | None: ...
 
     @property
     def threshold(self) -> float: ...
+
+    @property
+    def default_init(self) -> Any: ...  # io.config.DefaultInit (layers, scheme, seed, describe()) or None
 
     @property
     def scaling(self) -> Any: ...  # io.datasets.Scaling (offset, scale, method) or None

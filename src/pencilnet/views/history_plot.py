@@ -25,10 +25,10 @@ def history_figure(errors: list[float], test_accuracy: list[float] | None = None
     """The figure `picture` renders; `epochs` numbers the values (None: 1, 2, … every epoch)."""
     _, Figure = matplotlib_figure()
     values = np.asarray(errors, dtype=float)
-    epochs = np.arange(1, len(values) + 1) if epochs is None else np.asarray(epochs, dtype=float)
+    numbers = np.arange(1, len(values) + 1) if epochs is None else np.asarray(epochs, dtype=float)
     figure = Figure(figsize=(8, 5))
     ax = figure.add_subplot()
-    ax.plot(epochs, values, color="#c0392b", lw=1.8, label="error", marker="o" if len(values) <= 30 else None,
+    ax.plot(numbers, values, color="#c0392b", lw=1.8, label="error", marker="o" if len(values) <= 30 else None,
             ms=4)
     log = wants_log_scale(values)
     if log:
@@ -41,7 +41,7 @@ def history_figure(errors: list[float], test_accuracy: list[float] | None = None
     if test_accuracy is not None:
         right = ax.twinx()
         accuracy = np.asarray(test_accuracy, dtype=float)
-        handles += right.plot(epochs, accuracy, color="#2471a3", lw=1.8,
+        handles += right.plot(numbers, accuracy, color="#2471a3", lw=1.8,
                               label="test accuracy")
         right.set_ylabel("test accuracy")
         if np.nanmax(accuracy) <= 1:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
+
+from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, encodable, visible
 
 GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
 INDENT = 4  # arithmetic moved beneath its row
@@ -48,7 +51,12 @@ def column(spec: str) -> Column:
 
 
 def _text(cell) -> Text:
-    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    """A cell as one line of shown text: a control character or line break from a user's file
+    is written as its escape (a name with ESC in it shows `\\x1b`, and moves no cursor)."""
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    if CONTROL_OR_BREAK.search(text.plain):  # rare: the spans of styled text do not survive it
+        text = Text(visible(text.plain, breaks=False), style=text.style)
+    return text
 
 
 def _split_mark(cell: Text) -> tuple[Text, Text]:
@@ -134,6 +142,7 @@ class Grid:
     def __init__(self, *specs: str):
         self.columns = [column(spec) for spec in specs]
         self.rows: list[tuple[list[Text], str]] = []
+        self.rule = "─"  # beneath the headers
 
     def add_row(self, *cells, style: str = "") -> None:
         self.rows.append(([_text(cell) for cell in cells], style))
@@ -147,11 +156,22 @@ class Grid:
         return Measurement(min(width, options.max_width), width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines(options.max_width):
+        grid = self._in(options.encoding) if options.ascii_only else self
+        for line in grid.lines(options.max_width):
             # Laid out to fit; a line that cannot (one number wider than the console) is
             # printed whole, for the terminal to wrap, never cut.
             line.no_wrap, line.overflow = True, "ignore"
             yield line
+
+    def _in(self, encoding: str) -> "Grid":
+        """This grid as a terminal without Unicode shows it (σ as sigma), laid out for that text:
+        its columns stay aligned."""
+        grid = Grid()
+        grid.columns = [Column(encodable(c.header, encoding), c.numeric, c.movable, c.labelled) for c in self.columns]
+        grid.rows = [([Text(encodable(cell.plain, encoding), style=cell.style) for cell in cells], style)
+                     for cells, style in self.rows]
+        grid.rule = encodable(self.rule, encoding)
+        return grid
 
     def _marks_width(self, c: int) -> int:
         """The widest footnote mark of a number column: room kept right of its numbers."""
@@ -214,7 +234,7 @@ class Grid:
             out.append(line(header_cells, "bold", header=True))
         out += [Text(" " * INDENT + f"{self.columns[c].header} (beneath each row)", style="bold")
                 for c in moved if not self.columns[c].labelled]
-        out.append(Text(" " + "─" * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
+        out.append(Text(" " + self.rule * (sum(widths.values()) + GAP * (len(kept) - 1) + 1)))
         for cells, style in self.rows:
             out.append(line(dict(enumerate(cells)), style))
             for c in moved:
@@ -257,3 +277,22 @@ class Formulas:
             for piece in break_formula(Text(line, style=self.style), options.max_width, INDENT):
                 piece.no_wrap, piece.overflow = True, "ignore"
                 yield piece
+
+
+class ShownConsole(Console):
+    """A Rich console that shows the text it is given and never passes on a control character:
+    strings are cleaned as they become Text (so tables measure what will be shown), and every
+    segment once more as it is rendered (text a view built as Text itself)."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        # Shown, and where the terminal lacks a character in its ASCII rendition before it is
+        # measured, so that a table's columns stay aligned.
+        shown = visible(text)
+        return super().render_str(encodable(shown, self.encoding) if self.options.ascii_only else shown, **kwargs)
+
+    def render(self, renderable, options=None):
+        for segment in super().render(renderable, options):
+            if segment.control or not CONTROL.search(segment.text):
+                yield segment
+            else:
+                yield Segment(visible(segment.text), segment.style)

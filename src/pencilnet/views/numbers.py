@@ -7,6 +7,7 @@ from pencilnet.core.arithmetic import half_up
 
 SCIENTIFIC = 5  # five zeros or more after the decimal point before a digit: 1.51e-7, not 0.000000151
 LARGE = 1e10  # from here on: 1.23e12
+FLOAT_DIGITS = 12  # significant digits a product of a few float64 factors holds; the rest is noise
 
 
 def scientific(x: float, significant: int) -> str:
@@ -73,7 +74,7 @@ class Style:
                  labels: dict[str, str] | None = None):
         self.decimals = decimals
         self.rows = rows  # None: every row
-        self.pencil = pencil
+        self.pencil = getattr(pencil, "decimals", pencil)  # an arithmetic of its own: its default places
         self.labels = labels or {}  # a publication's names for pencilnet's, from a config's `labels:`
 
     def name(self, name: str) -> str:
@@ -118,8 +119,13 @@ class Style:
         x = float(x)
         if self.pencil is None or not math.isfinite(x):
             return self.number(x)
-        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise.
-        text = f"{half_up(x, 3 * self.pencil + 1):f}"
+        # Three factors of `pencil` decimals have at most 3 × pencil decimals; more is float noise,
+        # and so is a digit beyond what a float holds (−1799999.9999999998 is −1800000; −0.39646 × 0.95491
+        # is −0.3785836186, which the engine's float carries as −0.37858361860000006).
+        places = 3 * self.pencil + 1
+        if x != 0:
+            places = max(0, min(places, FLOAT_DIGITS - 1 - math.floor(math.log10(abs(x)))))
+        text = f"{half_up(float(f'{x:.15g}'), places):f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
         if text in ("-0", "0", ""):
             return "0"

@@ -55,15 +55,18 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
     change = "#change" if len(chosen) == epochs else "#change from the epoch before" if kept == epochs else (
         "#change from the epoch kept before")
     accuracies, rates = history.test_accuracy or [], history.learning_rates or []
+    numbers = history.epochs or list(range(1, kept + 1))  # the epoch of each entry kept
     table = grid("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
                  *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
         extra = [f"{100 * accuracies[i]:.1f}%"] if tested else []
         extra += [style.given(rates[i])] if scheduled else []
-        table.add_row(str(history.epochs[i]), style.number(history.errors[i]), change, *extra)
+        table.add_row(str(numbers[i]), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
     parts: list = [Text(title, style="bold"), table]
+    if config.default_init is not None:
+        parts.insert(0, Text(f"Initial weights: {config.default_init.describe()}"))
     if len(chosen) < epochs:
         parts.append(Text(f"{len(chosen)} of {epochs} epochs shown, evenly spaced (--all shows every epoch)",
                           style="dim italic"))
@@ -155,6 +158,8 @@ def summary(config: Example, style: Style) -> Group:
              f"Data: {plural(len(config.train_inputs), 'training sample')}"
              + (f", {plural(len(config.test_inputs), 'test sample')}" if config.test_inputs is not None else "")
              + f"; classes: {', '.join(config.classes)}"]
+    if config.default_init is not None:
+        lines.append(f"Initial weights: {config.default_init.describe()}")
     name = config.name or config.source
     title = f"{name}, {model.parameter_count} parameters" if shape in name else \
         f"{name}: a {shape} network, {model.parameter_count} parameters"

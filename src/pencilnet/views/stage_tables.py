@@ -7,6 +7,7 @@ from rich.console import Group
 from rich.text import Text
 
 from pencilnet.core.activations import activation_of as row_of
+from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Model, flatten
 from pencilnet.core.stages import ErrorReport, Gradients, LayerChain, Trace, Walk
@@ -164,10 +165,12 @@ def step(config: Example, gradients: Gradients, new: Model, learning_rate: float
     return Group(section, *marks.notes())
 
 
-def pencil_note(decimals: int) -> Text:
-    """Which numbers were rounded, said once above a stage computed with pencil arithmetic."""
+def pencil_note(decimals) -> Text:
+    """Which numbers were rounded, said once above a stage computed with pencil arithmetic (`decimals`:
+    its places, or the arithmetic itself)."""
+    rounding = arithmetic_of(decimals).rounding()
     return Text(f"Pencil arithmetic: every net, out, ∂E/∂out, ∂out/∂net, ∂E/∂net, back-propagated term and "
-                f"sum, and new weight was rounded half up to {decimals} decimals before it was used further; "
+                f"sum, and new weight was rounded half up to {rounding} before it was used further; "
                 "gradients and error terms keep every digit their multiplication gives.", style="italic")
 
 
@@ -176,8 +179,11 @@ def exact_note(config: Example, style: Style) -> Text:
     from the shown numbers worked by hand, and from a publication that rounded as it went."""
     text = f"Exact arithmetic, {style.decimals} decimals shown; ≈: the numbers shown give it only roughly."
     published = config.expected.pencil_decimals if config.expected is not None else None
-    if published is not None:
+    if isinstance(published, int):
         text += f"\nThe published example rounded as it went, to {published} decimals: --pencil {published} does too."
+    elif published is not None:
+        text += (f"\nThe published example rounded as it went, to {published.rounding()}: a config arithmetic of "
+                 "the same does too.")
     return Text(text, style="italic")
 
 

@@ -21,9 +21,9 @@ a reader found made into a model), `imported_config` (the config an import write
 from pencilnet.io.interop.assembly import Imported, network_of, read_network
 from pencilnet.io.interop.common import FORMATS, format_of
 from pencilnet.io.interop.exporting import export
-from pencilnet.io.interop.imported_config import config_text, import_config
+from pencilnet.io.interop.imported_config import import_config, imported_text
 from pencilnet.io.interop.onnx import onnx_bytes
 from pencilnet.io.interop.safetensors import safetensors_bytes
 
-__all__ = ["FORMATS", "Imported", "config_text", "export", "format_of", "import_config", "network_of", "onnx_bytes",
+__all__ = ["FORMATS", "Imported", "export", "format_of", "import_config", "imported_text", "network_of", "onnx_bytes",
            "read_network", "safetensors_bytes"]

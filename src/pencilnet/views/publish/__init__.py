@@ -17,9 +17,14 @@ from pencilnet.views.numbers import Style
 FORMATS = {".md": ".svg", ".html": None, ".tex": ".pdf"}  # the document's suffix → its pictures' suffix
 
 
+STDOUT = Path("-")  # `--out -`: Markdown on standard output, without its pictures
+
+
 def check_path(out_path) -> Path:
     """Fail before any work if the document could not be written under this name."""
     path = Path(out_path)
+    if path == STDOUT:
+        return path
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"{path}: expected a file name ending in .md, .html or .tex, "
@@ -37,18 +42,23 @@ def picture_path(path: Path, stage: str) -> Path:
     return path.with_name(f"{path.stem}-network-{stage}{FORMATS[path.suffix.lower()]}")
 
 
-def publish(config: Example, walk: Walk, out_path, style: Style, title: str | None = None
-            ) -> list[tuple[Path, str | bytes]]:
-    """The document of `walk` (its format from the suffix of `out_path`) and its pictures, as
-    (path, content) pairs to write in order, the document last: written in that order, a
-    document never links to a picture that is not there. Nothing here writes a file."""
+def publish(config: Example, walk: Walk, out_path, style: Style, title: str | None = None,
+            left_out: str | None = None) -> list[tuple[Path, str | bytes]]:
+    """The document of `walk` (its format from the suffix of `out_path`; `-`: Markdown for standard
+    output) and its pictures, as (path, content) pairs to write in order, the document last:
+    written in that order, a document never links to a picture that is not there. Nothing here
+    writes a file. `left_out`: why the pictures are left out, if they are; the document says it."""
     from pencilnet.views import network_figure
     from pencilnet.views.publish import html, latex, markdown
     from pencilnet.views.publish.builder import build
 
     path = check_path(out_path)
-    suffix = path.suffix.lower()
+    suffix = ".md" if path == STDOUT else path.suffix.lower()
     document = build(config, walk, style, title)
+    if path == STDOUT and left_out is None:
+        left_out = "the document went to standard output, and its pictures would be files beside it"
+    if left_out is not None:
+        document = _without_pictures(document, left_out)
     files: list[tuple[Path, str | bytes]] = []
     if suffix == ".html":
         pictures = {stage: network_figure.picture(config, stage, walk, "svg", style).decode("utf-8")
@@ -63,6 +73,23 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
         text = (markdown if suffix == ".md" else latex).render(document, names)
     files.append((path, f"{text.rstrip()}\n{MARKS[suffix]}\n"))
     return files
+
+
+def _without_pictures(document, why: str):
+    """The document with a sentence where its first picture was, saying why there are none."""
+    from dataclasses import replace
+
+    from pencilnet.views.publish.blocks import Figure, Paragraph
+
+    blocks, said = [], False
+    for block in document.blocks:
+        if isinstance(block, Figure):
+            if not said:
+                blocks.append(Paragraph((f"(The pictures of the network are left out: {why}.)",)))
+            said = True
+        else:
+            blocks.append(block)
+    return replace(document, blocks=blocks)
 
 
 # The last line of every document, so that a later publish knows the file for its own (the rule

@@ -6,10 +6,14 @@ layer back, part by part as the article goes, then the step the optimizer takes.
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from pencilnet.core.activations import activation_of as row_of
-from pencilnet.core.losses import FUSED
+from pencilnet.core.losses import FUSED, LOSSES
 from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import trainable
+from pencilnet.views.numbers import agrees, shown_value
+from pencilnet.views.publish import rules
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
 from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
@@ -71,7 +75,8 @@ def backprop(b: "Builder"):
     for bias in (False, True):
         for index in range(len(b.model.layers)):
             for r in b.chains[index, bias]:
-                rows.append(((r.name,), (b.edge(r),), (factors(b, r),), (b.n.result(r.gradient),)))
+                approx = (Op("≈"),) if gradient_is_rough(b, r) else ()
+                rows.append(((r.name,), (b.edge(r),), (factors(b, r),), ((*approx, *b.n.result(r.gradient)),)))
     b.add(Table((("parameter",), ("edge",), ("factors",), ((d(E, Var("w")),),)), tuple(rows),
                 (False, False, True, True)))
 
@@ -104,56 +109,105 @@ def node_signals(b: "Builder", index: int):
     if len(shown) < count:
         b.say(f"The first {len(shown)} of the layer's {count} nodes are written out; the table of all the "
               "gradients below has every one.")
+    loss = LOSSES[walk.loss]
+    outs = [b.style.number(v) for v in seen.out]
+    if last:  # ∂E/∂out of every output worked out from the outs as shown: the oracle for "=" or "≈"
+        by_hand = loss.derivative(np.array([float(shown_value(v)) for v in outs]), walk.target)
     for j in shown:
         name = nodes[j]
         o = b.n.number(seen.out[j], True)
         if kind == "fused":
+            difference = shown_value(outs[j]) - shown_value(b.style.given(walk.target[j]))
             b.add(Equation((d(E, net(name)),), (
-             (out(name), Op("−"), Var("target", name)),
-             (*o, Op("−"), *b.n.given(walk.target[j], True)), b.n.number(found.dE_dnet[j]))))
+                (out(name), Op("−"), Var("target", name)),
+                (*o, Op("−"), *b.n.given(walk.target[j], True)), b.n.number(found.dE_dnet[j])),
+                b.rough(2, difference, b.style.number(found.dE_dnet[j]))))
             continue
         if last:
             b.add(Equation((d(E, out(name)),), (
-             loss_slope(walk.loss, (Var("target", name),), (out(name),), count),
-             loss_slope(walk.loss, b.n.given(walk.target[j], True), o, count),
-                b.n.number(found.dE_dout[j]))))
+                loss_slope(walk.loss, (Var("target", name),), (out(name),), count),
+                loss_slope(walk.loss, b.n.given(walk.target[j], True), o, count),
+                b.n.number(found.dE_dout[j])), b.rough(2, float(by_hand[j]), b.style.number(found.dE_dout[j]))))
         else:
-            fed = names.nodes[index + 2]
-            after, weights = walk.gradients.layers[index + 1], model.layers[index + 1].weights
-            k_all = len(fed)
-            symbols = shorten([times(d(E, net(k)), param(str(names.weights[index + 1][j, m])))
-                               for m, k in enumerate(fed)], k_all, large)
-            values = shorten([times(b.n.number(after.dE_dnet[m], True), b.n.given(weights[j, m], True))
-                              for m in range(k_all)], k_all, large)
-            assert found.terms is not None  # a hidden layer's ∂E/∂out is a sum of back-propagated terms
-            terms = shorten([b.n.number(found.terms[j, m], True) for m in range(k_all)], k_all, large)
-            steps = (plus(symbols), plus(values), plus(terms)) if k_all > 1 else (plus(symbols), plus(values))
-            b.add(Equation((d(E, out(name)),), (*steps, b.n.number(found.dE_dout[j]))))
+            hidden_signal(b, index, j)
         if kind == "coupled":
-            outs, slopes = seen.out, found.dE_dout
-            inner = plus([times(b.n.number(slopes[m], True), b.n.number(outs[m], True))
+            slopes = found.dE_dout
+            inner = plus([times(b.n.number(slopes[m], True), b.n.number(seen.out[m], True))
                           for m in range(count)])
             b.add(Equation((d(E, net(name)),), (
-             times(o, paren((*b.n.number(slopes[j], True), Op("−"), *paren(inner)))),
+                times(o, paren((*b.n.number(slopes[j], True), Op("−"), *paren(inner)))),
                 b.n.number(found.dE_dnet[j]))))
             continue
+        activation = row_of(layer.activation)
+        slope_text, signal_text = b.style.number(found.dout_dnet[j]), b.style.number(found.dE_dnet[j])
+        by_hand_slope = float(activation.derivative(np.array([float(shown_value(outs[j]))]))[0])
         b.add(Equation((d(out(name), net(name)),), (
-         slope(layer.activation, (out(name),)), slope(layer.activation, o), b.n.number(found.dout_dnet[j]))))
+            slope(layer.activation, (out(name),)), slope(layer.activation, o), b.n.number(found.dout_dnet[j])),
+            b.rough(2, by_hand_slope, slope_text)))
+        product = shown_value(b.style.number(found.dE_dout[j])) * shown_value(slope_text)
         b.add(Equation((d(E, net(name)),), (
-         times(d(E, out(name)), d(out(name), net(name))),
-         times(b.n.number(found.dE_dout[j], True), b.n.number(found.dout_dnet[j], True)),
-            b.n.number(found.dE_dnet[j]))))
+            times(d(E, out(name)), d(out(name), net(name))),
+            times(b.n.number(found.dE_dout[j], True), b.n.number(found.dout_dnet[j], True)),
+            b.n.number(found.dE_dnet[j])), b.rough(2, product, signal_text)))
+
+
+def hidden_signal(b: "Builder", index: int, j: int):
+    """∂E/∂out of hidden node j of layer `index`: a sum over the nodes it feeds, each that node's
+    ∂E/∂net times the weight between them; "≈" where the numbers shown give a step only roughly."""
+    model, names, walk = b.model, b.names, b.walk
+    found, large, name = walk.gradients.layers[index], b.large(index), names.nodes[index + 1][j]
+    fed = names.nodes[index + 2]
+    after, weights = walk.gradients.layers[index + 1], model.layers[index + 1].weights
+    k_all = len(fed)
+    symbols = shorten([times(d(E, net(k)), param(str(names.weights[index + 1][j, m])))
+                       for m, k in enumerate(fed)], k_all, large)
+    values = shorten([times(b.n.number(after.dE_dnet[m], True), b.n.given(weights[j, m], True))
+                      for m in range(k_all)], k_all, large)
+    assert found.terms is not None  # a hidden layer's ∂E/∂out is a sum of back-propagated terms
+    terms = shorten([b.n.number(found.terms[j, m], True) for m in range(k_all)], k_all, large)
+    steps = (plus(symbols), plus(values), plus(terms)) if k_all > 1 else (plus(symbols), plus(values))
+    rough: frozenset = frozenset()
+    if len(symbols) == k_all:  # written out whole: every step can be redone by hand
+        products = [shown_value(b.style.number(after.dE_dnet[m])) * shown_value(b.style.given(weights[j, m]))
+                    for m in range(k_all)]
+        result = b.style.number(found.dE_dout[j])
+        if k_all > 1:
+            shown_terms = [b.style.number(found.terms[j, m]) for m in range(k_all)]
+            if not all(agrees(p, t) for p, t in zip(products, shown_terms, strict=True)):
+                rough |= {2}
+            rough |= b.rough(3, sum(shown_value(t) for t in shown_terms), result)
+        else:
+            rough = b.rough(2, products[0], result)
+    b.add(Equation((d(E, out(name)),), (*steps, b.n.number(found.dE_dout[j])), rough))
+
+
+def factor_texts(b: "Builder", r) -> list[str]:
+    """The numbers a chain row's gradient is the product of, as shown in the table."""
+    bias_input = b.style.given(r.dnet_dw)
+    dnet_dw = bias_input if r.source == "bias" or r.layer == 0 else b.style.number(r.dnet_dw)
+    if r.shared:
+        return [b.style.number(r.dE_dout), dnet_dw]
+    if signal_kind(b, r.layer) != "plain":
+        return [b.style.number(r.dE_dnet), dnet_dw]
+    return [b.style.number(r.dE_dout), b.style.number(r.dout_dnet), dnet_dw]
 
 
 def factors(b: "Builder", r) -> tuple:
-    """The numbers a chain row's gradient is the product of, as shown in the table."""
-    bias_input = b.n.given(r.dnet_dw, True)
-    dnet_dw = bias_input if r.source == "bias" or r.layer == 0 else b.n.number(r.dnet_dw, True)
-    if r.shared:
-        return times(b.n.number(r.dE_dout, True), dnet_dw)
-    if signal_kind(b, r.layer) != "plain":
-        return times(b.n.number(r.dE_dnet, True), dnet_dw)
-    return times(b.n.number(r.dE_dout, True), b.n.number(r.dout_dnet, True), dnet_dw)
+    return times(*(b.n.shown(text, True) for text in factor_texts(b, r)))
+
+
+def gradient_is_rough(b: "Builder", r, summed: bool = False) -> bool:
+    """Whether the factors shown, multiplied by hand, give the gradient's digits only roughly;
+    `summed`: a shared bias's equation, whose first factor is written as the sum of its nodes'."""
+    texts = factor_texts(b, r)
+    if summed:
+        signals = [shown_value(b.style.number(v)) for v in b.walk.gradients.layers[r.layer].dE_dnet]
+        product = sum(signals) * shown_value(texts[-1])
+    else:
+        product = shown_value("1")
+        for text in texts:
+            product *= shown_value(text)
+    return not agrees(product, b.style.result(r.gradient))
 
 
 def gradients(b: "Builder", index: int, bias: bool):
@@ -163,19 +217,20 @@ def gradients(b: "Builder", index: int, bias: bool):
     kind = signal_kind(b, index)
     for r in shown:
         w, target = param(r.name), r.target
+        rough = frozenset({2}) if gradient_is_rough(b, r, summed=r.shared) else frozenset()
         if r.shared:
             first = times(paren((Sum("j"), d(E, Var("net", "j")))), d(Var("net", "j"), w))
             nodes = b.names.nodes[index + 1]
             signal = plus([b.n.number(v, True) for v in b.walk.gradients.layers[index].dE_dnet])
-            b.add(Equation((d(E, w),), (first, times(paren(signal), factors(b, r)[-1]),
-                                            b.n.result(r.gradient))))
+            b.add(Equation((d(E, w),), (first, times(paren(signal), factors(b, r)[-1]), b.n.result(r.gradient)),
+                           rough))
             b.say(f"(One bias weight feeds all of {b.span(nodes)}, so its gradient sums theirs.)")
             continue
         if kind == "plain":
             first = times(d(E, out(target)), d(out(target), net(target)), d(net(target), w))
         else:
             first = times(d(E, net(target)), d(net(target), w))
-        b.add(Equation((d(E, w),), (first, factors(b, r), b.n.result(r.gradient))))
+        b.add(Equation((d(E, w),), (first, factors(b, r), b.n.result(r.gradient)), rough))
     if len(shown) < len(rows):
         b.say(f"… and so on for the other {len(rows) - len(shown)} of {rows[0].name} … {rows[-1].name}: the "
               "table of all the gradients below has every one.")
@@ -204,17 +259,26 @@ def update(b: "Builder"):
             large = b.large(index)
             for position, r in enumerate(rows[:FEW] if large else rows[:]):
                 w = param(r.name)
+                rough = frozenset({2}) if rough_update(b, r, after[position]) else frozenset()
                 b.add(Equation((param(r.name, new=True),), (
-                 (w, Op("−"), ETA, Op("×"), d(E, w)),
-                 (*b.n.given(r.value), Op("−"), *rate, Op("×"), *b.n.result(r.gradient, True)),
-                    b.n.number(after[position]))))
+                    (w, Op("−"), ETA, Op("×"), d(E, w)),
+                    (*b.n.given(r.value), Op("−"), *rate, Op("×"), *b.n.result(r.gradient, True)),
+                    b.n.number(after[position])), rough))
             if large:
                 table = tuple(((r.name,), (b.n.given(r.value),), (b.n.result(r.gradient),),
-                               (b.n.number(after[position]),)) for position, r in enumerate(rows))
+                               ((*((Op("≈"),) if rough_update(b, r, after[position]) else ()),
+                                 *b.n.number(after[position])),)) for position, r in enumerate(rows))
                 b.say(f"Every parameter of {rows[0].name} … {rows[-1].name}:")
                 b.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), ("new",)), table,
                             (False, True, True, True)))
     b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
+
+
+def rough_update(b: "Builder", r, new: float) -> bool:
+    """Whether old − η × ∂E/∂w, worked by hand from the numbers shown, gives the new value only roughly."""
+    by_hand = shown_value(b.style.given(r.value)) - shown_value(b.style.given(b.walk.learning_rate)) * \
+        shown_value(b.style.result(r.gradient))
+    return not agrees(by_hand, b.style.number(new))
 
 
 def optimizer_update(b: "Builder", found: Update):
@@ -225,8 +289,8 @@ def optimizer_update(b: "Builder", found: Update):
     b.say(f"This step is taken by {found.optimizer.describe()}, with torch.optim's formulas, from the "
           f"gradients above (they come from the weights before the update).{start} For each parameter, in "
           "order:")
-    b.add(Items(tuple((formula,) for formula in rule(found.optimizer, found.learning_rate, found.steps,
-                                                         b.style).split("; "))))
+    b.add(Items(tuple(rules.parts(formula)  # as mathematics, like every formula
+                      for formula in rule(found.optimizer, found.learning_rate, found.steps, b.style).split("; "))))
     keys, free = state_keys(found), trainable(b.model)
     rows = []
     for position, name in enumerate(b.names.parameters):

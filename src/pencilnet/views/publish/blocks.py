@@ -24,26 +24,33 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Equation:
-    """lhs = steps[0] = steps[1] = …, each step a tuple of tokens."""
+    """lhs = steps[0] = steps[1] = …, each step a tuple of tokens; a step whose place is in `rough`
+    follows "≈" instead: the numbers shown before it, worked by hand, give its digits only roughly
+    (they are rounded, it was not), as the terminal's tables mark it."""
 
     lhs: tuple
     steps: tuple
+    rough: frozenset = frozenset()
 
-    def lines(self) -> list[tuple[bool, tuple]]:
-        """The equation as display lines: (True, tokens) starts with "=", (False, tokens) goes on
-        with a long sum. One line when it fits; else a step per line, a long step broken before + or −."""
+    def relation(self, k: int) -> str:
+        return "≈" if k in self.rough else "="
+
+    def lines(self) -> list[tuple[str, tuple]]:
+        """The equation as display lines: ("=", tokens) or ("≈", tokens) starts a step with its
+        relation, ("", tokens) goes on with a long sum. One line when it fits (lhs = …); else a
+        step per line, a long step broken before + or −."""
         if width(self.lhs) + sum(width(s) + 3 for s in self.steps) <= LINE:
-            return [(True, sum(((Op("="), *s) if i else s for i, s in enumerate(self.steps)), ()))]
-        lines: list[tuple[bool, tuple]] = []
-        for step in self.steps:
+            return [("=", sum(((Op(self.relation(i)), *s) if i else s for i, s in enumerate(self.steps)), ()))]
+        lines: list[tuple[str, tuple]] = []
+        for k, step in enumerate(self.steps):
             current: list = []
-            first = True
+            first = self.relation(k)
             for k, token in enumerate(step):
                 # Broken before a + or − once the line is long, unless little would be left for the next one.
                 if (token in (Op("+"), Op("−")) and current and width(current) > LINE - 12
                         and width(step[k:]) > 12):
                     lines.append((first, tuple(current)))
-                    current, first = [], False
+                    current, first = [], ""
                 current.append(token)
             lines.append((first, tuple(current)))
         return lines

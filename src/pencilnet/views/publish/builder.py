@@ -5,12 +5,17 @@
 in `backward`. Every number in it is the engine's, shown by `Style`.
 """
 
+import math
+
+import numpy as np
 
 from pencilnet.core.activations import activation_of as row_of
+from pencilnet.core.arithmetic import arithmetic_of
+from pencilnet.core.losses import LOSSES
 from pencilnet.core.metrics import classes_of
 from pencilnet.core.stages import LayerChain, Walk
 from pencilnet.views.example import Example, class_names
-from pencilnet.views.numbers import Style
+from pencilnet.views.numbers import Style, agrees, shown_value
 from pencilnet.views.publish import backward
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, activation_formula, activation_of, loss_formula, loss_term
@@ -18,6 +23,7 @@ from pencilnet.views.publish.math import (
     ETA,
     FEW,
     LARGE,
+    LONG_SUM,
     Fn,
     Numbers,
     Op,
@@ -57,6 +63,11 @@ class Builder:
                        for index in range(len(self.model.layers)) for bias in (False, True)}
         # The optimizer's step when it is not the article's plain one (momentum, Adam, …, or decay).
         self.stateful = walk.update if walk.update is not None and not walk.update.optimizer.plain else None
+
+    def rough(self, k: int, value, text: str) -> frozenset:
+        """{k}, the place of an equation's step, when `value`, worked out by hand from the numbers
+        shown before it, does not give the digits of `text`: that step follows "≈"."""
+        return frozenset() if value is None or agrees(value, text) else frozenset({k})
 
     def add(self, *blocks):
         self.doc.blocks.extend(blocks)
@@ -189,10 +200,11 @@ class Builder:
                 bias_number = (self.n.given(bias, True) if self.model.bias_input == 1
                                else times(self.n.given(bias, True), self.bias_value()))
                 count = len(symbols)
+                net_text = self.style.number(seen.net[j])
                 self.add(Equation((net(target),), (
                     plus(shorten(symbols, count, large) + [bias_symbol]),
                     plus(shorten(values, count, large) + [bias_number]),
-                    self.n.number(seen.net[j]))))
+                    self.n.number(seen.net[j])), self.rough(2, self.net_by_hand(index, j), net_text)))
             for j in shown:
                 target = targets[j]
                 if layer.activation == "softmax":
@@ -202,7 +214,8 @@ class Builder:
                     body = activation_of(layer.activation, self.n.number(seen.net[j], True))
                 first = (Fn(row_of(layer.activation).symbol), *paren((net(target),)))
                 steps = (first, body) if body != self.n.number(seen.net[j]) else (first,)
-                self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j]))))
+                self.add(Equation((out(target),), (*steps, self.n.number(seen.out[j])),
+                                  self.rough(len(steps), self.out_by_hand(index, j), self.style.number(seen.out[j]))))
             if few:
                 rows = tuple(((t,), (self.n.number(seen.net[j]),), (self.n.number(seen.out[j]),))
                              for j, t in enumerate(targets))
@@ -224,24 +237,55 @@ class Builder:
         self.add(Heading(2, "3. The total error"))
         self.say("The error compares each output with its target: ", loss_formula(report.loss, count),
                  ". One term per output node:")
+        # each term worked out from the outs as shown: the oracle for "=" or "≈"
+        outs = np.array([float(shown_value(self.style.number(v))) for v in report.output])
+        by_hand = LOSSES[report.loss].terms(outs, report.target)
         for k, name in enumerate(names):
             t, o = self.n.given(report.target[k], True), self.n.number(report.output[k], True)
             self.add(Equation((Var("E", name),), (loss_term(report.loss, (Var("target", name),), (out(name),), count),
                                                    loss_term(report.loss, t, o, count),
-                                                   self.n.result(report.terms[k]))))
+                                                   self.n.result(report.terms[k])),
+                              self.rough(2, float(by_hand[k]), self.style.result(report.terms[k]))))
         terms = [(Var("E", name),) for name in names]
         values = [self.n.result(v, True) for v in report.terms]
-        self.add(Equation((Var("E", "total"),), (plus(terms), plus(values), self.n.result(report.total))))
+        total = sum(shown_value(self.style.result(v)) for v in report.terms)
+        self.add(Equation((Var("E", "total"),), (plus(terms), plus(values), self.n.result(report.total)),
+                          self.rough(2, total, self.style.result(report.total))))
+
+    def net_by_hand(self, index: int, j: int):
+        """net of node j of layer `index` worked out from the numbers its equation shows, or None
+        where the equation shortens the sum (a large layer's)."""
+        layer, seen = self.model.layers[index], self.walk.trace.layers[index]
+        if self.large(index) and len(seen.inputs) > LONG_SUM:
+            return None
+        shown = self.style.given if index == 0 else self.style.number
+        total = sum(shown_value(shown(x)) * shown_value(self.style.given(layer.weights[i, j]))
+                    for i, x in enumerate(seen.inputs))
+        bias = layer.biases[0 if layer.shared_bias else j]
+        return total + shown_value(self.style.given(bias)) * shown_value(self.style.given(self.model.bias_input))
+
+    def out_by_hand(self, index: int, j: int) -> float | None:
+        """out of node j of layer `index` from its net as shown (softmax: from every net as shown)."""
+        layer, seen = self.model.layers[index], self.walk.trace.layers[index]
+        nets = [float(shown_value(self.style.number(v))) for v in seen.net]
+        try:
+            if layer.activation == "softmax":
+                return math.exp(nets[j]) / sum(math.exp(n) for n in nets)
+            return float(row_of(layer.activation).function(np.array([nets[j]]))[0])
+        except OverflowError:  # e^net past a float's range: no mark rather than a wrong one
+            return None
 
     # 6. published values -------------------------------------------------------------------
 
     def published(self):
         expected = self.config.expected
-        if expected is None:
+        # A published example is of plain gradient descent: a document of another optimizer's step
+        # is not that example, and its update is not the one the publication printed.
+        if expected is None or self.stateful is not None:
             return
         flagged = [e for e in expected.entries if e.erratum or e.tolerance is not None or e.note]
         how = ("exact arithmetic" if expected.pencil_decimals is None
-               else f"pencil arithmetic to {expected.pencil_decimals} decimals")
+               else f"pencil arithmetic to {arithmetic_of(expected.pencil_decimals).rounding()}")
         self.add(Heading(2, "Published values"))
         self.say(f"This example has been published before, computed with {how} for sample {expected.sample}; "
                  f"the config lists {len(expected.entries)} of its printed numbers, and `pencilnet verify` checks "
@@ -261,11 +305,6 @@ class Builder:
                 items.append((sentence(f"{e.name}: printed {e.published}: {e.note}"),))
         if items:
             self.add(Items(tuple(items)))
-        stepped = [e.name for e in expected.entries if e.name.endswith("_new")]
-        if stepped and self.stateful is not None:
-            self.say(f"The printed values after the update ({stepped[0]} … {stepped[-1]}) are those of plain "
-                     f"gradient descent; this document's update is {self.stateful.optimizer.name}'s, so they do not "
-                     "apply to it.")
 
 
 def build(config: Example, walk: Walk, style: Style, title: str | None = None) -> Document:

@@ -5,19 +5,22 @@ from urllib.parse import quote
 
 from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table, prose
 from pencilnet.views.publish.latex import aligned, math
+from pencilnet.views.terminal import one_line
 
-SPECIAL = "\\`*_[]<>#|$"
+SPECIAL = "\\`*_[]<>#|$&~!"  # what Markdown (and GitHub's, with ~~strike~~) reads as markup
 
 
 def _escape(value: str) -> str:
-    return "".join("\\" + ch if ch in SPECIAL else ch for ch in value)
+    """A text as Markdown shows it: markup characters escaped, a line break a space (it could start a
+    heading or a code block), a control character its escape."""
+    return "".join("\\" + ch if ch in SPECIAL else ch for ch in one_line(value))
 
 
 def inline(parts) -> str:
     pieces = []
     for part in parts:
         if isinstance(part, str):
-            pieces += [f"`{t}`" if code else _escape(t) for code, t in prose(part)]
+            pieces += [f"`{one_line(t)}`" if code else _escape(t) for code, t in prose(part)]
         else:
             pieces.append(f"${math(part)}$")
     return "".join(pieces)

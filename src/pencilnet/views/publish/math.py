@@ -6,7 +6,19 @@ the end name the article's quantities (w5, net_h1, out_y2) and join factors and 
 """
 
 from pencilnet.core.written import (  # noqa: F401  (the renderers import them from here)
-    Fn, Frac, Half, Num, Op, Partial, Power, Sum, Var, paren, plus, times)
+    Fn,
+    Frac,
+    Half,
+    Num,
+    Op,
+    Partial,
+    Power,
+    Sum,
+    Var,
+    paren,
+    plus,
+    times,
+)
 from pencilnet.views.numbers import Style
 
 LARGE = 20  # a layer with more parameters than this gets its general formula, a few rows and a table
@@ -89,6 +101,10 @@ class Numbers:
 
     def _token(self, text: str, operand: bool) -> tuple:
         return paren((Num(text),)) if operand and text.startswith("-") else (Num(text),)
+
+    def shown(self, text: str, operand: bool = False) -> tuple:
+        """A number already written by `style`, as tokens."""
+        return self._token(text, operand)
 
     def number(self, x, operand: bool = False) -> tuple:
         return self._token(self.style.number(x), operand)
