@@ -195,8 +195,8 @@ class ActivationChoice(Choice):
         if isinstance(value, str) and "(" in value:  # as the engine and a saved model's metadata write it
             try:
                 return activation_of(value).name
-            except ValueError as problem:
-                check.fail(path, str(problem), value)
+            except ValueError as wrong:
+                check.fail(path, str(wrong), value)
                 return INVALID
         if not isinstance(value, dict):
             return super().read(value, path, check)
