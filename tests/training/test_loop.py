@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import yaml
 from helpers import CASES, analytic_gradient, numeric_gradient, random_model
-from pencilnet.training.fast import ExactRun
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import LOSSES
