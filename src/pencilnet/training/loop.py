@@ -171,7 +171,7 @@ def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, update
     """The run that trains: the recorded stages for pencil arithmetic; the compiled kernels for
     online runs of at least COMPILED_FROM updates (their start, importing numba and loading the
     code, pays only there) where numba can take them; NumPy otherwise."""
-    if arithmetic is not EXACT:
+    if arithmetic is not EXACT or getattr(optimizer, "classical", False):  # the fast runs step torch's form only
         return StagesRun(model, loss, arithmetic, optimizer)
     if size == 1 and updates >= COMPILED_FROM and compiled_run.available(model, loss):
         return CompiledRun(model, loss, optimizer)
