@@ -88,7 +88,8 @@ def steps(objective: Objective, optimizer: Optimizer, learning_rate: float, coun
     if not 1 <= count <= MAX_STEPS:
         from pencilnet.core.errors import InputError
 
-        raise InputError(f"--steps: expected a number of steps from 1 to {MAX_STEPS}, found {count}")
+        raise InputError(f"steps: expected a number of steps from 1 to {MAX_STEPS} (training.epochs, --epochs or "
+                         f"--steps), found {count}")
     theta = arithmetic.carry(objective.start, "weight")
     state: State = start(optimizer, theta.size)
     found: list[FunctionStep] = []
