@@ -102,7 +102,7 @@ def test_the_path_on_the_contours(tmp_path):
         result = pencilnet("diagram", config, "--out", tmp_path / name)
         assert result.returncode == 0, result.stderr
         assert (tmp_path / name).stat().st_size > 1000
-    one = pencilnet("diagram", ADAM, "--out", tmp_path / "curve.svg")
+    one = pencilnet("train", ADAM, "--plot", tmp_path / "curve.svg")
     assert one.returncode == 0 and (tmp_path / "curve.svg").read_text().lstrip().startswith("<?xml")
 
 
@@ -117,3 +117,8 @@ def test_publish_markdown_with_the_path_beside(tmp_path):
     refused = pencilnet("publish", "--out", tmp_path / "adam.html", ADAM)
     assert refused.returncode == 2 and "its document is Markdown" in refused.stderr
     assert not (tmp_path / "adam.html").exists()
+
+
+def test_a_network_with_parameters_as_a_mapping_is_told_they_are_a_file(cli):
+    result = cli("forward", "--set", "parameters={w1: 0.1}")
+    assert result.exit_code == 2 and "parameters: expected the path of a .npz file" in result.stderr

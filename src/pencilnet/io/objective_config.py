@@ -93,8 +93,12 @@ class FunctionGiven(InputError):
 
 
 def is_function(data) -> bool:
-    """Whether a config's document gives a function: an objective, or parameters as a mapping."""
-    return isinstance(data, dict) and ("objective" in data or isinstance(data.get("parameters"), dict))
+    """Whether a config's document gives a function: an objective, or parameters as a mapping and no
+    network (a network's config with a mapping there is told that its parameters are a .npz path)."""
+    if not isinstance(data, dict):
+        return False
+    network = any(key in data for key in ("layers", "samples", "data"))
+    return "objective" in data or (isinstance(data.get("parameters"), dict) and not network)
 
 
 def build(data: dict, check: Checker, source: str) -> FunctionConfig:
