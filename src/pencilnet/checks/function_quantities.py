@@ -14,14 +14,23 @@ from pencilnet.checks.published import INHERIT, Expected
 from pencilnet.checks.quantities import STATES
 from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.objective import FunctionStep, Objective, steps
+from pencilnet.core.optimizers import Optimizer
 
 AFTER = re.compile(rf"(?:({'|'.join(STATES)})_)?(\w+?)_after_(\d+)_steps?")
 AT_STEP = re.compile(r"(dE/d|change_)(\w+)_step_(\d+)")
 
 
-def step_of(name: str, objective: Objective) -> int | None:
-    """The number of steps quantity `name` needs (0: none), or None if it is no quantity of this function."""
+def state_names(optimizer: Optimizer) -> tuple[str, ...]:
+    """The states an optimizer's steps have a value of: what it carries, and Adam's m̂ and v̂."""
+    return optimizer.state_names + (("mhat", "vhat") if optimizer.name in ("adam", "adamw") else ())
+
+
+def step_of(name: str, objective: Objective, states=STATES) -> int | None:
+    """The number of steps quantity `name` needs (0: none), or None if it is no quantity of this
+    function (with an optimizer that has `states`)."""
     after = AFTER.fullmatch(name)
+    if after and after.group(1) and after.group(1) not in states:
+        return None
     if after and (after.group(2) in objective.names or (after.group(2) == "E" and not after.group(1))):
         return int(after.group(3))
     at = AT_STEP.fullmatch(name)
@@ -30,9 +39,10 @@ def step_of(name: str, objective: Objective) -> int | None:
     return None
 
 
-def examples(objective: Objective) -> list[str]:
+def examples(objective: Objective, states=STATES) -> list[str]:
     first = objective.names[0]
-    return [f"{first}_after_1_steps", f"dE/d{first}_step_1", f"m_{first}_after_2_steps", "E_after_1_steps"]
+    return ([f"{first}_after_1_steps", f"dE/d{first}_step_1"] + [f"{s}_{first}_after_2_steps" for s in states[:1]]
+            + ["E_after_1_steps"])
 
 
 def values(objective: Objective, run: list[FunctionStep]) -> dict[str, float]:

@@ -135,24 +135,29 @@ def build(data: dict, check: Checker, source: str) -> FunctionConfig:
                             optimizer, lr_schedule)
     expected = None
     if objective is not None and top is not INVALID and top["expected"] is not None:
-        expected = expectations_of(top["expected"], data.get("expected"), check, objective)
+        states = quantities.state_names(schedule.optimizer) if schedule is not None else ()
+        expected = expectations_of(top["expected"], data.get("expected"), check, objective, states)
     if check.problems or objective is None or schedule is None or top is INVALID:
         raise ConfigError(source, sorted(check.problems, key=lambda p: (p.line is None, p.line or 0)))
     return FunctionConfig(source, top["name"], objective, schedule, top["arithmetic"], expected)
 
 
-def expectations_of(section, raw, check, objective: Objective) -> Expectations | None:
+def expectations_of(section, raw, check, objective: Objective, states=()) -> Expectations | None:
     """The published values of a function's config: each name a quantity of its steps."""
     if section is None or section is INVALID or not valid(section["values"]):
         return None
     entries = []
     for name, entry in section["values"].items():
-        number = quantities.step_of(str(name), objective)
+        number = quantities.step_of(str(name), objective, states)
         if number is None or number > MAX_STEPS:
-            shown = quantities.examples(objective)
-            check.fail(f"expected.values.{name}", "a quantity of the function's steps such as "
-                       + ", ".join(shown) + near_miss(str(name), shown),
-                       str(name), describe=False)
+            shown = quantities.examples(objective, states)
+            state = quantities.AFTER.fullmatch(str(name))
+            if state and state.group(1) and state.group(1) not in states:  # m_… with SGD
+                what = (f"a state the optimizer keeps ({', '.join(states)})" if states else
+                        "no optimizer state: this optimizer keeps none")
+            else:
+                what = "a quantity of the function's steps such as " + ", ".join(shown) + near_miss(str(name), shown)
+            check.fail(f"expected.values.{name}", what, str(name), describe=False)
         elif valid(entry) and valid(*entry.values()):
             given = raw["values"][name]
             own = isinstance(given, dict) and "arithmetic" in given
