@@ -83,8 +83,9 @@ def test_network_commands_refuse_a_function_in_one_line():
      "<stdin>:3: expected.values.m_x_after_1_steps: expected no optimizer state: this optimizer keeps none, "
      "found m_x_after_1_steps"),
     ('objective: "x**2"\nparameters: {x: 1}\ntraining: {optimizer: adam}\n'
-     'expected: {values: {velocity_x_after_1_steps: "1"}}\n', "<stdin>:4: expected.values.velocity_x_after_1_steps: expected a state the optimizer keeps (m, v, "
-                 "mhat, vhat), found velocity_x_after_1_steps"),
+     'expected: {values: {velocity_x_after_1_steps: "1"}}\n',
+     "<stdin>:4: expected.values.velocity_x_after_1_steps: expected a state the optimizer keeps (m, v, mhat, vhat), "
+     "found velocity_x_after_1_steps"),
     ('objective: "x**2"\nparameters: {x: 1}\nlayers: []\n',
      "<stdin>:3: layers: expected no network fields beside an objective (a function has no layers or samples), "
      "found a network's field"),
