@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from pencilnet.cli.checks import junit_option, source_name, write_junit
 from pencilnet.cli.shared import (
     AllRows,
     AsJson,
@@ -39,7 +40,9 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
               "--plot", metavar="FILE", show_default=False,
               help="Draw the error by epoch (and the test accuracy) to an .svg or .png (needs matplotlib).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
-          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, force: Force = False):
+          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, force: Force = False,
+          junit: Annotated[str | None, junit_option("one test case, whether training.target_error was reached, "
+                                                     "with the final error and the epochs run")] = None):
     """Train: forward, error, backprop and step for every batch (one sample at a time by default,
     as the article does), for training.epochs epochs or until training.target_error is reached."""
     with failures():
@@ -49,10 +52,12 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
-        distinct_outputs(("--save", save), ("--plot", plot))
+        distinct_outputs(("--save", save), ("--plot", plot), ("--junit", junit))
         check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
         check_output(plot, "picture", force)
+        check_output(junit, "junit", force)
         cfg = load(config, sets)
+        _check_target(cfg, junit)
         if save:
             from pencilnet.io.saving import parameters_path
 
@@ -82,10 +87,19 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
                                                        history.epochs))
             wrote(plot)
+        if junit and schedule.target_error is not None:
+            target, where = schedule.target_error, source_name(config)
+            write_junit(junit, lambda ci_reports: ci_reports.junit_train(history, target, cfg.name or where, where))
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
              lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
                                    tested.scores if tested else None)])
+
+
+def _check_target(cfg, junit: str | None) -> None:
+    if junit is not None and cfg.schedule.target_error is None:
+        raise InputError(f"{cfg.source}: training.target_error: expected a target error for --junit to report on, "
+                         "found none")
 
 
 def _run(cfg, schedule, arithmetic, save: str | None, progress: bool):
