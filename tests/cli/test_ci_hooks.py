@@ -117,7 +117,8 @@ def test_the_action_steps_run_as_a_script(tmp_path, wrong):
     install, verify, upload = steps
     # Installing is `pip install` of the action's own directory; here the interpreter running the tests
     # already has pencilnet, whose script is put first on PATH instead.
-    assert install["run"] == 'python -m pip install --quiet "$ACTION_PATH"' and install["env"]["ACTION_PATH"] == str(ROOT)
+    assert install["run"] == 'python -m pip install --quiet "$ACTION_PATH"'
+    assert install["env"]["ACTION_PATH"] == str(ROOT)
     env = {**os.environ, **verify["env"], "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run([verify["shell"], "-e", "-c", verify["run"]], cwd=work, env=env, capture_output=True,
                             text=True, timeout=120)
