@@ -51,6 +51,8 @@ class Example(Protocol):
     @property
     def scaling(self) -> Any: ...  # io.datasets.Scaling (offset, scale, method) or None
 
+    def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]: ...  # inputs and target, counted from 1
+
 
 def class_names(example: Example) -> list[str]:
     """The names of the classes a classifier tells apart, indexed as `metrics.classes_of` counts
