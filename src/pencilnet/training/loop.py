@@ -8,9 +8,11 @@ through the recorded stages when every carried number is rounded (pencil arithme
 """
 
 import math
+import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -82,10 +84,10 @@ class History:
     stopped_early: bool = False  # the target error was reached before the last epoch
     test_accuracy: list[float] | None = None  # per epoch in `epochs`, when a test set was given
     learning_rates: list[float] | None = None  # per epoch in `epochs`
-    epochs: list[int] | None = None  # the epoch (from 1) of each entry above; None: 1, 2, … every one
+    epochs: list[int] = field(default_factory=list)  # the epoch (from 1) of each entry above; [] for 1, 2, …
 
     def __post_init__(self):
-        if self.epochs is None:
+        if not self.epochs:
             object.__setattr__(self, "epochs", list(range(1, len(self.errors) + 1)))
 
 
@@ -176,11 +178,28 @@ def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, update
     """The run that trains: the recorded stages for pencil arithmetic; the compiled kernels for
     online runs of at least COMPILED_FROM updates (their start, importing numba and loading the
     code, pays only there) where numba can take them; NumPy otherwise."""
-    if arithmetic is not EXACT:
+    if arithmetic is not EXACT or getattr(optimizer, "classical", False):  # the fast runs step torch's form only
         return StagesRun(model, loss, arithmetic, optimizer)
     if size == 1 and updates >= COMPILED_FROM and compiled_run.available(model, loss):
         return CompiledRun(model, loss, optimizer)
     return NumpyRun(model, loss, optimizer)
+
+
+@contextmanager
+def _uninterrupted():
+    """Ctrl-C, SIGTERM and SIGHUP held back for the few statements inside: a stop between them would
+    save one epoch's weights under another epoch's count. (Where signals cannot be held, as off the
+    main thread or off POSIX, the statements simply run.)"""
+    held = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
@@ -228,11 +247,12 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
         error = total / count
-        run.epoch_done()
         tested = accuracy(run.model(), *test) if test is not None else float("nan")
-        kept.add(epoch, error, tested)
-        if on_epoch:
-            on_epoch(epoch, error, rate, tested)
+        with _uninterrupted():  # the whole epoch's weights and its count are recorded together, or neither
+            run.epoch_done()
+            kept.add(epoch, error, tested)
+            if on_epoch:  # its log row too: a stop never leaves a row for an epoch that is not kept
+                on_epoch(epoch, error, rate, tested)
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

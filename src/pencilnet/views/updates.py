@@ -30,7 +30,10 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
         parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
     g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
     squared = "g²" if g == "g" else "(∂E/∂w)²"  # not ∂E/∂w², which reads as a derivative by w²
-    if o.name == "sgd":
+    if o.classical:  # the lecture notes' form: the learning rate inside the velocity
+        parts.append(f"v = {n(o.momentum)} × v − {lr} × {g}")
+        parts.append(f"update = −({n(o.momentum)} × v − {lr} × {g})" if o.nesterov else "update = −v (new = old + v)")
+    elif o.name == "sgd":
         if not o.momentum:
             parts.append(f"update = {lr} × {g}")
         else:
