@@ -30,6 +30,16 @@ from pencilnet.cli.shared import (
 from pencilnet.core.errors import CheckFailed, InputError
 
 
+def junit_option(what: str):
+    """The --junit option of a checking command; `what` says what its report holds."""
+    return typer.Option("--junit", metavar="FILE", show_default=False, help=f"Also write a JUnit XML report: {what}.")
+
+
+def source_name(path: str | None) -> str:
+    """A config's path as a report names it: standard input and the bundled example by name."""
+    return path if path not in (None, "-") else ("<stdin>" if path == "-" else "article.yaml (bundled)")
+
+
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
@@ -65,7 +75,7 @@ def verify(configs: Annotated[list[str] | None, typer.Argument(
         several = len(paths) > 1 or junit is not None or report in (ReportFormat.github, ReportFormat.gitlab)
         checked, shown = [], []
         for path in paths:
-            where = path if path not in (None, "-") else ("<stdin>" if path == "-" else "article.yaml (bundled)")
+            where = source_name(path)
             try:
                 cfg, verdicts = _verified(path, sets, pencil, exact)
             except InputError as exc:
@@ -162,7 +172,10 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
 def gradcheck(config: ConfigPath = None, sample: Sample = 1,
               tolerance: Annotated[float, typer.Option(
                   "--tolerance", min=0.0, metavar="X", help="The largest relative difference that passes.")] = 1e-6,
-              as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None):
+              as_json: AsJson = False, rows: Rows = 12, all_rows: AllRows = False, sets: Sets = None,
+              junit: Annotated[str | None, junit_option("a test case per parameter, a failure for each that "
+                                                         "differs or cannot be checked")] = None,
+              force: Force = False):
     """Check backprop against central finite differences for every parameter: exit 1 if any
     relative difference exceeds the tolerance, or finite differences cannot check a gradient here."""
     with failures():
@@ -173,16 +186,28 @@ def gradcheck(config: ConfigPath = None, sample: Sample = 1,
 
         if not math.isfinite(tolerance):
             raise InputError(f"--tolerance: expected a finite number of at least 0, found {tolerance}")
-
+        check_output(junit, "junit", force)
         cfg = load(config, sets)
         budget.check_gradcheck(cfg)
         budget.check(cfg, cfg.model.parameter_count, None if as_json else 1, None if as_json or all_rows else rows)
         x, target = cfg.sample(sample)
         report = check(cfg.model, x, target, cfg.loss, tolerance)
+        if junit is not None:
+            write_junit(junit, lambda ci_reports: ci_reports.junit_gradcheck(report, cfg.name or source_name(config),
+                                                                              source_name(config)))
         show(as_json, lambda: data.gradcheck(report, sample),
              lambda: [tables.gradcheck(report, style(4, rows, all_rows))])
         if report.failure is not None:
             raise CheckFailed(report.failure)
+
+
+def write_junit(path: str, report) -> None:
+    """Write the JUnit report `report(ci_reports)` makes, atomically, and say so."""
+    from pencilnet.io.files import write_atomic
+    from pencilnet.views import ci_reports
+
+    write_atomic(path, report(ci_reports))
+    wrote(path)
 
 
 def register(app):

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from pencilnet.cli.checks import junit_option, source_name, write_junit
 from pencilnet.cli.shared import (
     AllRows,
     AsJson,
@@ -39,7 +40,14 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
               "--plot", metavar="FILE", show_default=False,
               help="Draw the error by epoch (and the test accuracy) to an .svg or .png (needs matplotlib).")] = None,
           decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
-          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, force: Force = False):
+          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, force: Force = False,
+          junit: Annotated[str | None, junit_option("one test case, whether training.target_error was reached, "
+                                                     "with the final error and the epochs run")] = None,
+          log: Annotated[str | None, typer.Option(
+              "--log", metavar="FILE", show_default=False,
+              help="Write a row per epoch as training goes (epoch, error, learning rate, test accuracy, elapsed "
+                   "seconds) to a .csv or .jsonl file, flushed each epoch; DIR/: TensorBoard scalars (needs the "
+                   "tensorboard extra).")] = None):
     """Train: forward, error, backprop and step for every batch (one sample at a time by default,
     as the article does), for training.epochs epochs or until training.target_error is reached."""
     with failures():
@@ -49,20 +57,23 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         from pencilnet.views import as_json as data
         from pencilnet.views import tables
 
-        distinct_outputs(("--save", save), ("--plot", plot))
+        distinct_outputs(("--save", save), ("--plot", plot), ("--junit", junit), ("--log", log))
         check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
         check_output(plot, "picture", force)
         from pencilnet.io.objective_config import FunctionGiven
 
+        check_output(junit, "junit", force)
+        _check_log(log, force)
         try:
             cfg = load(config, sets)
         except FunctionGiven as given:  # a function instead of a network: an epoch is one step
-            if save:
-                raise InputError(f"--save: {given.function.source} gives a function: there is no network "
-                                 "to save") from None
+            if save or junit or log:
+                raise InputError(f"--save, --junit and --log: {given.function.source} gives a function: they are "
+                                 "for a network's training") from None
             from pencilnet.cli import functions
 
             return functions.train(given.function, epochs, decimals, as_json, rows, all_rows, pencil, exact, plot)
+        _check_target(cfg, junit)
         if save:
             from pencilnet.io.saving import parameters_path
 
@@ -77,7 +88,7 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         if carried is not None and cfg.schedule.batch_size != 1:
             raise InputError(f"{cfg.source}: training.batch_size: expected 1 with pencil arithmetic "
                              f"(it trains one sample at a time), found {cfg.schedule.batch_size or 'full'}")
-        report = _run(cfg, schedule, arithmetic, save, progress=not as_json)
+        report = _run(cfg, schedule, arithmetic, save, progress=not as_json, log=log)
         history, confusion, tested = report.history, report.confusion, report.tested
         if save:
             written = _save(cfg, history.model, save, f"{history.epochs_run} epochs, final error "
@@ -92,32 +103,58 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
                                                        history.epochs))
             wrote(plot)
+        if junit and schedule.target_error is not None:
+            target, where = schedule.target_error, source_name(config)
+            write_junit(junit, lambda ci_reports: ci_reports.junit_train(history, target, cfg.name or where, where))
         show(as_json, lambda: {**data.train(cfg, history, schedule, confusion), "arithmetic": str(arithmetic),
                                **({"test_scores": data.scores(tested.scores)} if tested else {})},
              lambda: [tables.train(cfg, history, schedule, style(decimals, rows, all_rows, carried), confusion,
                                    tested.scores if tested else None)])
 
 
-def _run(cfg, schedule, arithmetic, save: str | None, progress: bool):
-    """The training run and its test (a TrainReport), with a progress bar on a terminal;
-    divergence and Ctrl-C become their exits."""
+def _check_target(cfg, junit: str | None) -> None:
+    if junit is not None and cfg.schedule.target_error is None:
+        raise InputError(f"{cfg.source}: training.target_error: expected a target error for --junit to report on, "
+                         "found none")
+
+
+def _check_log(log: str | None, force: bool) -> None:
+    if log is None:
+        return
+    from pencilnet.io.training_log import check_log
+
+    if check_log(log) != "tensorboard":
+        check_output(log, "training log", force)
+
+
+def _run(cfg, schedule, arithmetic, save: str | None, progress: bool, log: str | None = None):
+    """The training run and its test (a TrainReport), with a progress bar on a terminal and a
+    row per epoch in the --log file; divergence and Ctrl-C become their exits."""
     from pencilnet.training.loop import TrainingInterrupted
 
+    epoch_log = None
+    if log is not None:
+        from pencilnet.io.training_log import EpochLog
+
+        epoch_log = EpochLog(log)
     try:
         with diverging(schedule, cfg.train_targets, f"; {save} was left as it was" if save else ""):
-            return _train(cfg, schedule, arithmetic, progress)
+            return _train(cfg, schedule, arithmetic, progress, epoch_log.row if epoch_log else None)
     except TrainingInterrupted as stop:
         _report_interruption(cfg, stop, save)
+    finally:
+        if epoch_log is not None:
+            epoch_log.close()
 
 
-def _train(cfg, schedule, arithmetic, progress: bool):
+def _train(cfg, schedule, arithmetic, progress: bool, on_epoch=None):
     from pencilnet.training.report import train_and_test
 
     test = (cfg.test_inputs, cfg.test_targets) if cfg.test_inputs is not None else None
 
     def run(on_progress=None):
         return train_and_test(cfg.model, cfg.train_inputs, cfg.train_targets, schedule, cfg.loss, arithmetic, test,
-                              cfg.threshold, on_progress)
+                              cfg.threshold, on_progress, on_epoch)
 
     if not progress:
         return run()

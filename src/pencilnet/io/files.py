@@ -108,8 +108,10 @@ KINDS = {
     "quiz": ("a Moodle quiz written by pencilnet", lambda head: b"$course$/pencilnet/" in head[:400]),
     "grades": ("grades written by `pencilnet grade --out`",
                lambda head: head.startswith(b"student,quantity,answer,right,")),
-    "junit": ("a JUnit report written by `pencilnet verify --junit`",
-              lambda head: b'<testsuites name="pencilnet verify"' in head[:200]),
+    "training log": ("a training log written by `pencilnet train --log`",
+                     lambda head: head.startswith((b"epoch,error,learning_rate,", b'{"epoch": '))),
+    "junit": ("a JUnit report written by pencilnet (`verify`, `gradcheck` or `train` with --junit)",
+              lambda head: b'<testsuites name="pencilnet ' in head[:200]),
     None: (None, lambda head: False),
 }
 HEAD_BYTES = 2048  # enough to tell every kind above

@@ -128,19 +128,24 @@ class TrainingDiverged(ArithmeticError):
 # last epoch: a caller that redraws something does so a few times a second, never per sample.
 Progress = Callable[[int, int, float], None]
 PROGRESS_INTERVAL = 0.1
+# (epoch, its mean error, its learning rate, the test accuracy after it or NaN): called at the
+# end of every epoch, for a log written as training goes.
+EpochEnd = Callable[[int, float, float, float], None]
 # Online runs of at least this many updates use the loop compiled by numba, when it is installed
 # (see `compiled`): about half a second to start, then ten times NumPy's speed or more.
 COMPILED_FROM = 50_000
 
 
 def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_sse", arithmetic=EXACT,
-          on_progress: Progress | None = None, test: tuple | None = None) -> History:
+          on_progress: Progress | None = None, test: tuple | None = None,
+          on_epoch: EpochEnd | None = None) -> History:
     """Gradient descent over the samples for `schedule.epochs` epochs (fewer if the target error
     is reached): forward, error, backprop and step for each batch, each gradient from the
     weights before the step. Raises `TrainingDiverged` when the error stops being a finite number
     or a parameter goes past `PARAMETER_BOUND` (checked at the end of every stretch of samples).
 
-    `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch."""
+    `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch;
+    `on_epoch` after every epoch (see `EpochEnd`)."""
     inputs, targets = np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     count = len(inputs)
     size = count if schedule.batch_size is None else min(schedule.batch_size, count)
@@ -154,7 +159,7 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, kept, on_progress,
-                                     test)
+                                     test, on_epoch)
     except KeyboardInterrupt:
         raise TrainingInterrupted(kept.done(), kept.lists()[1], run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -198,7 +203,7 @@ def _uninterrupted():
 
 
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
-            on_progress, test) -> tuple[int, bool]:
+            on_progress, test, on_epoch: EpochEnd | None = None) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
     Each epoch goes by stretches of whole batches. The run writes each sample's output, from
@@ -246,6 +251,8 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept:
         with _uninterrupted():  # the whole epoch's weights and its count are recorded together, or neither
             run.epoch_done()
             kept.add(epoch, error, tested)
+            if on_epoch:  # its log row too: a stop never leaves a row for an epoch that is not kept
+                on_epoch(epoch, error, rate, tested)
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

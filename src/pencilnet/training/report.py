@@ -7,7 +7,7 @@ import numpy as np
 from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.metrics import THRESHOLD, Predictions, confusion, is_regression, predict
 from pencilnet.core.model import Model
-from pencilnet.training.loop import History, Progress, train
+from pencilnet.training.loop import EpochEnd, History, Progress, train
 from pencilnet.training.schedule import Schedule
 
 
@@ -20,12 +20,12 @@ class TrainReport:
 
 def train_and_test(model: Model, inputs, targets, schedule: Schedule, loss: str, arithmetic=EXACT,
                    test: tuple | None = None, threshold: float = THRESHOLD,
-                   on_progress: Progress | None = None) -> TrainReport:
+                   on_progress: Progress | None = None, on_epoch: EpochEnd | None = None) -> TrainReport:
     """Train (see `loop.train`), then measure the trained network on `test` (inputs, targets).
     A regression has no classes: no accuracy by epoch, and its test set is scored instead."""
     regression = is_regression(model, loss)
     history = train(model, inputs, targets, schedule, loss, arithmetic, on_progress=on_progress,
-                    test=None if regression else test)
+                    test=None if regression else test, on_epoch=on_epoch)
     if test is None:
         return TrainReport(history, None, None)
     test_inputs, test_targets = test

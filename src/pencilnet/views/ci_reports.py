@@ -27,40 +27,116 @@ def _said(v) -> str:
     return text + (f"; {v.note}" if v.note else "")
 
 
+class Case(NamedTuple):
+    """One JUnit test case. `outcome` is None (passed), "failure", "error" or "skipped"; `kind` is
+    the outcome's type attribute, `message` its one line and `text` its body."""
+
+    name: str
+    classname: str
+    file: str | None = None
+    line: int | None = None
+    outcome: str | None = None
+    message: str = ""
+    kind: str = ""
+    text: str = ""
+
+
+class Suite(NamedTuple):
+    """One JUnit test suite: its cases, the file they came from, and named values of the run."""
+
+    name: str
+    cases: Sequence[Case]
+    file: str | None = None
+    properties: Sequence[tuple[str, str]] = ()
+
+
+def _case(case: Case) -> str:
+    where = (f" file={quoteattr(case.file)}" if case.file is not None else "") + (
+        f' line="{case.line}"' if case.line else "")
+    body = ""
+    if case.outcome == "skipped":
+        body = f"<skipped message={quoteattr(case.message)}/>"
+    elif case.outcome is not None:
+        body = (f"<{case.outcome} message={quoteattr(case.message)} type={quoteattr(case.kind)}>"
+                f"{escape(case.text)}</{case.outcome}>")
+    return (f"    <testcase name={quoteattr(case.name)} classname={quoteattr(case.classname)}{where} "
+            f'time="0">{body}</testcase>')
+
+
+def _counts(cases: Sequence[Case]) -> str:
+    tests, failures, errors, skipped = len(cases), *(sum(c.outcome == kind for c in cases)
+                                                     for kind in ("failure", "error", "skipped"))
+    return f'tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="0"'
+
+
+def junit_report(command: str, suites: Sequence[Suite]) -> bytes:
+    """A JUnit XML report of one pencilnet command (`verify`, `gradcheck`, `train`), named
+    "pencilnet COMMAND" so that a later run recognises the file it may replace; times are 0 (the
+    report says what was checked, not how long it took)."""
+    parts = []
+    for suite in suites:
+        properties = ("    <properties>\n" + "".join(f"      <property name={quoteattr(k)} value={quoteattr(v)}/>\n"
+                                                  for k, v in suite.properties) + "    </properties>\n"
+                      if suite.properties else "")
+        where = f" file={quoteattr(suite.file)}" if suite.file is not None else ""
+        parts.append(f"  <testsuite name={quoteattr(suite.name)} {_counts(suite.cases)}{where}>\n" + properties
+                     + "".join(_case(case) + "\n" for case in suite.cases) + "  </testsuite>")
+    every = [case for suite in suites for case in suite.cases]
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name={quoteattr(f"pencilnet {command}")} '
+            f"{_counts(every)}>\n" + "\n".join(parts) + "\n</testsuites>\n").encode("utf-8")
+
+
 def junit(checked: Sequence[Checked]) -> bytes:
-    """A JUnit XML report: a test suite per config, a test case per published number, named by its
-    quantity; a failure carries the published and the computed value and the diagnosis; an erratum
-    is a skipped case (declared, not checked); a config that could not be read, one error."""
+    """verify's JUnit XML report: a test suite per config, a test case per published number, named by
+    its quantity; a failure carries the published and the computed value and the diagnosis; an
+    erratum is a skipped case (declared, not checked); a config that could not be read, one error."""
     suites = []
     for config in checked:
         cases = []
         for v in config.verdicts:
-            where = f' file={quoteattr(config.path)}' + (f' line="{v.line}"' if v.line else "")
-            body = ""
+            case = Case(v.name, config.name, config.path, v.line)
             if v.verdict == "differs":
-                body = (f'<failure message={quoteattr(f"{v.name}: {_said(v)}")} type="differs">'
-                        f"{escape(_said(v))}</failure>")
+                case = case._replace(outcome="failure", message=f"{v.name}: {_said(v)}", kind="differs",
+                                     text=_said(v))
             elif v.verdict == "erratum":
-                body = f'<skipped message={quoteattr(f"declared erratum: {v.note}")}/>'
-            cases.append(f'    <testcase name={quoteattr(v.name)} classname={quoteattr(config.name)}{where} time="0">'
-                         f"{body}</testcase>")
+                case = case._replace(outcome="skipped", message=f"declared erratum: {v.note}")
+            cases.append(case)
         if config.problem is not None:
-            cases.append(f'    <testcase name="config" classname={quoteattr(config.name)} '
-                         f'file={quoteattr(config.path)} time="0"><error message={quoteattr(config.problem)} '
-                         f'type="bad input">{escape(config.problem)}</error></testcase>')
-        failures = sum(v.verdict == "differs" for v in config.verdicts)
-        skipped = sum(v.verdict == "erratum" for v in config.verdicts)
-        errors = int(config.problem is not None)
-        suites.append(f'  <testsuite name={quoteattr(config.name)} tests="{len(cases)}" failures="{failures}" '
-                      f'errors="{errors}" skipped="{skipped}" time="0" file={quoteattr(config.path)}>\n'
-                      + "\n".join(cases) + "\n  </testsuite>")
-    totals = {kind: sum(getattr(v, "verdict", None) == kind for c in checked for v in c.verdicts)
-              for kind in ("differs", "erratum")}
-    tests = sum(len(c.verdicts) + (c.problem is not None) for c in checked)
-    errors = sum(c.problem is not None for c in checked)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="pencilnet verify" tests="{tests}" '
-            f'failures="{totals["differs"]}" errors="{errors}" skipped="{totals["erratum"]}" time="0">\n'
-            + "\n".join(suites) + "\n</testsuites>\n").encode("utf-8")
+            cases.append(Case("config", config.name, config.path, None, "error", config.problem, "bad input",
+                              config.problem))
+        suites.append(Suite(config.name, cases, config.path))
+    return junit_report("verify", suites)
+
+
+def junit_gradcheck(report, config: str, path: str) -> bytes:
+    """gradcheck's JUnit XML report: a test case per parameter; a failure for each whose gradient
+    differs from finite differences or cannot be checked by them at this sample."""
+    cases = []
+    for c in report.checks:
+        case = Case(c.name, config, path)
+        if not c.passed:
+            said = (f"backprop {c.analytic!r}, finite differences {c.numeric!r} (± {c.resolution:.1e}, h = "
+                    f"{c.spacing:.1e}): relative difference {c.relative_error:.2e}, tolerance {report.tolerance:g}")
+            case = case._replace(outcome="failure", message=f"{c.name}: {c.verdict}: {said}", kind=c.verdict,
+                                 text=said)
+        cases.append(case)
+    return junit_report("gradcheck", [Suite(config, cases, path, [("tolerance", f"{report.tolerance:g}")])])
+
+
+def junit_train(history, target: float, config: str, path: str) -> bytes:
+    """train's JUnit XML report when a target error is set: one test case, `target_error`, failed
+    when the error of the last epoch run (measured during the epoch, as training stops on it) is
+    above the target; the final error and the epochs run are the suite's properties."""
+    reached = bool(history.errors) and history.errors[-1] <= target
+    said = (f"error {history.errors[-1] if history.errors else float('nan')!r} in epoch {history.epochs_run} "
+            f"(measured during the epoch), target {target!r}; {history.final_error!r} with the final weights")
+    case = Case("target_error", config, path)
+    if not reached:
+        case = case._replace(outcome="failure", message=f"target error not reached: {said}", kind="not reached",
+                             text=said)
+    properties = [("target_error", repr(target)), ("final_error", repr(history.final_error)),
+                  ("epochs_run", str(history.epochs_run)), ("stopped_early", str(history.stopped_early).lower())]
+    return junit_report("train", [Suite(config, [case], path, properties)])
 
 
 def _problem_line(problem: str) -> int | None:
