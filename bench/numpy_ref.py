@@ -1,3 +1,4 @@
+# ruff: noqa: E702  (the reference's own style, kept verbatim)
 # A verbatim copy of the project's speed reference, ../shared/perf/numpy_ref.py (beside the main
 # checkout), kept here so that bench/run.py measures against it from any checkout. Do not tune it:
 # it is the yardstick pencilnet's NumPy loop is held to (within 1.1×, README "Performance").

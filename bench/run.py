@@ -1,3 +1,4 @@
+# ruff: noqa: E702  (the hand-written loops below keep numpy_ref's one-update-per-line style)
 """How fast pencilnet trains and starts, and how much memory training takes.
 
     python bench/run.py [--quick] [--repeat N] [--samples N] [--threads N]
@@ -101,7 +102,6 @@ def contenders(inputs, targets, params, size):
 
     found[REFERENCE] = reference
     from pencilnet.core.model import Layer, Model
-
     from pencilnet.training import loop as engine
 
     model = Model((Layer(params[0], params[1]), Layer(params[2], params[3])))
@@ -127,8 +127,9 @@ def contenders(inputs, targets, params, size):
         try:
             with Progress(*columns, console=console, transient=True, refresh_per_second=4) as bar:
                 task = bar.add_task("train", total=epochs, error="…")
-                report = lambda epoch, done, error: bar.update(task, completed=epoch - 1 + done / samples,
-                                                               error=f"{error:.6f}")
+                def report(epoch, done, error):
+                    return bar.update(task, completed=epoch - 1 + done / samples,
+                                                                               error=f"{error:.6f}")
                 engine.train(model, inputs, targets, engine.Schedule(RATE, epochs, size, shuffle=True),
                              on_progress=report)
         finally:
@@ -137,7 +138,7 @@ def contenders(inputs, targets, params, size):
 
     if batch < samples:
         found["pencilnet, shuffled, progress bar"] = bookkept
-    if batch == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online() is not None:
+    if batch == 1 and _has_numba():
         found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
@@ -151,7 +152,7 @@ def contenders(inputs, targets, params, size):
             with torch.no_grad():
                 for _ in range(epochs):
                     if batch == 1:  # one sample at a time: vectors and outer products are quicker
-                        for x, t in zip(data, wanted):
+                        for x, t in zip(data, wanted, strict=False):
                             h = torch.sigmoid(x @ w1 + b1)
                             o = torch.sigmoid(h @ w2 + b2)
                             d2 = (o - t) * o * (1 - o)
@@ -310,9 +311,9 @@ class FlatParams:
         self.theta, self.grad = np.concatenate([p.ravel() for p in params]), np.zeros(sum(sizes))
         cuts = np.cumsum([0] + sizes)
         self.W1, self.b1, self.W2, self.b2 = (self.theta[a:b].reshape(p.shape) for a, b, p in zip(cuts, cuts[1:],
-                                                                                                  params))
-        self.gW1, self.gb1, self.gW2, self.gb2 = (self.grad[a:b].reshape(p.shape) for a, b, p in zip(cuts, cuts[1:],
-                                                                                                     params))
+                                                                                                  params, strict=False))
+        self.gW1, self.gb1, self.gW2, self.gb2 = (self.grad[a:b].reshape(p.shape)
+                                                  for a, b, p in zip(cuts, cuts[1:], params, strict=False))
 
 
 def hand_step(p: FlatParams, settings: dict, lr: float):
@@ -457,7 +458,7 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
         return pencilnet_run(model, inputs, targets, engine.Schedule(rate, 1, size, optimizer=optimizer), compiled)
 
     found["pencilnet"] = pencilnet(False)
-    if size == 1 and __import__("pencilnet.training.fast").training.fast.compiled_online(optimized=True) is not None:
+    if size == 1 and _has_numba():
         found["pencilnet, numba"] = pencilnet(True)
     try:
         import torch
@@ -470,7 +471,7 @@ def optimizer_contenders(inputs, targets, params, size, settings, rate):
     def torch_optim(epochs):
         layers = [torch.nn.Linear(36, 36, dtype=torch.float64), torch.nn.Linear(36, 2, dtype=torch.float64)]
         with torch.no_grad():
-            for layer, w, b in zip(layers, params[0::2], params[1::2]):
+            for layer, w, b in zip(layers, params[0::2], params[1::2], strict=False):
                 layer.weight.copy_(torch.from_numpy(w.T))
                 layer.bias.copy_(torch.from_numpy(b))
         net = torch.nn.Sequential(layers[0], torch.nn.Sigmoid(), layers[1], torch.nn.Sigmoid())
@@ -519,9 +520,10 @@ def _numba_start():
         import numba  # noqa: F401
     except ImportError:
         return print("numba is not installed: pencilnet's NumPy loop trains.\n")
-    code = ("import time; start = time.perf_counter(); import numpy as np; from pencilnet.training import fast\n"
+    code = ("import time; start = time.perf_counter(); import numpy as np\n"
+            "from pencilnet.training.compiled_run import CompiledRun\n"
             "from pencilnet.core.model import Layer, Model\n"
-            "run = fast.ExactRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse', compiled=True)\n"
+            "run = CompiledRun(Model((Layer(np.zeros((2, 2)), [0, 0]),)), 'half_sse')\n"
             "run.train(np.zeros((1, 2)), np.zeros((1, 2)), 1, 0.1, np.zeros((1, 2)))\n"
             "print(time.perf_counter() - start)")
     with tempfile.TemporaryDirectory() as cache:
@@ -612,7 +614,7 @@ def bench_memory(args):
         paths.insert(1, ("online, numba", 1, True, 2000))
     for mode, size, compiled, samples in paths:
         found = [_memory(samples, epochs, size, compiled) for epochs in (10, 1000)]
-        for epochs, (peak, rss, data) in zip((10, 1000), found):
+        for epochs, (peak, rss, _) in zip((10, 1000), found, strict=True):
             print(f"| {mode} | {samples:,} | {epochs:,} | {peak / 1024:,.0f} KiB | {rss / 2**20:,.1f} MiB |")
         print(f"| {mode} | | 1,000 against 10 | {found[1][0] / found[0][0]:.3f}× "
               f"(+{(found[1][0] - found[0][0]) / 990:.0f} B/epoch) | {found[1][1] / found[0][1]:.3f}× |")

@@ -55,7 +55,7 @@ def test_every_module_lives_in_a_layer():
 
 # The same rules, and more, as import-linter contracts (pyproject.toml, [tool.importlinter]):
 # the layers; core importing none of rich, yaml, typer or numba; the training runs independent.
-RUNS = ["numpy_run", "compiled_run", "stages_run"]
+RUNS = ["numpy_run", "compiled_run", "stages_run"]  # peers behind loop.Run; loop.choose_run picks one
 
 
 def lint_imports(*contracts: str, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
@@ -84,3 +84,33 @@ def test_the_contracts_catch_a_forbidden_import(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
     result = lint_imports("core", cwd=tmp_path, env=env)
     assert result.returncode == 1 and "pencilnet.core.model -> rich" in result.stdout, result.stdout + result.stderr
+
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_the_training_runs_are_independent_of_each_other(run):
+    names = imported(PACKAGE / "training" / f"{run}.py")
+    others = [f"pencilnet.training.{other}" for other in RUNS if other != run] + ["pencilnet.training.loop"]
+    assert not [name for name in names if name in others], names
+
+
+@pytest.mark.parametrize("layer", ["core", "training"])
+def test_no_import_circle_in_the_engine(layer):
+    graph = {}
+    for path in (PACKAGE / layer).rglob("*.py"):
+        module = ".".join(("pencilnet",) + path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        graph[module] = {name for name in imported(path) if name != module}
+    state: dict = {}
+
+    def visit(module, trail):
+        if state.get(module) == "done" or module not in graph:
+            return
+        assert state.get(module) != "open", " → ".join(trail + [module])
+        state[module] = "open"
+        for name in sorted(graph[module]):
+            if not name.startswith(module + "."):  # a package importing its own modules is not a circle
+                visit(name, trail + [module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        visit(module, [])

@@ -77,7 +77,10 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     return reachable[-1]
 
 
-def run(command: str) -> str:
+EXIT = re.compile(r"\(exit (\d+)\)")  # a last line "(exit 1)": the example's exit status, when it is not 0
+
+
+def run(command: str, status: int = 0) -> str:
     """The command's standard output: pencilnet in-process (a process each would take seconds
     on a busy machine), and whatever it is piped into, if anything, in a shell."""
     from typer.testing import CliRunner
@@ -86,7 +89,7 @@ def run(command: str) -> str:
 
     first, _, rest = command.partition(" | ")
     result = CliRunner().invoke(app, shlex.split(first)[1:])
-    assert result.exit_code == 0, f"{command}: exit {result.exit_code}\n{result.output}"
+    assert result.exit_code == status, f"{command}: exit {result.exit_code}\n{result.output}"
     if not rest:
         return result.stdout
     done = subprocess.run(rest, shell=True, input=result.stdout, capture_output=True, text=True, timeout=60,
@@ -115,7 +118,11 @@ def test_readme_example(block, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", str(WIDTH))
     for command, expected in block:
         assert command.startswith("pencilnet "), command
-        out = run(command)
+        shown = [line for line in expected if line.strip()]
+        status = EXIT.fullmatch(shown[-1].strip()) if shown else None
+        if status:
+            expected = expected[:expected.index(shown[-1])]
+        out = run(command, int(status.group(1)) if status else 0)
         assert matches(expected, out.splitlines()), f"$ {command}\n{out}"
 
 

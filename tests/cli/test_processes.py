@@ -251,10 +251,12 @@ FIRST_WAVE = {
     "export": ["export", "--out", "{d}/net.safetensors"], "publish": ["publish", "--out", "{d}/doc.md"],
     "init": ["init", "--layers", "2,3,2", "--seed", "3"], "summary": ["summary"], "diagram": ["diagram"],
     "data fruit": ["data", "fruit", "--out", "{d}/fruit.csv", "--count", "10"],
+    "exercise": ["exercise", "--out", "{d}/exercises"],
 }
 SECOND_WAVE = {
     "import": ["import", "{d}/net.safetensors"], "plot": ["plot", "{d}/train.out"],
     "data show": ["data", "show", "{d}/fruit.csv"],
+    "grade": ["grade", "{d}/answers.csv", "--exercises", "{d}/exercises"],
 }
 
 
@@ -269,6 +271,7 @@ def test_every_command_exits_0_when_it_succeeds_as_a_real_process(tmp_path):
     from pencilnet.cli.app import app
 
     assert command_names(app) == set(FIRST_WAVE) | set(SECOND_WAVE)  # a new command gets its line here
+    (tmp_path / "answers.csv").write_text("student,quantity,value\nvariant-1,net_h1,0.5\n")
     for wave in (FIRST_WAVE, SECOND_WAVE):
         running = {}
         for name, args in wave.items():  # side by side: twenty starts one after another take long

@@ -35,7 +35,7 @@ def networks(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     scale = draw(st.sampled_from([0.1, 1.0, 2.0]))
     layers = []
-    for fan_in, fan_out, activation, one in zip(sizes, sizes[1:], hidden + [output], shared):
+    for fan_in, fan_out, activation, one in zip(sizes, sizes[1:], hidden + [output], shared, strict=False):
         layers.append(Layer(rng.normal(0, scale, (fan_in, fan_out)), rng.normal(0, scale, 1 if one else fan_out),
                             activation, shared_bias=one))
     x = rng.uniform(-1, 1, sizes[0])
@@ -79,7 +79,7 @@ def test_fast_loop_matches_the_stages(case, batch_size, epochs):
     for _ in range(epochs):
         for start in range(0, len(xs), size):
             grads = [backprop(slow, forward(slow, xi), ti, loss)
-                     for xi, ti in zip(xs[start:start + size], ts[start:start + size])]
+                     for xi, ti in zip(xs[start:start + size], ts[start:start + size], strict=False)]
             mean = Gradients(tuple(
                 LayerGradients(*[None] * 5,
                                       np.mean([g.layers[k].weights for g in grads], axis=0),

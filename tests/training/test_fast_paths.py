@@ -11,9 +11,9 @@ from helpers import CASES, every_combination, random_model
 from pencilnet.core.metrics import mean_error
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, chain, forward
-from pencilnet.training import fast, loop
-from pencilnet.training.fast import ExactRun, compiled_online
+from pencilnet.training import compiled_run, loop
 from pencilnet.training.loop import Schedule, TrainingDiverged, train
+from pencilnet.training.numpy_run import NumpyRun
 
 VARIANTS = ["plain", "shared", "frozen"]  # bias modes and frozen parameters
 
@@ -23,11 +23,11 @@ def network(hidden, output, loss, variant, seed=0):
     sizes = [5] + [int(n) for n in rng.integers(2, 7, size=len(hidden))] + [3]
     model = random_model(rng, sizes, hidden + [output])
     if variant == "shared":  # every other layer with one shared bias weight
-        model = Model(tuple(Layer(l.weights, l.biases[:1] if i % 2 == 0 else l.biases, l.activation,
-                                  shared_bias=i % 2 == 0) for i, l in enumerate(model.layers)), model.bias_input)
+        model = Model(tuple(Layer(layer.weights, layer.biases[:1] if i % 2 == 0 else layer.biases, layer.activation,
+                                  shared_bias=i % 2 == 0) for i, layer in enumerate(model.layers)), model.bias_input)
     elif variant == "frozen":
-        model = Model(tuple(Layer(l.weights, l.biases, l.activation, frozen_weights=i == 0,
-                                  frozen_biases=i == len(model.layers) - 1) for i, l in enumerate(model.layers)),
+        model = Model(tuple(Layer(layer.weights, layer.biases, layer.activation, frozen_weights=i == 0,
+                                  frozen_biases=i == len(model.layers) - 1) for i, layer in enumerate(model.layers)),
                       model.bias_input)
     xs = rng.uniform(-1, 1, size=(40, 5))
     if loss == "mse":
@@ -40,14 +40,14 @@ def network(hidden, output, loss, variant, seed=0):
 def by_stages(model, xs, ts, loss, rate, epochs, size):
     """Training written with the recorded stages: each batch's gradient the mean of its samples'."""
     theta = flatten(model)
-    free = np.concatenate([np.full(l.weights.size, not l.frozen_weights) for l in model.layers]
-                          + [np.full(l.biases.size, not l.frozen_biases) for l in model.layers])
+    free = np.concatenate([np.full(layer.weights.size, not layer.frozen_weights) for layer in model.layers]
+                          + [np.full(layer.biases.size, not layer.frozen_biases) for layer in model.layers])
     for _ in range(epochs):
         for start in range(0, len(xs), size):
             current = unflatten(model, theta)
             gradients = [[row.gradient for row in chain(current, backprop(
                 current, forward(current, x), t, loss))] for x, t in zip(xs[start:start + size],
-                                                                                ts[start:start + size])]
+                                                                                ts[start:start + size], strict=False)]
             theta = theta - rate * np.mean(gradients, axis=0) * free
     return theta
 
@@ -131,7 +131,7 @@ def test_compiled_loop_on_the_fruit_network(monkeypatch):
     rng = np.random.default_rng(7)
     model = random_model(rng, [36, 36, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(1500, 36)), np.eye(2)[rng.integers(2, size=1500)]
-    from pencilnet.training import compiled
+    from pencilnet.training import kernels as compiled
 
     kernel, rows = compiled.online, []
 
@@ -161,11 +161,11 @@ def test_compiled_loop_reports_divergence_like_the_numpy_loop(monkeypatch):
 
 def test_without_numba_the_numpy_loop_trains(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # as if not installed: importing it fails
-    monkeypatch.delitem(sys.modules, "pencilnet.training.compiled", raising=False)
+    monkeypatch.delitem(sys.modules, "pencilnet.training.kernels", raising=False)
     monkeypatch.setattr(loop, "COMPILED_FROM", 0)
     monkeypatch.delenv("PENCILNET_NUMBA", raising=False)
-    assert compiled_online() is None
     model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")
+    assert not compiled_run.available(model, "half_sse")
     history = train(model, xs, ts, Schedule(0.1, 2, 1))
     expected = by_stages(model, xs, ts, "half_sse", 0.1, 2, 1)
     np.testing.assert_allclose(flatten(history.model), expected, rtol=0, atol=1e-12)
@@ -173,12 +173,12 @@ def test_without_numba_the_numpy_loop_trains(monkeypatch):
 
 def test_the_compiled_loop_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("PENCILNET_NUMBA", "0")
-    assert compiled_online() is None
+    assert not compiled_run.available(Model((Layer([[1.0]], [0.0]),)), "half_sse")
 
 
 def test_short_runs_do_not_start_the_compiled_loop(monkeypatch):
     started = []
-    monkeypatch.setattr(fast, "compiled_online", lambda: started.append(1))
+    monkeypatch.setattr(compiled_run, "available", lambda *arguments: started.append(1))
     monkeypatch.setattr(loop, "COMPILED_FROM", 400)  # the rule at a size that is quick to train
     model, xs, ts = network(["sigmoid"], "sigmoid", "half_sse", "plain")  # 40 samples
     train(model, xs, ts, Schedule(0.1, 9, 1))  # 360 online updates: too few
@@ -193,7 +193,7 @@ def test_the_compiled_kernels_have_a_branch_for_every_row():
     pytest.importorskip("numba")
     from pencilnet.core.activations import ACTIVATIONS
     from pencilnet.core.losses import LOSSES
-    from pencilnet.training import compiled
+    from pencilnet.training import kernels as compiled
 
     assert list(compiled.ACTIVATION_CODES) == list(ACTIVATIONS) and list(compiled.LOSS_CODES) == list(LOSSES)
     text = compiled.source()
@@ -263,7 +263,7 @@ def test_the_training_function_skips_frozen_parameters_and_is_the_same_numbers_i
     # The written-out function for a network with a frozen first layer has no step for it.
     model = Model((Layer(np.ones((2, 3)), [0.1, 0.2, 0.3], "tanh", frozen_weights=True, frozen_biases=True),
                    Layer(np.ones((3, 2)), [0.2], "sigmoid", shared_bias=True)), bias_input=-1.0)
-    run = ExactRun(model, "half_sse")
+    run = NumpyRun(model, "half_sse")
     for rows in (0, 4):
         run._updates(rows)
         source = run.plans[rows].source
@@ -289,7 +289,7 @@ def test_a_saturated_output_trains_as_the_stages_take_it(output, loss, size, opt
     xs, ts = np.array([[1.0], [1.0025]]), np.array([[0.6, 0.3], [0.6, 0.3]])
     schedule = Schedule(0.1, 2, size, optimizer=Optimizer("adam") if optimizer else Optimizer())
     fast_run = train(model, xs, ts, schedule, loss)
-    monkeypatch.setattr(loop, "ExactRun", lambda model, loss, compiled, optimizer: loop.StagesRun(
+    monkeypatch.setattr(loop, "choose_run", lambda model, loss, arithmetic, optimizer, size, updates: loop.StagesRun(
         model, loss, loop.EXACT, optimizer))
     by_stages = train(model, xs, ts, schedule, loss)
     np.testing.assert_allclose(flatten(fast_run.model), flatten(by_stages.model), rtol=1e-12, atol=1e-12)

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import yaml
 from helpers import CASES, analytic_gradient, numeric_gradient, random_model
+from pencilnet.training.fast import ExactRun
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, forward, step
 from pencilnet.training import loop
-from pencilnet.training.fast import ExactRun
 from pencilnet.training.loop import Schedule, TrainingDiverged, TrainingInterrupted, train
 
 

@@ -1,8 +1,8 @@
-"""Every optimizer trains in the fast loops (`fast.ExactRun`): its in-place step is
+"""Every optimizer trains in the fast runs (`numpy_run`, `compiled_run`): its in-place step is
 `optimizers.update` to the last bit, and training with it gives the numbers of the recorded
-stages (`recorded.StagesRun`, exact arithmetic) and of the torch-like oracle of tests/helpers.py;
+stages (`stages_run.StagesRun`, exact arithmetic) and of the torch-like oracle of tests/helpers.py;
 the compiled (numba) online loop's step is the in-place step's, and its training the NumPy loop's.
-(The tests of `InPlace`, a core function, are here: it is the training loop's step.)"""
+(`steppers.InPlace` is the runs' step.)"""
 
 import importlib.util
 
@@ -13,12 +13,14 @@ from helpers import every_combination, random_model, torch_like
 from pencilnet.core import optimizers
 from pencilnet.core.arithmetic import EXACT, Pencil
 from pencilnet.core.model import Layer, Model, flatten, unflatten
-from pencilnet.core.optimizers import InPlace, LearningRateSchedule, Optimizer
+from pencilnet.core.optimizers import LearningRateSchedule, Optimizer
 from pencilnet.core.stages import backprop, error, forward, gradient_vector, trainable
-from pencilnet.training import fast, loop
-from pencilnet.training.fast import ExactRun
+from pencilnet.training import loop
+from pencilnet.training.compiled_run import CompiledRun
 from pencilnet.training.loop import Schedule, TrainingDiverged, train
-from pencilnet.training.recorded import StagesRun
+from pencilnet.training.numpy_run import NumpyRun
+from pencilnet.training.stages_run import StagesRun
+from pencilnet.training.steppers import InPlace
 
 SETTINGS = {  # torch.optim's settings, by what they exercise
     "sgd momentum": ("sgd", {"momentum": 0.9}),
@@ -148,11 +150,17 @@ def by_oracle(model, xs, ts, loss, key, rates, size):
     return theta, errors
 
 
+def chosen(made: list):
+    """`loop.choose_run`, remembering each run it makes."""
+    original = loop.choose_run
+    return lambda *arguments: made.append(original(*arguments)) or made[-1]
+
+
 def by_stages(monkeypatch, model, xs, ts, schedule, loss):
     """`train` with the run object of the recorded stages, in exact arithmetic."""
     with monkeypatch.context() as patch:
-        patch.setattr(loop, "ExactRun", lambda model, loss, compiled, optimizer: StagesRun(model, loss, EXACT,
-                                                                                             optimizer))
+        patch.setattr(loop, "choose_run", lambda model, loss, arithmetic, optimizer, size, updates: StagesRun(
+            model, loss, EXACT, optimizer))
         return train(model, xs, ts, schedule, loss)
 
 
@@ -164,9 +172,9 @@ def test_the_numpy_loop_trains_every_optimizer_as_the_stages_and_the_oracle(key,
     schedule = Schedule(0.05, 3, size, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
     made = []
     with monkeypatch.context() as patch:  # the run that trains is the NumPy loop's
-        patch.setattr(loop, "ExactRun", lambda *arguments: made.append(ExactRun(*arguments)) or made[-1])
+        patch.setattr(loop, "choose_run", chosen(made))
         history = train(model, xs, ts, schedule, loss)
-    assert made and made[0].optimizer is not None and made[0].kernel is None
+    assert made and made[0].optimizer is not None and isinstance(made[0], NumpyRun)
     stages = by_stages(monkeypatch, model, xs, ts, schedule, loss)
     np.testing.assert_allclose(flatten(history.model), flatten(stages.model), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(history.errors, stages.errors, rtol=1e-12, atol=0)
@@ -186,7 +194,7 @@ def test_rewinding_restores_the_optimizer_state():
     # mark, train, rewind, train again: the same parameters and state to the last bit, as the
     # divergence search relies on when it trains a stretch again from its mark.
     model, xs, ts, loss = network("plain")
-    run = ExactRun(model, loss, optimizer=optimizer_of("sgd nesterov, decay"))
+    run = NumpyRun(model, loss, optimizer=optimizer_of("sgd nesterov, decay"))
     outputs = np.empty(ts.shape)
     run.train(xs, ts, 1, 0.2, outputs)
     run.mark()
@@ -215,15 +223,17 @@ def test_exact_arithmetic_never_trains_through_the_stages(key, monkeypatch):
 
 
 def test_long_online_runs_with_an_optimizer_start_its_compiled_loop(monkeypatch):
-    asked = []
-    monkeypatch.setattr(fast, "compiled_online", lambda optimized=False: asked.append(optimized))
+    pytest.importorskip("numba")
+    made = []
+    monkeypatch.setattr(loop, "choose_run", chosen(made))
+    monkeypatch.setenv("PENCILNET_NUMBA", "1")
     model, xs, ts, loss = network("plain")
     train(model, xs, ts, Schedule(0.2, 2, 1, optimizer=optimizer_of("adam")), loss)  # 14 updates: NumPy
-    assert asked == []
     monkeypatch.setattr(loop, "COMPILED_FROM", 0)
     train(model, xs, ts, Schedule(0.2, 2, 1, optimizer=optimizer_of("adam")), loss)
     train(model, xs, ts, Schedule(0.2, 2, 1), loss)
-    assert asked == [True, False]
+    assert [type(run) for run in made] == [NumpyRun, CompiledRun, CompiledRun]
+    assert made[1].optimizer is not None and made[2].optimizer is None
 
 
 # ---- the compiled (numba) online loop ----------------------------------------------------------
@@ -233,7 +243,7 @@ def test_the_compiled_step_is_the_in_place_step_to_the_last_bit(key):
     # From the same gradients (frozen places 0), the kernel's step gives InPlace's numbers, every
     # bit, state and all: the formulas are `update`'s in both, in the same order.
     pytest.importorskip("numba")
-    from pencilnet.training import compiled
+    from pencilnet.training import kernels as compiled
 
     optimizer = optimizer_of(key)
     rng = np.random.default_rng(8)
@@ -258,12 +268,12 @@ def test_the_compiled_loop_trains_every_optimizer_as_the_numpy_loop(key, variant
     schedule = Schedule(0.05, 3, 1, shuffle=True, seed=3, optimizer=optimizer_of(key), lr_schedule=SCHEDULES[variant])
     monkeypatch.setattr(loop, "COMPILED_FROM", 0)
     made, found = [], []
-    monkeypatch.setattr(loop, "ExactRun", lambda *arguments: made.append(ExactRun(*arguments)) or made[-1])
+    monkeypatch.setattr(loop, "choose_run", chosen(made))
     for numba in ("1", "0"):
         monkeypatch.setenv("PENCILNET_NUMBA", numba)
         found.append(train(model, xs, ts, schedule, loss))
     compiled, numpy = made
-    assert compiled.kernel is not None and numpy.kernel is None
+    assert isinstance(compiled, CompiledRun) and isinstance(numpy, NumpyRun)
     np.testing.assert_allclose(flatten(found[0].model), flatten(found[1].model), rtol=0, atol=1e-12)
     np.testing.assert_allclose(found[0].errors, found[1].errors, rtol=1e-12, atol=0)
     np.testing.assert_allclose(compiled.optimizer.rows, numpy.optimizer.rows, rtol=0, atol=1e-12)

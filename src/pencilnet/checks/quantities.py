@@ -211,7 +211,8 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)
-    kept = list(zip(history.epochs, history.errors, strict=True))  # a long run's: an evenly spread sample
+    numbers = history.epochs or list(range(1, len(history.errors) + 1))
+    kept = list(zip(numbers, history.errors, strict=True))  # a long run's: an evenly spread sample
     values = {f"epoch_{n}_error": e for n, e in kept}
     count = len(config.train_inputs)  # the mean's count: the sum of the samples' E is the mean × count
     values.update({f"epoch_{n}_error_total": e * count for n, e in kept})
@@ -219,7 +220,7 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
         factor = SQUARES[config.loss](config.model.layers[-1].size)
         values.update({f"epoch_{n}_sse": e * count * factor for n, e in kept})
     values[f"error_after_{epochs}_epochs"] = history.final_error
-    values.update({f"lr_epoch_{n}": rate for n, rate in zip(history.epochs, history.learning_rates or (), strict=True)})
+    values.update({f"lr_epoch_{n}": rate for n, rate in zip(numbers, history.learning_rates or (), strict=True)})
     values.update({f"{p}_after_{epochs}_epochs": v for p, v in history.model.parameters().items()})
     x, target = config.sample(sample)
     values.update(sample_values(history.model, x, target, config.loss, arithmetic, f"_after_{epochs}_epochs"))
@@ -230,4 +231,11 @@ def lookup(name: str, computed: dict[str, float]) -> float:
     """`name` in `computed`, accepting "epoch" for "epochs" after a count of one."""
     if name in computed:
         return computed[name]
-    return computed[re.sub(r"_epoch$", "_epochs", name)]
+    plural = re.sub(r"_epoch$", "_epochs", name)
+    if plural in computed:
+        return computed[plural]
+    from pencilnet.core.errors import InputError  # an epoch a long run's evenly spread history left out
+
+    raise InputError(f"{name}: a run of more than 1,024 epochs keeps an evenly spread sample of its epochs' "
+                     "errors, and this epoch is not among them: ask for one that is (1, the last, or one after "
+                     "a power of two)")

@@ -61,7 +61,7 @@ def verify(configs: Annotated[list[str] | None, typer.Argument(
 
         report = ReportFormat.json if as_json else report
         check_output(junit, "junit", force)
-        paths = configs or [None]
+        paths: list[str | None] = list(configs) if configs else [None]
         several = len(paths) > 1 or junit is not None or report in (ReportFormat.github, ReportFormat.gitlab)
         checked, shown = [], []
         for path in paths:
@@ -81,10 +81,10 @@ def verify(configs: Annotated[list[str] | None, typer.Argument(
             write_atomic(junit, ci_reports.junit(checked))
             wrote(junit)
         _show_verdicts(report, checked, shown, style(decimals, rows, all_rows))
-        problems = [c for c in checked if c.problem is not None]
+        problems = [c.problem for c in checked if c.problem is not None]
         if problems:
             raise InputError(f"{len(problems)} of {len(checked)} configs could not be checked: "
-                             + "; ".join(c.problem.splitlines()[0] for c in problems[:3]))
+                             + "; ".join(problem.splitlines()[0] for problem in problems[:3]))
         failed = [(c.path, line) for c in checked if (line := failure(list(c.verdicts))) is not None]
         if failed:
             raise CheckFailed("; ".join(line if len(checked) == 1 else f"{path}: {line}" for path, line in failed))

@@ -18,6 +18,7 @@ from pencilnet.cli.shared import (
     write_out,
     wrote,
 )
+from pencilnet.core.errors import InputError
 
 Out = Annotated[str, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
@@ -32,11 +33,18 @@ Title = Annotated[str | None, typer.Option(
     "--title", metavar="TEXT", show_default=False, help="The document's title; without it, the config's name.")]
 
 
+Sheet = Annotated[str | None, typer.Option(
+    "--sheet", metavar="questions|answers", show_default=False,
+    help="An exercise's question sheet (the network, the sample, the questions) or its answer key, instead of "
+         "the worked example.")]
+
+
 def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: Decimals = None,
             pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, title: Title = None,
-            force: Force = False):
+            sheet: Sheet = None, force: Force = False):
     """Write the worked example as a document: the network, the forward pass, the error, every
-    gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX."""
+    gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX, or as
+    a notebook whose code recomputes each stage."""
     with failures():
         from pencilnet.cli.stages import walk_of
         from pencilnet.io.files import write_atomic
@@ -44,6 +52,8 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
         from pencilnet.views.publish import STDOUT, check_path, picture_path
         from pencilnet.views.publish import publish as document
 
+        if sheet not in (None, "questions", "answers"):
+            raise InputError(f"--sheet: expected questions or answers, found {sheet!r}")
         path = check_path(out)
         to_stdout = path == STDOUT
         if not to_stdout:
@@ -61,7 +71,8 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
             from pencilnet.views.publish.ipynb import recipe as recipe_of
 
             recipe = recipe_of(config, out, sets, sample, carried, walk, cfg.expected is not None)
-        for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out, recipe):
+        for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out, sheet,
+                                      recipe):
             if to_stdout:
                 write_out(str(content))
                 continue

@@ -66,7 +66,8 @@ class Activation:
     @property
     def scale(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
         """(out, ∂E/∂out, spare): ∂E/∂out -> ∂E/∂net, in place."""
-        return _compiled("out, grad, spare", self.scale_statements, (("out", "out"), ("grad", "grad"), ("spare", "spare")))
+        names = (("out", "out"), ("grad", "grad"), ("spare", "spare"))
+        return _compiled("out, grad, spare", self.scale_statements, names)
 
     def backward(self, out: np.ndarray, dE_dout: np.ndarray) -> np.ndarray:
         """∂E/∂net from ∂E/∂out, for one sample (1-D) or a batch (one row per sample)."""
@@ -206,7 +207,8 @@ ACTIVATIONS = {row.name: replace(row, family=row.family or row.name) for row in 
 
 def written_name(family: str, settings: dict[str, float]) -> str:
     """The name of `family` with `settings` (those that differ from its defaults): "leaky_relu(slope=0.2)"."""
-    return ACTIVATIONS[family].make(**settings).name if settings else family
+    make = ACTIVATIONS[family].make
+    return make(**settings).name if settings and make else family
 
 
 def activation_of(name: str) -> Activation:
@@ -219,7 +221,7 @@ def activation_of(name: str) -> Activation:
 def _with_settings(name: str) -> Activation:
     match = re.fullmatch(r"(\w+)\((.*)\)", name)
     row = ACTIVATIONS.get(match.group(1)) if match else None
-    if row is None or row.make is None:
+    if match is None or row is None or row.make is None:
         raise ValueError(f"one of {', '.join(ACTIVATIONS)}, or one with its settings such as leaky_relu(slope=0.2)")
     settings = {}
     for part in match.group(2).split(","):
@@ -229,7 +231,8 @@ def _with_settings(name: str) -> Activation:
             settings[key] = float(value)
         except ValueError:
             raise ValueError(f"{row.name}'s settings as numbers, such as {row.name}(slope=0.2)") from None
-        problem = row.check(key, settings[key]) if key in row.settings else f"only the settings {', '.join(row.settings)}"
+        problem = (row.check(key, settings[key]) if key in row.settings and row.check else
+                   None if key in row.settings else f"only the settings {', '.join(row.settings)}")
         if problem:
             raise ValueError(f"{row.name}: {key}: {problem}")
     return replace(row.make(**settings), family=row.name)

@@ -25,5 +25,5 @@ def draw(rng: "np.random.Generator", scheme: str, fan_in: int, fan_out: int, spr
 def initial_parameters(sizes: list[int], scheme: str, seed: int, spread: float = 0.5):
     """Weights and biases for each layer of a network of `sizes`, always the same for one seed."""
     rng = np.random.default_rng(seed)
-    drawn = [draw(rng, scheme, fan_in, fan_out, spread) for fan_in, fan_out in zip(sizes, sizes[1:])]
+    drawn = [draw(rng, scheme, fan_in, fan_out, spread) for fan_in, fan_out in zip(sizes, sizes[1:], strict=False)]
     return [w for w, _ in drawn], [b for _, b in drawn]

@@ -181,17 +181,17 @@ def _times(t, log_value):
         return np.where(t != 0, t * log_value, 0.0)
 
 
-def from_net(loss: str, activation: str) -> bool:
+def from_net(loss: str, activation: str | None) -> bool:
     """Whether, in exact arithmetic, E of this output layer is taken from its net (`terms_from_net`)."""
     return LOSSES[loss].logarithmic and activation in PROBABILITIES
 
 
-def terms_from_net(loss: str, activation: str, net, out, target) -> np.ndarray:
+def terms_from_net(loss: str, activation: str | None, net, out, target) -> np.ndarray:
     """E_k for each output (one sample, or a batch with one row per sample). The cross-entropies
     on sigmoid or softmax outputs come from net, exact at any saturation; every other pair is
     `LOSSES[loss].terms(out, target)`."""
     t = np.asarray(target, dtype=np.float64)
-    if not from_net(loss, activation):
+    if activation is None or not from_net(loss, activation):  # None: from the outputs, as by hand
         return LOSSES[loss].terms(np.asarray(out, dtype=np.float64), t)
     log_p, log_q = log_out(activation, net)
     if loss == "cross_entropy":
@@ -199,7 +199,7 @@ def terms_from_net(loss: str, activation: str, net, out, target) -> np.ndarray:
     return -(_times(t, log_p) + _times(1.0 - t, log_q))
 
 
-def dE_dout_from_net(loss: str, activation: str, net, out, target) -> np.ndarray:
+def dE_dout_from_net(loss: str, activation: str | None, net, out, target) -> np.ndarray:
     """∂E/∂out_k, for the cross-entropies from net: 1/out = e^(−ln out) keeps its digits when out
     underflows below 1e-15 (and is infinite only once out rounds to 0, beyond net = −745)."""
     t = np.asarray(target, dtype=np.float64)

@@ -66,12 +66,12 @@ class Model:
 
     def parameters(self) -> dict[str, float]:
         """Every parameter by name: w1..wN, then bw1..bwM (the article's order)."""
-        return dict(zip(self.names.parameters, flatten(self).tolist()))
+        return dict(zip(self.names.parameters, flatten(self).tolist(), strict=True))
 
     def replace(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> "Model":
         """The same network holding other parameter values."""
         layers = [Layer(w, b, layer.activation, layer.shared_bias, layer.frozen_weights, layer.frozen_biases)
-                  for w, b, layer in zip(weights, biases, self.layers)]
+                  for w, b, layer in zip(weights, biases, self.layers, strict=True)]
         return Model(tuple(layers), self.bias_input)
 
 
@@ -95,7 +95,7 @@ def flatten(model: Model) -> np.ndarray:
 
 def unflatten(model: Model, vector: np.ndarray) -> Model:
     """The inverse of `flatten`: a model shaped like `model` holding `vector`."""
-    weights, biases = zip(*views(model, vector))
+    weights, biases = zip(*views(model, vector), strict=True)
     return model.replace(list(weights), list(biases))
 
 
@@ -108,7 +108,7 @@ def views(model: Model, vector: np.ndarray) -> list[tuple[np.ndarray, np.ndarray
     for layer in model.layers:
         biases.append(vector[at:at + layer.biases.size])
         at += layer.biases.size
-    return list(zip(weights, biases))
+    return list(zip(weights, biases, strict=True))
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,7 +126,7 @@ class Names:
         nodes += [[f"y{k + 1}" for k in range(sizes[-1])]]
         weights, biases, w, b = [], [], 0, 0
         shared = shared or (False,) * (len(sizes) - 1)
-        for n_in, n_out, one in zip(sizes, sizes[1:], shared):
+        for n_in, n_out, one in zip(sizes, sizes[1:], shared, strict=False):
             numbers = np.arange(w + 1, w + n_in * n_out + 1).reshape(n_in, n_out)
             # (not np.char.add: numpy.char takes milliseconds to import, a tenth of a small command's run)
             weights.append(np.array([f"w{n}" for n in numbers.ravel()]).reshape(numbers.shape))

@@ -220,7 +220,7 @@ class LayerChain(Sequence):
     a table showing two dozen of a million parameters makes two dozen rows."""
 
     def __init__(self, model: Model, gradients: Gradients, index: int, bias: bool):
-        self.model, self.index, self.bias = model, index, bias
+        self.model, self.at, self.bias = model, index, bias  # (not `index`: a Sequence has that method)
         self.layer, self.found = model.layers[index], gradients.layers[index]
         self.coupled = activation_of(self.layer.activation).coupled
         self.names = model.names
@@ -235,7 +235,7 @@ class LayerChain(Sequence):
         if not -len(self) <= position < len(self):
             raise IndexError(position)
         position %= len(self)
-        layer, found, index = self.layer, self.found, self.index
+        layer, found, index = self.layer, self.found, self.at
         targets = self.names.nodes[index + 1]
         if not self.bias:
             i, j = divmod(position, self.width)
@@ -298,6 +298,8 @@ def walks(model: Model, x, target, loss: str, learning_rate: float, steps: int, 
     one before left: a worked example of momentum or Adam repeats the article's one step."""
     found, state = [], None
     for _ in range(steps):
-        found.append(walk(model, x, target, loss, learning_rate, arithmetic, sample, optimizer, state))
-        model, state = found[-1].new_model, found[-1].update.after
+        done = walk(model, x, target, loss, learning_rate, arithmetic, sample, optimizer, state)
+        assert done.update is not None  # a walk always records its step
+        found.append(done)
+        model, state = done.new_model, done.update.after
     return found

@@ -49,7 +49,8 @@ def read_roster(path: str) -> list[str]:
     rows = _rows(path, "roster")
     header = [name.strip().lower() for name in rows[0]]
     column = header.index("student") if "student" in header else 0
-    students, seen = [], {}
+    students: list[str] = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not row or not any(cell.strip() for cell in row):
             continue

@@ -207,11 +207,11 @@ class ActivationChoice(Choice):
         for key, setting in value.items():
             if key == "name":
                 continue
-            problem = (row.check(key, setting) if key in row.settings else
-                       f"only the settings {name} has: {', '.join(row.settings)}" if row.settings else
-                       f"no settings: {name} has none")
-            if problem:
-                check.fail(f"{path}.{key}", problem, setting)
+            wrong = (row.check(key, setting) if key in row.settings else
+                     f"only the settings {name} has: {', '.join(row.settings)}" if row.settings else
+                     f"no settings: {name} has none")
+            if wrong:
+                check.fail(f"{path}.{key}", wrong, setting)
                 return INVALID
             settings[key] = setting
         return written_name(name, settings)

@@ -1,9 +1,10 @@
 """The training loop: epochs of batches, progress, early stopping, divergence and Ctrl-C.
 
-The maths is the stages' (`pencilnet.core.stages`); the loop runs it fast through a run object
-(see `Run`): `fast.ExactRun` in NumPy, in place, for every optimizer (with the numba loops of
-`compiled` for long online runs), or `recorded.StagesRun` through the recorded stages when every
-carried number is rounded (pencil arithmetic).
+The maths is the stages' (`pencilnet.core.stages`); the loop runs it through one of three run
+objects, peers behind the `Run` protocol, chosen in `choose_run` and nowhere else:
+`numpy_run.NumpyRun` in NumPy, in place, for every optimizer and batch size;
+`compiled_run.CompiledRun`, the numba kernels, for long online runs; `stages_run.StagesRun`
+through the recorded stages when every carried number is rounded (pencil arithmetic).
 """
 
 import math
@@ -18,10 +19,13 @@ from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import Loss
 from pencilnet.core.metrics import accuracy
 from pencilnet.core.model import Model
-from pencilnet.training.fast import BATCH_STRETCH, STRETCH, ExactRun
+from pencilnet.training import compiled_run
+from pencilnet.training.compiled_run import CompiledRun
+from pencilnet.training.flat import BATCH_STRETCH, STRETCH
 from pencilnet.training.history import EpochSample
-from pencilnet.training.recorded import StagesRun
+from pencilnet.training.numpy_run import NumpyRun
 from pencilnet.training.schedule import Schedule
+from pencilnet.training.stages_run import StagesRun
 
 # Training has diverged when a parameter's magnitude passes this (or stops being a finite number),
 # as well as when the error does. No network whose inputs are of everyday sizes needs a weight
@@ -97,8 +101,9 @@ class TrainingDiverged(ArithmeticError):
     """The error stopped being a finite number, or a parameter did or grew past `PARAMETER_BOUND`.
 
     `cause` is "error", "weights" or "rate" (the schedule's rate overflowed). `sample` counts
-    from 1 in the data's order: for the error, the first sample whose error is not finite; for the weights, the sample (the last sample of
-    the batch) whose update took them out of bounds. `model` is the one after the last whole epoch."""
+    from 1 in the data's order: for the error, the first sample whose error is not finite; for
+    the weights, the sample (the last sample of the batch) whose update took them out of bounds.
+    `model` is the one after the last whole epoch."""
 
     def __init__(self, epoch: int, sample: int, model: Model, cause: str = "error", largest: float = float("nan")):
         self.epoch, self.sample, self.model, self.cause, self.largest = epoch, sample, model, cause, largest
@@ -140,20 +145,16 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
     if arithmetic is not EXACT and size != 1:
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
-    run: Run
-    if arithmetic is not EXACT:
-        run = StagesRun(model, loss, arithmetic, schedule.optimizer)
-    else:  # the compiled loop pays for its start (importing numba, loading the code) only on long runs
-        run = ExactRun(model, loss, size == 1 and count * schedule.epochs >= COMPILED_FROM, schedule.optimizer)
-    sample = EpochSample(test is not None)
+    run = choose_run(model, loss, arithmetic, schedule.optimizer, size, count * schedule.epochs)
+    kept = EpochSample(test is not None)
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, sample, on_progress,
+            epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, kept, on_progress,
                                      test)
     except KeyboardInterrupt:
-        raise TrainingInterrupted(sample.done(), sample.lists()[1], run.last_good()) from None
+        raise TrainingInterrupted(kept.done(), kept.lists()[1], run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
             final_error = run.mean_error(inputs, targets)
@@ -161,12 +162,23 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
             final_error = float("nan")
     if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
-    epochs, errors, test_accuracy = sample.lists()
+    epochs, errors, test_accuracy = kept.lists()
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
                    [schedule.rate(n) for n in epochs], epochs)
 
 
-def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sample: EpochSample,
+def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, updates: int) -> Run:
+    """The run that trains: the recorded stages for pencil arithmetic; the compiled kernels for
+    online runs of at least COMPILED_FROM updates (their start, importing numba and loading the
+    code, pays only there) where numba can take them; NumPy otherwise."""
+    if arithmetic is not EXACT:
+        return StagesRun(model, loss, arithmetic, optimizer)
+    if size == 1 and updates >= COMPILED_FROM and compiled_run.available(model, loss):
+        return CompiledRun(model, loss, optimizer)
+    return NumpyRun(model, loss, optimizer)
+
+
+def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
             on_progress, test) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
@@ -191,7 +203,7 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sampl
             raise TrainingDiverged(epoch, 1, run.last_good(), "rate", rate)
         for start in range(0, count, stretch):
             stop = min(start + stretch, count)
-            if shuffle:  # mode="clip": the indices are valid, and it writes straight into `out`
+            if order is not None:  # shuffled; mode="clip": the indices are valid, it writes straight into `out`
                 x = np.take(inputs, order[start:stop], axis=0, out=gathered_inputs[:stop - start], mode="clip")
                 t = np.take(targets, order[start:stop], axis=0, out=gathered_targets[:stop - start], mode="clip")
             else:
@@ -204,15 +216,15 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, sampl
             if not (math.isfinite(part) and run.largest() <= PARAMETER_BOUND):
                 where, cause, largest = _blow_up(run, x, t, size, rate, out)
                 sample = start + where
-                raise TrainingDiverged(epoch, int(order[sample] if shuffle else sample) + 1, run.last_good(), cause,
-                                       largest)
+                raise TrainingDiverged(epoch, int(order[sample] if order is not None else sample) + 1,
+                                       run.last_good(), cause, largest)
             total += part
             if on_progress and stop < count and time.monotonic() - reported >= PROGRESS_INTERVAL:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
         error = total / count
         run.epoch_done()
-        sample.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
+        kept.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

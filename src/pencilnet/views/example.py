@@ -39,6 +39,8 @@ class Example(Protocol):
     @property
     def classes(self) -> Sequence[str]: ...
 
+    def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]: ...
+
     @property
     def expected(self) -> Expectations | None: ...
 
@@ -50,6 +52,8 @@ class Example(Protocol):
 
     @property
     def scaling(self) -> Any: ...  # io.datasets.Scaling (offset, scale, method) or None
+
+    def sample(self, number: int) -> tuple[np.ndarray, np.ndarray]: ...  # inputs and target, counted from 1
 
 
 def class_names(example: Example) -> list[str]:

@@ -15,12 +15,13 @@ With a bias input other than 1, the tensors hold bias × bias input (what the no
 The rooms: `common` (formats, bounds, one-line failures), `activations` (each activation's ONNX
 operator and PyTorch module), `exporting` (the state dict and metadata of an export),
 `safetensors` and `onnx` (each format written and read as Linear layers), `assembly` (the layers
-a reader found made into a model), `imported_config` (the config an import writes).
+a reader found made into a model), `files` (which format a file is, and its reader or writer),
+`imported_config` (the config an import writes).
 """
 
-from pencilnet.io.interop.assembly import Imported, network_of, read_network
+from pencilnet.io.interop.assembly import Imported
 from pencilnet.io.interop.common import FORMATS, format_of
-from pencilnet.io.interop.exporting import export
+from pencilnet.io.interop.files import export, network_of, read_network
 from pencilnet.io.interop.imported_config import import_config, imported_text
 from pencilnet.io.interop.onnx import onnx_bytes
 from pencilnet.io.interop.safetensors import safetensors_bytes

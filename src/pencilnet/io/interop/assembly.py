@@ -3,17 +3,16 @@ activations, loss, classes, shared biases and the bias input."""
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
-from pencilnet.core.activations import ACTIVATIONS, activation_of
 from pencilnet.core.errors import InputError
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.model import Layer, Model
-from pencilnet.io.interop.common import MAX_MESSAGE, MAX_TEXT, check_name, format_of, printable, read_file
+from pencilnet.io.interop.common import MAX_TEXT, check_name
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,63 +44,10 @@ class Linear:
     activation: str | None = None
 
 
-def read_network(path: str | Path, activations: list[str] | None = None, loss: str | None = None) -> Imported:
-    """The network in a .safetensors state dict or an .onnx graph, every failure one line naming `path`."""
-    suffix = format_of(path, "FILE")
-    return network_of(read_file(path), suffix, str(path), activations, loss)
-
-
-def network_of(data: bytes, suffix: str, source: str, activations: list[str] | None = None,
-               loss: str | None = None) -> Imported:
-    """The network in the bytes of a `suffix` file, whose messages call it `source`."""
-    try:
-        return _network_of(data, suffix, source, activations, loss)
-    except InputError as exc:  # names from the file may hold line breaks and terminal controls
-        raise InputError(printable(str(exc), MAX_MESSAGE)) from None
-
-
-def _network_of(data: bytes, suffix: str, source: str, activations: list[str] | None, loss: str | None) -> Imported:
-    if suffix == ".safetensors":
-        from pencilnet.io.interop.safetensors import safetensors_layers
-
-        layers, meta = safetensors_layers(data, source)
-        graph = None
-        given = activations or _listed(meta, "pencilnet.activations")
-        if given is None:
-            raise InputError(f"{source}: no activations in its metadata: give them with --activation, one per "
-                             f"Linear layer, e.g. {','.join(['sigmoid'] * len(layers))}")
-        _check_activations(given, layers, "--activation" if activations else f"{source}: metadata "
-                                                                             "pencilnet.activations")
-        for layer, activation in zip(layers, given, strict=True):
-            layer.activation = activation
-    else:
-        if activations:
-            raise InputError("--activation: expected only with a .safetensors file (an ONNX graph names its "
-                             "activations)")
-        from pencilnet.io.interop.onnx import onnx_layers
-
-        layers, meta, graph = onnx_layers(data, source)
-    imported = assemble(layers, meta, source, loss)
-    standardize = _standardize(meta, graph, suffix == ".onnx", imported.model.inputs, source, imported.notes)
-    return replace(imported, standardize=standardize)
-
-
-def _listed(meta: dict, key: str) -> list[str] | None:
+def listed(meta: dict, key: str) -> list[str] | None:
     if key not in meta:
         return None
     return [part.strip() for part in meta[key].split(",")]
-
-
-def _check_activations(names: list[str], layers: list[Linear], where: str) -> None:
-    if len(names) != len(layers):
-        raise InputError(f"{where}: expected {len(layers)} activation names, one per Linear layer "
-                         f"({', '.join(layer.key for layer in layers)}), found {len(names)}")
-    for name in names:
-        try:
-            activation_of(name)
-        except ValueError:
-            raise InputError(f"{where}: expected activations among {', '.join(ACTIVATIONS)} (leaky_relu with its "
-                             f"settings: leaky_relu(slope=0.2)), found '{name[:40]}'") from None
 
 
 def assemble(layers: list[Linear], meta: dict[str, str], source: str, loss: str | None) -> Imported:
@@ -124,7 +70,7 @@ def assemble(layers: list[Linear], meta: dict[str, str], source: str, loss: str 
     loss = loss or meta.get("pencilnet.loss", "half_sse")
     if loss not in LOSSES:
         raise InputError(f"{where}: expected one of {', '.join(LOSSES)}, found '{loss[:40]}'")
-    shared = _listed(meta, "pencilnet.bias") or ["per_node"] * len(layers)
+    shared = listed(meta, "pencilnet.bias") or ["per_node"] * len(layers)
     if len(shared) != len(layers) or not set(shared) <= {"per_node", "shared"}:
         raise InputError(f"{source}: metadata pencilnet.bias: expected {len(layers)} bias modes (per_node or "
                          f"shared), found '{meta['pencilnet.bias'][:80]}'")
@@ -197,7 +143,7 @@ def _classes(meta: dict, source: str, outputs: int) -> list[str] | None:
 METHODS = ("zscore", "minmax")
 
 
-def _standardize(meta: dict, graph: Standardized | None, from_graph: bool, inputs: int, source: str,
+def standardize_of(meta: dict, graph: Standardized | None, from_graph: bool, inputs: int, source: str,
                  notes: list[str]) -> dict | None:
     """The input scaling as a config writes it: an ONNX graph's Sub and Div are what the model computes, and the
     metadata's numbers (float64, exact) are taken when they round to the graph's; a state dict has only the

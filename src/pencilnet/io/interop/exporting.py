@@ -3,14 +3,12 @@ input scaling its config fitted, and the metadata that names its activations, lo
 parameters and scaling. Every tensor is checked finite in the type written before anything is."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 
 from pencilnet.core.errors import InputError
 from pencilnet.core.model import Model, span
 from pencilnet.io.interop.activations import torch_module
-from pencilnet.io.interop.common import format_of
 
 OFFSET, SCALE = "input.offset", "input.scale"  # the ONNX graph's (raw − offset) / scale before the first layer
 
@@ -113,15 +111,3 @@ def _holds(model: Model, scaling, key: str, at: tuple[int, ...]) -> str:
     node = 0 if layer.shared_bias else at[0]
     return (f"{names.biases[k][node]} × bias input = {float(layer.biases[node])!r} × "
             f"{float(model.bias_input)!r}")
-
-
-def export(config, path: str | Path, float32: bool = False) -> None:
-    """Write `config`'s network to `path`, .safetensors or .onnx by its name, in one step."""
-    from pencilnet.io.files import write_atomic
-
-    if format_of(path, "--out") == ".safetensors":
-        from pencilnet.io.interop.safetensors import safetensors_bytes as maker
-    else:
-        from pencilnet.io.interop.onnx import onnx_bytes as maker
-    write_atomic(path, maker(config.model, config.loss, config.classes, config.name, float32, config.scaling,
-                             config.source))

@@ -9,8 +9,9 @@ import numpy as np
 from pencilnet.core.errors import ConfigError, InputError, Problem
 from pencilnet.core.model import span
 from pencilnet.io.config_writer import config_text, network_fields, network_notes
-from pencilnet.io.interop.assembly import Imported, read_network
+from pencilnet.io.interop.assembly import Imported
 from pencilnet.io.interop.common import printable
+from pencilnet.io.interop.files import read_network
 
 UNSCALED = ("the model scales each raw input first, (raw − offset) / scale, which a config keeps with its data: "
             "import with --data FILE to keep it; the samples here go into the network as they are")

@@ -44,7 +44,7 @@ def picture_path(path: Path, stage: str) -> Path:
 
 
 def publish(config: Example, walk: Walk, out_path, style: Style, title: str | None = None,
-            left_out: str | None = None, recipe=None) -> list[tuple[Path, str | bytes]]:
+            left_out: str | None = None, sheet: str | None = None, recipe=None) -> list[tuple[Path, str | bytes]]:
     """The document of `walk` (its format from the suffix of `out_path`; `-`: Markdown for standard
     output) and its pictures, as (path, content) pairs to write in order, the document last:
     written in that order, a document never links to a picture that is not there. Nothing here
@@ -56,6 +56,15 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
 
     path = check_path(out_path)
     suffix = ".md" if path == STDOUT else path.suffix.lower()
+    if sheet is not None:  # an exercise's question sheet or answer key: no pictures
+        from pencilnet.views.publish.sheets import sheet as exercise_sheet
+
+        if suffix == ".ipynb":
+            raise InputError(f"{path}: expected a file name ending in .md, .html or .tex for an exercise's sheet, "
+                             "found '.ipynb'")
+        document = exercise_sheet(config, sheet == "answers", title)
+        text = {".md": markdown, ".html": html, ".tex": latex}[suffix].render(document, {})
+        return [(path, f"{text.rstrip()}\n{MARKS[suffix]}\n")]
     document = build(config, walk, style, title)
     if path == STDOUT and left_out is None:
         left_out = "the document went to standard output, and its pictures would be files beside it"

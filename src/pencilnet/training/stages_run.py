@@ -44,7 +44,7 @@ class StagesRun:
 
     def _update(self, inputs, targets, outputs, learning_rate, arithmetic):
         gradient = 0.0
-        for x, t, out in zip(inputs, targets, outputs):
+        for x, t, out in zip(inputs, targets, outputs, strict=False):
             trace = forward(self.current, x, arithmetic)
             out[:] = trace.layers[-1].net if self.records_net else trace.output
             gradient = gradient + gradient_vector(backprop(self.current, trace, t, self.loss_name, arithmetic))

@@ -102,7 +102,7 @@ def optimizer_settings(optimizer) -> tuple[int, np.ndarray]:
 
 @numba.njit(cache=True, error_model="numpy")
 def _optimizer_step(code, settings, theta, gradient, buffers, mask, lr, t):
-    """`core.optimizers.InPlace`'s step, number by number: the same operations in the same order
+    """`steppers.InPlace`'s step, number by number: the same operations in the same order
     (`update`'s), so each parameter gets the same bits from the same gradient. `buffers` rows: sgd
     velocity; adam m, v; rmsprop square_avg, velocity. Frozen parameters (mask 0) have gradient 0.
     `gradient` becomes g (∇ + λθ with coupled decay). Each case is a loop of its own, without a
@@ -281,7 +281,8 @@ LOOPS = {
         doc="`online` with an optimizer: per sample, the gradient into `gradient` (frozen parameters' places "
             "left at 0), then one step of the optimizer `code` (see `optimizer_settings`) over all parameters; "
             "`steps[0]` counts the steps (t), across calls.",
-        rate="", weight="gradient[w_at + i * n_out + j] = source * delta[j]", shared="gradient[b_at] = total * bias_input",
+        rate="", weight="gradient[w_at + i * n_out + j] = source * delta[j]",
+        shared="gradient[b_at] = total * bias_input",
         bias="gradient[b_at + j] = delta[j] * bias_input",
         step="        steps[0] += 1\n        _optimizer_step(code, optimizer, parameters, gradient, buffers, mask, "
              "learning_rate, steps[0])"),
