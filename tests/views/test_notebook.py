@@ -97,3 +97,9 @@ def test_importing_pencilnet_inside_ipython_registers_the_displays(tmp_path):
             "print(sorted(data))")
     out = run(code, IPYTHONDIR=str(tmp_path))
     assert out.strip() == "['text/html', 'text/markdown', 'text/plain']"
+
+
+def test_a_walk_of_a_network_too_large_to_draw_says_why_it_has_no_pictures(article, monkeypatch):
+    monkeypatch.setattr(notebook, "DRAWN_EDGES", 7)  # the article's network has 8 edges (w1 … w8)
+    html = notebook.walk_html(article.walk(1))
+    assert "<svg" not in html and "its 8 edges are more than the 7 a picture shows" in html

@@ -14,6 +14,9 @@ from typing import Any
 # Each record shown gets ids of its own: a notebook's page holds many pictures.
 _shown = itertools.count(1)
 
+# As `pencilnet publish` (cli/budget.py): a picture draws about a thousand edges a second.
+DRAWN_EDGES = 10_000
+
 # A fragment's style, scoped to it: a notebook's page is not ours to restyle.
 STYLE = ("<style>.pencilnet td.n, .pencilnet th.n { text-align: right; } "
          ".pencilnet figure svg { max-width: 100%; height: auto; } "
@@ -63,6 +66,10 @@ def walk_html(walk) -> str:
     from pencilnet.views.publish import _without_pictures, html
 
     example, style, document = _walk_parts(walk)
+    edges = sum(layer.weights.size for layer in walk.model.layers)
+    if edges > DRAWN_EDGES:
+        why = f"its {edges:,} edges are more than the {DRAWN_EDGES:,} a picture shows"
+        return _fragment(html.body(_without_pictures(document, why), {}))
     if not _drawable():
         return _fragment(html.body(_without_pictures(document, "matplotlib is not installed"), {}))
     pictures = {stage: network_figure.picture(example, stage, walk, "svg", style).decode("utf-8")
