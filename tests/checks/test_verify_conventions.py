@@ -5,6 +5,7 @@ import math
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from helpers import ROOT
 
@@ -247,3 +248,58 @@ def test_rounding_by_kind_is_said_in_the_config_and_shown(cli, tmp_path):
     refused = cli("forward", str(config))
     assert refused.exit_code == 2 and "arithmetic.outs: expected one of pencil, significant" in refused.stderr
     assert "(did you mean 'out'?)" in refused.stderr
+
+
+def test_momentum_as_lecture_notes_write_it(cli, tmp_path):
+    # One identity neuron out = w·x with x = 1, target 0 and no bias (bias input 0): E = ½ w², ∂E/∂w = w.
+    # From w = 1 with μ = 0.9, the learning rate 0.1 in epoch 1 and 0.05 in epoch 2 (step schedule, γ = 0.5):
+    #   classical, v = μv − lr·g, w = w + v:  v = −0.1, w = 0.9;  v = 0.9 × −0.1 − 0.05 × 0.9 = −0.135, w = 0.765
+    #   torch, b = μb + g, w = w − lr·b:      b = 1, w = 0.9;     b = 0.9 × 1 + 0.9 = 1.8, w = 0.9 − 0.05 × 1.8 = 0.81
+    # Two steps at the constant 0.1 agree on w (0.9, then 0.9 − 0.18 = 0.72) and differ in what the state is:
+    #   classical v = −0.09 − 0.09 = −0.18;  torch b = 1.8.
+    text = """\
+inputs: 1
+bias_input: 0
+layers: [{{size: 1, activation: identity, weights: [[1]], biases: [0]}}]
+training:
+  learning_rate: 0.1
+  epochs: 2
+  optimizer: {{name: sgd, momentum: 0.9, form: {form}}}
+  lr_schedule: {{name: step, step_size: 1, gamma: 0.5}}
+samples: [{{inputs: [1], target: [0]}}]
+expected:
+  arithmetic: exact
+  values:
+    w1_after_2_epochs: "{after}"
+    w1_after_2_steps: "0.72"
+    velocity_w1_after_2_steps: "{velocity}"
+"""
+    config = tmp_path / "momentum.yaml"
+    for form, after, velocity in (("classical", "0.765", "-0.18"), ("torch", "0.81", "1.8")):
+        config.write_text(text.format(form=form, after=after, velocity=velocity))
+        result = cli("verify", str(config))
+        assert result.exit_code == 0, result.stdout + result.stderr
+    config.write_text(text.format(form="classical", after="0.765", velocity="-0.18"))
+    step = cli("step", str(config), "--steps", "2").stdout
+    assert "v = 0.9 × v − 0.1 × ∂E/∂w" in step and "classical form" in step
+    config.write_text(text.format(form="classical", after="0.765", velocity="-0.18").replace(
+        "momentum: 0.9,", "momentum: 0.9, dampening: 0.1,"))
+    refused = cli("verify", str(config))
+    assert refused.exit_code == 2 and "training.optimizer.form: expected momentum above 0 and dampening 0" in \
+        refused.stderr
+
+
+def test_classical_momentum_by_hand():
+    # From θ = 1 with g = 0.5 at lr 0.1, then g = 0.4 at lr 0.05, μ = 0.9:
+    #   v = −0.05, θ = 0.95;  v = 0.9 × −0.05 − 0.05 × 0.4 = −0.065, θ = 0.885 (torch's form: 0.9075)
+    from pencilnet.core.optimizers import start, update
+
+    classical = Optimizer("sgd", momentum=0.9, form="classical")
+    first = update(classical, np.array([1.0]), np.array([0.5]), start(classical, 1), 0.1)
+    second = update(classical, first.values["new"], np.array([0.4]), first.after, 0.05)
+    assert first.values["new"][0] == pytest.approx(0.95) and second.values["new"][0] == pytest.approx(0.885)
+    assert second.values["velocity"][0] == pytest.approx(-0.065)
+    torch_form = Optimizer("sgd", momentum=0.9)
+    first = update(torch_form, np.array([1.0]), np.array([0.5]), start(torch_form, 1), 0.1)
+    assert update(torch_form, first.values["new"], np.array([0.4]), first.after, 0.05).values["new"][0] == \
+        pytest.approx(0.9075)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import yaml
 from helpers import CASES, analytic_gradient, numeric_gradient, random_model
-from pencilnet.training.fast import ExactRun
 
 from pencilnet.core.activations import ACTIVATIONS
 from pencilnet.core.losses import LOSSES
@@ -15,6 +14,7 @@ from pencilnet.core.model import Layer, Model, flatten, unflatten
 from pencilnet.core.stages import backprop, forward, step
 from pencilnet.training import loop
 from pencilnet.training.loop import Schedule, TrainingDiverged, TrainingInterrupted, train
+from pencilnet.training.numpy_run import NumpyRun
 
 
 @pytest.mark.parametrize("hidden, output, loss", CASES)
@@ -148,7 +148,7 @@ def test_interruption_keeps_the_last_whole_epoch(monkeypatch):
     model = random_model(rng, [3, 3, 2], ["sigmoid", "sigmoid"])
     xs, ts = rng.uniform(size=(3000, 3)), np.eye(2)[rng.integers(2, size=3000)]
     calls = {"n": 0}
-    original = ExactRun.train
+    original = NumpyRun.train
 
     def interrupted(self, *args):  # Ctrl-C in the second stretch of samples of the third epoch
         calls["n"] += 1
@@ -156,10 +156,10 @@ def test_interruption_keeps_the_last_whole_epoch(monkeypatch):
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(ExactRun, "train", interrupted)
+    monkeypatch.setattr(NumpyRun, "train", interrupted)
     with pytest.raises(TrainingInterrupted) as caught:
         train(model, xs, ts, Schedule(0.5, 10))
-    monkeypatch.setattr(ExactRun, "train", original)
+    monkeypatch.setattr(NumpyRun, "train", original)
     two = train(model, xs, ts, Schedule(0.5, 2))
     assert caught.value.epochs_done == 2 and caught.value.errors == two.errors
     assert np.array_equal(flatten(caught.value.model), flatten(two.model))
@@ -256,7 +256,7 @@ def test_interrupted_training_saves_the_last_whole_epoch(cli, tmp_path, monkeypa
     path = tmp_path / "net.yaml"
     path.write_text(CONFIG.replace("epochs: 5", "epochs: 50"))
     calls = {"n": 0}
-    original = ExactRun.train
+    original = NumpyRun.train
 
     def interrupted(self, *args):
         calls["n"] += 1
@@ -264,12 +264,12 @@ def test_interrupted_training_saves_the_last_whole_epoch(cli, tmp_path, monkeypa
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(ExactRun, "train", interrupted)
+    monkeypatch.setattr(NumpyRun, "train", interrupted)
     saved = tmp_path / "saved.yaml"
     result = cli("train", str(path), "--save", str(saved))
     assert result.exit_code == 130
     assert "interrupted after 7 whole epoch(s)" in result.stderr and "Traceback" not in result.output
-    monkeypatch.setattr(ExactRun, "train", original)
+    monkeypatch.setattr(NumpyRun, "train", original)
     seven = json.loads(cli("train", str(path), "--json", "--epochs", "7").stdout)["weights"]
     assert json.loads(cli("step", str(saved), "--json").stdout)["previous"] == pytest.approx(seven, abs=0)
 

@@ -90,7 +90,7 @@ def test_the_in_place_step_restores_its_state():
     assert np.array_equal(theta, after) and stepper.steps == 2
 
 
-# ---- training: ExactRun against the stages and against the torch-like oracle -------------------
+# ---- training: the NumPy run against the stages and against the torch-like oracle -------------------
 
 # (hidden, output, loss, what else): each with its own way of writing the output layer's
 # gradient (a ufunc into the gradient vector, a fused loss, a loss's derivative function).

@@ -7,6 +7,8 @@ can be checked against torch.optim and a reader's PyTorch knowledge carries over
 
   sgd      g = ∇ + λθ;  b = g on the first step, then μ·b + (1 − dampening)·g;
            g = g + μ·b (Nesterov) or b;  θ = θ − lr·g
+           form classical (most lecture notes): v = μ·v − lr·g, θ = θ + v (Nesterov: θ = θ + μ·v − lr·g);
+           the same as torch's with a constant lr, not once the rate changes (v keeps the old rates)
   adam     g = ∇ + λθ;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
            m̂ = m / (1 − β1^t);  v̂ = v / (1 − β2^t);  θ = θ − lr·m̂ / (√v̂ + eps)
   adamw    θ = θ − lr·λ·θ first (decoupled decay), then Adam's step with g = ∇
@@ -51,10 +53,16 @@ class Optimizer:
     eps: float = 1e-8
     alpha: float = 0.99
     weight_decay: float | None = None  # None: torch.optim's default, 0.01 for adamw and 0 for the others
+    form: str = "torch"  # sgd with momentum: "torch" (b = μb + g, θ −= lr·b) or "classical" (v = μv − lr·g, θ += v)
 
     def __post_init__(self):
         if self.weight_decay is None:
             object.__setattr__(self, "weight_decay", DEFAULT_WEIGHT_DECAY.get(self.name, 0.0))
+
+    @property
+    def classical(self) -> bool:
+        """Momentum with the learning rate inside the velocity, as lecture notes write it."""
+        return self.name == "sgd" and bool(self.momentum) and self.form == "classical"
 
     @property
     def plain(self) -> bool:
@@ -75,6 +83,8 @@ class Optimizer:
         found: dict = {"name": self.name}
         if self.name == "sgd":
             found.update(momentum=self.momentum, dampening=self.dampening, nesterov=self.nesterov)
+            if self.classical:
+                found["form"] = "classical"
         elif self.name in ("adam", "adamw"):
             found.update(betas=list(self.betas), eps=self.eps)
         else:
@@ -91,6 +101,8 @@ class Optimizer:
                  and not (self.name == "sgd" and key == "momentum" and value == 0)]
         if self.nesterov:
             shown.append("Nesterov")
+        if self.classical:
+            shown = [item for item in shown if not item.startswith("form")] + ["classical form: v = μv − lr·g"]
         return self.name + (f" ({', '.join(shown)})" if shown else "")
 
 
@@ -171,7 +183,10 @@ def update(optimizer: Optimizer, theta: np.ndarray, gradient: np.ndarray, state:
         values["decay"] = carry(o.weight_decay * theta)
         g = carry(gradient + values["decay"])
     values["g"] = g
-    if o.name == "sgd":
+    if o.classical:  # the learning rate inside the velocity: v = μv − lr·g, θ = θ + v
+        velocity = buffers["velocity"] = values["velocity"] = carry(o.momentum * buffers["velocity"] - lr * g)
+        step = -(o.momentum * velocity - lr * g) if o.nesterov else -velocity
+    elif o.name == "sgd":
         if o.momentum:
             before = buffers["velocity"]
             velocity = g if state.steps == 0 else carry(o.momentum * before + (1 - o.dampening) * g)

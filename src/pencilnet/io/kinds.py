@@ -195,8 +195,8 @@ class ActivationChoice(Choice):
         if isinstance(value, str) and "(" in value:  # as the engine and a saved model's metadata write it
             try:
                 return activation_of(value).name
-            except ValueError as problem:
-                check.fail(path, str(problem), value)
+            except ValueError as exc:
+                check.fail(path, str(exc), value)
                 return INVALID
         if not isinstance(value, dict):
             return super().read(value, path, check)
@@ -215,6 +215,7 @@ class ActivationChoice(Choice):
                 return INVALID
             settings[key] = setting
         return written_name(name, settings)
+
 
 class Vector(Kind):
     """A list of finite numbers → a float64 array; its length is the second pass's to check."""

@@ -168,7 +168,7 @@ def samples_of(specs, raws, check: Checker, inputs, outputs, classes) -> tuple[n
 
 
 # Which settings each optimizer has (torch.optim's), and each learning-rate schedule.
-OPTIMIZER_SETTINGS = {"sgd": ("momentum", "dampening", "nesterov"), "adam": ("betas", "eps"),
+OPTIMIZER_SETTINGS = {"sgd": ("momentum", "dampening", "nesterov", "form"), "adam": ("betas", "eps"),
                       "adamw": ("betas", "eps"), "rmsprop": ("alpha", "eps", "momentum")}
 SCHEDULE_SETTINGS = {"constant": (), "step": ("step_size", "gamma"), "exponential": ("gamma",)}
 
@@ -188,6 +188,10 @@ def optimizer_of(training: dict, check: Checker):
             else:
                 check.fail(f"training.optimizer.{key}", f"only the settings {spec['name']} has: "
                            + ", ".join(OPTIMIZER_SETTINGS[spec["name"]]), value)
+    if settings.get("form") == "classical" and not (settings.get("momentum", 0) > 0
+                                                    and settings.get("dampening", 0) == 0):
+        check.fail("training.optimizer.form", "momentum above 0 and dampening 0 for the classical form "
+                   "(v = μv − lr·g has no dampening)", "classical")
     if settings.get("nesterov") and not (settings.get("momentum", 0) > 0 and settings.get("dampening", 0) == 0):
         check.fail("training.optimizer.nesterov", "momentum above 0 and dampening 0 (as torch.optim requires)",
                    "nesterov: true")

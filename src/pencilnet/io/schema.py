@@ -227,6 +227,8 @@ OPTIMIZER = Either(section(
     Field("momentum", Unit(), None, "sgd, rmsprop: μ", "0"),
     Field("dampening", Unit(), None, "sgd", "0"),
     Field("nesterov", Flag(), None, "sgd: Nesterov momentum (needs momentum, no dampening)", "false"),
+    Field("form", Choice(("torch", "classical")), None, "sgd with momentum: torch's b = μb + g, θ −= lr·b, or the "
+          "lecture notes' v = μv − lr·g, θ += v", "torch"),
     Field("betas", Betas(), None, "adam, adamw: β1 and β2", "[0.9, 0.999]"),
     Field("eps", Number(positive=True), None, "adam, adamw, rmsprop: added to the root", "1e-8"),
     Field("alpha", Unit(below_one=True), None, "rmsprop: the square average's smoothing", "0.99"),

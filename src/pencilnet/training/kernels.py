@@ -35,7 +35,9 @@ from pencilnet.training.closed import closed_form
 # Each activation and loss by the integer code the kernel dispatches on: its place in the rows.
 ACTIVATION_CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
 LOSS_CODES = {name: code for code, name in enumerate(LOSSES)}
-SETTINGS = max(len(row.settings) for row in ACTIVATIONS.values())  # a layer's settings, as floats
+# A layer's activation settings reach the kernels as one number (a slope): no row has more yet.
+SETTINGS = max(len(row.settings) for row in ACTIVATIONS.values())
+assert SETTINGS <= 1, "the kernels pass one setting per layer: pass more before adding such a row"
 
 
 class LayerRow(NamedTuple):
@@ -167,7 +169,7 @@ def _branches(forms: list[tuple[str, str, tuple]], element: str, variable: str) 
     computed for each element (`element` the loop that sets it), or a block; nothing for ""."""
     lines = []
     for code, (name, form, settings) in enumerate(forms):
-        body = [f"{setting} = settings[{k}]" for k, setting in enumerate(settings)]
+        body = [f"{name} = setting" for name in settings]  # a row's one setting, as a number
         if "\n" in form:
             body += form.splitlines()
         elif form:
@@ -178,12 +180,12 @@ def _branches(forms: list[tuple[str, str, tuple]], element: str, variable: str) 
 
 
 ACTIVATE = """
-def _activate_{h}(kind, values, at, size, settings):
+def _activate_{h}(kind, values, at, size, setting):
     \"\"\"net -> out in place, for values[at:at + size].\"\"\"
 {activate}
 
 
-def _scale_{h}(kind, values, at, grads, size, settings):
+def _scale_{h}(kind, values, at, grads, size, setting):
     \"\"\"∂E/∂out -> ∂E/∂net in place, for grads[:size], from the outputs values[at:at + size].\"\"\"
 {scale}
 
@@ -210,7 +212,7 @@ def _forward_and_output_delta_{h}(parameters, layers, settings, bias_input, loss
         if record_net and layer == count - 1:  # the loop takes E from net (see `loop.Run.terms`)
             for j in range(n_out):
                 outputs[sample, j] = net[j]
-        _activate_{h}(row[4], values, out_at, n_out, settings[layer])
+        _activate_{h}(row[4], values, out_at, n_out, settings[layer, 0])
     out_at, n_out = last[9], last[3]
     for j in range(n_out):  # ∂E/∂net of the output layer
         out, target = values[out_at + j], targets[sample, j]
@@ -220,7 +222,7 @@ def _forward_and_output_delta_{h}(parameters, layers, settings, bias_input, loss
             delta[j] = out - target
 {losses}
     if not fused:
-        _scale_{h}(last[4], values, out_at, delta, n_out, settings[count - 1])
+        _scale_{h}(last[4], values, out_at, delta, n_out, settings[count - 1, 0])
 """
 
 # The two online loops: plain gradient descent steps each weight as its gradient is found (the
@@ -260,7 +262,7 @@ def {name}_{h}({parameters}):
                     for j in range(n_out):
                         {bias}
             if layer:
-                _scale_{h}(layers[layer - 1, 4], values, in_at, back, n_in, settings[layer - 1])
+                _scale_{h}(layers[layer - 1, 4], values, in_at, back, n_in, settings[layer - 1, 0])
 {step}
 """
 

@@ -10,7 +10,7 @@ through the recorded stages when every carried number is rounded (pencil arithme
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -82,10 +82,10 @@ class History:
     stopped_early: bool = False  # the target error was reached before the last epoch
     test_accuracy: list[float] | None = None  # per epoch in `epochs`, when a test set was given
     learning_rates: list[float] | None = None  # per epoch in `epochs`
-    epochs: list[int] | None = None  # the epoch (from 1) of each entry above; None: 1, 2, … every one
+    epochs: list[int] = field(default_factory=list)  # the epoch (from 1) of each entry above; [] for 1, 2, …
 
     def __post_init__(self):
-        if self.epochs is None:
+        if not self.epochs:
             object.__setattr__(self, "epochs", list(range(1, len(self.errors) + 1)))
 
 
@@ -171,7 +171,7 @@ def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, update
     """The run that trains: the recorded stages for pencil arithmetic; the compiled kernels for
     online runs of at least COMPILED_FROM updates (their start, importing numba and loading the
     code, pays only there) where numba can take them; NumPy otherwise."""
-    if arithmetic is not EXACT:
+    if arithmetic is not EXACT or getattr(optimizer, "classical", False):  # the fast runs step torch's form only
         return StagesRun(model, loss, arithmetic, optimizer)
     if size == 1 and updates >= COMPILED_FROM and compiled_run.available(model, loss):
         return CompiledRun(model, loss, optimizer)

@@ -1,7 +1,7 @@
 """Training through the recorded stages, in pencil arithmetic: every carried number rounded, the
 optimizer's state variables too (through `optimizers.update`). Exact arithmetic trains in
-`fast.ExactRun`, every optimizer included; in exact arithmetic this run is the slow reference
-the tests hold the fast one to."""
+`numpy_run.NumpyRun` (and `compiled_run.CompiledRun`), every optimizer included; in exact
+arithmetic this run is the slow reference the tests hold the fast ones to."""
 
 import numpy as np
 

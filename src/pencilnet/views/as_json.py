@@ -7,6 +7,7 @@ same config always gives byte-identical output.
 import math
 
 from pencilnet.core.model import Model
+from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import ErrorReport, Gradients, Trace, Walk, chain
 from pencilnet.training.loop import History
 from pencilnet.views import declared
@@ -114,8 +115,6 @@ def stage(name: str, walk: Walk, config: Example) -> dict:
         return error(config, walk.report, walk.sample)
     if name == "backprop":
         return backprop(config, walk.gradients, walk.sample)
-    from pencilnet.views.updates import state_json
-
     return {**step(config, walk.gradients, walk.new_model, walk.learning_rate, walk.sample),
             "previous": {k: number(v) for k, v in walk.model.parameters().items()},
             **(state_json(walk.model.names.parameters, walk.update) if walk.update is not None else {})}
@@ -242,3 +241,19 @@ def gradcheck(report, sample: int) -> dict:
             "parameters": {c.name: {"analytic": c.analytic, "numeric": c.numeric, "relative_error": c.relative_error,
                                     "resolution": c.resolution, "spacing": c.spacing, "verdict": c.verdict,
                                     "passed": c.passed} for c in checks}}
+
+
+def state_json(names: list[str], found: Update) -> dict:
+    """The optimizer's settings and, for every parameter, each state variable before and after the
+    step (and Adam's bias-corrected m̂ and v̂) and the update subtracted, by name; plain gradient
+    descent has none."""
+    state = {}
+    for position, name in enumerate(names):
+        entry: dict[str, object] = {key: {"before": number(found.before.buffers[key][position]),
+                       "after": number(found.values[key][position])} for key in found.before.buffers}
+        entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
+        if not found.optimizer.plain:  # plain descent's step is η × ∂E/∂w, from what its JSON has
+            entry["update"] = number(found.values["step"][position])
+        if entry:
+            state[name] = entry
+    return {"optimizer": found.optimizer.settings(), "step": found.steps, "state": state}

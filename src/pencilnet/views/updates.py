@@ -30,7 +30,10 @@ def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: S
         parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
     g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
     squared = "g²" if g == "g" else "(∂E/∂w)²"  # not ∂E/∂w², which reads as a derivative by w²
-    if o.name == "sgd":
+    if o.classical:  # the lecture notes' form: the learning rate inside the velocity
+        parts.append(f"v = {n(o.momentum)} × v − {lr} × {g}")
+        parts.append(f"update = −({n(o.momentum)} × v − {lr} × {g})" if o.nesterov else "update = −v (new = old + v)")
+    elif o.name == "sgd":
         if not o.momentum:
             parts.append(f"update = {lr} × {g}")
         else:
@@ -131,21 +134,3 @@ def _ruled(heading: str, formulas: str) -> Text:
     """The heading, then each formula of the rule on a line of its own: a narrow terminal wraps
     between formulas, never inside one."""
     return Text(heading + ":\n" + "\n".join(f"  {formula}" for formula in formulas.split("; ")), style="bold")
-
-
-def state_json(names: list[str], found: Update) -> dict:
-    """The optimizer's settings and, for every parameter, each state variable before and after the
-    step (and Adam's bias-corrected m̂ and v̂) and the update subtracted, by name; plain gradient
-    descent has none."""
-    from pencilnet.views.as_json import number
-
-    state = {}
-    for position, name in enumerate(names):
-        entry: dict[str, object] = {key: {"before": number(found.before.buffers[key][position]),
-                       "after": number(found.values[key][position])} for key in found.before.buffers}
-        entry.update({key: number(found.values[key][position]) for key in ("mhat", "vhat") if key in found.values})
-        if not found.optimizer.plain:  # plain descent's step is η × ∂E/∂w, from what its JSON has
-            entry["update"] = number(found.values["step"][position])
-        if entry:
-            state[name] = entry
-    return {"optimizer": found.optimizer.settings(), "step": found.steps, "state": state}

@@ -4,7 +4,6 @@ Functions of a `Builder` (its model, walk, numbers and blocks): backpropagation 
 layer back, part by part as the article goes, then the step the optimizer takes.
 """
 
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,14 +16,12 @@ from pencilnet.views.publish import rules
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
 from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
+from pencilnet.views.publish.page import Page
 from pencilnet.views.table_parts import layer_name
 from pencilnet.views.updates import HEADS, RESULTS, rule, state_keys
 
-if TYPE_CHECKING:
-    from pencilnet.views.publish.builder import Builder
 
-
-def backprop(b: "Builder"):
+def backprop(b: Page):
     b.add(Heading(2, "4. Backpropagation"))
     b.say("How much does the error change when one parameter changes and nothing else does? The chain "
           "rule answers it in three factors: how the error changes with the out of the node the edge "
@@ -81,7 +78,7 @@ def backprop(b: "Builder"):
                 (False, False, True, True)))
 
 
-def signal_kind(b: "Builder", index: int) -> str:
+def signal_kind(b: Page, index: int) -> str:
     """How the node's error signal is formed: "fused" (out − target), "coupled" (softmax) or "plain"."""
     layer = b.model.layers[index]
     if index == len(b.model.layers) - 1 and (layer.activation, b.walk.loss) in FUSED:
@@ -89,7 +86,7 @@ def signal_kind(b: "Builder", index: int) -> str:
     return "coupled" if row_of(layer.activation).coupled else "plain"
 
 
-def node_signals(b: "Builder", index: int):
+def node_signals(b: Page, index: int):
     """∂E/∂out, ∂out/∂net and ∂E/∂net of each node of layer `index`, from the layer after it."""
     model, names, walk = b.model, b.names, b.walk
     layer, found = model.layers[index], walk.gradients.layers[index]
@@ -151,7 +148,7 @@ def node_signals(b: "Builder", index: int):
             b.n.number(found.dE_dnet[j])), b.rough(2, product, signal_text)))
 
 
-def hidden_signal(b: "Builder", index: int, j: int):
+def hidden_signal(b: Page, index: int, j: int):
     """∂E/∂out of hidden node j of layer `index`: a sum over the nodes it feeds, each that node's
     ∂E/∂net times the weight between them; "≈" where the numbers shown give a step only roughly."""
     model, names, walk = b.model, b.names, b.walk
@@ -181,7 +178,7 @@ def hidden_signal(b: "Builder", index: int, j: int):
     b.add(Equation((d(E, out(name)),), (*steps, b.n.number(found.dE_dout[j])), rough))
 
 
-def factor_texts(b: "Builder", r) -> list[str]:
+def factor_texts(b: Page, r) -> list[str]:
     """The numbers a chain row's gradient is the product of, as shown in the table."""
     bias_input = b.style.given(r.dnet_dw)
     dnet_dw = bias_input if r.source == "bias" or r.layer == 0 else b.style.number(r.dnet_dw)
@@ -192,11 +189,11 @@ def factor_texts(b: "Builder", r) -> list[str]:
     return [b.style.number(r.dE_dout), b.style.number(r.dout_dnet), dnet_dw]
 
 
-def factors(b: "Builder", r) -> tuple:
+def factors(b: Page, r) -> tuple:
     return times(*(b.n.shown(text, True) for text in factor_texts(b, r)))
 
 
-def gradient_is_rough(b: "Builder", r, summed: bool = False) -> bool:
+def gradient_is_rough(b: Page, r, summed: bool = False) -> bool:
     """Whether the factors shown, multiplied by hand, give the gradient's digits only roughly;
     `summed`: a shared bias's equation, whose first factor is written as the sum of its nodes'."""
     texts = factor_texts(b, r)
@@ -210,7 +207,7 @@ def gradient_is_rough(b: "Builder", r, summed: bool = False) -> bool:
     return not agrees(product, b.style.result(r.gradient))
 
 
-def gradients(b: "Builder", index: int, bias: bool):
+def gradients(b: Page, index: int, bias: bool):
     rows = b.chains[index, bias]
     large = b.large(index)
     shown = rows[:FEW] if large else rows[:]
@@ -239,7 +236,7 @@ def gradients(b: "Builder", index: int, bias: bool):
 # 5. the update ---------------------------------------------------------------------------
 
 
-def update(b: "Builder"):
+def update(b: Page):
     if b.stateful is not None:
         return optimizer_update(b, b.stateful)
     walk = b.walk
@@ -274,14 +271,14 @@ def update(b: "Builder"):
     b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
 
 
-def rough_update(b: "Builder", r, new: float) -> bool:
+def rough_update(b: Page, r, new: float) -> bool:
     """Whether old − η × ∂E/∂w, worked by hand from the numbers shown, gives the new value only roughly."""
     by_hand = shown_value(b.style.given(r.value)) - shown_value(b.style.given(b.walk.learning_rate)) * \
         shown_value(b.style.result(r.gradient))
     return not agrees(by_hand, b.style.number(new))
 
 
-def optimizer_update(b: "Builder", found: Update):
+def optimizer_update(b: Page, found: Update):
     """The step of an optimizer that keeps state or decays weights: its rule with its numbers,
     then every parameter's gradient, intermediates and new value in one table."""
     b.add(Heading(2, "5. The update"))

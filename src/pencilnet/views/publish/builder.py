@@ -13,11 +13,11 @@ from pencilnet.core.activations import activation_of as row_of
 from pencilnet.core.arithmetic import arithmetic_of
 from pencilnet.core.losses import LOSSES
 from pencilnet.core.metrics import classes_of
-from pencilnet.core.stages import LayerChain, Walk
+from pencilnet.core.stages import Walk
 from pencilnet.views.example import Example, class_names
-from pencilnet.views.numbers import Style, agrees, shown_value
+from pencilnet.views.numbers import Style, shown_value
 from pencilnet.views.publish import backward
-from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Paragraph, Table
+from pencilnet.views.publish.blocks import Document, Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, activation_formula, activation_of, loss_formula, loss_term
 from pencilnet.views.publish.math import (
     ETA,
@@ -25,7 +25,6 @@ from pencilnet.views.publish.math import (
     LARGE,
     LONG_SUM,
     Fn,
-    Numbers,
     Op,
     Sum,
     Var,
@@ -38,6 +37,7 @@ from pencilnet.views.publish.math import (
     shorten,
     times,
 )
+from pencilnet.views.publish.page import Page
 from pencilnet.views.table_parts import layer_title
 
 
@@ -53,43 +53,8 @@ def arithmetic_sentence(walk: Walk, style: Style) -> str:
             "the product of those rounded factors has.")
 
 
-class Builder:
-    def __init__(self, config: Example, walk: Walk, style: Style, title: str | None):
-        self.config, self.walk, self.style = config, walk, style
-        self.model, self.names = walk.model, walk.model.names
-        self.n = Numbers(style)
-        self.doc = Document(title or config.name or "A worked example of backpropagation")
-        self.chains = {(index, bias): LayerChain(self.model, walk.gradients, index, bias)
-                       for index in range(len(self.model.layers)) for bias in (False, True)}
-        # The optimizer's step when it is not the article's plain one (momentum, Adam, …, or decay).
-        self.stateful = walk.update if walk.update is not None and not walk.update.optimizer.plain else None
-
-    def rough(self, k: int, value, text: str) -> frozenset:
-        """{k}, the place of an equation's step, when `value`, worked out by hand from the numbers
-        shown before it, does not give the digits of `text`: that step follows "≈"."""
-        return frozenset() if value is None or agrees(value, text) else frozenset({k})
-
-    def add(self, *blocks):
-        self.doc.blocks.extend(blocks)
-
-    def say(self, *parts):
-        self.add(Paragraph(tuple(parts)))
-
-    def large(self, index: int) -> bool:
-        layer = self.model.layers[index]
-        return layer.weights.size + layer.biases.size > LARGE
-
-    def bias_value(self) -> tuple:
-        return self.n.given(self.model.bias_input)
-
-    def input_value(self, index: int, i: int) -> tuple:
-        """What feeds source i of layer `index`: an input as given, or the previous layer's out."""
-        value = self.walk.trace.layers[index].inputs[i]
-        return self.n.given(value, True) if index == 0 else self.n.number(value, True)
-
-    def input_var(self, index: int, i: int) -> Var:
-        source = self.names.nodes[index][i]
-        return node(source) if index == 0 else out(source)
+class Builder(Page):
+    """The document's sections, written one after another onto the page."""
 
     def build(self) -> Document:
         self.network()
@@ -145,21 +110,6 @@ class Builder:
         if any(self.large(index) for index in range(len(model.layers))):
             self.say(f"A layer of more than {LARGE} parameters is not listed here: the table of updates at the end "
                      "gives every initial value.")
-
-    def span(self, names) -> str:
-        names = [str(n) for n in names]
-        return ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}"
-
-    def listed(self, items: list, large: bool) -> tuple:
-        """Several equations in a sentence, separated by commas; a long list shortened."""
-        shown = items[:FEW] + [(Op("⋯"),)] + items[-1:] if large and len(items) > FEW + 1 else items
-        parts = []
-        for k, item in enumerate(shown):
-            parts += [", "] * bool(k) + [item]
-        return tuple(parts)
-
-    def edge(self, r) -> str:
-        return f"bias → {r.target}" if r.source == "bias" else f"{r.source} → {r.target}"
 
     # 2. the forward pass ---------------------------------------------------------------------
 
