@@ -59,10 +59,10 @@ def outputs(notebook) -> list[dict]:
             for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_the_notebooks_text_is_the_markdown_document(tmp_path):
+def test_the_notebooks_text_is_the_markdown_document(tmp_path, cli):
     for kind in ("md", "ipynb"):
         (tmp_path / kind).mkdir()
-        assert publish("--out", f"worked.{kind}", cwd=tmp_path / kind).returncode == 0
+        assert cli("publish", "--out", tmp_path / kind / f"worked.{kind}").exit_code == 0
     text = (tmp_path / "md" / "worked.md").read_text()
     notebook = nbformat.read(tmp_path / "ipynb" / "worked.ipynb", as_version=4)
     nbformat.validate(notebook)
@@ -78,9 +78,9 @@ def test_the_notebooks_text_is_the_markdown_document(tmp_path):
         assert call in code
 
 
-def test_publish_replaces_its_own_notebook_and_no_other_file(tmp_path):
-    assert publish("--out", "worked.ipynb", cwd=tmp_path).returncode == 0
-    assert publish("--out", "worked.ipynb", cwd=tmp_path).returncode == 0  # its own: replaced
+def test_publish_replaces_its_own_notebook_and_no_other_file(tmp_path, cli):
+    assert cli("publish", "--out", tmp_path / "worked.ipynb").exit_code == 0
+    assert cli("publish", "--out", tmp_path / "worked.ipynb").exit_code == 0  # its own: replaced
     (tmp_path / "mine.ipynb").write_text('{"cells": []}')
     refused = publish("--out", "mine.ipynb", cwd=tmp_path)
     assert refused.returncode == 2 and refused.stderr.strip().splitlines() == [

@@ -58,6 +58,10 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
         to_stdout = path == STDOUT
         if not to_stdout:
             check_output(out, "notebook" if path.suffix.lower() == ".ipynb" else "document", force)
+        if path.suffix.lower() == ".ipynb":
+            from pencilnet.views.publish.ipynb import check_source
+
+            check_source(config, out)
         if path.suffix.lower() not in (".html", ""):  # its pictures, beside it
             for stage in ("forward", "backprop", "step"):
                 check_output(str(picture_path(path, stage)), "picture", force)

@@ -25,13 +25,18 @@ class Recipe:
     published: bool  # the config lists published values, which `pencilnet.verify` checks
 
 
+def check_source(config_path: str | None, out_path) -> None:
+    """Fail before any work if the notebook's code could not load the config again."""
+    if config_path == "-":
+        raise InputError(f"{out_path}: expected a config file for a notebook (its code loads the config "
+                         "to recompute each stage), found - (standard input)")
+
+
 def recipe(config_path: str | None, out_path, overrides, sample: int, decimals: int | None, walk,
            published: bool) -> Recipe:
     """The `Recipe` of `publish --out out_path` given these options; the config's path is written
     relative to the notebook's folder (where Jupyter runs its code) when it can be."""
-    if config_path == "-":
-        raise InputError(f"{out_path}: expected a config file for a notebook (its code loads the config "
-                         "to recompute each stage), found - (standard input)")
+    check_source(config_path, out_path)
     path = None
     if config_path is not None:
         real, folder = Path(config_path).resolve(), Path(out_path).resolve().parent
