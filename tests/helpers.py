@@ -144,3 +144,19 @@ def config_problems(text: str, overrides=(), source: str = "my.yaml") -> list[st
     with pytest.raises(ConfigError) as caught:
         parse(text, source, list(overrides))
     return str(caught.value).splitlines()
+
+
+def cli_in(cwd, *args):
+    """The CLI in-process from the folder `cwd`, its exit code also as `.returncode` (as a process's)."""
+    from typer.testing import CliRunner
+
+    from pencilnet.cli.app import app
+
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(here)
+    result.returncode = result.exit_code
+    return result

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from helpers import THOROUGH
+from helpers import THOROUGH, cli_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,18 +33,7 @@ def pencilnet(*args, cwd: Path, real: bool = False):
     which costs a tenth of the time."""
     if real:
         return subprocess.run([PENCILNET, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120)
-    from typer.testing import CliRunner
-
-    from pencilnet.cli.app import app
-
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(app, [str(a) for a in args])
-    finally:
-        os.chdir(here)
-    result.returncode = result.exit_code
-    return result
+    return cli_in(cwd, *args)
 
 
 # ── export refuses what it cannot write finite (26.14) ─────────────────────────────────────

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import cli_in
 
 from pencilnet.io import interop
 from pencilnet.io.config import load
@@ -35,20 +36,7 @@ data:
 
 def pencilnet(*args, cwd: Path):
     """The CLI in-process, in the folder `cwd` (its files named relative to it, as a user would)."""
-    import os
-
-    from typer.testing import CliRunner
-
-    from pencilnet.cli.app import app
-
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(app, [str(a) for a in args])
-    finally:
-        os.chdir(here)
-    result.returncode = result.exit_code
-    return result
+    return cli_in(cwd, *args)
 
 
 @pytest.fixture(scope="module", params=["zscore", "minmax"])

@@ -172,3 +172,16 @@ def test_a_table_for_a_terminal_without_unicode_is_laid_out_in_its_ascii_text():
     lines = [line for line in out.buffer.getvalue().decode("ascii").splitlines() if line.strip()]
     assert "sigma(net) ... sum" in lines[2] and set(lines[1].strip()) == {"-"}
     assert len(lines[2]) == len(lines[3]) == len(lines[1]) - 1  # the numbers aligned, as under Unicode
+
+
+def test_a_pictures_subtitle_shows_a_names_controls_never_obeys_them():
+    # A right-to-left override in a config's name reversed the rest of the picture's subtitle.
+    import dataclasses
+
+    import pencilnet
+    from pencilnet.views.network_labels import subtitle
+    from pencilnet.views.numbers import Style
+
+    config = dataclasses.replace(pencilnet.load(), name="tomato\u202eevil\x1b[2J")
+    shown = subtitle(config, config.walk(), Style(4))
+    assert shown.startswith("tomato\\u202eevil\\x1b[2J: sample 1") and "\u202e" not in shown and "\x1b" not in shown

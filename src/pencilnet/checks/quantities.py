@@ -32,7 +32,6 @@ import numpy as np
 
 from pencilnet.core.model import Model, flatten, shared_target
 from pencilnet.core.stages import Walk, chain, error, forward
-from pencilnet.training.loop import train
 
 EPOCH_NAME = re.compile(r"epoch_(\d+)_(?:error|error_total|sse)|error_after_(\d+)_epochs?|(\w+)_after_(\d+)_epochs?"
                         r"|lr_epoch_(\d+)")
@@ -208,6 +207,8 @@ def after_epochs(config, arithmetic, epochs: int, sample: int = 1) -> dict[str, 
     """The epoch quantities of a training run of `epochs` epochs; net, out and the error of `sample`
     with the weights it ends with."""
     from dataclasses import replace
+
+    from pencilnet.training.loop import train  # the loop and its runs, only where a quantity trains
 
     schedule = replace(config.schedule, epochs=epochs, target_error=None)
     history = train(config.model, config.train_inputs, config.train_targets, schedule, config.loss, arithmetic)

@@ -130,13 +130,7 @@ def _join_surrogates(root, source: str) -> None:
     """Each pair of surrogate escapes ("\\ud83c\\udf45", as JSON writes a character outside the
     Basic Multilingual Plane) made the one character it stands for, in place on the node tree. A lone
     one stands for no character, and no terminal or file could take it: it is refused."""
-    todo, seen = [root], set()
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        todo.extend(_children(node))
+    for node in _nodes(root):
         if isinstance(node, yaml.ScalarNode) and SURROGATES.search(node.value):
             try:
                 node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -182,6 +176,18 @@ def _check_expansion(root, source: str) -> None:
                          "past that)")
 
 
+def _nodes(root):
+    """Every node of the tree once (an alias's node is shared), in the order the file writes them."""
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        todo.extend(reversed(_children(node)))
+
+
 def _children(node) -> list:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
@@ -192,15 +198,9 @@ def _children(node) -> list:
 
 def _long_integer_line(root) -> str:
     """":LINE" of the first integer too long for Python to read, found on the node tree."""
-    todo, seen = [root], set()
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in _nodes(root):
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int") and len(node.value) > 4000:
             return f":{node.start_mark.line + 1}"
-        todo.extend(reversed(_children(node)))
     return ""
 
 

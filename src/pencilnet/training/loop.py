@@ -8,8 +8,10 @@ through the recorded stages when every carried number is rounded (pencil arithme
 """
 
 import math
+import signal
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -178,6 +180,23 @@ def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, update
     return NumpyRun(model, loss, optimizer)
 
 
+@contextmanager
+def _uninterrupted():
+    """Ctrl-C, SIGTERM and SIGHUP held back for the few statements inside: a stop between them would
+    save one epoch's weights under another epoch's count. (Where signals cannot be held, as off the
+    main thread or off POSIX, the statements simply run.)"""
+    held = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
             on_progress, test) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
@@ -223,8 +242,10 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
         error = total / count
-        run.epoch_done()
-        kept.add(epoch, error, accuracy(run.model(), *test) if test is not None else float("nan"))
+        tested = accuracy(run.model(), *test) if test is not None else float("nan")
+        with _uninterrupted():  # the whole epoch's weights and its count are recorded together, or neither
+            run.epoch_done()
+            kept.add(epoch, error, tested)
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

@@ -5,13 +5,16 @@ same config always gives byte-identical output.
 """
 
 import math
+from typing import TYPE_CHECKING
 
 from pencilnet.core.model import Model
 from pencilnet.core.optimizers import Update
 from pencilnet.core.stages import ErrorReport, Gradients, Trace, Walk, chain
-from pencilnet.training.loop import History
 from pencilnet.views import declared
 from pencilnet.views.example import Example, class_names
+
+if TYPE_CHECKING:  # the training loop, only where a command trained
+    from pencilnet.training.loop import History
 
 
 def number(x) -> float | None:
@@ -120,7 +123,7 @@ def stage(name: str, walk: Walk, config: Example) -> dict:
             **(state_json(walk.model.names.parameters, walk.update) if walk.update is not None else {})}
 
 
-def train(config: Example, history: History, schedule, confusion=None) -> dict:
+def train(config: Example, history: "History", schedule, confusion=None) -> dict:
     result = {
         "epochs": history.epochs_run,
         "samples": len(config.train_inputs),

@@ -6,7 +6,7 @@ declared to hold within a tolerance. Nothing here imports Rich: `--json` uses it
 """
 
 from pencilnet.views.example import Example
-from pencilnet.views.layout import FOOTNOTE_MARKS
+from pencilnet.views.terminal import FOOTNOTE_MARKS  # not layout: JSON never imports Rich
 
 STAGE_OF = {"forward": ("net_", "out_"), "error": ("E_",), "backprop": ("d",), "step": ()}  # by name prefix
 

@@ -17,12 +17,11 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, encodable, visible
+from pencilnet.views.terminal import CONTROL, CONTROL_OR_BREAK, FOOTNOTE_MARKS, encodable, visible
 
 GAP = 3  # spaces between columns, as Rich's SIMPLE_HEAD box with padding 1 draws them
 INDENT = 4  # arithmetic moved beneath its row
 BREAKS = (" + ", " = ")  # a formula may break only before these: never inside a product
-FOOTNOTE_MARKS = "†‡§¶‖"  # a footnote's mark after a number: " †", then numbered, " [6]"
 FOOTNOTE = re.compile(rf" (?:[{FOOTNOTE_MARKS}]|\[\d+\])$")
 
 

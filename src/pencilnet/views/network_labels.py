@@ -12,6 +12,7 @@ from pencilnet.core.losses import LOSSES
 from pencilnet.core.stages import Walk
 from pencilnet.views.example import Example
 from pencilnet.views.numbers import Style
+from pencilnet.views.terminal import one_line
 
 STAGES = ("forward", "error", "backprop", "step")
 
@@ -107,5 +108,5 @@ def subtitle(config: Example, rec: Walk, style: Style) -> str:
     more = ", …" if len(rec.trace.x) > 4 else ""
     target = ", ".join(style.given(v) for v in rec.report.target[:4]) + (", …" if len(rec.report.target) > 4 else "")
     target = f"[{target}]"
-    name = f"{config.name}: " if config.name else ""
+    name = f"{one_line(config.name)}: " if config.name else ""  # a user's text: shown, never obeyed (no RTL mark)
     return f"{name}sample {rec.sample} ({x}{more}; target {target})"

@@ -13,6 +13,8 @@ import codecs
 import re
 from functools import cache
 
+FOOTNOTE_MARKS = "†‡§¶‖"  # a footnote's mark after a number: " †", then numbered, " [6]"
+
 # C0 and C1 controls (a line break stays where it is asked to), DEL, the marks that reorder
 # text (a right-to-left override makes `evil` print as `live`), and lone surrogates, which no
 # encoding can write.
