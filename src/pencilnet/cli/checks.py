@@ -96,8 +96,14 @@ def _verified(path: str | None, sets, pencil, exact):
 
     from pencilnet.checks.verify import verify as check
     from pencilnet.cli import budget
+    from pencilnet.io.objective_config import FunctionGiven
 
-    cfg = load(path, sets)
+    try:
+        cfg = load(path, sets)
+    except FunctionGiven as given:  # a function instead of a network: its steps' quantities
+        from pencilnet.cli.functions import verified
+
+        return verified(given.function, pencil, exact)
     budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
     if cfg.expected is None:
         raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "

@@ -60,7 +60,16 @@ def diagram(config: ConfigPath = None,
             if out is not None:
                 budget.check_edges(cfg)
 
-        cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
+        from pencilnet.io.objective_config import FunctionGiven
+
+        try:
+            cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within)
+        except FunctionGiven as given:  # a function: the path of its steps, on its contours or its curve
+            from pencilnet.cli import functions
+
+            if out is None:
+                return functions.train(given.function, None, decimals, False, 24, False, pencil, exact)
+            return functions.picture(given.function, None, out)
         style = Style(decimals, pencil=carried)
         if out is None:
             return display(network_text.text(cfg, stage.value, walk, style))

@@ -101,9 +101,15 @@ def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, ty
     with failures():
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.io.objective_config import FunctionGiven
         from pencilnet.views import updates
 
-        cfg = load(config, sets)
+        try:
+            cfg = load(config, sets)
+        except FunctionGiven as given:  # a function instead of a network: its own tables
+            from pencilnet.cli import functions
+
+            return functions.step(given.function, steps, decimals, as_json, rows, all_rows, pencil, exact)
         names = cfg.model.names.parameters
         if parameter is not None and parameter not in names:
             from pencilnet.core.errors import InputError

@@ -52,7 +52,17 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
         distinct_outputs(("--save", save), ("--plot", plot))
         check_output(save, "saved config", force)  # before any work: a run is never lost for want of a file
         check_output(plot, "picture", force)
-        cfg = load(config, sets)
+        from pencilnet.io.objective_config import FunctionGiven
+
+        try:
+            cfg = load(config, sets)
+        except FunctionGiven as given:  # a function instead of a network: an epoch is one step
+            if save:
+                raise InputError(f"--save: {given.function.source} gives a function: there is no network "
+                                 "to save") from None
+            from pencilnet.cli import functions
+
+            return functions.train(given.function, epochs, decimals, as_json, rows, all_rows, pencil, exact, plot)
         if save:
             from pencilnet.io.saving import parameters_path
 

@@ -209,10 +209,20 @@ def parse(text: str, source: str, overrides: Sequence[str] = (), base_dir: Path 
     for path, first, again in duplicates:  # YAML keeps the last silently; a person meant one of them
         check.problems.append(Problem(path, "each field once in a mapping",
                                       f"it at line {first} and again at line {again}", again))
+    _function_instead(data, check, source)
     config = _build(data, check, source, base_dir)
     if check.problems or config is None:  # in the file's order; those from --set, which have no line, last
         raise ConfigError(source, sorted(check.problems, key=lambda p: (p.line is None, p.line or 0)))
     return config
+
+
+def _function_instead(data, check: Checker, source: str) -> None:
+    """A function instead of a network (`objective:`): its own config, raised as `FunctionGiven`,
+    which the commands that step on a function catch and every other reports (exit 2)."""
+    from pencilnet.io import objective_config
+
+    if objective_config.is_function(data):
+        raise objective_config.FunctionGiven(objective_config.build(data, check, source))
 
 
 def _build(data, check: Checker, source: str, base_dir: Path | None) -> Config | None:

@@ -1,0 +1,107 @@
+"""The commands that work on a function instead of a network (`objective:` in the config): each
+network command that can catches `FunctionGiven` from loading and hands its function here."""
+
+from pencilnet.cli.shared import display, emit_json, pencil_decimals, style
+
+
+def _run(function, steps: int, pencil: int | None, exact: bool):
+    """(arithmetic, the steps) of `function`'s optimizer from its start."""
+    from pencilnet.core.arithmetic import arithmetic_of
+    from pencilnet.core.objective import steps as run
+
+    arithmetic = arithmetic_of(pencil_decimals(function.pencil_decimals, pencil, exact))
+    schedule = function.schedule
+    return arithmetic, run(function.objective, schedule.optimizer, schedule.learning_rate, steps,
+                           schedule.lr_schedule, arithmetic)
+
+
+def step(function, steps: int, decimals: int, as_json: bool, rows: int, all_rows: bool, pencil: int | None,
+         exact: bool) -> None:
+    """`step --steps N` on a function: a table per step, every optimizer intermediate."""
+    from pencilnet.views import objective_tables as views
+
+    arithmetic, found = _run(function, steps, pencil, exact)
+    if as_json:
+        return emit_json(views.as_json(function.objective, found, str(arithmetic)))
+    shown = style(decimals, rows, all_rows, pencil_decimals(function.pencil_decimals, pencil, exact))
+    display(views.heading(function.name, function.objective, shown, str(arithmetic)),
+            *views.step_tables(function.objective, found, shown))
+
+
+def train(function, epochs: int | None, decimals: int, as_json: bool, rows: int, all_rows: bool,
+          pencil: int | None, exact: bool, plot: str | None = None) -> None:
+    """`train` on a function: training.epochs steps (an epoch of a function is one step), f by step."""
+    from pencilnet.views import objective_tables as views
+
+    count = epochs or function.schedule.epochs
+    arithmetic, found = _run(function, count, pencil, exact)
+    if plot is not None:
+        picture(function, found, plot)
+    if as_json:
+        return emit_json(views.as_json(function.objective, found, str(arithmetic)))
+    shown = style(decimals, rows, all_rows, pencil_decimals(function.pencil_decimals, pencil, exact))
+    display(views.heading(function.name, function.objective, shown, str(arithmetic)),
+            views.history(function.objective, found, shown))
+
+
+def verified(function, pencil: int | None, exact: bool):
+    """(function, verdicts) of its `expected:` section, as `verify` checks a network's."""
+    from dataclasses import replace
+
+    from pencilnet.checks.function_quantities import verify
+    from pencilnet.core.errors import InputError
+
+    if function.expected is None:
+        raise InputError(f"{function.source}: expected: expected a section of published values to verify, "
+                         "found none")
+    if pencil is not None or exact:
+        function = replace(function, expected=replace(function.expected,
+                                                      pencil_decimals=pencil_decimals(None, pencil, exact)))
+    return function, verify(function)
+
+
+def picture(function, found, out: str, steps: int | None = None) -> None:
+    """The path of the steps on the function's contours (one parameter: on its curve), to `out`."""
+    from pencilnet.cli.shared import wrote
+    from pencilnet.io.files import write_atomic
+    from pencilnet.views.objective_plot import path_picture
+
+    if found is None:
+        _, found = _run(function, steps or function.schedule.epochs, None, False)
+    kind = "png" if out.lower().endswith(".png") else "svg"
+    write_atomic(out, path_picture(function.objective, found, function.name, kind))
+    wrote(out, "picture")
+
+
+def publish(function, out: str, decimals: int | None, pencil: int | None, exact: bool, title: str | None,
+            force: bool) -> None:
+    """A function's worked steps as Markdown (.md, or - for standard output), the path's picture beside
+    a file as .svg; the network's HTML and LaTeX documents are not written for a function yet."""
+    from pathlib import Path
+
+    from pencilnet.cli.shared import check_output, write_out, wrote
+    from pencilnet.core.errors import InputError
+    from pencilnet.io.files import write_atomic
+    from pencilnet.views.numbers import Style
+    from pencilnet.views.objective_document import markdown
+    from pencilnet.views.objective_plot import path_picture
+
+    path = Path(out)
+    if out != "-" and path.suffix.lower() != ".md":
+        raise InputError(f"--out: {function.source} gives a function: its document is Markdown, expected a .md "
+                         f"file or -, found {out!r}")
+    picture = path.with_suffix(".svg") if out != "-" else None
+    if picture is not None:
+        check_output(out, "document", force)
+        check_output(str(picture), "picture", force)
+    carried = pencil_decimals(function.pencil_decimals, pencil, exact)
+    arithmetic, found = _run(function, function.schedule.epochs, pencil, exact)
+    shown = Style(decimals if decimals is not None else carried if carried is not None else 4, None, carried)
+    text = markdown(function.objective, found, shown, title or function.name, str(arithmetic),
+                    picture.name if picture is not None else None)
+    if picture is None:
+        return write_out(text)
+    write_atomic(picture, path_picture(function.objective, found, title or function.name, "svg"))
+    wrote(picture)
+    write_atomic(out, text)
+    wrote(out)

@@ -1,0 +1,131 @@
+"""A function instead of a network, as a user runs it: real processes, their exit codes and
+their one-line messages; the numbers worked by hand in configs/adam-quadratic.yaml."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from helpers import ROOT
+
+ADAM = ROOT / "configs" / "adam-quadratic.yaml"
+ROSENBROCK = """\
+objective: "(1 - x)**2 + 100*(y - x**2)**2"
+parameters: {x: -1, y: 2}
+training: {learning_rate: 0.001, epochs: 2, optimizer: {name: sgd, momentum: 0.9}}
+expected:
+  values:
+    dE/dx_step_1: "396"      # −2(1 − x) − 400x(y − x²) = −4 + 400 at (−1, 2)
+    dE/dy_step_1: "200"      # 200(y − x²)
+    x_after_1_steps: "-1.396"   # b = 396, x = −1 − 0.001·396
+    velocity_y_after_1_steps: "200"
+    E_after_0_steps: "104"   # 2² + 100·1²
+"""
+
+
+def pencilnet(*args, input=None):
+    return subprocess.run([sys.executable, "-m", "pencilnet", *map(str, args)], capture_output=True, text=True,
+                          input=input, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+
+
+def test_verify_the_worked_adam_example():
+    result = pencilnet("verify", ADAM)
+    assert result.returncode == 0, result.stderr
+    assert "11 published numbers: 11 match" in result.stdout
+
+
+def test_verify_rosenbrock_by_hand_and_a_wrong_value_fails(tmp_path):
+    config = tmp_path / "rosenbrock.yaml"
+    config.write_text(ROSENBROCK)
+    assert pencilnet("verify", config).returncode == 0
+    config.write_text(ROSENBROCK.replace('"396"', '"395"'))
+    result = pencilnet("verify", config)
+    assert result.returncode == 1 and "differs" in result.stdout
+
+
+def test_step_json_has_every_intermediate():
+    found = json.loads(pencilnet("step", ADAM, "--steps", "2", "--json").stdout)
+    assert found["derivatives"] == {"theta": "2*(theta - 4)"}
+    first, second = found["steps"]
+    assert first["gradient"] == {"theta": 12.0} and first["m"]["theta"] == pytest.approx(1.2, rel=1e-15)
+    assert second["mhat"]["theta"] == pytest.approx(2.18 / 0.19, rel=1e-9)  # θ₁ is 9.5 to 4e-10
+    assert first["new"]["theta"] == pytest.approx(9.5, abs=1e-9)
+
+
+def test_step_and_train_tables():
+    shown = pencilnet("step", ADAM, "--steps", "2").stdout
+    assert "∂f/∂theta = 2*(theta - 4)" in shown and "Step 2 of 2, adam" in shown and "f = 36.0000 → 30.2500" in shown
+    history = pencilnet("train", ADAM, "--epochs", "3").stdout
+    assert "f over 3 steps" in history
+
+
+def test_network_commands_refuse_a_function_in_one_line():
+    for command in ("forward", "gradcheck"):
+        result = pencilnet(command, ADAM)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            f"pencilnet: error: {ADAM}: objective: this config gives a function, not a network: this command needs "
+            "layers and samples (step, train, verify, publish and plot work on a function)"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('objective: "(theta - 4) * * 2"\nparameters: {theta: 10}\n',
+     "<stdin>:1: objective: expected a number, a parameter or '(' at character 15, found '*'"),
+    ('objective: "thet**2"\nparameters: {theta: 10}\n',
+     "<stdin>:1: objective: expected one of the parameters (theta) or a function (exp, log, sqrt, sin, cos, tanh, "
+     "abs) at character 1, found the unknown name 'thet'"),
+    ('objective: "x**2"\nparameters: {x: one}\n',
+     "<stdin>:2: parameters.x: expected a finite number, the parameter's start value, found 'one'"),
+    ('objective: "x**2"\nparameters: weights.npz\n',
+     "<stdin>:2: parameters: expected a mapping of the function's parameters to their start values (a .npz path "
+     "is a network's parameters), found 'weights.npz'"),
+    ('objective: "x**2"\nparameters: {x: 1}\nexpected: {values: {m_x_after_1_steps: "1"}}\n',  # plain SGD
+     "<stdin>:3: expected.values.m_x_after_1_steps: expected no optimizer state: this optimizer keeps none, "
+     "found m_x_after_1_steps"),
+    ('objective: "x**2"\nparameters: {x: 1}\ntraining: {optimizer: adam}\n'
+     'expected: {values: {velocity_x_after_1_steps: "1"}}\n',
+     "<stdin>:4: expected.values.velocity_x_after_1_steps: expected a state the optimizer keeps (m, v, mhat, vhat), "
+     "found velocity_x_after_1_steps"),
+    ('objective: "x**2"\nparameters: {x: 1}\nlayers: []\n',
+     "<stdin>:3: layers: expected no network fields beside an objective (a function has no layers or samples), "
+     "found a network's field"),
+])
+def test_a_bad_function_config_is_one_line(cli, text, message):
+    result = cli("step", "-", input=text)  # in-process: the exit status as a process is tested above
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"pencilnet: error: {message}"]
+
+
+def test_divergence_exits_3():
+    result = pencilnet("train", "-", input='objective: "log(x)"\nparameters: {x: 0.5}\ntraining: {learning_rate: 1}\n'
+                                           "\n")
+    assert result.returncode == 3 and "diverged before step 2" in result.stderr
+
+
+def test_the_path_on_the_contours(tmp_path):
+    config = tmp_path / "rosenbrock.yaml"
+    config.write_text(ROSENBROCK)
+    for name in ("path.png", "path.svg"):
+        result = pencilnet("diagram", config, "--out", tmp_path / name)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / name).stat().st_size > 1000
+    one = pencilnet("train", ADAM, "--plot", tmp_path / "curve.svg")
+    assert one.returncode == 0 and (tmp_path / "curve.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_publish_markdown_with_the_path_beside(tmp_path):
+    result = pencilnet("publish", "--out", tmp_path / "adam.md", ADAM)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "adam.md").read_text()
+    # step 1 as worked in the config: m = 1.2, v = 0.144, m̂ = 12, v̂ = 144, update 0.5, θ = 9.5
+    assert "| theta | 10.0000 | 12.0000 | 1.2000 | 0.1440 | 12.0000 | 144.0000 | 0.5000 | 9.5000 |" in text
+    assert "- ∂f/∂theta = `2*(theta - 4)`" in text and "![The steps on f](adam.svg)" in text
+    assert (tmp_path / "adam.svg").exists()
+    refused = pencilnet("publish", "--out", tmp_path / "adam.html", ADAM)
+    assert refused.returncode == 2 and "its document is Markdown" in refused.stderr
+    assert not (tmp_path / "adam.html").exists()
+
+
+def test_a_network_with_parameters_as_a_mapping_is_told_they_are_a_file(cli):
+    result = cli("forward", "--set", "parameters={w1: 0.1}")
+    assert result.exit_code == 2 and "parameters: expected the path of a .npz file" in result.stderr
