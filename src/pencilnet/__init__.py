@@ -34,7 +34,8 @@ _HOMES = {
     "LOSSES": "core.losses", "ACTIVATIONS": "core.activations",
     "train": "training.loop", "Schedule": "training.loop", "History": "training.loop",
     "TrainingDiverged": "training.loop", "TrainingInterrupted": "training.loop",
-    "gradcheck": "core.gradcheck", "Check": "core.gradcheck", "verify": "checks.verify",
+    "gradcheck": "core.gradcheck", "Check": "core.gradcheck",
+    "verify": "checks.report", "VerifyReport": "checks.report",
     "PencilnetError": "core.errors", "InputError": "core.errors", "ConfigError": "core.errors",
 }
 # Modules a notebook reaches as attributes, imported on first use like the names above.
@@ -58,5 +59,21 @@ def __getattr__(name: str):
     return value
 
 
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext pencilnet`: the records (a walk, a training history, a verify report, a config)
+    show themselves as HTML and Markdown in this shell."""
+    from importlib import import_module
+
+    import_module("pencilnet.views.notebook").register(ipython)
+
+
 def __dir__():
     return sorted(list(globals()) + list(_HOMES) + list(_MODULES))
+
+
+# Inside IPython (a notebook's kernel), the records show themselves; elsewhere nothing is imported
+# for it: IPython is asked only when it is imported already.
+# (Imported by name, as every name above: the package's top is the facade of every layer, and a
+# module of io that takes the version from it does not come to depend on views.)
+if "IPython" in __import__("sys").modules:
+    __import__("importlib").import_module("pencilnet.views.notebook").register_in_running_shell()

@@ -532,8 +532,8 @@ def test_latex_prose_escapes_what_tex_would_read_as_commands(cli, tmp_path, sket
 
 
 @pytest.mark.parametrize("name, message", [
-    ("a.txt", "a.txt: expected a file name ending in .md, .html or .tex, found '.txt'"),
-    ("a", "a: expected a file name ending in .md, .html or .tex, found 'no suffix'"),
+    ("a.txt", "a.txt: expected a file name ending in .md, .html, .tex or .ipynb, found '.txt'"),
+    ("a", "a: expected a file name ending in .md, .html, .tex or .ipynb, found 'no suffix'"),
     ("no/such/a.md", "no/such/a.md: no such directory: no/such"),
     ("my notes.tex", "my notes.tex: expected a name of letters, digits, - and _ for a LaTeX document"),
 ])

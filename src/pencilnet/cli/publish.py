@@ -23,7 +23,8 @@ from pencilnet.core.errors import InputError
 Out = Annotated[str, typer.Option(
     "--out", "-o", metavar="FILE", show_default=False,
     help="Write the document to FILE: .md (Markdown, pictures beside it as .svg), .html (one self-contained "
-         "page) or .tex (LaTeX for pdflatex, pictures beside it as .pdf; run pdflatex twice); "
+         "page), .tex (LaTeX for pdflatex, pictures beside it as .pdf; run pdflatex twice) or .ipynb (a Jupyter "
+         "notebook whose code recomputes each stage, pictures beside it as .svg); "
          "- for Markdown on standard output, without pictures.")]
 Decimals = Annotated[int | None, typer.Option(
     "--decimals", min=0, max=15, metavar="N", show_default=False,
@@ -42,7 +43,8 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
             pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None, title: Title = None,
             sheet: Sheet = None, force: Force = False):
     """Write the worked example as a document: the network, the forward pass, the error, every
-    gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX."""
+    gradient by the chain rule and the update, each number from the engine, in Markdown, HTML or LaTeX, or as
+    a notebook whose code recomputes each stage."""
     with failures():
         from pencilnet.cli.stages import walk_of
         from pencilnet.io.files import write_atomic
@@ -55,7 +57,11 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
         path = check_path(out)
         to_stdout = path == STDOUT
         if not to_stdout:
-            check_output(out, "document", force)
+            check_output(out, "notebook" if path.suffix.lower() == ".ipynb" else "document", force)
+        if path.suffix.lower() == ".ipynb":
+            from pencilnet.views.publish.ipynb import check_source
+
+            check_source(config, out)
         if path.suffix.lower() not in (".html", ""):  # its pictures, beside it
             for stage in ("forward", "backprop", "step"):
                 check_output(str(picture_path(path, stage)), "picture", force)
@@ -71,7 +77,13 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
         edges = sum(layer.weights.size for layer in cfg.model.layers)
         left_out = (f"its {edges:,} edges are more than the {budget.DRAWN_EDGES_LIMIT:,} a picture shows "
                     "(`pencilnet diagram` draws none either)" if edges > budget.DRAWN_EDGES_LIMIT else None)
-        for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out, sheet):
+        recipe = None
+        if path.suffix.lower() == ".ipynb":
+            from pencilnet.views.publish.ipynb import recipe as recipe_of
+
+            recipe = recipe_of(config, out, sets, sample, carried, walk, cfg.expected is not None)
+        for path, content in document(cfg, walk, out, Style(shown, None, carried), title, left_out, sheet,
+                                      recipe):
             if to_stdout:
                 write_out(str(content))
                 continue

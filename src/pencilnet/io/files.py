@@ -89,6 +89,7 @@ def size_text(count: int) -> str:
 SAVED_MARK = "# Trained by pencilnet"  # the first line of every config `train --save` writes
 PARAMETERS_MARK = b"layers[0].weights"  # the first array of every parameters .npz it writes
 DOCUMENT_MARK = "written by pencilnet publish"
+NOTEBOOK_MARK = "a notebook " + DOCUMENT_MARK  # the first field of its metadata
 KINDS = {
     "saved config": ("a config written by `pencilnet train --save`",
                      lambda head: head.startswith(SAVED_MARK.encode())),
@@ -101,6 +102,8 @@ KINDS = {
                 lambda head: (head.startswith((b"\x89PNG", b"<?xml", b"<svg", b"%PDF"))
                               and b"matplotlib" in head.lower())),
     "document": ("a document written by `pencilnet publish`", lambda head: DOCUMENT_MARK.encode() in head),
+    "notebook": ("a notebook written by `pencilnet publish`",
+                 lambda head: head.startswith(b"{") and NOTEBOOK_MARK.encode() in head[:200]),
     "predictions": ("predictions written by `pencilnet predict --out`",
                     lambda head: re.match(rb"sample,(class,)?[a-z0-9_,]*\r?\n", head) is not None),
     "exercise": ("an exercise written by `pencilnet exercise`",

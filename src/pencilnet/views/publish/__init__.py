@@ -14,7 +14,8 @@ from pencilnet.io.files import DOCUMENT_MARK
 from pencilnet.views.example import Example
 from pencilnet.views.numbers import Style
 
-FORMATS = {".md": ".svg", ".html": None, ".tex": ".pdf"}  # the document's suffix → its pictures' suffix
+# the document's suffix → its pictures' suffix
+FORMATS = {".md": ".svg", ".html": None, ".tex": ".pdf", ".ipynb": ".svg"}
 
 
 STDOUT = Path("-")  # `--out -`: Markdown on standard output, without its pictures
@@ -27,7 +28,7 @@ def check_path(out_path) -> Path:
         return path
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"{path}: expected a file name ending in .md, .html or .tex, "
+        raise InputError(f"{path}: expected a file name ending in .md, .html, .tex or .ipynb, "
                          f"found {path.suffix or 'no suffix'!r}")
     if not path.parent.is_dir():
         raise InputError(f"{path}: no such directory: {path.parent}")
@@ -43,11 +44,12 @@ def picture_path(path: Path, stage: str) -> Path:
 
 
 def publish(config: Example, walk: Walk, out_path, style: Style, title: str | None = None,
-            left_out: str | None = None, sheet: str | None = None) -> list[tuple[Path, str | bytes]]:
+            left_out: str | None = None, sheet: str | None = None, recipe=None) -> list[tuple[Path, str | bytes]]:
     """The document of `walk` (its format from the suffix of `out_path`; `-`: Markdown for standard
     output) and its pictures, as (path, content) pairs to write in order, the document last:
     written in that order, a document never links to a picture that is not there. Nothing here
-    writes a file. `left_out`: why the pictures are left out, if they are; the document says it."""
+    writes a file. `left_out`: why the pictures are left out, if they are; the document says it.
+    `recipe`: for a notebook, how its code cells make the walk again (`ipynb.recipe`)."""
     from pencilnet.views import network_figure
     from pencilnet.views.publish import html, latex, markdown
     from pencilnet.views.publish.builder import build
@@ -57,6 +59,9 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
     if sheet is not None:  # an exercise's question sheet or answer key: no pictures
         from pencilnet.views.publish.sheets import sheet as exercise_sheet
 
+        if suffix == ".ipynb":
+            raise InputError(f"{path}: expected a file name ending in .md, .html or .tex for an exercise's sheet, "
+                             "found '.ipynb'")
         document = exercise_sheet(config, sheet == "answers", title)
         text = {".md": markdown, ".html": html, ".tex": latex}[suffix].render(document, {})
         return [(path, f"{text.rstrip()}\n{MARKS[suffix]}\n")]
@@ -76,6 +81,11 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
             drawn = picture_path(path, stage)
             files.append((drawn, network_figure.picture(config, stage, walk, drawn.suffix[1:], style)))
             names[stage] = drawn.name
+        if suffix == ".ipynb":
+            from pencilnet.views.publish import ipynb
+
+            files.append((path, ipynb.render(document, names, recipe) + "\n"))  # its mark is in its metadata
+            return files
         text = (markdown if suffix == ".md" else latex).render(document, names)
     files.append((path, f"{text.rstrip()}\n{MARKS[suffix]}\n"))
     return files

@@ -137,6 +137,15 @@ def _svg(text: str, prefix: str) -> str:
 
 def render(document: Document, pictures: dict[str, str]) -> str:
     """`pictures`: each figure's stage drawn as SVG text, put into the page as it is."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            + "\n".join(body(document, pictures)) + "\n</body>\n</html>\n")
+
+
+def body(document: Document, pictures: dict[str, str], prefix: str = "figure") -> list[str]:
+    """The page's elements, one per block (a notebook shows them without the page around them);
+    `prefix` starts the ids of the pictures, unique on the page."""
     body = [f"<h1>{escape(document.title)}</h1>"]
     for block in document.blocks:
         if isinstance(block, Heading):
@@ -168,11 +177,8 @@ def render(document: Document, pictures: dict[str, str]) -> str:
             body.append(f"<table>\n<thead><tr>{cells('th', block.header)}</tr></thead>\n"
                         f"<tbody>\n{table_rows}\n</tbody>\n</table>")
         elif isinstance(block, Figure):
-            svg = _svg(pictures[block.stage], f"figure-{block.stage}")
+            svg = _svg(pictures[block.stage], f"{prefix}-{block.stage}")
             body.append(f"<figure>\n{svg}\n<figcaption>{escape(block.caption)}</figcaption>\n</figure>")
         elif isinstance(block, Items):
             body.append("<ul>\n" + "\n".join(f"<li>{inline(item)}</li>" for item in block.items) + "\n</ul>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    return body

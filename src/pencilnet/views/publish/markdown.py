@@ -28,25 +28,28 @@ def inline(parts) -> str:
 
 def render(document: Document, pictures: dict[str, str]) -> str:
     """`pictures`: the file each figure's stage was drawn to, beside the Markdown file."""
-    blocks = [f"# {_escape(document.title)}"]
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            blocks.append(f"{'#' * block.level} {_escape(block.text)}")
-        elif isinstance(block, Paragraph):
-            blocks.append(inline(block.parts))
-        elif isinstance(block, Equation):
-            rows = block.lines()
-            if len(rows) == 1:
-                blocks.append(f"$$\n{math(block.lhs)} = {math(rows[0][1])}\n$$")
-            else:
-                blocks.append("$$\n\\begin{aligned}\n" + aligned(block) + "\n\\end{aligned}\n$$")
-        elif isinstance(block, Table):
-            lines = ["| " + " | ".join(inline(cell) for cell in block.header) + " |",
-                     "|" + "|".join("---:" if right else ":---" for right in block.numeric) + "|"]
-            lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in block.rows]
-            blocks.append("\n".join(lines))
-        elif isinstance(block, Figure):
-            blocks.append(f"![{_escape(block.caption)}]({quote(pictures[block.stage])})\n\n*{_escape(block.caption)}*")
-        elif isinstance(block, Items):
-            blocks.append("\n".join(f"- {inline(item)}" for item in block.items))
+    blocks = [f"# {_escape(document.title)}"] + [block_text(block, pictures) for block in document.blocks]
     return "\n\n".join(blocks) + "\n"
+
+
+def block_text(block, pictures: dict[str, str]) -> str:
+    """One block as Markdown (a notebook's text cells are made of these too)."""
+    if isinstance(block, Heading):
+        return f"{'#' * block.level} {_escape(block.text)}"
+    if isinstance(block, Paragraph):
+        return inline(block.parts)
+    if isinstance(block, Equation):
+        rows = block.lines()
+        if len(rows) == 1:
+            return f"$$\n{math(block.lhs)} = {math(rows[0][1])}\n$$"
+        return "$$\n\\begin{aligned}\n" + aligned(block) + "\n\\end{aligned}\n$$"
+    if isinstance(block, Table):
+        lines = ["| " + " | ".join(inline(cell) for cell in block.header) + " |",
+                 "|" + "|".join("---:" if right else ":---" for right in block.numeric) + "|"]
+        lines += ["| " + " | ".join(inline(cell) for cell in row) + " |" for row in block.rows]
+        return "\n".join(lines)
+    if isinstance(block, Figure):
+        return f"![{_escape(block.caption)}]({quote(pictures[block.stage])})\n\n*{_escape(block.caption)}*"
+    if isinstance(block, Items):
+        return "\n".join(f"- {inline(item)}" for item in block.items)
+    raise TypeError(f"no Markdown for {block!r}")
