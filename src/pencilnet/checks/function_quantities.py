@@ -10,9 +10,7 @@ and `verify` for them: each published value judged as a network's is (`verify.re
 
 import re
 
-from pencilnet.checks.published import INHERIT, Expected
 from pencilnet.checks.quantities import STATES
-from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.objective import FunctionStep, Objective, steps
 from pencilnet.core.optimizers import Optimizer
 
@@ -64,7 +62,7 @@ def values(objective: Objective, run: list[FunctionStep]) -> dict[str, float]:
 
 def verify(function) -> list:
     """A `verify.Verdict` for each published value of a `FunctionConfig`, in its order."""
-    from pencilnet.checks.verify import Verdict, _arithmetic, reproduces
+    from pencilnet.checks.verify import judged
 
     expectations = function.expected
     if expectations is None:
@@ -79,27 +77,4 @@ def verify(function) -> list:
             computed[arithmetic] = values(objective, run)
         return computed[arithmetic][name]
 
-    verdicts = []
-    for entry in expectations.entries:
-        arithmetic = _arithmetic(expectations.pencil_decimals if entry.pencil_decimals == INHERIT
-                                 else entry.pencil_decimals)
-        published_way, exact = value(entry.name, arithmetic), value(entry.name, EXACT)
-        if entry.erratum:
-            verdict, note = "erratum", entry.erratum
-        elif reproduces(exact, entry):
-            verdict, note = "match", entry.note or ""
-        elif arithmetic is not EXACT and reproduces(published_way, entry):
-            verdict, note = "rounding", entry.note or f"exact arithmetic gives {exact!r}"
-        else:
-            verdict, note = "differs", entry.note or ""
-        verdicts.append(Verdict(entry.name, entry.published, str(arithmetic), published_way, exact,
-                                published_way - float(entry.published), verdict, note, quantity=entry.name,
-                                line=entry.line))
-        if entry.corrected is not None:
-            fixed = Expected(entry.name, entry.corrected, entry.tolerance)
-            ok = reproduces(exact, fixed) or reproduces(published_way, fixed)
-            verdicts.append(Verdict(entry.name, entry.corrected, str(arithmetic), published_way, exact,
-                                    published_way - float(entry.corrected), "match" if ok else "differs",
-                                    f"the correction of the printed {entry.published}", quantity=entry.name,
-                                    line=entry.line))
-    return verdicts
+    return judged(expectations, value)

@@ -12,6 +12,7 @@ pencil N) and exactly. Verdicts:
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -95,6 +96,13 @@ def verify(config) -> list[Verdict]:
             found.update(quantities.after_steps(config, arithmetic, steps, expectations.sample))
         return quantities.lookup(name, found)
 
+    return _diagnosed(config, judged(expectations, value))
+
+
+def judged(expectations, value: Callable[[str, object], float]) -> list[Verdict]:
+    """A verdict for each published entry, `value(name, arithmetic)` giving what is computed (for a
+    network's quantities or a function's): with the publication's arithmetic, exactly, and along
+    the other correct orders of hand rounding."""
     def judge(entry: Expected, arithmetic, published_way: float, exact: float) -> tuple[str, str]:
         if reproduces(exact, entry):
             return "match", entry.note or ""
@@ -134,7 +142,7 @@ def verify(config) -> list[Verdict]:
                                     published_way, exact, published_way - float(entry.corrected), verdict,
                                     f"the correction of the printed {entry.published}", quantity=entry.name,
                                     line=entry.line))
-    return _diagnosed(config, verdicts)
+    return verdicts
 
 
 def _judge(entry: Expected, value: float) -> bool:
