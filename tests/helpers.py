@@ -160,3 +160,33 @@ def cli_in(cwd, *args):
         os.chdir(here)
     result.returncode = result.exit_code
     return result
+
+
+# Several CLI commands in one real process (each process costs a second): its stdout and stderr are
+# what a terminal would receive. `.format(commands=[[…args], …])`; prints "exit N" after each.
+IN_ONE_PROCESS = """
+import sys
+from pencilnet.cli.app import app
+for args in {commands!r}:
+    try:
+        app(args, prog_name="pencilnet")
+    except SystemExit as done:
+        print(f"exit {{done.code or 0}}", flush=True)
+"""
+
+
+def hostile_config(folder, text: str) -> str:
+    """The article's config with `text` in every field that holds text (JSON quoting is YAML's)."""
+    import json
+
+    q = json.dumps
+    yaml_text = (ROOT / "src" / "pencilnet" / "configs" / "article.yaml").read_text(encoding="utf-8")
+    yaml_text = yaml_text.replace('name: "Red apple or tomato: the hand-computed 2-2-2 example"',
+                                  f"name: {q('N' + text)}\ndescription: {q('D' + text)}")
+    yaml_text = yaml_text.replace("classes: [red apple, tomato]", f"classes: [{q('red' + text)}, {q('tom' + text)}]")
+    yaml_text = yaml_text.replace("label: tomato", f"label: {q('tom' + text)}")
+    yaml_text = yaml_text.replace('erratum: "a slip', f"erratum: {q('E' + text)[:-1]} a slip")
+    yaml_text = yaml_text.replace('dE/dw5: "0.1005"', f'dE/dw5: {{value: "0.1005", note: {q("Note" + text)}}}')
+    path = folder / "hostile.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    return str(path)

@@ -19,7 +19,7 @@ import os
 import numpy as np
 import pytest
 import yaml
-from helpers import ROOT, THOROUGH
+from helpers import IN_ONE_PROCESS, ROOT, THOROUGH
 from typer.testing import CliRunner
 
 from pencilnet.cli.app import app
@@ -344,15 +344,6 @@ def test_hostile_text_in_every_field_is_shown_never_obeyed(bases, monkeypatch):
             assert not any(mark in stream for mark in SHOWN_NOT_OBEYED), where
 
 
-LOCALE_RUN = """
-import sys
-from pencilnet.cli.app import app
-for args in {commands!r}:
-    try:
-        app(args, prog_name="pencilnet")
-    except SystemExit as done:
-        print(f"exit {{done.code or 0}}", flush=True)
-"""
 
 
 @pytest.mark.parametrize("locale", [{"LC_ALL": "C", "PYTHONUTF8": "0"},
@@ -371,7 +362,7 @@ def test_hostile_text_under_a_locale_without_unicode(bases, tmp_path, locale):
         command = TEXT_COMMANDS[int(rng.integers(len(TEXT_COMMANDS) - 1))]
         commands.append([*command, str(path)])
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIOENC"))}
-    done = subprocess.run([sys.executable, "-c", LOCALE_RUN.format(commands=commands)], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=commands)], capture_output=True,
                           cwd=tmp_path, env={**env, "COLUMNS": "100", **locale}, timeout=300)
     encoding = "ascii" if locale.get("LC_ALL") == "C" else "iso-8859-1"
     out, err = done.stdout.decode(encoding), done.stderr.decode(encoding)  # every byte one the terminal can show

@@ -8,13 +8,13 @@ html5lib parses the HTML without a parse error and finds no script, and the Mark
 raw markup. Every LaTeX table fits the text width (pdflatex's log says so), small numbers read
 1.78 × 10⁻¹⁰ and an optimizer's rule is mathematics."""
 
-import json
 import re
 import shutil
 import subprocess
 
+import helpers
 import pytest
-from helpers import ROOT, thorough_beyond
+from helpers import thorough_beyond
 from test_publish import need_pdflatex, pdflatex, sketches  # noqa: F401 (a fixture)
 
 from pencilnet.views.publish import html, latex
@@ -23,22 +23,11 @@ LONG = "x" * 140  # a word longer than a line
 HOSTILE = ("<script>alert(1)</script><img src=x onerror=alert(2)> \\input{/etc/passwd} \\write18{rm -rf /} "
            "} { 100% #1 a_b x^2 $x$ & ~ \x1b]52;c;SGk=\x07\x1b[2J\u202e\n# not a heading\n\n    not code `tick` "
            "[link](javascript:alert(3)) " + LONG)
-ARTICLE = ROOT / "src" / "pencilnet" / "configs" / "article.yaml"
 
 
 def hostile_config(folder) -> str:
     """The article's config with HOSTILE in every field that holds text."""
-    q = json.dumps
-    text = ARTICLE.read_text(encoding="utf-8")
-    text = text.replace('name: "Red apple or tomato: the hand-computed 2-2-2 example"',
-                        f"name: {q('N ' + HOSTILE)}\ndescription: {q('D ' + HOSTILE)}")
-    text = text.replace("classes: [red apple, tomato]", f"classes: [{q('red ' + HOSTILE)}, {q('tom ' + HOSTILE)}]")
-    text = text.replace("label: tomato", f"label: {q('tom ' + HOSTILE)}")
-    text = text.replace('erratum: "a slip', f"erratum: {q('E ' + HOSTILE)[:-1]} a slip")
-    text = text.replace('dE/dw5: "0.1005"', f'dE/dw5: {{value: "0.1005", note: {q("Note " + HOSTILE)}}}')
-    path = folder / "hostile.yaml"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+    return helpers.hostile_config(folder, " " + HOSTILE)
 
 
 def published(cli, folder, name: str, *options) -> str:

@@ -12,8 +12,9 @@ import os
 import subprocess
 import sys
 
+import helpers
 import pytest
-from helpers import ROOT, text_of
+from helpers import IN_ONE_PROCESS, ROOT, text_of
 
 from pencilnet.views.layout import Grid
 from pencilnet.views.terminal import encodable, visible
@@ -24,18 +25,7 @@ ARTICLE = ROOT / "src" / "pencilnet" / "configs" / "article.yaml"
 
 
 def hostile_config(folder, text: str = HOSTILE) -> str:
-    """The article's config with `text` in every field that holds text (JSON quoting is YAML's)."""
-    q = json.dumps
-    yaml_text = ARTICLE.read_text(encoding="utf-8")
-    yaml_text = yaml_text.replace('name: "Red apple or tomato: the hand-computed 2-2-2 example"',
-                                  f"name: {q('N' + text)}\ndescription: {q('D' + text)}")
-    yaml_text = yaml_text.replace("classes: [red apple, tomato]", f"classes: [{q('red' + text)}, {q('tom' + text)}]")
-    yaml_text = yaml_text.replace("label: tomato", f"label: {q('tom' + text)}")
-    yaml_text = yaml_text.replace('erratum: "a slip', f"erratum: {q('E' + text)[:-1]} a slip")
-    yaml_text = yaml_text.replace('dE/dw5: "0.1005"', f'dE/dw5: {{value: "0.1005", note: {q("Note" + text)}}}')
-    path = folder / "hostile.yaml"
-    path.write_text(yaml_text, encoding="utf-8")
-    return str(path)
+    return helpers.hostile_config(folder, text)
 
 
 def run(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
@@ -61,17 +51,6 @@ def test_a_table_cell_shows_control_characters_and_keeps_its_row():
 
 
 SHOWING = ["summary", "predict", "error", "walkthrough", "verify", "forward"]
-# Several commands in one real process (each process costs a second): its stdout and stderr are
-# what a terminal would receive.
-IN_ONE_PROCESS = """
-import sys
-from pencilnet.cli.app import app
-for args in {commands!r}:
-    try:
-        app(args, prog_name="pencilnet")
-    except SystemExit as done:
-        print(f"exit {{done.code or 0}}", flush=True)
-"""
 
 
 def run_all(commands: list, env=None, cwd=None) -> subprocess.CompletedProcess:
