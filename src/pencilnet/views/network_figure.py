@@ -16,15 +16,24 @@ from pencilnet.core.stages import Walk
 from pencilnet.views.example import Example
 from pencilnet.views.network_labels import Edge, check_stage, edges_of, node_lines, output_notes, subtitle, title_of
 from pencilnet.views.numbers import Style
-from pencilnet.views.pictures import matplotlib_figure, rendered
+from pencilnet.views.pictures import READABLE, matplotlib_figure, on_page, rendered
 
 LABEL_MAX_NODES = 8  # wider layers are drawn compactly: thin coloured edges, no numbers
 LABEL_MAX_EDGES = 24  # more edges between two layers than this (8 × 3) and their labels would pile up
 CMAP = "coolwarm"  # blue negative, red positive, grey (still visible on white) near zero
 LABEL_SIZE = 9  # points, for the labels on edges
 LABEL_BOX = dict(boxstyle="round,pad=0.25", fc="white", lw=0.8)
-SPREAD = 1.15  # when some label finds no free spot, the gaps grow by this much and the search runs again
-MAX_SPREADS = 8
+NAME = dict(fontsize=11, weight="bold", ha="center", va="center")  # a node's name, in a labelled drawing
+NODE_LINES = dict(fontsize=9, ha="center", va="center", linespacing=1.2)  # its numbers, beneath
+BIAS_SIZE = 10
+TITLE = dict(fontsize=13, weight="bold", ha="center", va="top")
+SUBTITLE = dict(fontsize=10, ha="center", va="top", color="#444444")
+KEY_WIDTH, KEY_BAR = 3.8, 3.2  # inches, for each key beneath the drawing and its colour bar
+HEADING_HALF = 0.45  # half the width of "hidden layer" beneath a column
+COMPACT_HEIGHT = 11.0, 5.0  # inches: the tallest column of a compact drawing, alone and on a page
+COMPACT_GAP = 4.0, 2.6  # inches between the columns of a compact drawing, alone and on a page
+SPREAD = 1.1  # when some label finds no free spot, the gaps grow by this much and the search runs again
+MAX_SPREADS = 16
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,8 @@ def _layout(sizes, edges: list[Edge], dx: float, dy: float, radius: float, bias_
 
 
 def _measure(Figure, texts: list[tuple[str, dict]]) -> list[tuple[float, float]]:
-    """The width and height in inches of each text with its box, as the renderer lays it out
-    (the box: the text's extent, its pad on every side, and half its outline beyond)."""
+    """The width and height in inches of each text (with its box, if it has one) as the renderer
+    lays it out (the box: the text's extent, its pad on every side, and half its outline beyond)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     scratch = Figure(figsize=(4, 4))
@@ -70,11 +79,20 @@ def _measure(Figure, texts: list[tuple[str, dict]]) -> list[tuple[float, float]]
     found = []
     for text, options in texts:
         extent = scratch.text(0.5, 0.5, text, **options).get_window_extent(renderer)
-        box = options["bbox"]
-        pad = float(box["boxstyle"].split("pad=")[1]) * options["fontsize"] / 72  # the pad is in font sizes
-        more = 2 * pad + box["lw"] / 72
+        more = 0.0
+        if "bbox" in options:
+            box = options["bbox"]
+            pad = float(box["boxstyle"].split("pad=")[1]) * options["fontsize"] / 72  # the pad is in font sizes
+            more = 2 * pad + box["lw"] / 72
         found.append((extent.width / scratch.dpi + more, extent.height / scratch.dpi + more))
     return found
+
+
+def _node_block(Figure, text: list[str]) -> tuple[float, float, float]:
+    """The width and height of a node's lines (its name above its numbers), and its name's height."""
+    (name_w, name_h), *rest = _measure(Figure, [(text[0], NAME)] + ([("\n".join(text[1:]), NODE_LINES)]
+                                                                    if len(text) > 1 else []))
+    return max([name_w] + [w for w, _ in rest]), name_h + sum(h for _, h in rest), name_h
 
 
 def _preferred(e: Edge, sizes) -> float:
@@ -116,15 +134,17 @@ def _place_labels(layout: _Layout, frame, edges: list[Edge], shown: list[int], l
     return placement.place(scene, [(k, measured[n], _preferred(edges[k], sizes)) for n, k in enumerate(shown)])
 
 
-def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None):
+def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None, page: bool = False):
     """The figure `draw` writes: the network at `stage` for the sample in `rec`, every label on
-    its own edge and clear of the other edges, the nodes and the other labels."""
+    its own edge and clear of the other edges, the nodes and the other labels. `page`: drawn for
+    a document, whose A4 page shows no text of it smaller than READABLE."""
     check_stage(stage)
     matplotlib, Figure = matplotlib_figure()
     from matplotlib.cm import ScalarMappable
     from matplotlib.collections import LineCollection
     from matplotlib.colors import ListedColormap, Normalize
     from matplotlib.patches import Circle
+    from matplotlib.ticker import MaxNLocator
 
     from pencilnet.views import placement
 
@@ -132,48 +152,87 @@ def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None
     model, sizes = config.model, config.model.sizes
     widest = max(sizes)
     labelled = widest <= LABEL_MAX_NODES
-    # Gaps in inches. Labelled: room for a label along every edge and three lines in a node.
-    # Compact: the tallest column is kept to about 11 inches however many nodes it has.
-    with_labels = [layer for layer in model.layers if layer.weights.size <= LABEL_MAX_EDGES]
-    labels = max((layer.weights.size for layer in with_labels), default=0)
-    dx = 4.8 + 0.12 * max(0, labels - 4) if labelled else 4.0
-    dy = 2.4 if labelled else min(0.6, 11.0 / widest)
-    radius = 0.68 if labelled else min(0.3, 0.4 * dy)
-    bias_gap = 1.8 if labelled else 0.9
-    bias_radius = radius * 0.55 if labelled else 0.12
-
-    edges = edges_of(config, stage, rec, style)
-    by_gradient = stage == "backprop" and not labelled
-    if by_gradient:
-        edges = [dataclasses.replace(e, value=e.gradient) for e in edges]
-    limit = max(abs(e.value) for e in edges) or 1.0
-    norm, cmap = Normalize(-limit, limit), matplotlib.colormaps[CMAP]
+    written = edges_of(config, stage, rec, style)
+    cmap = matplotlib.colormaps[CMAP]
     thin, thick = (0.8, 5.0) if labelled else (0.2, 1.6)
-    line_widths = [thin + (thick - thin) * abs(e.value) / limit for e in edges]
     notes = output_notes(config, stage, rec, style) if labelled else []  # no room beside packed nodes
-    shown = [k for k, e in enumerate(edges) if labelled and model.layers[e.layer].weights.size <= LABEL_MAX_EDGES]
     label_options = dict(fontsize=LABEL_SIZE, ha="center", va="center", rotation_mode="anchor", linespacing=1.1,
                          bbox=LABEL_BOX)
-    measured = _measure(Figure, [(edges[k].label, label_options) for k in shown]
-                        + [("\n".join(note), _note_options()) for note in notes]) if shown else []
+    note_sizes = _measure(Figure, [("\n".join(note), _note_options()) for note in notes])
+    lines = node_lines(config, stage, rec, style)
+    bias_text = style.given(model.bias_input)
+    shaded = not labelled and stage in ("forward", "error")  # a second key, for the nodes' shade
+    # Sizes in inches, from what they hold. Labelled: a node just holds its lines. Compact: the
+    # tallest column is kept to COMPACT_HEIGHT however many nodes it has.
+    if labelled:
+        blocks = [[_node_block(Figure, text) for text in column] for column in lines]
+        radius = max(math.hypot(w / 2, h / 2) for column in blocks for w, h, _ in column) + 0.06
+        (bias_width, _), = _measure(Figure, [(bias_text, dict(fontsize=BIAS_SIZE))])
+        bias_radius = max(0.2, bias_width / 2 + 0.08)
+    else:
+        compact_dy = min(0.6, COMPACT_HEIGHT[page] / widest)
+        radius, bias_radius = min(0.3, 0.4 * compact_dy), 0.16
 
-    def frame(layout: _Layout):
-        x0, x1 = -1.0, (len(sizes) - 1) * layout.dx + (3.1 if notes else 1.0)
-        return x0, x1, -layout.top - 1.9, layout.top + layout.bias_gap + 1.6  # headings below; titles above
+    def frame(layout: _Layout, least_width: float):
+        side = max(radius, HEADING_HALF if labelled else 0.7) + 0.1  # a compact one's count beside
+        right = radius + 0.25 + max(w for w, _ in note_sizes) if notes else side
+        x0, x1 = -side, (len(sizes) - 1) * layout.dx + right
+        more = max(0.0, least_width - (x1 - x0)) / 2  # as wide as the titles and the key, at least
+        # the headings and the key beneath the bottom row; the titles above the bias nodes
+        return x0 - more, x1 + more, -layout.top - radius - 1.4, layout.top + layout.bias_gap + bias_radius + 1.05
 
-    # Spread the drawing until every label finds a free spot (in the networks tried, at most three times).
-    for attempt in range(MAX_SPREADS if shown else 1):
-        spread = SPREAD ** attempt
-        layout = _layout(sizes, edges, dx * spread, dy * spread, radius, bias_gap * spread, bias_radius)
-        boxes = _place_labels(layout, frame(layout), edges, shown, line_widths, measured) if shown else []
-        if boxes is not None:
+    def arranged(edges: list[Edge], line_widths: list[float], shown: list[int], texts: dict[int, str],
+                 least_width: float):
+        """The layout and the labels' boxes; columns start a label and a bit apart and spread until
+        every label finds a free spot. On a page: None once the labels would come out too small."""
+        measured = _measure(Figure, [(texts[k], label_options) for k in shown]) + note_sizes
+        if not labelled:
+            return _layout(sizes, edges, COMPACT_GAP[page], compact_dy, radius, 0.9, bias_radius), []
+        label_w = max((w for w, _ in measured[:len(shown)]), default=0.4)  # without labels: room to see
+        label_h = max((h for _, h in measured[:len(shown)]), default=0.1)  # the edges between the nodes
+        dx, dy = 2 * radius + label_w + 0.4, 2 * radius + 2 * label_h + 0.2
+        bias_gap = radius + bias_radius + 2 * label_h
+        for attempt in range(MAX_SPREADS if shown else 1):
+            spread = SPREAD ** attempt
+            layout = _layout(sizes, edges, dx * spread, dy * spread, radius, bias_gap * spread, bias_radius)
+            x0, x1, y0, y1 = frame(layout, least_width)
+            if page and shown and on_page(x1 - x0, y1 - y0)[0] * LABEL_SIZE < READABLE:
+                return None  # spreading out only makes it smaller
+            boxes = _place_labels(layout, (x0, x1, y0, y1), edges, shown, line_widths, measured) if shown else []
+            if boxes is not None:
+                return layout, boxes
+        if page:
+            return None
+        # still crowded after spreading out: each label where it reads best, level
+        return layout, [placement.Box(tuple(np.add(a, _preferred(edges[k], sizes) * np.subtract(b, a))), 0.0, 0.0, 0.0)
+                        for k in shown for a, b in [layout.segments[k]]]
+
+    # Every edge between two layers that are not too wide gets its label. On a page, where those
+    # would come out too small, the edges carry only their names (the values are in the document's
+    # tables), and where even those would, none: a textbook's figure of a bigger network.
+    labelled_edges = [k for k, e in enumerate(written)
+                      if labelled and model.layers[e.layer].weights.size <= LABEL_MAX_EDGES]
+    (subtitle_width, _), = _measure(Figure, [(subtitle(config, rec, style), SUBTITLE)])
+    for tier in ("values", "names", "none") if page else ("values",):
+        # Without their values on the edges, the edges' colours show the gradients in backprop.
+        by_gradient = stage == "backprop" and (not labelled or tier != "values")
+        edges = [dataclasses.replace(e, value=e.gradient) for e in written] if by_gradient else written
+        limit = max(abs(e.value) for e in edges) or 1.0
+        line_widths = [thin + (thick - thin) * abs(e.value) / limit for e in edges]
+        title = "Backpropagation: the colour of every edge is its ∂E/∂w" if by_gradient else title_of(
+            config, stage, rec, style)
+        (title_width, _), = _measure(Figure, [(title, TITLE)])
+        least_width = max(title_width, subtitle_width, KEY_WIDTH * (2 if shaded else 1)) + 0.4
+        shown = [] if tier == "none" else labelled_edges
+        texts = {k: edges[k].name if tier == "names" else edges[k].label for k in shown}
+        found = arranged(edges, line_widths, shown, texts, least_width)
+        if found is not None:
+            layout, boxes = found
             break
-    if boxes is None:  # still crowded after spreading out: each label where it reads best, level
-        boxes = [placement.Box(tuple(np.add(a, _preferred(edges[k], sizes) * np.subtract(b, a))), 0.0, 0.0, 0.0)
-                 for k in shown for a, b in [layout.segments[k]]]
+    norm = Normalize(-limit, limit)
 
     nodes, bias_nodes, top = layout.nodes, layout.bias_nodes, layout.top
-    x0, x1, y0, y1 = frame(layout)
+    x0, x1, y0, y1 = frame(layout, least_width)
     width, height = x1 - x0, y1 - y0
     figure = Figure(figsize=(width, height))
     ax = figure.add_axes((0, 0, 1, 1))
@@ -184,38 +243,36 @@ def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None
         linewidths=line_widths, gid="edges"))
     for k, box in zip(shown, boxes, strict=False):
         e = edges[k]
-        ax.text(*box.centre, e.label, rotation=box.angle, zorder=4, gid=f"label {k}",
+        ax.text(*box.centre, texts[k], rotation=box.angle, zorder=4, gid=f"label {k}",
                 **{**label_options, "bbox": {**LABEL_BOX, "ec": cmap(norm(e.value))}})
 
     # In a compact drawing there is no room for numbers in the nodes: their shade shows out.
     shade = None
-    if not labelled and stage in ("forward", "error"):
+    if shaded:
         outs = np.concatenate([seen.out for seen in rec.trace.layers])
         low, high = float(outs.min()), float(outs.max())
         # Only the light part of the map, so node names stay readable on the darkest node.
         greens = ListedColormap(matplotlib.colormaps["Greens"](np.linspace(0.0, 0.7, 256)))
         shade = ScalarMappable(norm=Normalize(low, high if high > low else low + 1), cmap=greens)
-    lines = node_lines(config, stage, rec, style)
-    # The largest font at which "x36" still fits its circle; below 5 pt names are left out.
-    name_size = 12 if labelled else min(9.0, 2 * radius * 72 / 2.0)
+    # The largest font at which "x36" still fits its circle; names too small to read are left out.
+    name_size = min(9.0, 2 * radius * 72 / 2.0)
+    smallest = READABLE / on_page(width, height)[0] if page else 5.0
     for c, column in enumerate(nodes):
         for j, (x, y) in enumerate(column):
             fill = shade.to_rgba(rec.trace.layers[c - 1].out[j]) if shade and c else "white"
             ax.add_patch(Circle((x, y), radius, fc=fill, ec="#333333", lw=1.4 if labelled else 0.5, zorder=2))
             text = lines[c][j]
-            if labelled:
-                ax.text(x, y + 0.14 * (len(text) - 1), text[0], fontsize=name_size, weight="bold",
-                        ha="center", va="center", zorder=3)
+            if labelled:  # the name above the other lines, the two centred together
+                _, tall, name_height = blocks[c][j]
+                ax.text(x, y + (tall - name_height) / 2, text[0], zorder=3, **NAME)
                 if len(text) > 1:
-                    ax.text(x, y - 0.1 * (len(text) - 1), "\n".join(text[1:]), fontsize=9, ha="center",
-                            va="center", zorder=3, linespacing=1.2)
-            elif name_size >= 5:
+                    ax.text(x, y - name_height / 2, "\n".join(text[1:]), zorder=3, **NODE_LINES)
+            elif name_size >= smallest:
                 ax.text(x, y, text[0], fontsize=name_size, ha="center", va="center", zorder=3)
     for x, y in bias_nodes:
         ax.add_patch(Circle((x, y), layout.bias_radius, fc="#eeeeee", ec="#333333", lw=1.0 if labelled else 0.6,
                             zorder=2))
-        ax.text(x, y, style.given(model.bias_input), fontsize=10 if labelled else 7, ha="center", va="center",
-                zorder=3)
+        ax.text(x, y, bias_text, fontsize=BIAS_SIZE if labelled else 9, ha="center", va="center", zorder=3)
     for (x, y), note in zip(nodes[-1], notes, strict=False):
         ax.text(x + radius + 0.15, y, "\n".join(note), zorder=3, **_note_options())
 
@@ -223,27 +280,24 @@ def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None
     for c, heading in enumerate(headings):
         ax.text(c * layout.dx, -top - radius - 0.15, heading if labelled else f"{heading} ({sizes[c]})",
                 fontsize=10, ha="center", va="top", color="#555555")
-    if by_gradient:
-        title = "Backpropagation: the colour of every edge is its ∂E/∂w"
-    else:
-        title = title_of(config, stage, rec, style)
-    figure.text(0.5, 1 - 0.3 / height, title, fontsize=13, weight="bold",
-                ha="center", va="top")
-    figure.text(0.5, 1 - 0.7 / height, subtitle(config, rec, style), fontsize=10, ha="center", va="top",
-                color="#444444")
+    figure.text(0.5, 1 - 0.3 / height, title, **TITLE)
+    figure.text(0.5, 1 - 0.7 / height, subtitle(config, rec, style), **SUBTITLE)
 
     # The keys: edge colour and width, and in a compact drawing the nodes' shade.
     what = "∂E/∂w" if by_gradient else "weight after the step" if stage == "step" else "weight"
     keys = [(ScalarMappable(norm=norm, cmap=cmap),
-             f"edge colour: {what} (blue negative, red positive); width ∝ |{what.split()[0]}|")]
+             f"edge colour: {what}, blue negative, red positive\nwidth ∝ |{what.split()[0]}|")]
+    if tier != "values" and labelled_edges:
+        keys[0] = (keys[0][0], f"{keys[0][1]}; the values are in the tables")
     if shade:
         keys.append((shade, "node shade: out"))
-    for k, (mappable, title) in enumerate(keys):
-        centre = 0.5 + (k - (len(keys) - 1) / 2) * 4.6 / width
-        bar = figure.add_axes((centre - 2.0 / width, 0.3 / height, 4.0 / width, 0.14 / height))
+    for k, (mappable, key) in enumerate(keys):
+        centre = 0.5 + (k - (len(keys) - 1) / 2) * KEY_WIDTH / width
+        bar = figure.add_axes((centre - KEY_BAR / 2 / width, 0.3 / height, KEY_BAR / width, 0.14 / height))
         figure.colorbar(mappable, cax=bar, orientation="horizontal")
-        bar.tick_params(labelsize=8)
-        bar.set_title(title, fontsize=9)
+        bar.xaxis.set_major_locator(MaxNLocator(5))  # numbers of 9 points, well apart
+        bar.tick_params(labelsize=9)
+        bar.set_title(key, fontsize=9)
     return figure
 
 
@@ -252,3 +306,11 @@ def picture(config: Example, stage: str, rec: Walk, kind: str, style: Style | No
     bytes of a `kind` file: svg, png or pdf."""
     check_stage(stage)
     return rendered(figure_of(config, stage, rec, style), kind)
+
+
+def page_picture(config: Example, stage: str, rec: Walk, kind: str, style: Style) -> tuple[bytes, bool]:
+    """The picture of `stage` drawn for a document's page (no text smaller than READABLE there),
+    and whether it is turned a quarter on the page to be that large."""
+    check_stage(stage)
+    figure = figure_of(config, stage, rec, style, page=True)
+    return rendered(figure, kind), on_page(*figure.get_size_inches())[1]

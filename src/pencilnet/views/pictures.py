@@ -58,3 +58,20 @@ def check_picture(out_path) -> Path:
     path = check_path(out_path)
     matplotlib_figure()
     return path
+
+
+# Where a document's picture goes: the text block of the LaTeX document's A4 page, in points
+# (595 × 842 less margins of 2.2 cm). A picture keeps its own size where it fits, else is made
+# smaller to fit the text width and TALLEST of the text height; one whose text would then be too
+# small to read is turned a quarter instead, if that leaves it larger.
+TEXT_WIDTH, TEXT_HEIGHT = 470.0, 717.0
+TALLEST = 0.9
+READABLE = 7.0  # points, on the page: the smallest text a published picture may show
+
+
+def on_page(width: float, height: float, smallest: float = 9.0) -> tuple[float, bool]:
+    """The scale LaTeX gives a picture of `width` × `height` inches, and whether it is turned:
+    only when upright its `smallest` text would come out smaller than READABLE, and turned larger."""
+    upright = min(1.0, TEXT_WIDTH / (width * 72), TALLEST * TEXT_HEIGHT / (height * 72))
+    turned = min(1.0, TEXT_WIDTH / (height * 72), TALLEST * TEXT_HEIGHT / (width * 72))
+    return (turned, True) if upright * smallest < READABLE and turned > upright else (upright, False)

@@ -72,21 +72,24 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
         document = _without_pictures(document, left_out)
     files: list[tuple[Path, str | bytes]] = []
     if suffix == ".html":
-        pictures = {stage: network_figure.picture(config, stage, walk, "svg", style).decode("utf-8")
+        pictures = {stage: network_figure.page_picture(config, stage, walk, "svg", style)[0].decode("utf-8")
                     for stage in document.figures}
         text = html.render(document, pictures)
     else:
-        names = {}
+        names, turned = {}, set()
         for stage in document.figures:
             drawn = picture_path(path, stage)
-            files.append((drawn, network_figure.picture(config, stage, walk, drawn.suffix[1:], style)))
+            content, turn = network_figure.page_picture(config, stage, walk, drawn.suffix[1:], style)
+            files.append((drawn, content))
             names[stage] = drawn.name
+            if turn:
+                turned.add(stage)
         if suffix == ".ipynb":
             from pencilnet.views.publish import ipynb
 
             files.append((path, ipynb.render(document, names, recipe) + "\n"))  # its mark is in its metadata
             return files
-        text = (markdown if suffix == ".md" else latex).render(document, names)
+        text = markdown.render(document, names) if suffix == ".md" else latex.render(document, names, turned)
     files.append((path, f"{text.rstrip()}\n{MARKS[suffix]}\n"))
     return files
 

@@ -159,21 +159,21 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6em}
-% A picture floats to where it fits, never leaving half a page empty. One much wider than the
-% text (a network of three layers or more) is turned a quarter and given the whole text height,
-% so that its labels stay readable.
+% A picture floats to the top of a page, or to a page of its own only when it nearly fills one,
+% never leaving half a page empty. It keeps its own size where it fits, else is made to fit the
+% text block; one whose text would then be too small to read comes turned a quarter (#1: 90).
+\renewcommand{\topfraction}{0.9}
+\renewcommand{\bottomfraction}{0.5}
+\renewcommand{\textfraction}{0.07}
+\renewcommand{\floatpagefraction}{0.88}
 \newsavebox{\picturebox}
-\newcommand{\networkpicture}[2]{%
-  \sbox{\picturebox}{\includegraphics{#1}}%
-  \ifdim\wd\picturebox>1.4\linewidth
-    \begin{figure}[p]\centering
-    \includegraphics[angle=90,width=\linewidth,height=0.88\textheight,keepaspectratio]{#1}\par\medskip
-    {\small #2}\end{figure}%
-  \else
-    \begin{figure}[tbp]\centering
-    \includegraphics[width=\linewidth,height=0.6\textheight,keepaspectratio]{#1}\par\medskip
-    {\small #2}\end{figure}%
-  \fi}
+\newcommand{\fittedpicture}[2]{\includegraphics[angle=#1,width=\linewidth,height=0.9\textheight,keepaspectratio]{#2}}
+\newcommand{\networkpicture}[3]{%
+  \begin{figure}[tbp]\centering
+  \sbox{\picturebox}{\includegraphics[angle=#1]{#2}}%
+  \ifdim\wd\picturebox>\linewidth \fittedpicture{#1}{#2}%
+  \else\ifdim\ht\picturebox>0.9\textheight \fittedpicture{#1}{#2}\else\usebox{\picturebox}\fi\fi
+  \par\medskip{\small #3}\end{figure}}
 """
 
 
@@ -218,8 +218,9 @@ def _longtable(block: Table, columns: list[int], size: str, gap: float) -> str:
             + r"\end{longtable}}")
 
 
-def render(document: Document, pictures: dict[str, str]) -> str:
-    """`pictures`: the file each figure's stage was drawn to, beside the .tex."""
+def render(document: Document, pictures: dict[str, str], turned: set[str] | None = None) -> str:
+    """`pictures`: the file each figure's stage was drawn to, beside the .tex; `turned`: the
+    stages whose pictures are turned a quarter on the page."""
     lines = [PREAMBLE, rf"\title{{{text(document.title)}}}", r"\author{}", r"\date{}", r"\begin{document}",
              r"\maketitle", ""]
     for block in document.blocks:
@@ -237,7 +238,8 @@ def render(document: Document, pictures: dict[str, str]) -> str:
         elif isinstance(block, Table):
             lines.append(table(block))
         elif isinstance(block, Figure):
-            lines.append(rf"\networkpicture{{{pictures[block.stage]}}}{{{text(block.caption)}}}")
+            angle = 90 if block.stage in (turned or set()) else 0
+            lines.append(rf"\networkpicture{{{angle}}}{{{pictures[block.stage]}}}{{{text(block.caption)}}}")
         elif isinstance(block, Items):
             items = "\n".join(rf"\item {inline(item)}" for item in block.items)
             lines.append(r"\begin{itemize}" + "\n" + items + "\n" + r"\end{itemize}")
