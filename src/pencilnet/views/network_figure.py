@@ -188,17 +188,25 @@ def figure_of(config: Example, stage: str, rec: Walk, style: Style | None = None
         measured = _measure(Figure, [(texts[k], label_options) for k in shown]) + note_sizes
         if not labelled:
             return _layout(sizes, edges, COMPACT_GAP[page], compact_dy, radius, 0.9, bias_radius), []
-        label_w = max((w for w, _ in measured[:len(shown)]), default=0.4)  # without labels: room to see
-        label_h = max((h for _, h in measured[:len(shown)]), default=0.1)  # the edges between the nodes
+        if not shown:  # room to see the edges between the nodes; on a page, closer if it must be
+            for air in (0.8, 0.5, 0.25):
+                layout = _layout(sizes, edges, 2 * radius + air, 2 * radius + air / 2, radius,
+                                 radius + bias_radius + air / 4, bias_radius)
+                x0, x1, y0, y1 = frame(layout, least_width)
+                if not page or on_page(x1 - x0, y1 - y0)[0] * LABEL_SIZE >= READABLE:
+                    break
+            return layout, []
+        label_w = max(w for w, _ in measured[:len(shown)])
+        label_h = max(h for _, h in measured[:len(shown)])
         dx, dy = 2 * radius + label_w + 0.4, 2 * radius + 2 * label_h + 0.2
         bias_gap = radius + bias_radius + 2 * label_h
-        for attempt in range(MAX_SPREADS if shown else 1):
+        for attempt in range(MAX_SPREADS):
             spread = SPREAD ** attempt
             layout = _layout(sizes, edges, dx * spread, dy * spread, radius, bias_gap * spread, bias_radius)
             x0, x1, y0, y1 = frame(layout, least_width)
-            if page and shown and on_page(x1 - x0, y1 - y0)[0] * LABEL_SIZE < READABLE:
+            if page and on_page(x1 - x0, y1 - y0)[0] * LABEL_SIZE < READABLE:
                 return None  # spreading out only makes it smaller
-            boxes = _place_labels(layout, (x0, x1, y0, y1), edges, shown, line_widths, measured) if shown else []
+            boxes = _place_labels(layout, (x0, x1, y0, y1), edges, shown, line_widths, measured)
             if boxes is not None:
                 return layout, boxes
         if page:
