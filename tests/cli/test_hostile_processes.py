@@ -127,6 +127,26 @@ def test_a_non_blocking_pipe_that_fills_gets_the_whole_output():
     assert text.startswith(b"# ") and len(text) > 65536 and text.endswith(b"\n")
 
 
+@pytest.mark.parametrize("args", [("--help",), ("train", "--help"), ("data", "fruit", "--help")])
+def test_the_help_cut_short_by_a_full_disk_is_an_error(tmp_path, args):
+    # Click printed the help through Python's buffered writer, which dropped what a short write left
+    # over: 256 bytes of the help written and exit 0, no word said.
+    with open(tmp_path / "help.txt", "w") as out:
+        process = subprocess.run([sys.executable, "-m", "pencilnet", *args], stdout=out, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True, timeout=120, preexec_fn=cut_short_at(256))
+    assert message(process) == "pencilnet: error: cannot write: File too large"
+    assert (tmp_path / "help.txt").stat().st_size == 256
+
+
+def test_the_help_to_a_closed_pipe_is_quiet():
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the help is written: `pencilnet --help | true`
+    process = subprocess.run([sys.executable, "-m", "pencilnet", "train", "--help"], stdout=writer,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120)
+    os.close(writer)
+    assert (process.returncode, process.stderr) == (141, b"")
+
+
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("forward", "--help")])
 def test_the_help_and_the_version_to_a_full_disk_are_one_line_not_a_traceback(args):
     # Click writes them before any command starts, outside the commands' own handling of a full disk.

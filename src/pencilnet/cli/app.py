@@ -15,7 +15,19 @@ import typer
 from pencilnet.cli import checks, interop, publish, stages, teaching, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
+from pencilnet.cli.shared import (
+    AsJson,
+    ConfigPath,
+    Sets,
+    check_output,
+    failures,
+    load,
+    show,
+    style,
+    whole_stdout,
+    write_out,
+    wrote,
+)
 from pencilnet.core.errors import EXIT_BAD_INPUT
 
 app = typer.Typer(
@@ -126,6 +138,7 @@ def run():
     except ImportError:  # pragma: no cover - an older Typer, on the real Click
         from click import exceptions
 
+    whole_stdout()  # the help and the version, which Click prints, cut short by a full disk are an error too
     try:
         code = app(standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
