@@ -22,6 +22,7 @@ from pencilnet.cli.shared import (
     check_output,
     failures,
     load,
+    say,
     show,
     style,
     whole_stdout,
@@ -146,10 +147,10 @@ def run():
         code = exc.exit_code
     except exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "pencilnet"
-        print(f"pencilnet: error: {' '.join(exc.format_message().split())} (see {where} --help)", file=sys.stderr)
+        say(f"pencilnet: error: {' '.join(exc.format_message().split())} (see {where} --help)")
         code = exc.exit_code
     except exceptions.ClickException as exc:
-        print(f"pencilnet: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        say(f"pencilnet: error: {' '.join(exc.format_message().split())}")
         code = exc.exit_code
     except OSError as exc:  # --help or --version written to a full disk, a closed pipe or no stdout
         code = _unwritten(exc)
@@ -164,5 +165,5 @@ def _unwritten(exc: OSError) -> int:
     quiet_stdout()
     if isinstance(exc, BrokenPipeError):
         return EXIT_BROKEN_PIPE
-    print(f"pencilnet: error: cannot write: {exc.strerror or exc}", file=sys.stderr)
+    say(f"pencilnet: error: cannot write: {exc.strerror or exc}")
     return EXIT_BAD_INPUT

@@ -66,27 +66,28 @@ def failures():
             yield
             sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
-        _fail(str(exc), exc.exit_code)
+        _fail(exc.lines, exc.exit_code)
     except KeyboardInterrupt:
-        _fail(interruption(), interrupted_exit_code(), prefix="pencilnet: ")
+        _fail([interruption()], interrupted_exit_code(), prefix="pencilnet: ")
     except BrokenPipeError:
         quiet_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except RecursionError:
-        _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
+        _fail(["input nested too deeply to handle"], EXIT_BAD_INPUT)
     except Exception as exc:
         stopped = _training_stop(exc)
         if stopped is not None:
-            _fail(*stopped)
+            _fail([stopped[0]], stopped[1])
         if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
             quiet_stdout()
-            _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
+            _fail([f"cannot write: {exc.strerror or exc}"], EXIT_BAD_INPUT)
         raise
 
 
-def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
+def _fail(lines, code: int, prefix: str = "pencilnet: error: "):
+    """Each of `lines` as one line on stderr (`say`), then exit with `code`."""
     try:
-        for line in message.splitlines():
+        for line in lines:
             say(f"{prefix}{line}")
     except (OSError, ValueError):
         pass  # stderr itself is gone: the exit code is all that is left to say it
@@ -305,10 +306,11 @@ def _shown_warning(message, category, filename, lineno, file=None, line=None) ->
 
 
 def say(line: str) -> None:
-    """One line on stderr, its control characters shown as escapes, in characters stderr can take."""
+    """One line on stderr, whatever text it quotes: its control characters and line breaks shown
+    as escapes (`\\x1b`, `\\n`), in characters stderr can take."""
     from pencilnet.views.terminal import encodable, visible
 
-    print(encodable(visible(line), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
+    print(encodable(visible(line, breaks=False), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
 
 
 def show(as_json: bool, data, views):
