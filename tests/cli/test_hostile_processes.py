@@ -152,3 +152,10 @@ def test_the_help_and_the_version_to_a_full_disk_are_one_line_not_a_traceback(ar
     # Click writes them before any command starts, outside the commands' own handling of a full disk.
     with open("/dev/full", "w") as full:
         assert message(run(*args, stdout=full)) == "pencilnet: error: cannot write: No space left on device"
+
+
+def test_a_history_whose_epochs_go_backwards_is_bad_input(tmp_path):
+    (tmp_path / "h.json").write_text('{"errors": [0.2, 0.1], "error_epochs": [3, 2]}')
+    assert message(run("plot", str(tmp_path / "h.json"))) == (
+        f"pencilnet: error: {tmp_path / 'h.json'}: error_epochs[1]: expected a whole number from 1, greater than the "
+        "one before, found 2")
