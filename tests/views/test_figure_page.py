@@ -1,9 +1,9 @@
 """A published picture's text is readable on the page (issue 26, item 27): no label, node line,
 heading or key of a document's diagram comes out under 7 points, measured from what the reader
 gets, not from what the drawing code meant: the font sizes in the PDF that LaTeX includes, times
-the scale the document's \\networkpicture gives it on A4; the font sizes in the SVG of the HTML
-page, times the scale of its width on a window of a usual 1280 pixels. Figures float to the top of
-a page or fill a page of their own: never a page half empty beneath one."""
+the scale the document's \\networkpicture (or \\turnedpicture) gives it on A4; the font sizes in
+the SVG of the HTML page, times the scale of its width on a window of a usual 1280 pixels. Figures
+float to the top of a page or fill a page of their own: never a page half empty beneath one."""
 
 import re
 import zlib
@@ -65,15 +65,15 @@ def _svg_fonts_and_width(svg: str) -> tuple[list[float], float]:
 def test_every_text_of_a_published_picture_is_readable_on_the_latex_page(tmp_path, layers):
     config = _config(layers)
     files = dict(publish(config, config.walk(1), tmp_path / "n.tex", Style()))
-    found = re.findall(r"\\networkpicture(?:\{(\d+)\})?\{([^}]+)\}", files[tmp_path / "n.tex"])
+    tex = files[tmp_path / "n.tex"]
+    found = re.findall(r"\\(networkpicture|turnedpicture)\{([^}]+)\}", tex)
     assert len(found) == 3  # forward, backprop, step
+    says = r"\newcommand{\turnedpicture}" in tex  # else LaTeX chose: the better of upright and turned
     smallest = {}
-    for angle, name in found:
+    for command, name in found:
         fonts, width, height = _pdf_fonts_and_size(files[tmp_path / name])
-        if angle:
-            scale = _latex_scale(width, height, int(angle))
-        else:  # a document that does not say: the better of upright and turned
-            scale = max(_latex_scale(width, height, 0), _latex_scale(width, height, 90))
+        scale = (_latex_scale(width, height, 90 if command == "turnedpicture" else 0) if says
+                 else max(_latex_scale(width, height, 0), _latex_scale(width, height, 90)))
         smallest[name] = round(min(fonts) * scale, 1)
     assert all(size >= READABLE for size in smallest.values()), smallest
 

@@ -154,8 +154,8 @@ def test_publish_has_the_budget_every_command_has(cli, tmp_path):
 def test_a_picture_is_turned_only_when_upright_it_would_be_too_small_to_read(cli, tmp_path, sketches):  # noqa: F811
     tex = published(cli, tmp_path, "fig.tex")
     # the article's forward picture is readable upright (test_figure_page measures how large)
-    assert r"\networkpicture{0}{fig-network-forward.pdf}" in tex
-    assert r"\includegraphics[angle=#1" in tex and r"\begin{figure}[tbp]" in tex
+    assert r"\networkpicture{fig-network-forward.pdf}" in tex
+    assert r"\newcommand{\turnedpicture}" in tex and r"\begin{figure}[tbp]" in tex
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

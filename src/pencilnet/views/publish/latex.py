@@ -163,19 +163,21 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \setlength{\parskip}{0.6em}
 % A picture floats to the top of a page, or to a page of its own only when it nearly fills one,
 % never leaving half a page empty. It keeps its own size where it fits, else is made to fit the
-% text block; one whose text would then be too small to read comes turned a quarter (#1: 90).
+% text block; one whose text would then be too small to read comes turned a quarter.
 \renewcommand{\topfraction}{0.9}
 \renewcommand{\bottomfraction}{0.5}
 \renewcommand{\textfraction}{0.07}
 \renewcommand{\floatpagefraction}{0.88}
 \newsavebox{\picturebox}
 \newcommand{\fittedpicture}[2]{\includegraphics[angle=#1,width=\linewidth,height=0.9\textheight,keepaspectratio]{#2}}
-\newcommand{\networkpicture}[3]{%
+\newcommand{\placedpicture}[3]{%
   \begin{figure}[tbp]\centering
   \sbox{\picturebox}{\includegraphics[angle=#1]{#2}}%
   \ifdim\wd\picturebox>\linewidth \fittedpicture{#1}{#2}%
   \else\ifdim\ht\picturebox>0.9\textheight \fittedpicture{#1}{#2}\else\usebox{\picturebox}\fi\fi
   \par\medskip{\small #3}\end{figure}}
+\newcommand{\networkpicture}[2]{\placedpicture{0}{#1}{#2}}
+\newcommand{\turnedpicture}[2]{\placedpicture{90}{#1}{#2}}
 """
 
 
@@ -240,8 +242,8 @@ def render(document: Document, pictures: dict[str, str], turned: set[str] | None
         elif isinstance(block, Table):
             lines.append(table(block))
         elif isinstance(block, Figure):
-            angle = 90 if block.stage in (turned or set()) else 0
-            lines.append(rf"\networkpicture{{{angle}}}{{{pictures[block.stage]}}}{{{text(block.caption)}}}")
+            command = "turnedpicture" if block.stage in (turned or set()) else "networkpicture"
+            lines.append(rf"\{command}{{{pictures[block.stage]}}}{{{text(block.caption)}}}")
         elif isinstance(block, Items):
             items = "\n".join(rf"\item {inline(item)}" for item in block.items)
             lines.append(r"\begin{itemize}" + "\n" + items + "\n" + r"\end{itemize}")
