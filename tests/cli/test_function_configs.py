@@ -2,11 +2,12 @@
 their one-line messages; the numbers worked by hand in configs/adam-quadratic.yaml."""
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+from helpers import IN_ONE_PROCESS, ROOT
 
 ADAM = ROOT / "configs" / "adam-quadratic.yaml"
 ROSENBROCK = """\
@@ -57,6 +58,16 @@ def test_step_and_train_tables():
     assert "∂f/∂theta = 2*(theta - 4)" in shown and "Step 2 of 2, adam" in shown and "f = 36.0000 → 30.2500" in shown
     history = pencilnet("train", ADAM, "--epochs", "3").stdout
     assert "f over 3 steps" in history
+    # a function's gradient is ∂f/∂θ, named by its parameter: in the rule and the table's heading
+    assert "m = 0.9 × m + 0.1 × ∂f/∂theta" in shown and "v = 0.999 × v + 0.001 × (∂f/∂theta)²" in shown
+    assert re.search(r"parameter +old +∂f/∂theta +state", shown) and "∂E" not in shown
+
+
+def test_two_parameters_write_their_gradient_as_df_dtheta(cli):
+    shown = cli("step", "-", "--steps", "1", input=ROSENBROCK).stdout
+    # torch's momentum on its first step: b = ∂f/∂θ (396 for x, 200 for y), x = −1 − 0.001 × 396
+    assert "b = ∂f/∂θ on the first step" in shown and re.search(r"parameter +old +∂f/∂θ +state", shown)
+    assert re.search(r"x +-1 +396\.0000 +b +0\.0000 +396\.0000 +-1\.3960", shown) and "∂E" not in shown
 
 
 def test_network_commands_refuse_a_function_in_one_line():
@@ -113,17 +124,26 @@ def test_the_path_on_the_contours(tmp_path):
     assert one.returncode == 0 and (tmp_path / "curve.svg").read_text().lstrip().startswith("<?xml")
 
 
-def test_publish_markdown_with_the_path_beside(tmp_path):
-    result = pencilnet("publish", "--out", tmp_path / "adam.md", ADAM)
-    assert result.returncode == 0, result.stderr
-    text = (tmp_path / "adam.md").read_text()
+def test_publish_markdown_html_and_latex_with_the_path(tmp_path):
+    # in one real process: what a terminal sees, and the exit status of each
+    commands = [["publish", "--out", str(tmp_path / f"adam.{suffix}"), str(ADAM)] for suffix in ("md", "html", "tex")]
+    commands += [["publish", "--out", str(tmp_path / "adam.ipynb"), str(ADAM)]]
+    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=commands)], capture_output=True,
+                          text=True, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert done.stdout.split() == ["exit", "0"] * 3 + ["exit", "2"], done.stderr
+    markdown = (tmp_path / "adam.md").read_text()
     # step 1 as worked in the config: m = 1.2, v = 0.144, m̂ = 12, v̂ = 144, update 0.5, θ = 9.5
-    assert "| theta | 10.0000 | 12.0000 | 1.2000 | 0.1440 | 12.0000 | 144.0000 | 0.5000 | 9.5000 |" in text
-    assert "- ∂f/∂theta = `2*(theta - 4)`" in text and "![The steps on f](adam.svg)" in text
-    assert (tmp_path / "adam.svg").exists()
-    refused = pencilnet("publish", "--out", tmp_path / "adam.html", ADAM)
-    assert refused.returncode == 2 and "its document is Markdown" in refused.stderr
-    assert not (tmp_path / "adam.html").exists()
+    row = "| theta | $10$ | $12.0000$ | $1.2000$ | $0.1440$ | $12.0000$ | $144.0000$ | $0.5000$ | $9.5000$ |"
+    assert row in markdown
+    assert "(adam-path.svg)" in markdown and (tmp_path / "adam-path.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert "<svg" in (tmp_path / "adam.html").read_text() and not (tmp_path / "adam-path.png").exists()
+    assert "\\networkpicture{adam-path.pdf}" in (tmp_path / "adam.tex").read_text()
+    assert (tmp_path / "adam-path.pdf").read_bytes().startswith(b"%PDF")
+    assert "run pdflatex twice on adam.tex" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"pencilnet: error: {tmp_path / 'adam.ipynb'}: expected a file name ending in .md, .html or .tex for a "
+        "function's steps (a notebook recomputes a network's stages), found '.ipynb'")
+    assert not (tmp_path / "adam.ipynb").exists()
 
 
 def test_a_network_with_parameters_as_a_mapping_is_told_they_are_a_file(cli):
