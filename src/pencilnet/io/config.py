@@ -120,8 +120,8 @@ class Config:
         from pencilnet.io.data_files import new_samples
 
         spec = self.document.get("data") if isinstance(self.document, Mapping) else None
-        return new_samples(path, thawed(spec) if isinstance(spec, Mapping) else {}, list(self.classes), self.feature_names,
-                           self.model.inputs, self.model.layers[-1].size)
+        return new_samples(path, thawed(spec) if isinstance(spec, Mapping) else {}, list(self.classes),
+                           self.feature_names, self.model.inputs, self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`
