@@ -104,6 +104,7 @@ def _verified(path: str | None, sets, pencil, exact):
     """A config and its verdicts; a bad config or a missing section is an InputError."""
     from dataclasses import replace
 
+    from pencilnet.checks.verify import published
     from pencilnet.checks.verify import verify as check
     from pencilnet.cli import budget
     from pencilnet.io.objective_config import FunctionGiven
@@ -115,11 +116,9 @@ def _verified(path: str | None, sets, pencil, exact):
 
         return verified(given.function, pencil, exact)
     budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
-    if cfg.expected is None:
-        raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
-                         "found none (pencilnet expect writes one)")
+    expected = published(cfg)
     if pencil is not None or exact:
-        cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
+        cfg = replace(cfg, expected=replace(expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
     with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
         return cfg, check(cfg)
 
