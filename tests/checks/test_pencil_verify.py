@@ -265,5 +265,6 @@ def test_a_config_without_published_values_is_bad_input_for_verify(tmp_path):
     (tmp_path / "c.yaml").write_text(text)
     done = subprocess.run([sys.executable, "-m", "pencilnet", "verify", "c.yaml"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=120)
-    assert (done.returncode, done.stderr) == (2, "pencilnet: error: c.yaml: expected: expected a section of "
-                                                 "published values to verify, found none (pencilnet expect writes one)\n")
+    assert done.returncode == 2 and done.stderr == (
+        "pencilnet: error: c.yaml: expected: expected a section of published values to verify, found none "
+        "(pencilnet expect writes one)\n")
