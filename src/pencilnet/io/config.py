@@ -46,6 +46,12 @@ class DefaultInit:
                 f"drawn by the default, {self.scheme}, with seed {self.seed}")
 
 
+def arithmetic_chosen(configured, pencil: int | None, exact: bool):
+    """The arithmetic a command uses: pencil arithmetic to `pencil` decimals or exact arithmetic
+    when asked for, else the config's (`configured`: its decimals, or None for exact)."""
+    return None if exact else pencil if pencil is not None else configured
+
+
 def frozen(value):
     """`value` (YAML as read) as a read-only copy all the way down: each mapping a read-only
     mapping, each list a tuple. Frozen twice is frozen once."""

@@ -1,4 +1,5 @@
-"""The budget's rule, in io (no rule lives in cli/): what a command will cost, from the network's sizes."""
+"""Rules the commands share, living in io/ (no rule lives in cli/): what a command will cost, from the
+network's sizes; which arithmetic it uses."""
 
 from pencilnet.io import budget
 from pencilnet.io.config import load
@@ -17,3 +18,10 @@ def test_the_cost_of_a_command_is_a_record_of_what_it_needs():
     assert trained.epochs == 1_025 and trained.mostly_epochs and not trained.too_much_memory
     assert budget.cost(article, 2**20).too_much_memory  # 2 GiB of rows and a little more
     assert budget.edges_beyond_drawing(article) == 0
+
+
+def test_the_arithmetic_a_command_uses_is_the_options_else_the_configs():
+    from pencilnet.io.config import arithmetic_chosen
+
+    assert [arithmetic_chosen(4, None, False), arithmetic_chosen(4, 2, False), arithmetic_chosen(4, None, True),
+            arithmetic_chosen(None, 3, False), arithmetic_chosen(None, None, False)] == [4, 2, None, 3, None]
