@@ -355,7 +355,7 @@ def test_a_message_quoting_a_line_break_is_one_line(tmp_path):
     # a line break of every kind: the message quoting it was printed as several `pencilnet: error:` lines.
     article = (ROOT / "src" / "pencilnet" / "configs" / "article.yaml").read_text(encoding="utf-8")
     commands = []
-    for number, brk in enumerate(BREAKS):
+    for number, brk in enumerate(BREAKS if THOROUGH else ["\n", "\r", "\u2028", "\x85"]):  # locally: one of each kind
         q = json.dumps
         classes = article.replace("classes: [red apple, tomato]", f"classes: [{q('red' + brk + 'apple')}, tomato]")
         label = article.replace("label: tomato", f"label: {q('to' + brk + 'mato')}")
@@ -376,7 +376,7 @@ def test_a_message_quoting_a_line_break_is_one_line(tmp_path):
     assert done.stdout.split() == ["exit", "2"] * len(commands), done.stdout
     lines = done.stderr.splitlines()
     assert len(lines) == len(commands) and all(line.startswith("pencilnet: error: ") for line in lines), lines
-    assert "classes red\\x0aapple, tomato" in lines[0] and "my\\u2028config.yaml" in lines[5 * 3 + 3], lines
+    assert "classes red\\x0aapple, tomato" in lines[0] and any("my\\u2028config.yaml" in line for line in lines), lines
 
 
 
