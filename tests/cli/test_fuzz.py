@@ -436,3 +436,12 @@ def test_an_output_cut_short_is_an_error_never_a_silent_exit_0(tmp_path):
         if size >= limit and done.returncode == 0:
             pytest.fail(f"cut short at the limit, yet exit 0: {where}")
         assert done.returncode in (0, 1, 2, 3), where
+
+
+def test_a_note_naming_a_file_with_a_line_break_is_one_line(tmp_path):
+    # train --save's note that the saved file drops the expected section quoted the path raw.
+    result = CliRunner().invoke(app, ["train", "--epochs", "1", "--save", str(tmp_path / "a\nb.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("pencilnet: ") for line in lines), lines
+    assert "a\\x0ab.yaml does not keep the expected: section" in lines[0]

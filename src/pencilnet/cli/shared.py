@@ -334,8 +334,7 @@ def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force:
     path = os.fspath(path)
     real = check_target(path, kind, force)
     if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
-        print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
-              file=sys.stderr)
+        say(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content")
     if kind == "picture":
         from pencilnet.views.pictures import check_picture  # an .svg or .png name, and matplotlib
 
