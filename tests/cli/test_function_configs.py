@@ -149,3 +149,21 @@ def test_publish_markdown_html_and_latex_with_the_path(tmp_path):
 def test_a_network_with_parameters_as_a_mapping_is_told_they_are_a_file(cli):
     result = cli("forward", "--set", "parameters={w1: 0.1}")
     assert result.exit_code == 2 and "parameters: expected the path of a .npz file" in result.stderr
+
+
+def test_verify_of_a_function_names_no_sample_and_repeats_no_exact_value(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # narrow: the exact column would go beneath each row, "exact: …"
+    shown = cli("verify", ADAM).stdout
+    assert shown.splitlines()[0] == "Published numbers of Adam on (theta - 4)^2"  # steps have no sample
+    # exact arithmetic: the exact value is the computed one (12 = 2 × (10 − 4) both), so no column of it
+    assert re.search(r"dE/dtheta_step_1 +12 +12\.0000 +0 +match\n m_theta", shown) and "exact:" not in shown
+
+
+def test_a_networks_exact_value_is_shown_where_pencil_rounding_shows_in_it(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    article = ROOT / "configs" / "article.yaml"
+    exact = cli("verify", article, "--exact").stdout
+    assert "sample 1" in exact and "exact:" not in exact
+    # pencil 4: out_h1 carried as 0.7020, its exact value σ(0.857) = 0.702033 adds what rounding changed
+    pencil = cli("verify", article).stdout
+    assert re.search(r"out_h1 +0\.7020 +0\.702000 +0 +match\n +exact: 0\.702033\n", pencil)

@@ -168,4 +168,4 @@ def expectations_of(section, raw, check, objective: Objective, states=()) -> Exp
                                  entry["erratum"], entry["note"], entry["corrected"], None, line) for value in printed]
     if not valid(section["arithmetic"]):
         return None
-    return Expectations(section["arithmetic"], 1, entries)
+    return Expectations(section["arithmetic"], None, entries)  # a function has no samples
