@@ -76,7 +76,7 @@ def test_network_commands_refuse_a_function_in_one_line():
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [
             f"pencilnet: error: {ADAM}: objective: this config gives a function, not a network: this command needs "
-            "layers and samples (step, train, verify, publish and plot work on a function)"]
+            "layers and samples (step, train, verify, expect, publish and plot work on a function)"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -167,3 +167,28 @@ def test_a_networks_exact_value_is_shown_where_pencil_rounding_shows_in_it(cli, 
     # pencil 4: out_h1 carried as 0.7020, its exact value σ(0.857) = 0.702033 adds what rounding changed
     pencil = cli("verify", article).stdout
     assert re.search(r"out_h1 +0\.7020 +0\.702000 +0 +match\n +exact: 0\.702033\n", pencil)
+
+
+def test_expect_writes_what_verify_then_passes(cli, tmp_path):
+    bare = ADAM.read_text().split("expected:")[0]
+    written = cli("expect", ADAM).stdout
+    # Adam's step 1 on (θ − 4)² from θ = 10, worked in the config: f = 6² = 36, ∂f/∂θ = 12, m = 1.2,
+    # v = 0.144, m̂ = 12, v̂ = 144, update 0.5: θ = 9.5 (a change of −0.5) and f = 5.5² = 30.25
+    assert written.splitlines() == [
+        "expected:", "  arithmetic: exact", "  values:", '    E_after_0_steps: "36.0000"',
+        '    E_after_1_steps: "30.2500"', '    theta_after_1_steps: "9.5000"', '    dE/dtheta_step_1: "12.0000"',
+        '    change_theta_step_1: "-0.5000"', '    m_theta_after_1_steps: "1.2000"',
+        '    v_theta_after_1_steps: "0.1440"', '    mhat_theta_after_1_steps: "12.0000"',
+        '    vhat_theta_after_1_steps: "144.0000"']  # no sample: a function has none
+    for options in ([], ["--steps", "3", "--epochs", "2", "--pencil", "4"]):
+        config = tmp_path / "expected.yaml"
+        config.write_text(bare + cli("expect", ADAM, *options).stdout)
+        result = cli("verify", config)
+        assert result.exit_code == 0, result.stdout
+    # step 2 by hand: θ = 9.5, ∂f/∂θ = 11, m = 2.18, v = 0.264856; the update 0.4984 leaves θ = 9.0016 and
+    # f = 5.0016² = 25.0160; with --steps 3 the state after step 3 too, with --epochs 2 f after each step
+    assert '    E_after_2_steps: "25.0160"' in config.read_text() and "theta_after_2_steps" not in config.read_text()
+    assert '  arithmetic: pencil 4' in config.read_text() and "m_theta_after_3_steps" in config.read_text()
+    refused = cli("expect", ADAM, "--sample", "2")
+    assert refused.exit_code == 2 and refused.stderr.strip() == (
+        f"pencilnet: error: --sample: {ADAM} gives a function: its steps have no samples, found 2")

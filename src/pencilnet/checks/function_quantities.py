@@ -60,6 +60,22 @@ def values(objective: Objective, run: list[FunctionStep]) -> dict[str, float]:
     return found
 
 
+def published_values(objective: Objective, run: list[FunctionStep], epochs: int | None = None,
+                     steps: int | None = None) -> dict[str, float]:
+    """What `expect` records for a function, as `expect.published_values` does for a network's sample:
+    f at the start and every quantity of the first step; with `steps`, every parameter and state
+    after that many; with `epochs`, f after each step up to it (a function's epoch is one step).
+    `run` holds at least as many steps as are asked for."""
+    found = values(objective, run)
+
+    def kept(name: str) -> bool:
+        number = step_of(name, objective)
+        return (name == "E_after_0_steps" or number == 1 or bool(steps and name.endswith(f"_after_{steps}_steps"))
+                or bool(epochs and name.startswith("E_after_") and number is not None and number <= epochs))
+
+    return {name: value for name, value in found.items() if kept(name)}
+
+
 def verify(function) -> list:
     """A `verify.Verdict` for each published value of a `FunctionConfig`, in its order."""
     from pencilnet.checks.verify import judged

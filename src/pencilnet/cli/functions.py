@@ -1,7 +1,7 @@
 """The commands that work on a function instead of a network (`objective:` in the config): each
 network command that can catches `FunctionGiven` from loading and hands its function here."""
 
-from pencilnet.cli.shared import display, emit_json, pencil_decimals, style
+from pencilnet.cli.shared import display, emit_json, pencil_decimals, style, write_out
 
 
 def _run(function, steps: int, pencil: int | None, exact: bool):
@@ -58,6 +58,17 @@ def verified(function, pencil: int | None, exact: bool):
         function = replace(function, expected=replace(function.expected,
                                                       pencil_decimals=pencil_decimals(None, pencil, exact)))
     return function, verify(function)
+
+
+def expect(function, decimals: int, epochs: int | None, steps: int | None, pencil: int | None,
+           exact: bool) -> None:
+    """`expect` on a function: an `expected:` section of the quantities of its steps, as a network's."""
+    from pencilnet.checks.function_quantities import published_values
+    from pencilnet.views.as_yaml import expected_section
+
+    arithmetic, found = _run(function, max(1, epochs or 0, steps or 0), pencil, exact)
+    values = published_values(function.objective, found, epochs, steps)
+    write_out(expected_section(values, arithmetic, None, style(decimals)))
 
 
 def picture(function, found, out: str, steps: int | None = None) -> None:

@@ -89,7 +89,7 @@ class FunctionGiven(InputError):
     def __init__(self, function: FunctionConfig):
         self.function = function
         super().__init__(f"{function.source}: objective: this config gives a function, not a network: this command "
-                         "needs layers and samples (step, train, verify, publish and plot work on a function)")
+                         "needs layers and samples (step, train, verify, expect, publish and plot work on a function)")
 
 
 def is_function(data) -> bool:
