@@ -159,9 +159,8 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
-        from pencilnet.views.as_yaml import expected_section
-
         from pencilnet.io.objective_config import FunctionGiven
+        from pencilnet.views.as_yaml import expected_section
 
         try:
             cfg = load(config, sets)
