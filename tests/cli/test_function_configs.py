@@ -97,6 +97,9 @@ def test_network_commands_refuse_a_function_in_one_line():
      'expected: {values: {velocity_x_after_1_steps: "1"}}\n',
      "<stdin>:4: expected.values.velocity_x_after_1_steps: expected a state the optimizer keeps (m, v, mhat, vhat), "
      "found velocity_x_after_1_steps"),
+    ('objective: "f**2"\nparameters: {f: 1}\n',  # f_after_1_steps would be f's value or the parameter's
+     "<stdin>:2: parameters.f: expected a name of letters, digits or _ (not a function's name, nor E or f, which "
+     "name the function's value), e.g. theta, found 'f'"),
     ('objective: "x**2"\nparameters: {x: 1}\nlayers: []\n',
      "<stdin>:3: layers: expected no network fields beside an objective (a function has no layers or samples), "
      "found a network's field"),
@@ -192,3 +195,18 @@ def test_expect_writes_what_verify_then_passes(cli, tmp_path):
     refused = cli("expect", ADAM, "--sample", "2")
     assert refused.exit_code == 2 and refused.stderr.strip() == (
         f"pencilnet: error: --sample: {ADAM} gives a function: its steps have no samples, found 2")
+
+
+def test_a_function_s_quantities_may_say_f_where_a_network_s_say_e(cli, tmp_path):
+    bare = ADAM.read_text().split("expected:")[0]
+    config = tmp_path / "f.yaml"
+    # by hand: ∂f/∂θ = 2 (10 − 4) = 12 at the start, and f = (9.5 − 4)² = 30.25 after step 1
+    written = 'expected:\n  values:\n    df/dtheta_step_1: "12"\n    f_after_1_steps: "30.25"\n'
+    config.write_text(bare + written)
+    result = cli("verify", config)
+    assert result.exit_code == 0 and re.search(r"df/dtheta_step_1 +12 +12\.0000 +0 +match", result.stdout)
+    config.write_text(bare + written.replace('"12"', '"13"'))
+    assert cli("verify", config).exit_code == 1
+    config.write_text(bare + written.replace("df/dtheta", "df/dtheda"))
+    refused = cli("verify", config)
+    assert refused.exit_code == 2 and "expected.values.df/dtheda_step_1: expected a quantity" in refused.stderr

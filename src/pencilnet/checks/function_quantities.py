@@ -6,6 +6,9 @@ function's parameter names in place of w5 (see `quantities.STATES` and `quantiti
   dE/dtheta_step_2, change_theta_step_2   the gradient step 2 used, and what it changed theta by (new − old)
   E_after_3_steps                   f at the parameters after 3 steps (E_after_0_steps: at the start)
 and `verify` for them: each published value judged as a network's is (`verify.reproduces`).
+
+A lecture on f writes ∂f/∂θ: a name may say f where a network's says E, df/dtheta_step_2 for
+dE/dtheta_step_2 and f_after_3_steps for E_after_3_steps (no parameter is named E or f).
 """
 
 import re
@@ -23,9 +26,17 @@ def state_names(optimizer: Optimizer) -> tuple[str, ...]:
     return optimizer.state_names + (("mhat", "vhat") if optimizer.name in ("adam", "adamw") else ())
 
 
+def canonical(name: str) -> str:
+    """The quantity's name with E where it says f: df/dtheta_step_2 → dE/dtheta_step_2."""
+    if name.startswith("df/d"):
+        return "dE/d" + name.removeprefix("df/d")
+    return "E" + name.removeprefix("f") if name.startswith("f_after_") else name
+
+
 def step_of(name: str, objective: Objective, states=STATES) -> int | None:
     """The number of steps quantity `name` needs (0: none), or None if it is no quantity of this
     function (with an optimizer that has `states`)."""
+    name = canonical(name)
     after = AFTER.fullmatch(name)
     if after and after.group(1) and after.group(1) not in states:
         return None
@@ -91,6 +102,6 @@ def verify(function) -> list:
         if arithmetic not in computed:
             run = steps(objective, schedule.optimizer, schedule.learning_rate, most, schedule.lr_schedule, arithmetic)
             computed[arithmetic] = values(objective, run)
-        return computed[arithmetic][name]
+        return computed[arithmetic][canonical(name)]
 
     return judged(expectations, value)

@@ -41,9 +41,9 @@ class Parameters(Kind):
             return INVALID
         found = {}
         for name, start in value.items():
-            if not isinstance(name, str) or not NAME.fullmatch(name) or name in FUNCTIONS:
-                check.fail(f"{path}.{name}", "a name of letters, digits or _ (not a function's name), e.g. theta",
-                           name)
+            if not isinstance(name, str) or not NAME.fullmatch(name) or name in FUNCTIONS or name in ("E", "f"):
+                check.fail(f"{path}.{name}", "a name of letters, digits or _ (not a function's name, nor E or f, "
+                           "which name the function's value), e.g. theta", name)
             elif isinstance(start, bool) or not isinstance(start, (int, float)) or not math.isfinite(start):
                 check.fail(f"{path}.{name}", "a finite number, the parameter's start value", start)
             else:
