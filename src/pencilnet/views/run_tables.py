@@ -1,6 +1,8 @@
 """A run as Rich tables: the network's summary before it, the error by epoch and the final
 weights after it, the test set's confusion matrix, and predictions. Nothing here prints."""
 
+import math
+
 import numpy as np
 from rich.console import Group
 from rich.text import Text
@@ -26,6 +28,16 @@ def sparkline(values: list[float], width: int = 60) -> str:
         return SPARK[0] * len(data)
     scaled = (data - low) / (high - low) * (len(SPARK) - 1)
     return "".join(SPARK[int(round(v))] for v in scaled)
+
+
+def curve_text(errors: list[float], epochs: list[int]):
+    """`plot`'s text for the terminal: the curve in one line and the first and last errors; a long
+    run's sample of its epochs (`epochs`, from 1) is said to be one."""
+    finite = [e for e in errors if math.isfinite(e)]
+    style = Style()
+    run = f"{epochs[-1]:,} epochs" + ("" if len(epochs) == epochs[-1] else f" (an even sample of {len(epochs):,} kept)")
+    return Text(f"curve: {sparkline(finite)}\n{run}: error {style.number(finite[0])} in the first, "
+                f"{style.number(finite[-1])} in the last (--out FILE.png draws it)")
 
 
 def epochs_to_show(count: int, rows: int | None) -> list[int]:
