@@ -210,3 +210,12 @@ def test_a_function_s_quantities_may_say_f_where_a_network_s_say_e(cli, tmp_path
     config.write_text(bare + written.replace("df/dtheta", "df/dtheda"))
     refused = cli("verify", config)
     assert refused.exit_code == 2 and "expected.values.df/dtheda_step_1: expected a quantity" in refused.stderr
+
+
+def test_a_document_of_more_steps_than_a_reader_follows_is_refused_before_any_work(cli, tmp_path):
+    out = tmp_path / "long.md"
+    result = cli("publish", "--out", out, ADAM, "--set", "training.epochs=201")
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"pencilnet: error: {ADAM}: training.epochs: a function's document works every step by hand: expected at "
+        "most 200 steps, found 201 (--set training.epochs=N)")
+    assert list(tmp_path.iterdir()) == []

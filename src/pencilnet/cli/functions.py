@@ -91,12 +91,13 @@ def publish(function, out: str, decimals: int | None, pencil: int | None, exact:
     from pencilnet.cli.shared import say, write_out, wrote
     from pencilnet.io.files import write_atomic
     from pencilnet.views.numbers import Style
-    from pencilnet.views.objective_document import files
+    from pencilnet.views.objective_document import check_steps, files
 
+    check_steps(function.schedule.epochs, function.source)
     carried = pencil_decimals(function.pencil_decimals, pencil, exact)
     arithmetic, found = _run(function, function.schedule.epochs, pencil, exact)
     shown = Style(decimals if decimals is not None else carried if carried is not None else 4, None, carried)
-    written = files(function.objective, found, out, shown, title or function.name, str(arithmetic))
+    written = files(function.objective, found, out, shown, title or function.name, arithmetic)
     if out == "-":
         return write_out(str(written[-1][1]))
     for path, content in written:
