@@ -106,7 +106,8 @@ def document(objective: Objective, run: list[FunctionStep], style: Style, title:
     for step in run:
         _step(add, objective, step, style, n)
     add(Heading(2, "The path"))
-    add(Figure("path", "The steps on f: the path of the parameters on its contours (one parameter: on its curve)."))
+    where = {1: "each step's point on the curve of f", 2: "the path of the parameters on the contours of f"}
+    add(Figure("path", f"The steps: {where.get(len(names), 'f after each step')}."))
     return doc
 
 
