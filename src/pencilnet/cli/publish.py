@@ -77,9 +77,11 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
             for stage in ("forward", "backprop", "step"):
                 check_output(str(picture_path(path, stage)), "picture", force)
         shown = decimals if decimals is not None else carried if carried is not None else 4
-        edges = sum(layer.weights.size for layer in cfg.model.layers)
-        left_out = (f"its {edges:,} edges are more than the {budget.DRAWN_EDGES_LIMIT:,} a picture shows "
-                    "(`pencilnet diagram` draws none either)" if edges > budget.DRAWN_EDGES_LIMIT else None)
+        from pencilnet.io.budget import DRAWN_EDGES_LIMIT, edges_beyond_drawing
+
+        edges = edges_beyond_drawing(cfg.model)
+        left_out = (f"its {edges:,} edges are more than the {DRAWN_EDGES_LIMIT:,} a picture shows "
+                    "(`pencilnet diagram` draws none either)" if edges else None)
         recipe = None
         if path.suffix.lower() == ".ipynb":
             from pencilnet.views.publish.ipynb import recipe as recipe_of

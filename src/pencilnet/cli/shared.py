@@ -171,10 +171,13 @@ def load(path: str | None, sets: list[str] | None):
 
 
 def pencil_decimals(configured: int | None, pencil: int | None, exact: bool) -> int | None:
-    """The decimals of pencil arithmetic chosen by the options, else by the config; None for exact."""
+    """The decimals of pencil arithmetic --pencil and --exact choose (`io.config.arithmetic_chosen`);
+    None for exact. The two options together are refused."""
     if pencil is not None and exact:
         raise InputError("--pencil and --exact: expected one of them, found both")
-    return None if exact else pencil if pencil is not None else configured
+    from pencilnet.io.config import arithmetic_chosen
+
+    return arithmetic_chosen(configured, pencil, exact)
 
 
 def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, pencil: int | None = None,
@@ -331,8 +334,7 @@ def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force:
     path = os.fspath(path)
     real = check_target(path, kind, force)
     if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
-        print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
-              file=sys.stderr)
+        say(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content")
     if kind == "picture":
         from pencilnet.views.pictures import check_picture  # an .svg or .png name, and matplotlib
 

@@ -11,11 +11,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from pencilnet.io.budget import DRAWN_EDGES_LIMIT as DRAWN_EDGES  # as `pencilnet publish`
+
 # Each record shown gets ids of its own: a notebook's page holds many pictures.
 _shown = itertools.count(1)
-
-# As `pencilnet publish` (cli/budget.py): a picture draws about a thousand edges a second.
-DRAWN_EDGES = 10_000
 
 # A fragment's style, scoped to it: a notebook's page is not ours to restyle.
 STYLE = ("<style>.pencilnet td.n, .pencilnet th.n { text-align: right; } "

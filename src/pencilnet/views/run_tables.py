@@ -49,9 +49,9 @@ def epochs_to_show(count: int, rows: int | None) -> list[int]:
 
 def batch_mode(batch_size: int | None, samples: int) -> str:
     if batch_size == 1:
-        return "online: one update per sample"
+        return "online: one step per sample"
     if batch_size is None or batch_size >= samples:
-        return "full batch: one update per epoch"
+        return "full batch: one step per epoch"
     return f"mini-batches of {batch_size}"
 
 
