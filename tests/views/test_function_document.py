@@ -7,6 +7,7 @@ import re
 import pytest
 from helpers import ROOT
 
+from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.objective import objective_of, steps
 from pencilnet.core.optimizers import Optimizer
 from pencilnet.views.numbers import Style
@@ -20,7 +21,7 @@ def adam_files(name: str, count: int = 2):
     """The files of `count` Adam steps on (θ − 4)² from θ = 10, learning rate 0.5, as published to `name`."""
     objective = objective_of("(theta - 4)**2", {"theta": 10})
     run = steps(objective, Optimizer("adam"), 0.5, count)
-    return files(objective, run, name, Style(4), "Adam on (theta - 4)^2", "exact")
+    return files(objective, run, name, Style(4), "Adam on (theta - 4)^2", EXACT)
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def test_the_same_worked_step_in_markdown_html_and_latex(tmp_path, sketch):
     assert ("\\frac{\\partial f}{\\partial \\theta} = 2 \\times ( \\theta - 4 ) = 2 \\times ( 10 - 4 ) = 12.0000"
             in md)
     assert "f before the step: $f = 36.0000$; after it: $f = 30.2500$." in md
-    assert "![The steps on f" in md and "(adam-path.svg)" in md and "∂E" not in md and "partial E" not in md
+    assert "![The steps: each step's point on the curve of f.](adam-path.svg)" in md
+    assert "∂E" not in md and "partial E" not in md
     [(page_path, page)] = adam_files(str(tmp_path / "adam.html"))
     # ∂f/∂θ as MathML, the rule's m = 0.9 × m + 0.1 × ∂f/∂θ as mathematics, the path as inline SVG
     d_theta = "<mfrac><mrow><mo>∂</mo><mi>f</mi></mrow><mrow><mo>∂</mo><mi>θ</mi></mrow></mfrac>"
@@ -98,8 +100,21 @@ def test_the_widest_tables_fit_the_latex_page(tmp_path):
     need_pdflatex()
     objective = objective_of("(1 - x)**2 + 100*(y - x**2)**2 + exp(x)/sqrt(y) - abs(x)*log(y)", {"x": -1, "y": 2})
     run = steps(objective, Optimizer("adamw", weight_decay=0.01), 0.001, 2)
-    for path, content in files(objective, run, str(tmp_path / "wide.tex"), Style(4), "Wide", "exact"):
+    for path, content in files(objective, run, str(tmp_path / "wide.tex"), Style(4), "Wide", EXACT):
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     assert pdflatex(tmp_path, "wide.tex").returncode == 0
     log = (tmp_path / "wide.log").read_text(errors="replace")
     assert not re.findall(r"Overfull \\hbox|Missing character", log)
+
+
+def test_pencil_arithmetic_rounds_what_a_person_carries(sketch):
+    from pencilnet.core.arithmetic import arithmetic_of
+
+    objective = objective_of("(theta - 4)**2", {"theta": 10})
+    pencil = arithmetic_of(2)
+    run = steps(objective, Optimizer("adam"), 0.5, 1, arithmetic=pencil)
+    [(_, text)] = files(objective, run, "-", Style(2, None, 2), "Adam to 2 decimals", pencil)
+    # by hand to 2 decimals: m = 0.1 × 12 = 1.20, v = 0.001 × 144 = 0.144 → 0.14, m̂ = 12.00, v̂ = 0.14 / 0.001
+    # = 140.00, update = 0.5 × 12 / √140 = 0.5070926 (kept), θ = 10 − 0.5070926 = 9.4929 → 9.49
+    assert "| theta | $10$ | $12$ | $1.20$ | $0.14$ | $12.00$ | $140.00$ | $0.5070926$ | $9.49$ |" in text
+    assert "Arithmetic: as with a pencil, to 2 decimals: every parameter and optimizer state" in text

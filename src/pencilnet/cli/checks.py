@@ -158,9 +158,18 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.io.objective_config import FunctionGiven
         from pencilnet.views.as_yaml import expected_section
 
-        cfg = load(config, sets)
+        try:
+            cfg = load(config, sets)
+        except FunctionGiven as given:  # a function instead of a network: the quantities of its steps
+            from pencilnet.cli.functions import expect as expect_function
+
+            if sample != 1:
+                raise InputError(f"--sample: {given.function.source} gives a function: its steps have no samples, "
+                                 f"found {sample}") from None
+            return expect_function(given.function, decimals, epochs, steps, pencil, exact)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         with diverging(cfg.schedule, cfg.train_targets):  # --epochs trains

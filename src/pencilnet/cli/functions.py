@@ -1,7 +1,7 @@
 """The commands that work on a function instead of a network (`objective:` in the config): each
 network command that can catches `FunctionGiven` from loading and hands its function here."""
 
-from pencilnet.cli.shared import display, emit_json, pencil_decimals, style
+from pencilnet.cli.shared import display, emit_json, pencil_decimals, style, write_out
 
 
 def _run(function, steps: int, pencil: int | None, exact: bool):
@@ -60,6 +60,17 @@ def verified(function, pencil: int | None, exact: bool):
     return function, verify(function)
 
 
+def expect(function, decimals: int, epochs: int | None, steps: int | None, pencil: int | None,
+           exact: bool) -> None:
+    """`expect` on a function: an `expected:` section of the quantities of its steps, as a network's."""
+    from pencilnet.checks.function_quantities import published_values
+    from pencilnet.views.as_yaml import expected_section
+
+    arithmetic, found = _run(function, max(1, epochs or 0, steps or 0), pencil, exact)
+    values = published_values(function.objective, found, epochs, steps)
+    write_out(expected_section(values, arithmetic, None, style(decimals)))
+
+
 def picture(function, found, out: str, steps: int | None = None) -> None:
     """The path of the steps on the function's contours (one parameter: on its curve), to `out`."""
     from pencilnet.cli.shared import wrote
@@ -80,12 +91,13 @@ def publish(function, out: str, decimals: int | None, pencil: int | None, exact:
     from pencilnet.cli.shared import say, write_out, wrote
     from pencilnet.io.files import write_atomic
     from pencilnet.views.numbers import Style
-    from pencilnet.views.objective_document import files
+    from pencilnet.views.objective_document import check_steps, files
 
+    check_steps(function.schedule.epochs, function.source)
     carried = pencil_decimals(function.pencil_decimals, pencil, exact)
     arithmetic, found = _run(function, function.schedule.epochs, pencil, exact)
     shown = Style(decimals if decimals is not None else carried if carried is not None else 4, None, carried)
-    written = files(function.objective, found, out, shown, title or function.name, str(arithmetic))
+    written = files(function.objective, found, out, shown, title or function.name, arithmetic)
     if out == "-":
         return write_out(str(written[-1][1]))
     for path, content in written:

@@ -73,8 +73,9 @@ def _side(node: expression.Node, binding: int, values: dict | None, tight: bool 
     return paren(found) if inner < binding or (tight and inner == binding) else found
 
 
-def document(objective: Objective, run: list[FunctionStep], style: Style, title: str, arithmetic: str) -> Document:
-    """The document of `run`, steps of one optimizer on `objective` from its start."""
+def document(objective: Objective, run: list[FunctionStep], style: Style, title: str, arithmetic) -> Document:
+    """The document of `run`, steps of one optimizer on `objective` from its start in `arithmetic`
+    (`core.arithmetic`'s: exact, or a pencil's rounding)."""
     n, names = Numbers(style), objective.names
     first = run[0].update
     doc = Document(title or "A function instead of a network")
@@ -97,15 +98,16 @@ def document(objective: Objective, run: list[FunctionStep], style: Style, title:
         add(Equation((gradient_of(objective, position),), (written(derivative),)))
     add(Heading(2, "3. The rule"))
     t = " (t: the step's number)" if "adam" in first.optimizer.name else ""
-    add(Paragraph((f"Each step of {method}, with torch.optim's formulas, takes every parameter in turn from a state "
-                   f"of zeros{t}:",)))
+    zeros = " from a state of zeros" if first.optimizer.state_names else ""
+    add(Paragraph((f"Each step of {method}, with torch.optim's formulas, takes every parameter in turn{zeros}{t}:",)))
     symbol_text = "∂f/∂" + (symbol(names[0]).base if len(names) == 1 and not symbol(names[0]).sub else "θ")
     add(Items(tuple(rules.parts(formula) for formula in
                     rule(first.optimizer, first.learning_rate, None, style, symbol_text).split("; "))))
     for step in run:
         _step(add, objective, step, style, n)
     add(Heading(2, "The path"))
-    add(Figure("path", "The steps on f: the path of the parameters on its contours (one parameter: on its curve)."))
+    where = {1: "each step's point on the curve of f", 2: "the path of the parameters on the contours of f"}
+    add(Figure("path", f"The steps: {where.get(len(names), 'f after each step')}."))
     return doc
 
 
@@ -115,12 +117,12 @@ def _named(names) -> str:
     return f" ({', '.join(renamed)} in the config)." if renamed else "."
 
 
-def _arithmetic(arithmetic: str, style: Style) -> str:
-    if arithmetic == "exact":
+def _arithmetic(arithmetic, style: Style) -> str:
+    if getattr(arithmetic, "decimals", None) is None:  # exact
         return (f"Arithmetic: exact, in double precision. Each number is shown rounded half up to {style.decimals} "
                 "decimals, so the last digit of a result may differ from what its rounded factors give (≈).")
-    return (f"Arithmetic: as with a pencil ({arithmetic}): every parameter and optimizer state was rounded half "
-            "up before it was used further.")
+    return (f"Arithmetic: as with a pencil, to {arithmetic.rounding()}: every parameter and optimizer state was "
+            "rounded half up before it was used further; the gradient and the update keep the digits they have.")
 
 
 def _step(add, objective: Objective, step: FunctionStep, style: Style, n: Numbers) -> None:
@@ -153,13 +155,25 @@ def _listed(names, shown: list[str], n: Numbers) -> list:
     return parts
 
 
+MOST_STEPS = 200  # a section each: a document beyond this is no hand-out (`train` shows f over any number)
+
+
+def check_steps(count: int, source: str) -> None:
+    """Refuse, before any work, a document of more steps than a reader follows."""
+    if count > MOST_STEPS:
+        from pencilnet.core.errors import InputError
+
+        raise InputError(f"{source}: training.epochs: a function's document works every step by hand: expected at "
+                         f"most {MOST_STEPS} steps, found {count} (--set training.epochs=N)")
+
+
 def path_at(path: Path, stage: str) -> Path:
     """Where the picture of the path goes beside a Markdown or LaTeX document: adam.md → adam-path.svg."""
     return path.with_name(f"{path.stem}-{stage}{FORMATS[path.suffix.lower()]}")
 
 
 def files(objective: Objective, run: list[FunctionStep], out_path, style: Style, title: str,
-          arithmetic: str) -> list[tuple[Path, str | bytes]]:
+          arithmetic) -> list[tuple[Path, str | bytes]]:
     """The document (its format from `out_path`'s suffix; `-`: Markdown for standard output) and the
     picture of the path, as (path, content) pairs to write in order, the document last."""
     from pencilnet.core.errors import InputError

@@ -18,7 +18,7 @@ def sheet(config: Example, answers: bool, title: str | None = None) -> Document:
         raise InputError(f"{config.source}: expected: expected an exercise's answer key (pencilnet exercise writes "
                          "one), found none")
     model, names = config.model, config.model.names
-    x, target = config.sample(config.expected.sample)
+    x, target = config.sample(config.expected.sample or 1)  # None only for a function, which has no sheet
     kind = "Answer key" if answers else "Exercise"
     document = Document(_titled(kind, title or config.name or config.source))
     places = config.expected.pencil_decimals
