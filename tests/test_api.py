@@ -111,6 +111,25 @@ def test_nothing_the_api_hands_out_changes_the_config():
         config.sample(1.0)
 
 
+def test_the_document_and_labels_a_config_hands_out_cannot_change_it(tmp_path):
+    # config.document and config.labels were the loader's own dicts: a change to them (or to a list
+    # inside) changed what `train --save` writes and which names the tables show.
+    config = pencilnet.loads(TEXT + "labels: {w5: w6, w6: w5}\n")
+    for change in (lambda: config.document.__setitem__("name", "x"), lambda: config.document.pop("layers"),
+                   lambda: config.document["layers"][0].__setitem__("size", 9),
+                   lambda: config.document["layers"][0]["weights"][0].__setitem__(0, 9.0),
+                   lambda: config.document["layers"].append({}), lambda: config.labels.__setitem__("w1", "v"),
+                   lambda: config.labels.clear()):
+        with pytest.raises((TypeError, AttributeError)):
+            change()
+    assert config.document["layers"][0]["weights"][0][0] == 0.10 and dict(config.labels) == {"w5": "w6", "w6": "w5"}
+    # what a save writes is still the document, with the trained weights
+    from pencilnet.io.saving import saved_text
+
+    saved = pencilnet.loads(saved_text(config, config.model, "nothing", tmp_path / "s.yaml"))
+    assert saved.document["layers"][0]["weights"] == ((0.1, 0.2), (0.12, 0.17)) and saved.labels == config.labels
+
+
 def test_from_dict_takes_numpy_arrays_and_refuses_what_yaml_cannot_hold():
     import yaml
 

@@ -245,3 +245,26 @@ def test_expect_names_match_the_quantities(article):
     assert not quantities.known("w9_after_2_epochs", article.model)
     assert not quantities.known("epoch_0_error", article.model)
     assert re.fullmatch(r"dE_y1/dout_h1", names[names.index("dE/dnet_h1") + 1])
+
+
+def test_a_config_without_published_values_is_bad_input_for_verify(tmp_path):
+    # The rule lives with verify (checks/), not in the CLI: verifying nothing is not a success.
+    import subprocess
+    import sys
+
+    from pencilnet.checks.verify import published
+    from pencilnet.core.errors import InputError
+    from pencilnet.io.config import load, parse
+
+    article = load(None)
+    assert published(article) is article.expected
+    text = "inputs: 1\nlayers: [{weights: [[0.5]], biases: [0]}]\nsamples: [{inputs: [1], target: [1]}]\n"
+    with pytest.raises(InputError, match=r"^c.yaml: expected: expected a section of published values to verify, "
+                                         r"found none \(pencilnet expect writes one\)$"):
+        published(parse(text, "c.yaml"))
+    (tmp_path / "c.yaml").write_text(text)
+    done = subprocess.run([sys.executable, "-m", "pencilnet", "verify", "c.yaml"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and done.stderr == (
+        "pencilnet: error: c.yaml: expected: expected a section of published values to verify, found none "
+        "(pencilnet expect writes one)\n")

@@ -133,3 +133,16 @@ def test_bad_class_files_get_one_line(tmp_path, roster, answers, message):
         assert made.returncode == 0, made.stderr
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(f"pencilnet: error: {message}") and result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize("name, questions, answers", [
+    ("Exercise for ben: a 2-2-2 network", "Exercise for ben: a 2-2-2 network", "Answer key for ben: a 2-2-2 network"),
+    ("Exercise: a 2-2-2 network", "Exercise: a 2-2-2 network", "Answer key: a 2-2-2 network"),
+    ("Red apple or tomato", "Exercise: Red apple or tomato", "Answer key: Red apple or tomato"),
+    ("Exercises in backprop", "Exercise: Exercises in backprop", "Answer key: Exercises in backprop"),
+])
+def test_a_sheet_says_exercise_once_in_its_title(name, questions, answers):
+    # The sheet of `exercise`'s config was titled "Exercise: Exercise for ben: a 2-2-2 network".
+    from pencilnet.views.publish.sheets import _titled
+
+    assert (_titled("Exercise", name), _titled("Answer key", name)) == (questions, answers)

@@ -120,10 +120,10 @@ def test_decimals_option(cli):
     assert "0.857000" in out and "0.702033" in out
 
 
-def test_walkthrough_runs_every_step(cli):
+def test_walkthrough_runs_every_stage(cli):
     result = cli("walkthrough")
     assert result.exit_code == 0
-    for title in ["Step 2", "Step 3", "Step 4", "Step 5"]:
+    for title in ["Stage 1: forward", "Stage 2: the total error", "Stage 3: backprop", "Stage 4: updating"]:
         assert title in result.stdout
 
 

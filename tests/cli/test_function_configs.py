@@ -2,11 +2,12 @@
 their one-line messages; the numbers worked by hand in configs/adam-quadratic.yaml."""
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+from helpers import IN_ONE_PROCESS, ROOT
 
 ADAM = ROOT / "configs" / "adam-quadratic.yaml"
 ROSENBROCK = """\
@@ -57,6 +58,16 @@ def test_step_and_train_tables():
     assert "∂f/∂theta = 2*(theta - 4)" in shown and "Step 2 of 2, adam" in shown and "f = 36.0000 → 30.2500" in shown
     history = pencilnet("train", ADAM, "--epochs", "3").stdout
     assert "f over 3 steps" in history
+    # a function's gradient is ∂f/∂θ, named by its parameter: in the rule and the table's heading
+    assert "m = 0.9 × m + 0.1 × ∂f/∂theta" in shown and "v = 0.999 × v + 0.001 × (∂f/∂theta)²" in shown
+    assert re.search(r"parameter +old +∂f/∂theta +state", shown) and "∂E" not in shown
+
+
+def test_two_parameters_write_their_gradient_as_df_dtheta(cli):
+    shown = cli("step", "-", "--steps", "1", input=ROSENBROCK).stdout
+    # torch's momentum on its first step: b = ∂f/∂θ (396 for x, 200 for y), x = −1 − 0.001 × 396
+    assert "b = ∂f/∂θ on the first step" in shown and re.search(r"parameter +old +∂f/∂θ +state", shown)
+    assert re.search(r"x +-1 +396\.0000 +b +0\.0000 +396\.0000 +-1\.3960", shown) and "∂E" not in shown
 
 
 def test_network_commands_refuse_a_function_in_one_line():
@@ -65,7 +76,7 @@ def test_network_commands_refuse_a_function_in_one_line():
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [
             f"pencilnet: error: {ADAM}: objective: this config gives a function, not a network: this command needs "
-            "layers and samples (step, train, verify, publish and plot work on a function)"]
+            "layers and samples (step, train, verify, expect, publish and plot work on a function)"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -86,6 +97,9 @@ def test_network_commands_refuse_a_function_in_one_line():
      'expected: {values: {velocity_x_after_1_steps: "1"}}\n',
      "<stdin>:4: expected.values.velocity_x_after_1_steps: expected a state the optimizer keeps (m, v, mhat, vhat), "
      "found velocity_x_after_1_steps"),
+    ('objective: "f**2"\nparameters: {f: 1}\n',  # f_after_1_steps would be f's value or the parameter's
+     "<stdin>:2: parameters.f: expected a name of letters, digits or _ (not a function's name, nor E or f, which "
+     "name the function's value), e.g. theta, found 'f'"),
     ('objective: "x**2"\nparameters: {x: 1}\nlayers: []\n',
      "<stdin>:3: layers: expected no network fields beside an objective (a function has no layers or samples), "
      "found a network's field"),
@@ -113,19 +127,95 @@ def test_the_path_on_the_contours(tmp_path):
     assert one.returncode == 0 and (tmp_path / "curve.svg").read_text().lstrip().startswith("<?xml")
 
 
-def test_publish_markdown_with_the_path_beside(tmp_path):
-    result = pencilnet("publish", "--out", tmp_path / "adam.md", ADAM)
-    assert result.returncode == 0, result.stderr
-    text = (tmp_path / "adam.md").read_text()
+def test_publish_markdown_html_and_latex_with_the_path(tmp_path):
+    # in one real process: what a terminal sees, and the exit status of each
+    commands = [["publish", "--out", str(tmp_path / f"adam.{suffix}"), str(ADAM)] for suffix in ("md", "html", "tex")]
+    commands += [["publish", "--out", str(tmp_path / "adam.ipynb"), str(ADAM)]]
+    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=commands)], capture_output=True,
+                          text=True, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert done.stdout.split() == ["exit", "0"] * 3 + ["exit", "2"], done.stderr
+    markdown = (tmp_path / "adam.md").read_text()
     # step 1 as worked in the config: m = 1.2, v = 0.144, m̂ = 12, v̂ = 144, update 0.5, θ = 9.5
-    assert "| theta | 10.0000 | 12.0000 | 1.2000 | 0.1440 | 12.0000 | 144.0000 | 0.5000 | 9.5000 |" in text
-    assert "- ∂f/∂theta = `2*(theta - 4)`" in text and "![The steps on f](adam.svg)" in text
-    assert (tmp_path / "adam.svg").exists()
-    refused = pencilnet("publish", "--out", tmp_path / "adam.html", ADAM)
-    assert refused.returncode == 2 and "its document is Markdown" in refused.stderr
-    assert not (tmp_path / "adam.html").exists()
+    row = "| theta | $10$ | $12.0000$ | $1.2000$ | $0.1440$ | $12.0000$ | $144.0000$ | $0.5000$ | $9.5000$ |"
+    assert row in markdown
+    assert "(adam-path.svg)" in markdown and (tmp_path / "adam-path.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert "<svg" in (tmp_path / "adam.html").read_text() and not (tmp_path / "adam-path.png").exists()
+    assert "\\networkpicture{adam-path.pdf}" in (tmp_path / "adam.tex").read_text()
+    assert (tmp_path / "adam-path.pdf").read_bytes().startswith(b"%PDF")
+    assert "run pdflatex twice on adam.tex" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"pencilnet: error: {tmp_path / 'adam.ipynb'}: expected a file name ending in .md, .html or .tex for a "
+        "function's steps (a notebook recomputes a network's stages), found '.ipynb'")
+    assert not (tmp_path / "adam.ipynb").exists()
 
 
 def test_a_network_with_parameters_as_a_mapping_is_told_they_are_a_file(cli):
     result = cli("forward", "--set", "parameters={w1: 0.1}")
     assert result.exit_code == 2 and "parameters: expected the path of a .npz file" in result.stderr
+
+
+def test_verify_of_a_function_names_no_sample_and_repeats_no_exact_value(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # narrow: the exact column would go beneath each row, "exact: …"
+    shown = cli("verify", ADAM).stdout
+    assert shown.splitlines()[0] == "Published numbers of Adam on (theta - 4)^2"  # steps have no sample
+    # exact arithmetic: the exact value is the computed one (12 = 2 × (10 − 4) both), so no column of it
+    assert re.search(r"dE/dtheta_step_1 +12 +12\.0000 +0 +match\n m_theta", shown) and "exact:" not in shown
+
+
+def test_a_networks_exact_value_is_shown_where_pencil_rounding_shows_in_it(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    article = ROOT / "configs" / "article.yaml"
+    exact = cli("verify", article, "--exact").stdout
+    assert "sample 1" in exact and "exact:" not in exact
+    # pencil 4: out_h1 carried as 0.7020, its exact value σ(0.857) = 0.702033 adds what rounding changed
+    pencil = cli("verify", article).stdout
+    assert re.search(r"out_h1 +0\.7020 +0\.702000 +0 +match\n +exact: 0\.702033\n", pencil)
+
+
+def test_expect_writes_what_verify_then_passes(cli, tmp_path):
+    bare = ADAM.read_text().split("expected:")[0]
+    written = cli("expect", ADAM).stdout
+    # Adam's step 1 on (θ − 4)² from θ = 10, worked in the config: f = 6² = 36, ∂f/∂θ = 12, m = 1.2,
+    # v = 0.144, m̂ = 12, v̂ = 144, update 0.5: θ = 9.5 (a change of −0.5) and f = 5.5² = 30.25
+    assert written.splitlines() == [
+        "expected:", "  arithmetic: exact", "  values:", '    E_after_0_steps: "36.0000"',
+        '    E_after_1_steps: "30.2500"', '    theta_after_1_steps: "9.5000"', '    dE/dtheta_step_1: "12.0000"',
+        '    change_theta_step_1: "-0.5000"', '    m_theta_after_1_steps: "1.2000"',
+        '    v_theta_after_1_steps: "0.1440"', '    mhat_theta_after_1_steps: "12.0000"',
+        '    vhat_theta_after_1_steps: "144.0000"']  # no sample: a function has none
+    for options in ([], ["--steps", "3", "--epochs", "2", "--pencil", "4"]):
+        config = tmp_path / "expected.yaml"
+        config.write_text(bare + cli("expect", ADAM, *options).stdout)
+        result = cli("verify", config)
+        assert result.exit_code == 0, result.stdout
+    # step 2 by hand: θ = 9.5, ∂f/∂θ = 11, m = 2.18, v = 0.264856; the update 0.4984 leaves θ = 9.0016 and
+    # f = 5.0016² = 25.0160; with --steps 3 the state after step 3 too, with --epochs 2 f after each step
+    assert '    E_after_2_steps: "25.0160"' in config.read_text() and "theta_after_2_steps" not in config.read_text()
+    assert '  arithmetic: pencil 4' in config.read_text() and "m_theta_after_3_steps" in config.read_text()
+    refused = cli("expect", ADAM, "--sample", "2")
+    assert refused.exit_code == 2 and refused.stderr.strip() == (
+        f"pencilnet: error: --sample: {ADAM} gives a function: its steps have no samples, found 2")
+
+
+def test_a_function_s_quantities_may_say_f_where_a_network_s_say_e(cli, tmp_path):
+    bare = ADAM.read_text().split("expected:")[0]
+    config = tmp_path / "f.yaml"
+    # by hand: ∂f/∂θ = 2 (10 − 4) = 12 at the start, and f = (9.5 − 4)² = 30.25 after step 1
+    written = 'expected:\n  values:\n    df/dtheta_step_1: "12"\n    f_after_1_steps: "30.25"\n'
+    config.write_text(bare + written)
+    result = cli("verify", config)
+    assert result.exit_code == 0 and re.search(r"df/dtheta_step_1 +12 +12\.0000 +0 +match", result.stdout)
+    config.write_text(bare + written.replace('"12"', '"13"'))
+    assert cli("verify", config).exit_code == 1
+    config.write_text(bare + written.replace("df/dtheta", "df/dtheda"))
+    refused = cli("verify", config)
+    assert refused.exit_code == 2 and "expected.values.df/dtheda_step_1: expected a quantity" in refused.stderr
+
+
+def test_a_document_of_more_steps_than_a_reader_follows_is_refused_before_any_work(cli, tmp_path):
+    out = tmp_path / "long.md"
+    result = cli("publish", "--out", out, ADAM, "--set", "training.epochs=201")
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"pencilnet: error: {ADAM}: training.epochs: a function's document works every step by hand: expected at "
+        "most 200 steps, found 201 (--set training.epochs=N)")
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,8 @@ import copy
 import json
 import math
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -292,7 +294,9 @@ def test_an_output_cut_anywhere_is_whole_or_an_error(tmp_path):
 # and half of one, markup of every format pencilnet writes, line breaks that start a heading, a long word.
 FRAGMENTS = ["\x1b]52;c;SGk=\x07", "\x1b]0;title\x07", "\x1b[2J", "\x9b31m", "\x00", "\x7f", "\u202e", "\u2066",
              "🍅", "\ud83c", "<script>alert(1)</script>", "\\input{/etc/passwd}", "\\write18{ls}", "}{", "%#_^&$~",
-             "\n# heading\n", "\r\n    code", "`tick`", "[a](javascript:x)", "x" * 300, "red apple", "é", " "]
+             "\n# heading\n", "\r\n    code", "`tick`", "[a](javascript:x)", "x" * 300, "red apple", "é", " ",
+             "a\rb", "a\u2028b", "a\x85b", "a\x0bb\x0cc\x1cd"]
+BREAKS = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1e"]  # str.splitlines' breaks
 TEXT_FIELDS = [("name",), ("description",), ("classes", 0), ("classes", 1), ("samples", 0, "label"),
                ("expected", "values", "E_total", "erratum"), ("expected", "values", "net_h1")]
 TEXT_COMMANDS = [["summary"], ["predict"], ["forward"], ["error"], ["walkthrough"], ["verify"],
@@ -342,6 +346,37 @@ def test_hostile_text_in_every_field_is_shown_never_obeyed(bases, monkeypatch):
         assert result.exit_code in ALLOWED.get(command[0], {0, 2}) | ({1} if command[0] == "verify" else set()), where
         for stream in (result.stdout, result.stderr):
             assert not any(mark in stream for mark in SHOWN_NOT_OBEYED), where
+        # A message is one line whatever it quotes: no line of stderr is the rest of another.
+        assert all(line.startswith("pencilnet: ") for line in result.stderr.splitlines()), where
+
+
+def test_a_message_quoting_a_line_break_is_one_line(tmp_path):
+    # A class name, a label, a CSV's label, a --set value and the config's own file name, each holding
+    # a line break of every kind: the message quoting it was printed as several `pencilnet: error:` lines.
+    article = (ROOT / "src" / "pencilnet" / "configs" / "article.yaml").read_text(encoding="utf-8")
+    commands = []
+    for number, brk in enumerate(BREAKS if THOROUGH else ["\n", "\r", "\u2028", "\x85"]):  # locally: one of each kind
+        q = json.dumps
+        classes = article.replace("classes: [red apple, tomato]", f"classes: [{q('red' + brk + 'apple')}, tomato]")
+        label = article.replace("label: tomato", f"label: {q('to' + brk + 'mato')}")
+        (tmp_path / f"classes{number}.yaml").write_text(classes.replace("label: tomato", "label: plum"))
+        (tmp_path / f"label{number}.yaml").write_text(label)
+        (tmp_path / f"d{number}.csv").write_text(f'x1,x2,label\n0.1,0.2,a\n0.3,0.4,"b{brk}c"\n', newline="")
+        (tmp_path / f"data{number}.yaml").write_text(f"inputs: 2\nlayers: [{{size: 2, init: xavier}}]\n"
+                                                     f"classes: [a, {q('b' + brk)}]\ndata: {{train: d{number}.csv}}\n")
+        named = tmp_path / f"my{brk}config.yaml"
+        named.write_text(article.replace("epochs: ", "epochs: -"))
+        commands += [["forward", str(tmp_path / f"classes{number}.yaml")],
+                     ["summary", str(tmp_path / f"label{number}.yaml")],
+                     ["summary", str(tmp_path / f"data{number}.yaml")], ["summary", str(named)],
+                     ["summary", "--set", f"samples[0].label={q('x' + brk)}"]]
+    done = subprocess.run([sys.executable, "-c", IN_ONE_PROCESS.format(commands=commands)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    # Each command: one line, then its "exit 2" (on stdout, which the lines of stderr do not share).
+    assert done.stdout.split() == ["exit", "2"] * len(commands), done.stdout
+    lines = done.stderr.splitlines()
+    assert len(lines) == len(commands) and all(line.startswith("pencilnet: error: ") for line in lines), lines
+    assert "classes red\\x0aapple, tomato" in lines[0] and any("my\\u2028config.yaml" in line for line in lines), lines
 
 
 
@@ -401,3 +436,12 @@ def test_an_output_cut_short_is_an_error_never_a_silent_exit_0(tmp_path):
         if size >= limit and done.returncode == 0:
             pytest.fail(f"cut short at the limit, yet exit 0: {where}")
         assert done.returncode in (0, 1, 2, 3), where
+
+
+def test_a_note_naming_a_file_with_a_line_break_is_one_line(tmp_path):
+    # train --save's note that the saved file drops the expected section quoted the path raw.
+    result = CliRunner().invoke(app, ["train", "--epochs", "1", "--save", str(tmp_path / "a\nb.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("pencilnet: ") for line in lines), lines
+    assert "a\\x0ab.yaml does not keep the expected: section" in lines[0]

@@ -20,11 +20,11 @@ def test_the_command_list_shows_every_summary_whole(cli, monkeypatch):
     # (Click's test runner pins help to 80 columns unless told the terminal's width)
     out = CliRunner().invoke(app, ["--help"], terminal_width=200).stdout
     assert "..." not in out.split("Commands:")[1]
-    assert "Step 2, forward propagation: net and out of every node, layer by layer." in out
+    assert "Stage 1, forward propagation: net and out of every node, layer by layer." in out
     monkeypatch.setenv("COLUMNS", "80")
     narrow = cli("-h").stdout  # -h too; at 80 columns the summaries wrap, whole
     assert "..." not in narrow.split("Commands:")[1]
-    assert "Step 2, forward propagation: net and out of every node, layer by layer." in " ".join(narrow.split())
+    assert "Stage 1, forward propagation: net and out of every node, layer by layer." in " ".join(narrow.split())
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -81,3 +81,15 @@ def test_writing_commands_take_o_and_say_what_they_wrote_on_stderr(cli, tmp_path
 
 def test_app_is_the_typer_app():
     assert app.info.name == "pencilnet"
+
+
+def test_help_and_tables_follow_the_glossary(cli):
+    # docs/glossary.md: a stage is one of forward, error, backprop, update; a step is one change of the
+    # parameters; the learning rate is not a "step size". The tables said "Step 2: forward propagation",
+    # train "one update per sample", the config reference "the step size η".
+    from pencilnet.io.schema import TRAINING
+
+    shown = " ".join(cli("walkthrough").stdout.split()) + " ".join(cli("train", "--epochs", "1").stdout.split())
+    assert "Stage 1: forward propagation" in shown and "Stage 4: updating the weights" in shown
+    assert "online: one step per sample" in shown and "Step 2" not in shown and "update per" not in shown
+    assert {field.name: field.help for field in TRAINING.table}["learning_rate"] == "the learning rate η"

@@ -127,8 +127,35 @@ def test_a_non_blocking_pipe_that_fills_gets_the_whole_output():
     assert text.startswith(b"# ") and len(text) > 65536 and text.endswith(b"\n")
 
 
+@pytest.mark.parametrize("args", [("--help",), ("train", "--help"), ("data", "fruit", "--help")])
+def test_the_help_cut_short_by_a_full_disk_is_an_error(tmp_path, args):
+    # Click printed the help through Python's buffered writer, which dropped what a short write left
+    # over: 256 bytes of the help written and exit 0, no word said.
+    with open(tmp_path / "help.txt", "w") as out:
+        process = subprocess.run([sys.executable, "-m", "pencilnet", *args], stdout=out, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, text=True, timeout=120, preexec_fn=cut_short_at(256))
+    assert message(process) == "pencilnet: error: cannot write: File too large"
+    assert (tmp_path / "help.txt").stat().st_size == 256
+
+
+def test_the_help_to_a_closed_pipe_is_quiet():
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the help is written: `pencilnet --help | true`
+    process = subprocess.run([sys.executable, "-m", "pencilnet", "train", "--help"], stdout=writer,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120)
+    os.close(writer)
+    assert (process.returncode, process.stderr) == (141, b"")
+
+
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("forward", "--help")])
 def test_the_help_and_the_version_to_a_full_disk_are_one_line_not_a_traceback(args):
     # Click writes them before any command starts, outside the commands' own handling of a full disk.
     with open("/dev/full", "w") as full:
         assert message(run(*args, stdout=full)) == "pencilnet: error: cannot write: No space left on device"
+
+
+def test_a_history_whose_epochs_go_backwards_is_bad_input(tmp_path):
+    (tmp_path / "h.json").write_text('{"errors": [0.2, 0.1], "error_epochs": [3, 2]}')
+    assert message(run("plot", str(tmp_path / "h.json"))) == (
+        f"pencilnet: error: {tmp_path / 'h.json'}: error_epochs[1]: expected a whole number from 1, greater than the "
+        "one before, found 2")

@@ -239,9 +239,8 @@ def test_diagram_and_gradcheck_of_a_network_too_big_for_them(cli, tmp_path):
 def test_the_readme_states_the_limits_the_code_has():
     from helpers import ROOT
 
-    from pencilnet.cli import budget
     from pencilnet.cli.data import PICTURE_BYTES
-    from pencilnet.io import config, csv_data, npz, starter, yaml_text
+    from pencilnet.io import budget, config, csv_data, npz, starter, yaml_text
 
     section = (ROOT / "docs" / "errors-and-limits.md").read_text(encoding="utf-8")
     for figure in (f"{yaml_text.MAX_YAML_NODES:,}", f"{config.MAX_BYTES // starter.BYTES_PER_PARAMETER:,}",

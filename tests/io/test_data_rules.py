@@ -150,7 +150,7 @@ def test_train_save_always_writes_the_classes(tmp_path, cli):
     saved = tmp_path / "t.yaml"
     assert cli("train", str(write(tmp_path, "n.yaml", NET + "data: {train: n.csv}\n")), "--save", saved).exit_code == 0
     config = pencilnet.load(str(saved))
-    assert config.document["classes"] == ["0", "1", "nan"] == list(config.classes)
+    assert config.document["classes"] == ("0", "1", "nan") == config.classes
 
 
 # ---- 22.9: standardisation of large features ------------------------------------------------------

@@ -95,7 +95,7 @@ def test_a_changed_default_in_the_table_changes_the_config():
 @pytest.mark.parametrize("added, expected", [
     ("training: {epochs: 0}", "training.epochs: expected a positive whole number, found 0"),
     ("training: {learning_rate: .inf}", "training.learning_rate: expected a positive finite number, found inf"),
-    ("training: {batch_size: 0}", "training.batch_size: expected a positive whole number, or 'full' for one update "
+    ("training: {batch_size: 0}", "training.batch_size: expected a positive whole number, or 'full' for one step "
                                   "per epoch, found 0"),
     ("training: {shuffle: 1}", "training.shuffle: expected true or false, found 1"),
     ("training: {seed: -1}", "training.seed: expected a non-negative whole number, found -1"),

@@ -279,10 +279,30 @@ def test_plot_command_on_train_output(cli, tmp_path):
 
 def test_plot_command_with_test_accuracy(cli, tmp_path):
     history = tmp_path / "history.json"
-    history.write_text(json.dumps({"errors": [0.3, 0.2, None, 0.1], "test_accuracies": [0.5, 0.6, 0.7, 0.75]}))
+    history.write_text(json.dumps({"errors": [0.3, 0.2, None, 0.1], "test_accuracies": [0.5, 0.6, 0.7, 0.75],
+                                   "test_errors": [0.35, 0.3, 0.3, 0.4]}))
     result = cli("plot", str(history), "-o", str(tmp_path / "curve.svg"))
     assert result.exit_code == 0, result.output
-    assert "test accuracy" in svg_texts(tmp_path / "curve.svg")
+    assert {"test accuracy", "test error"} <= set(svg_texts(tmp_path / "curve.svg"))
+    history.write_text(json.dumps({"errors": [0.3, 0.2], "test_errors": [0.3]}))
+    result = cli("plot", str(history), "-o", str(tmp_path / "curve.svg"), "--force")
+    assert result.exit_code == 2 and "test_errors: expected one value per epoch (2), found 1" in result.output
+
+
+def test_plot_puts_a_long_runs_sample_at_the_epochs_it_was_kept_from(cli, tmp_path, monkeypatch):
+    # A run of 10 epochs kept as a sample (train --json's error_epochs): plot drew the four errors at
+    # epochs 1 to 4 and said "4 epochs"; they belong at 1, 5, 9 and 10.
+    from pencilnet.views import history_plot
+
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"epochs": 10, "errors": [0.4, 0.3, 0.2, 0.1], "error_epochs": [1, 5, 9, 10]}))
+    drawn = []
+    monkeypatch.setattr(history_plot, "picture", lambda *args: drawn.append(args) or b"")
+    assert cli("plot", str(history), "--out", str(tmp_path / "curve.svg")).exit_code == 0
+    assert drawn[0][3] == [1, 5, 9, 10]
+    shown = cli("plot", str(history)).stdout
+    assert "10 epochs (an even sample of 4 kept): error 0.4000 in the first, 0.1000 in the last" in " ".join(
+        shown.split())
 
 
 @pytest.mark.parametrize("content, message", [
@@ -293,6 +313,9 @@ def test_plot_command_with_test_accuracy(cli, tmp_path):
     ('{"errors": [0.1, "x"]}', 'errors[1]: expected a number from 0 to 1e+300 (or null), found "x"'),
     ('{"errors": [null]}', "expected at least one number"),
     ('{"errors": [0.2, 0.1], "test_accuracies": [0.5]}', "test_accuracies: expected one value per epoch (2), found 1"),
+    ('{"errors": [0.2, 0.1], "error_epochs": [1]}', "error_epochs: expected a list of one epoch per error"),
+    ('{"errors": [0.2, 0.1], "error_epochs": [3, 2]}', "error_epochs[1]: expected a whole number from 1, greater "
+                                                       "than the one before, found 2"),
 ])
 def test_plot_command_bad_history(cli, tmp_path, content, message):
     history = tmp_path / "history.json"

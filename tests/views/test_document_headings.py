@@ -52,3 +52,37 @@ def test_the_articles_headings_are_unchanged(article):
                      "Part 2: from the hidden layer to the output layer",
                      "Part 1: the weights on the outside, into the output layer", "Part 2: the weights on the inside",
                      "Part 3: the bias weights on the outside", "Part 4: the bias weights on the inside"]
+
+
+SINGLE = """name: single
+inputs: 2
+layers:
+  - {size: 1, activation: sigmoid, weights: [[0.4], [-0.3]], biases: [0.1]}
+loss: half_sse
+training: {learning_rate: 1.0}
+samples:
+  - {inputs: [0.5, 0.8], target: [1]}
+"""
+
+
+def titles(cli, text: str) -> list[str]:
+    result = cli("backprop", "-", input=text)
+    assert result.exit_code == 0, result.output
+    return [line for line in result.output.splitlines() if line.startswith(("Part", "The error signal", " outside"))]
+
+
+def test_the_terminals_backprop_parts_are_numbered_without_gaps_and_name_their_layers(cli):
+    # A network without a hidden layer has no inside: it showed "Part 1: … (hidden → output)",
+    # then Part 3 and Part 5, and an empty "inside" column in the summary.
+    assert titles(cli, SINGLE) == [
+        "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net",
+        "Part 1: weights on the outside (input → output)",
+        "Part 2: bias weights on the outside",
+        " outside     ∂E/∂w   bias     ∂E/∂w",
+        "Part 3: the inputs, ∂E/∂x (what a change of each input would do)"]
+    # Two hidden layers: each table of error signals says which layer it is (both said "hidden").
+    found = titles(cli, DEEP)
+    assert found[:3] == ["The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net",
+                         "The error signal at each node of hidden layer 2: ∂E/∂out sums over the nodes k it feeds",
+                         "The error signal at each node of hidden layer 1: ∂E/∂out sums over the nodes k it feeds"]
+    assert [t.split(":")[0] for t in found if t.startswith("Part")] == [f"Part {n}" for n in range(1, 6)]

@@ -133,7 +133,7 @@ def test_publish_to_stdout_writes_markdown_without_pictures(cli, tmp_path):
 
 
 def test_a_network_too_big_to_draw_is_published_saying_its_pictures_are_left_out(cli, tmp_path, monkeypatch):
-    from pencilnet.cli import budget
+    from pencilnet.io import budget
 
     monkeypatch.setattr(budget, "DRAWN_EDGES_LIMIT", 5)  # the article's 8 edges are too many
     text = published(cli, tmp_path, "big.md")

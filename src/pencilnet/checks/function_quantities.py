@@ -6,6 +6,9 @@ function's parameter names in place of w5 (see `quantities.STATES` and `quantiti
   dE/dtheta_step_2, change_theta_step_2   the gradient step 2 used, and what it changed theta by (new − old)
   E_after_3_steps                   f at the parameters after 3 steps (E_after_0_steps: at the start)
 and `verify` for them: each published value judged as a network's is (`verify.reproduces`).
+
+A lecture on f writes ∂f/∂θ: a name may say f where a network's says E, df/dtheta_step_2 for
+dE/dtheta_step_2 and f_after_3_steps for E_after_3_steps (no parameter is named E or f).
 """
 
 import re
@@ -23,9 +26,17 @@ def state_names(optimizer: Optimizer) -> tuple[str, ...]:
     return optimizer.state_names + (("mhat", "vhat") if optimizer.name in ("adam", "adamw") else ())
 
 
+def canonical(name: str) -> str:
+    """The quantity's name with E where it says f: df/dtheta_step_2 → dE/dtheta_step_2."""
+    if name.startswith("df/d"):
+        return "dE/d" + name.removeprefix("df/d")
+    return "E" + name.removeprefix("f") if name.startswith("f_after_") else name
+
+
 def step_of(name: str, objective: Objective, states=STATES) -> int | None:
     """The number of steps quantity `name` needs (0: none), or None if it is no quantity of this
     function (with an optimizer that has `states`)."""
+    name = canonical(name)
     after = AFTER.fullmatch(name)
     if after and after.group(1) and after.group(1) not in states:
         return None
@@ -60,6 +71,22 @@ def values(objective: Objective, run: list[FunctionStep]) -> dict[str, float]:
     return found
 
 
+def published_values(objective: Objective, run: list[FunctionStep], epochs: int | None = None,
+                     steps: int | None = None) -> dict[str, float]:
+    """What `expect` records for a function, as `expect.published_values` does for a network's sample:
+    f at the start and every quantity of the first step; with `steps`, every parameter and state
+    after that many; with `epochs`, f after each step up to it (a function's epoch is one step).
+    `run` holds at least as many steps as are asked for."""
+    found = values(objective, run)
+
+    def kept(name: str) -> bool:
+        number = step_of(name, objective)
+        return (name == "E_after_0_steps" or number == 1 or bool(steps and name.endswith(f"_after_{steps}_steps"))
+                or bool(epochs and name.startswith("E_after_") and number is not None and number <= epochs))
+
+    return {name: value for name, value in found.items() if kept(name)}
+
+
 def verify(function) -> list:
     """A `verify.Verdict` for each published value of a `FunctionConfig`, in its order."""
     from pencilnet.checks.verify import judged
@@ -75,6 +102,6 @@ def verify(function) -> list:
         if arithmetic not in computed:
             run = steps(objective, schedule.optimizer, schedule.learning_rate, most, schedule.lr_schedule, arithmetic)
             computed[arithmetic] = values(objective, run)
-        return computed[arithmetic][name]
+        return computed[arithmetic][canonical(name)]
 
     return judged(expectations, value)

@@ -41,5 +41,5 @@ class Expected:
 @dataclass(frozen=True, eq=False)
 class Expectations:
     pencil_decimals: Any  # the decimals the publication computed with (None for exact), or a Pencil
-    sample: int
+    sample: int | None  # None: a function's steps, which have no sample
     entries: list[Expected]

@@ -77,6 +77,17 @@ def rounding_paths(arithmetic) -> list:
             for chosen in combinations(names, size)]
 
 
+def published(config):
+    """The config's `expected` section, or InputError naming the file when it has none: verifying
+    nothing is a mistake in a command, not a success."""
+    if config.expected is None:
+        from pencilnet.core.errors import InputError
+
+        raise InputError(f"{config.source}: expected: expected a section of published values to verify, "
+                         "found none (pencilnet expect writes one)")
+    return config.expected
+
+
 def verify(config) -> list[Verdict]:
     """A verdict for each entry of `config.expected` (a `pencilnet.io.config.Config`), in its order."""
     expectations = config.expected

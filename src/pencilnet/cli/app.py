@@ -15,7 +15,20 @@ import typer
 from pencilnet.cli import checks, interop, publish, stages, teaching, training
 from pencilnet.cli.data import data_app
 from pencilnet.cli.pictures import diagram, plot
-from pencilnet.cli.shared import AsJson, ConfigPath, Sets, check_output, failures, load, show, style, write_out, wrote
+from pencilnet.cli.shared import (
+    AsJson,
+    ConfigPath,
+    Sets,
+    check_output,
+    failures,
+    load,
+    say,
+    show,
+    style,
+    whole_stdout,
+    write_out,
+    wrote,
+)
 from pencilnet.core.errors import EXIT_BAD_INPUT
 
 app = typer.Typer(
@@ -126,6 +139,7 @@ def run():
     except ImportError:  # pragma: no cover - an older Typer, on the real Click
         from click import exceptions
 
+    whole_stdout()  # the help and the version, which Click prints, cut short by a full disk are an error too
     try:
         code = app(standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
@@ -133,10 +147,10 @@ def run():
         code = exc.exit_code
     except exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "pencilnet"
-        print(f"pencilnet: error: {' '.join(exc.format_message().split())} (see {where} --help)", file=sys.stderr)
+        say(f"pencilnet: error: {' '.join(exc.format_message().split())} (see {where} --help)")
         code = exc.exit_code
     except exceptions.ClickException as exc:
-        print(f"pencilnet: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        say(f"pencilnet: error: {' '.join(exc.format_message().split())}")
         code = exc.exit_code
     except OSError as exc:  # --help or --version written to a full disk, a closed pipe or no stdout
         code = _unwritten(exc)
@@ -151,5 +165,5 @@ def _unwritten(exc: OSError) -> int:
     quiet_stdout()
     if isinstance(exc, BrokenPipeError):
         return EXIT_BROKEN_PIPE
-    print(f"pencilnet: error: cannot write: {exc.strerror or exc}", file=sys.stderr)
+    say(f"pencilnet: error: cannot write: {exc.strerror or exc}")
     return EXIT_BAD_INPUT

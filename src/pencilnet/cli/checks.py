@@ -104,6 +104,7 @@ def _verified(path: str | None, sets, pencil, exact):
     """A config and its verdicts; a bad config or a missing section is an InputError."""
     from dataclasses import replace
 
+    from pencilnet.checks.verify import published
     from pencilnet.checks.verify import verify as check
     from pencilnet.cli import budget
     from pencilnet.io.objective_config import FunctionGiven
@@ -115,11 +116,9 @@ def _verified(path: str | None, sets, pencil, exact):
 
         return verified(given.function, pencil, exact)
     budget.check(cfg, cfg.model.parameter_count)  # every quantity of one step is computed
-    if cfg.expected is None:
-        raise InputError(f"{cfg.source}: expected: expected a section of published values to verify, "
-                         "found none (pencilnet expect writes one)")
+    expected = published(cfg)
     if pencil is not None or exact:
-        cfg = replace(cfg, expected=replace(cfg.expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
+        cfg = replace(cfg, expected=replace(expected, pencil_decimals=pencil_decimals(None, pencil, exact)))
     with diverging(cfg.schedule, cfg.train_targets):  # a quantity after N epochs trains
         return cfg, check(cfg)
 
@@ -159,9 +158,18 @@ def expect(config: ConfigPath = None, decimals: Decimals = 4, sample: Sample = 1
         from pencilnet.checks.expect import published_values
         from pencilnet.cli import budget
         from pencilnet.core.arithmetic import arithmetic_of
+        from pencilnet.io.objective_config import FunctionGiven
         from pencilnet.views.as_yaml import expected_section
 
-        cfg = load(config, sets)
+        try:
+            cfg = load(config, sets)
+        except FunctionGiven as given:  # a function instead of a network: the quantities of its steps
+            from pencilnet.cli.functions import expect as expect_function
+
+            if sample != 1:
+                raise InputError(f"--sample: {given.function.source} gives a function: its steps have no samples, "
+                                 f"found {sample}") from None
+            return expect_function(given.function, decimals, epochs, steps, pencil, exact)
         budget.check(cfg, budget.stage_rows("walkthrough", cfg.model))  # a line for every quantity
         arithmetic = arithmetic_of(pencil_decimals(cfg.pencil_decimals, pencil, exact))
         with diverging(cfg.schedule, cfg.train_targets):  # --epochs trains

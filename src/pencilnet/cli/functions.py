@@ -1,7 +1,7 @@
 """The commands that work on a function instead of a network (`objective:` in the config): each
 network command that can catches `FunctionGiven` from loading and hands its function here."""
 
-from pencilnet.cli.shared import display, emit_json, pencil_decimals, style
+from pencilnet.cli.shared import display, emit_json, pencil_decimals, style, write_out
 
 
 def _run(function, steps: int, pencil: int | None, exact: bool):
@@ -60,6 +60,17 @@ def verified(function, pencil: int | None, exact: bool):
     return function, verify(function)
 
 
+def expect(function, decimals: int, epochs: int | None, steps: int | None, pencil: int | None,
+           exact: bool) -> None:
+    """`expect` on a function: an `expected:` section of the quantities of its steps, as a network's."""
+    from pencilnet.checks.function_quantities import published_values
+    from pencilnet.views.as_yaml import expected_section
+
+    arithmetic, found = _run(function, max(1, epochs or 0, steps or 0), pencil, exact)
+    values = published_values(function.objective, found, epochs, steps)
+    write_out(expected_section(values, arithmetic, None, style(decimals)))
+
+
 def picture(function, found, out: str, steps: int | None = None) -> None:
     """The path of the steps on the function's contours (one parameter: on its curve), to `out`."""
     from pencilnet.cli.shared import wrote
@@ -75,33 +86,23 @@ def picture(function, found, out: str, steps: int | None = None) -> None:
 
 def publish(function, out: str, decimals: int | None, pencil: int | None, exact: bool, title: str | None,
             force: bool) -> None:
-    """A function's worked steps as Markdown (.md, or - for standard output), the path's picture beside
-    a file as .svg; the network's HTML and LaTeX documents are not written for a function yet."""
-    from pathlib import Path
-
-    from pencilnet.cli.shared import check_output, write_out, wrote
-    from pencilnet.core.errors import InputError
+    """A function's worked steps as Markdown, HTML or LaTeX (or Markdown on standard output), the path's
+    picture beside a Markdown or LaTeX file, inline in an HTML page; the CLI has checked the names."""
+    from pencilnet.cli.shared import say, write_out, wrote
     from pencilnet.io.files import write_atomic
     from pencilnet.views.numbers import Style
-    from pencilnet.views.objective_document import markdown
-    from pencilnet.views.objective_plot import path_picture
+    from pencilnet.views.objective_document import check_steps, files
 
-    path = Path(out)
-    if out != "-" and path.suffix.lower() != ".md":
-        raise InputError(f"--out: {function.source} gives a function: its document is Markdown, expected a .md "
-                         f"file or -, found {out!r}")
-    picture = path.with_suffix(".svg") if out != "-" else None
-    if picture is not None:
-        check_output(out, "document", force)
-        check_output(str(picture), "picture", force)
+    check_steps(function.schedule.epochs, function.source)
     carried = pencil_decimals(function.pencil_decimals, pencil, exact)
     arithmetic, found = _run(function, function.schedule.epochs, pencil, exact)
     shown = Style(decimals if decimals is not None else carried if carried is not None else 4, None, carried)
-    text = markdown(function.objective, found, shown, title or function.name, str(arithmetic),
-                    picture.name if picture is not None else None)
-    if picture is None:
-        return write_out(text)
-    write_atomic(picture, path_picture(function.objective, found, title or function.name, "svg"))
-    wrote(picture)
-    write_atomic(out, text)
-    wrote(out)
+    written = files(function.objective, found, out, shown, title or function.name, arithmetic)
+    if out == "-":
+        return write_out(str(written[-1][1]))
+    for path, content in written:
+        write_atomic(path, content)
+        wrote(path)
+    if out.lower().endswith(".tex"):
+        say(f"pencilnet: note: run pdflatex twice on {written[-1][0].name}: its tables settle their widths on the "
+            "second run")

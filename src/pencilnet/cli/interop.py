@@ -1,11 +1,10 @@
 """To and from PyTorch and ONNX: export a config's network, import one to inspect it."""
 
-import sys
 from typing import Annotated
 
 import typer
 
-from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, write_out, wrote
+from pencilnet.cli.shared import ConfigPath, Force, Sets, check_output, failures, load, say, write_out, wrote
 
 
 def export(out: Annotated[str, typer.Option(
@@ -58,7 +57,7 @@ def import_network(file: Annotated[str, typer.Argument(
         names = [name.strip() for name in activation.split(",")] if activation is not None else None
         imported = import_config(file, out, names, loss, data)
         for warning in imported.warnings:
-            print(f"pencilnet: note: {warning}", file=sys.stderr)
+            say(f"pencilnet: note: {warning}")
         if out is None:
             write_out(imported.text)
         else:

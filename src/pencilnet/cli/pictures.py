@@ -4,7 +4,6 @@ They follow cli.py's pattern: parse options, load, call the library, show one vi
 tool's own errors become one line on stderr and exit code 2.
 """
 
-import math
 from enum import Enum
 from typing import Annotated
 
@@ -79,27 +78,23 @@ def diagram(config: ConfigPath = None,
 
 def plot(history: Annotated[str, typer.Argument(
              metavar="HISTORY", show_default=False,
-             help="The output of `pencilnet train --json` (keys errors, optionally test_accuracies); - reads stdin.")],
+             help="The output of `pencilnet train --json` (keys errors, optionally test_errors and "
+                  "test_accuracies); - reads stdin.")],
          out: Out = None, force: Force = False):
-    """Plot the error by epoch of a training run, with the test accuracy when the run has one."""
+    """Plot the error by epoch of a training run, with the test set's error and accuracy when the run has them; a
+    long run's sample of its epochs (`error_epochs`) at the epochs they were kept from."""
     with failures():
         from pencilnet.io.history import read_history
 
         check_output(out, "picture", force)
-        errors, accuracy = read_history(history)
+        read = read_history(history)
         if out is None:
-            from rich.text import Text
+            from pencilnet.views.run_tables import curve_text
 
-            from pencilnet.views.numbers import Style
-            from pencilnet.views.run_tables import sparkline
-
-            finite = [e for e in errors if math.isfinite(e)]
-            style = Style()
-            return display(Text(f"curve: {sparkline(finite)}\n{len(errors)} epochs: error {style.number(finite[0])} "
-                              f"in the first, {style.number(finite[-1])} in the last (--out FILE.png draws it)"))
+            return display(curve_text(read.errors, read.epochs))
         from pencilnet.io.files import write_atomic
         from pencilnet.views import history_plot
         from pencilnet.views.pictures import kind_of
 
-        write_atomic(out, history_plot.picture(errors, kind_of(out), accuracy))
+        write_atomic(out, history_plot.picture(read.errors, kind_of(out), read.accuracy, read.epochs, read.test_errors))
         wrote(out)

@@ -62,21 +62,26 @@ def publish(out: Out, config: ConfigPath = None, sample: Sample = 1, decimals: D
             from pencilnet.views.publish.ipynb import check_source
 
             check_source(config, out)
-        if path.suffix.lower() not in (".html", ""):  # its pictures, beside it
-            for stage in ("forward", "backprop", "step"):
-                check_output(str(picture_path(path, stage)), "picture", force)
         from pencilnet.io.objective_config import FunctionGiven
 
         try:
             cfg, carried, walk = walk_of(config, sample, sets, pencil, exact, within=_within)
         except FunctionGiven as given:  # a function instead of a network: its own document
             from pencilnet.cli.functions import publish as publish_function
+            from pencilnet.views.objective_document import path_at
 
+            if path.suffix.lower() in (".md", ".tex"):
+                check_output(str(path_at(path, "path")), "picture", force)
             return publish_function(given.function, out, decimals, pencil, exact, title, force)
+        if path.suffix.lower() not in (".html", ""):  # its pictures, beside it
+            for stage in ("forward", "backprop", "step"):
+                check_output(str(picture_path(path, stage)), "picture", force)
         shown = decimals if decimals is not None else carried if carried is not None else 4
-        edges = sum(layer.weights.size for layer in cfg.model.layers)
-        left_out = (f"its {edges:,} edges are more than the {budget.DRAWN_EDGES_LIMIT:,} a picture shows "
-                    "(`pencilnet diagram` draws none either)" if edges > budget.DRAWN_EDGES_LIMIT else None)
+        from pencilnet.io.budget import DRAWN_EDGES_LIMIT, edges_beyond_drawing
+
+        edges = edges_beyond_drawing(cfg.model)
+        left_out = (f"its {edges:,} edges are more than the {DRAWN_EDGES_LIMIT:,} a picture shows "
+                    "(`pencilnet diagram` draws none either)" if edges else None)
         recipe = None
         if path.suffix.lower() == ".ipynb":
             from pencilnet.views.publish.ipynb import recipe as recipe_of

@@ -1,5 +1,6 @@
 """What every subcommand shares: its common options, loading, and how it prints and fails."""
 
+import io
 import json
 import os
 import re
@@ -65,27 +66,28 @@ def failures():
             yield
             sys.stdout.flush()  # a full disk or a closed pipe shows here, while it can still be reported
     except PencilnetError as exc:
-        _fail(str(exc), exc.exit_code)
+        _fail(exc.lines, exc.exit_code)
     except KeyboardInterrupt:
-        _fail(interruption(), interrupted_exit_code(), prefix="pencilnet: ")
+        _fail([interruption()], interrupted_exit_code(), prefix="pencilnet: ")
     except BrokenPipeError:
         quiet_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except RecursionError:
-        _fail("input nested too deeply to handle", EXIT_BAD_INPUT)
+        _fail(["input nested too deeply to handle"], EXIT_BAD_INPUT)
     except Exception as exc:
         stopped = _training_stop(exc)
         if stopped is not None:
-            _fail(*stopped)
+            _fail([stopped[0]], stopped[1])
         if isinstance(exc, OSError):  # the output: stdout on a full disk, closed, or a file gone away
             quiet_stdout()
-            _fail(f"cannot write: {exc.strerror or exc}", EXIT_BAD_INPUT)
+            _fail([f"cannot write: {exc.strerror or exc}"], EXIT_BAD_INPUT)
         raise
 
 
-def _fail(message: str, code: int, prefix: str = "pencilnet: error: "):
+def _fail(lines, code: int, prefix: str = "pencilnet: error: "):
+    """Each of `lines` as one line on stderr (`say`), then exit with `code`."""
     try:
-        for line in message.splitlines():
+        for line in lines:
             say(f"{prefix}{line}")
     except (OSError, ValueError):
         pass  # stderr itself is gone: the exit code is all that is left to say it
@@ -169,10 +171,13 @@ def load(path: str | None, sets: list[str] | None):
 
 
 def pencil_decimals(configured: int | None, pencil: int | None, exact: bool) -> int | None:
-    """The decimals of pencil arithmetic chosen by the options, else by the config; None for exact."""
+    """The decimals of pencil arithmetic --pencil and --exact choose (`io.config.arithmetic_chosen`);
+    None for exact. The two options together are refused."""
     if pencil is not None and exact:
         raise InputError("--pencil and --exact: expected one of them, found both")
-    return None if exact else pencil if pencil is not None else configured
+    from pencilnet.io.config import arithmetic_chosen
+
+    return arithmetic_chosen(configured, pencil, exact)
 
 
 def style(decimals: int = 4, rows: int | None = 24, all_rows: bool = False, pencil: int | None = None,
@@ -193,10 +198,8 @@ def emit_json(data: dict):
 
 
 def write_out(text: str) -> None:
-    """Write a command's output to stdout whole, or fail with OSError: Python's buffered writer
-    loses the rest of a write the disk cut short (a full disk, a file-size limit) without a word,
-    so the bytes go to the descriptor directly and every short write is carried on until done or
-    refused. Where stdout is no descriptor (a test's captured output), it is written as text."""
+    """Write a command's output to stdout whole, or fail with OSError (see `write_whole`). Where
+    stdout is no descriptor (a test's captured output), it is written as text."""
     stream = sys.stdout
     try:
         descriptor = stream.fileno()
@@ -204,13 +207,60 @@ def write_out(text: str) -> None:
     except (AttributeError, OSError, ValueError):
         stream.write(text)
         return
-    data = memoryview(text.encode(encoding, stream.errors or "strict"))
+    data = text.encode(encoding, stream.errors or "strict")
     stream.flush()  # anything printed before goes first
-    while data:
+    write_whole(descriptor, data)
+
+
+def write_whole(descriptor: int, data) -> None:
+    """Write `data` to `descriptor` whole, or fail with OSError: Python's buffered writer loses
+    the rest of a write the disk cut short (a full disk, a file-size limit) without a word, so
+    every short write is carried on until done or refused."""
+    rest = memoryview(data)
+    while rest:
         try:
-            data = data[os.write(descriptor, data):]
+            rest = rest[os.write(descriptor, rest):]
         except BlockingIOError:  # a descriptor another program left non-blocking: wait until it takes more
             select.select([], [descriptor], [])
+
+
+class WholeWrites(io.RawIOBase):
+    """A descriptor whose every write is carried on until whole or refused (`write_whole`): under
+    `whole_stdout`, what Click prints itself (the help, usage) is as safe as a command's output."""
+
+    def __init__(self, descriptor: int):
+        super().__init__()
+        self.descriptor = descriptor
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.descriptor
+
+    def isatty(self) -> bool:
+        return os.isatty(self.descriptor)
+
+    def write(self, data) -> int:
+        try:
+            write_whole(self.descriptor, data)
+        except BrokenPipeError:  # without its errno: Click would make EPIPE exit 1 ("a check failed")
+            raise BrokenPipeError("the reader closed the pipe") from None
+        return len(data)
+
+
+def whole_stdout() -> None:
+    """Make sys.stdout write whole or fail (as `write_out` does), keeping its encoding and line
+    buffering; stdout that is no descriptor stays as it is."""
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+        encoding, errors, lines = stream.encoding, stream.errors, stream.line_buffering
+    except (AttributeError, OSError, ValueError):
+        return
+    stream.flush()
+    sys.stdout = io.TextIOWrapper(WholeWrites(descriptor), encoding=encoding, errors=errors,
+                                  line_buffering=bool(lines), write_through=True)
 
 
 def _finite_or_null(value):
@@ -259,10 +309,11 @@ def _shown_warning(message, category, filename, lineno, file=None, line=None) ->
 
 
 def say(line: str) -> None:
-    """One line on stderr, its control characters shown as escapes, in characters stderr can take."""
+    """One line on stderr, whatever text it quotes: its control characters and line breaks shown
+    as escapes (`\\x1b`, `\\n`), in characters stderr can take."""
     from pencilnet.views.terminal import encodable, visible
 
-    print(encodable(visible(line), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
+    print(encodable(visible(line, breaks=False), getattr(sys.stderr, "encoding", None)), file=sys.stderr)
 
 
 def show(as_json: bool, data, views):
@@ -283,8 +334,7 @@ def check_output(path: "str | os.PathLike[str] | None", kind: str | None, force:
     path = os.fspath(path)
     real = check_target(path, kind, force)
     if real.exists() and (links := os.stat(real).st_nlink) > 1:  # the rename cannot keep them: say so first
-        print(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content",
-              file=sys.stderr)
+        say(f"pencilnet: note: {path} has {links - 1} other hard link(s); they will keep the old content")
     if kind == "picture":
         from pencilnet.views.pictures import check_picture  # an .svg or .png name, and matplotlib
 

@@ -74,13 +74,14 @@ def stage_command(name: str, help_text: str):
 
 
 COMMANDS = {
-    "forward": ("Step 2, forward propagation: net and out of every node, layer by layer."),
-    "error": ("Step 3, the total error: each output's target, output and error term, and their sum."),
-    "backprop": ("Step 4, backpropagation: every gradient with its chain-rule factors, in the "
+    "forward": ("Stage 1, forward propagation: net and out of every node, layer by layer."),
+    "error": ("Stage 2, the total error: each output's target, output and error term, and their sum."),
+    "backprop": ("Stage 3, backpropagation: every gradient with its chain-rule factors, in the "
                             "article's four groups."),
-    "step": ("Step 5, updating the weights: new = old − learning rate × gradient, for every parameter."),
-    "walkthrough": ("Steps 2 to 5 in one go: forward, error, backprop and the update, as the "
-                                  "article walks through them."),
+    "step": ("Stage 4, updating the weights: one step, new = old − learning rate × gradient, for every "
+             "parameter."),
+    "walkthrough": ("The four stages in one go: forward, error, backprop and the update, as the "
+                                  "article walks through them (its Steps 2 to 5)."),
 }
 
 
@@ -90,13 +91,13 @@ MAX_STEPS = 10_000
 
 def step(config: ConfigPath = None, sample: Sample = 1, steps: Annotated[int, typer.Option(
              "--steps", min=1, max=MAX_STEPS, metavar="N",
-             help="Repeat the update N times on the same sample, the optimizer's state carried on.")] = 1,
+             help="Make N steps on the same sample, the optimizer's state carried on.")] = 1,
          parameter: Annotated[str | None, typer.Option(
              "--parameter", metavar="NAME", show_default=False,
              help="With --steps: one row per step for this parameter (w5, bw3) instead of a table per step.")] = None,
          decimals: Decimals = 4, as_json: AsJson = False, rows: Rows = 24, all_rows: AllRows = False,
          pencil: PencilOption = None, exact: ExactOption = False, sets: Sets = None):
-    """Step 5, updating the weights: new = old − learning rate × gradient for every parameter, or the
+    """Stage 4, updating the weights: one step, new = old − learning rate × gradient for every parameter, or the
     configured optimizer's rule (momentum, Adam, AdamW, RMSprop) with its state before and after."""
     with failures():
         from pencilnet.cli import budget

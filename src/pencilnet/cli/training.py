@@ -24,6 +24,7 @@ from pencilnet.cli.shared import (
     interruption,
     load,
     pencil_decimals,
+    say,
     show,
     style,
     wrote,
@@ -101,7 +102,7 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             from pencilnet.views.pictures import kind_of
 
             write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
-                                                       history.epochs))
+                                                       history.epochs, history.test_errors))
             wrote(plot)
         if junit and schedule.target_error is not None:
             target, where = schedule.target_error, source_name(config)
@@ -182,8 +183,8 @@ def _save(cfg, model, path: str, what: str) -> list:
 
     written = save(cfg, model, what, path)
     if cfg.expected is not None:
-        print(f"pencilnet: note: {path} does not keep the expected: section of {cfg.source}: its values were "
-              "for the weights before training", file=sys.stderr)
+        say(f"pencilnet: note: {path} does not keep the expected: section of {cfg.source}: its values were "
+            "for the weights before training")
     return written
 
 
@@ -191,15 +192,15 @@ def _report_interruption(cfg, stop, save: str | None):
     """Ctrl-C, SIGTERM or SIGHUP: say where training stopped, keep what the last whole epoch
     learnt, exit 128 + the signal's number (130 for Ctrl-C)."""
     if stop.epochs_done == 0:
-        print(f"pencilnet: {interruption()} in the first epoch: nothing was learnt"
-              + (f"; {save} was not written" if save else ""), file=sys.stderr)
+        say(f"pencilnet: {interruption()} in the first epoch: nothing was learnt"
+            + (f"; {save} was not written" if save else ""))
         raise typer.Exit(interrupted_exit_code())
     print(f"pencilnet: {interruption()} after {stop.epochs_done} whole epoch(s); error in the last one "
           f"{stop.errors[-1]:.6g}", file=sys.stderr)
     if save:
         written = _save(cfg, stop.model, save, f"interrupted after {stop.epochs_done} epochs")
-        print(f"pencilnet: wrote {' and '.join(map(str, [*written[:-1], save]))} with the weights after epoch "
-              f"{stop.epochs_done}", file=sys.stderr)
+        say(f"pencilnet: wrote {' and '.join(map(str, [*written[:-1], save]))} with the weights after epoch "
+            f"{stop.epochs_done}")
     raise typer.Exit(interrupted_exit_code())
 
 

@@ -11,9 +11,15 @@ EXIT_INTERRUPTED = 130
 
 
 class PencilnetError(Exception):
-    """Base class: the CLI prints the message on stderr and exits with `exit_code`."""
+    """Base class: the CLI prints the message on stderr, one line for each of `lines`, and exits
+    with `exit_code`. A message is one line whatever text it quotes (a class name with a line
+    break in it): several problems reported together are given as several `lines`."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, *lines: str):
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 class InputError(PencilnetError):
@@ -33,7 +39,7 @@ class ConfigError(InputError):
         lines = [p.describe(source) for p in problems[: self.SHOWN]]
         if len(problems) > self.SHOWN:
             lines.append(f"{source}: … and {len(problems) - self.SHOWN} more problems of the same kinds")
-        super().__init__("\n".join(lines))
+        super().__init__(*lines)
 
 
 class Problem:

@@ -9,9 +9,10 @@ file, the line where YAML gives one (or `(from --set)`), the field's path
 (layers[1].weights[0][2]), what was expected and what was found.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,31 @@ class DefaultInit:
                 f"drawn by the default, {self.scheme}, with seed {self.seed}")
 
 
+def arithmetic_chosen(configured, pencil: int | None, exact: bool):
+    """The arithmetic a command uses: pencil arithmetic to `pencil` decimals or exact arithmetic
+    when asked for, else the config's (`configured`: its decimals, or None for exact)."""
+    return None if exact else pencil if pencil is not None else configured
+
+
+def frozen(value):
+    """`value` (YAML as read) as a read-only copy all the way down: each mapping a read-only
+    mapping, each list a tuple. Frozen twice is frozen once."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
+def thawed(value):
+    """A frozen document as plain dicts and lists again: a copy to change (what a save writes)."""
+    if isinstance(value, Mapping):
+        return {key: thawed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thawed(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Config:
     source: str  # how messages name the file
@@ -59,17 +85,21 @@ class Config:
     classes: tuple[str, ...]  # one name per output node
     pencil_decimals: int | None = None  # what `arithmetic: pencil N` asks for; None: exact
     expected: Expectations | None = None
-    document: dict | None = None  # the YAML as read, after --set: what a save writes back
+    document: Mapping[str, Any] | None = None  # the YAML as read, after --set, read-only: what a save writes back
     base_dir: Path | None = None  # where relative data paths start: the config file's folder
     threshold: float = 0.5  # one sigmoid output: the positive class (classes[1]) at or above this
     scaling: Any = None  # scaling.Scaling fitted on the training data, applied to every raw input
-    labels: dict | None = None  # a publication's names for nodes and parameters (`labels:`), shown beside ours
+    labels: Mapping[str, str] | None = None  # a publication's names for nodes and parameters, shown beside ours
     default_init: DefaultInit | None = None  # the layers drawn by the default scheme, when some were
     feature_names: list[str] | None = None  # the training data's feature columns: a new file's are found by name
 
     def __post_init__(self):
-        # A record: what it hands out cannot change it (a sample's arrays, the class names).
+        # A record: what it hands out cannot change it (a sample's arrays, the class names, the
+        # document it was read from, its labels).
         object.__setattr__(self, "classes", tuple(self.classes))
+        for name in ("document", "labels"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, frozen(getattr(self, name)))
         for array in (self.train_inputs, self.train_targets, self.test_inputs, self.test_targets):
             if array is not None:
                 array.flags.writeable = False
@@ -95,9 +125,9 @@ class Config:
         was: its columns, its classes (labels are optional)."""
         from pencilnet.io.data_files import new_samples
 
-        spec = self.document.get("data") if isinstance(self.document, dict) else None
-        return new_samples(path, spec if isinstance(spec, dict) else {}, list(self.classes), self.feature_names,
-                           self.model.inputs, self.model.layers[-1].size)
+        spec = self.document.get("data") if isinstance(self.document, Mapping) else None
+        return new_samples(path, thawed(spec) if isinstance(spec, Mapping) else {}, list(self.classes),
+                           self.feature_names, self.model.inputs, self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`

@@ -41,9 +41,9 @@ class Parameters(Kind):
             return INVALID
         found = {}
         for name, start in value.items():
-            if not isinstance(name, str) or not NAME.fullmatch(name) or name in FUNCTIONS:
-                check.fail(f"{path}.{name}", "a name of letters, digits or _ (not a function's name), e.g. theta",
-                           name)
+            if not isinstance(name, str) or not NAME.fullmatch(name) or name in FUNCTIONS or name in ("E", "f"):
+                check.fail(f"{path}.{name}", "a name of letters, digits or _ (not a function's name, nor E or f, "
+                           "which name the function's value), e.g. theta", name)
             elif isinstance(start, bool) or not isinstance(start, (int, float)) or not math.isfinite(start):
                 check.fail(f"{path}.{name}", "a finite number, the parameter's start value", start)
             else:
@@ -89,7 +89,7 @@ class FunctionGiven(InputError):
     def __init__(self, function: FunctionConfig):
         self.function = function
         super().__init__(f"{function.source}: objective: this config gives a function, not a network: this command "
-                         "needs layers and samples (step, train, verify, publish and plot work on a function)")
+                         "needs layers and samples (step, train, verify, expect, publish and plot work on a function)")
 
 
 def is_function(data) -> bool:
@@ -168,4 +168,4 @@ def expectations_of(section, raw, check, objective: Objective, states=()) -> Exp
                                  entry["erratum"], entry["note"], entry["corrected"], None, line) for value in printed]
     if not valid(section["arithmetic"]):
         return None
-    return Expectations(section["arithmetic"], 1, entries)
+    return Expectations(section["arithmetic"], None, entries)  # a function has no samples

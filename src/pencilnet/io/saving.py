@@ -4,7 +4,6 @@ A small network's weights are written in the YAML itself, in full precision. A b
 to a binary .npz beside it, which the config names (`parameters: trained.npz`): as YAML they
 would make a file slow to read, and past the config size cap, one no command would read."""
 
-import copy
 import io
 import os
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from pencilnet.core.model import Model
-from pencilnet.io.config import Config
+from pencilnet.io.config import Config, thawed
 from pencilnet.io.config_writer import config_text
 from pencilnet.io.files import SAVED_MARK, write_atomic
 
@@ -40,7 +39,7 @@ def saved_text(config: Config, model: Model, what: str, destination: str | Path,
     rewritten relative to `destination`, so the saved file finds the same data from wherever
     it is written."""
     assert config.document is not None  # every loaded config keeps the YAML it was read from
-    data = copy.deepcopy(config.document)
+    data = thawed(config.document)
     data.pop("init", None)
     data.pop("parameters", None)
     dropped = data.pop("expected", None)

@@ -123,9 +123,9 @@ class Arithmetic(Kind):
 
 
 class BatchSize(Kind):
-    """A positive whole number; 'full' → None, one update per epoch."""
+    """A positive whole number; 'full' → None, one step per epoch."""
 
-    expected = "a positive whole number, or 'full' for one update per epoch"
+    expected = "a positive whole number, or 'full' for one step per epoch"
 
     def read(self, value, path, check):
         if value == "full":
@@ -241,9 +241,9 @@ LR_SCHEDULE = Either(section(
 ), short="name")
 
 TRAINING = section(
-    Field("learning_rate", Number(positive=True), 0.5, "the step size η"),
+    Field("learning_rate", Number(positive=True), 0.5, "the learning rate η"),
     Field("epochs", Whole(1), 1, "passes over the samples"),
-    Field("batch_size", BatchSize(), 1, "1: online, one update per sample; N: mini-batches; full: one per epoch"),
+    Field("batch_size", BatchSize(), 1, "1: online, one step per sample; N: mini-batches; full: one per epoch"),
     Field("shuffle", Flag(), False, "a new order of the samples every epoch, from the seed"),
     Field("seed", Whole(0), None, "the seed of the shuffles", "the top-level `seed`"),
     Field("target_error", Number(positive=True), None, "stop after the first epoch whose error is at most this"),

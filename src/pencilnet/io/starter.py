@@ -61,7 +61,7 @@ def starter_config(layers: str, activation: str, scheme: str, seed: int, learnin
     try:
         model = parse(config_text(document), "init").model  # the checker every command uses, weights drawn
     except ConfigError as exc:
-        raise InputError("\n".join(_as_options(exc))) from None
+        raise InputError(*_as_options(exc)) from None
     del document["seed"], document["init"]
     document["layers"] = network_fields(model, decimals)["layers"]
     header = [f"A starter pencilnet config: a {shape} network of {activation} nodes.",

@@ -12,7 +12,7 @@ from pencilnet.core.stages import ChainRow, Gradients, LayerChain, Trace
 from pencilnet.views.declared import Declared
 from pencilnet.views.example import Example
 from pencilnet.views.numbers import Style, agrees, relation, shown_value
-from pencilnet.views.table_parts import MAX_TERMS, Joined, grid, mark, shortened, shown_sum, titled
+from pencilnet.views.table_parts import MAX_TERMS, Joined, grid, layer_name, mark, shortened, shown_sum, titled
 
 
 def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: Gradients,
@@ -30,18 +30,19 @@ def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: 
         outs = [style.number(o) for o in trace.layers[index].out]
         dE_dout = [style.number(v) for v in found.dE_dout]
         fused = index == last and gradients.output_branch == "fused"
-        where = "output" if index == last else "hidden"
+        at = ("each output node" if index == last else "each hidden node" if last == 1
+              else f"each node of {layer_name(model, index + 1)}")
         notes = []
         if fused:
             title = (f"The error signal at each output node: with {model.layers[index].activation} outputs and "
                      f"{config.loss},\n  ∂E/∂net simplifies to out − target")
         elif activation.coupled:
-            title = (f"The error signal at each {where} node: softmax couples its outputs, so\n"
+            title = (f"The error signal at {at}: softmax couples its outputs, so\n"
                      "  ∂E/∂net_k = out_k × (∂E/∂out_k − Σ_j ∂E/∂out_j × out_j)")
         elif index == last:
             title = "The error signal at each output node: ∂E/∂net = ∂E/∂out × ∂out/∂net"
         else:
-            title = "The error signal at each hidden node: ∂E/∂out sums over the nodes k it feeds"
+            title = f"The error signal at {at}: ∂E/∂out sums over the nodes k it feeds"
         by_hand = None
         if index == last:
             how_header = "∂E/∂out = " + loss.derivative_arithmetic.format(o="out", t="target", n="n")
@@ -110,11 +111,22 @@ def _node_factors(config: Example, trace: Trace, target: np.ndarray, gradients: 
 
 
 GROUPS = (  # the article's four kinds of weights, in its order
-    ("Part 1: weights on the outside (hidden → output)", False, True),
-    ("Part 2: weights on the inside", False, False),
-    ("Part 3: bias weights on the outside", True, True),
-    ("Part 4: bias weights on the inside", True, False),
+    ("weights on the outside", False, True),
+    ("weights on the inside", False, False),
+    ("bias weights on the outside", True, True),
+    ("bias weights on the inside", True, False),
 )
+
+
+def _group_title(model, what: str, bias: bool, outside: bool) -> str:
+    """The group's name and, for weights, the layers its edges join: a network without a hidden
+    layer has no inside, and its outside edges leave the inputs."""
+    last = len(model.layers) - 1
+    if bias:
+        return what
+    if outside:
+        return f"{what} ({'hidden' if last else 'input'} → output)"
+    return f"{what} ({'input → hidden' if last == 1 else 'into the hidden layers'})"
 
 
 def backprop(config: Example, trace: Trace, target, gradients: Gradients, style: Style,
@@ -124,16 +136,17 @@ def backprop(config: Example, trace: Trace, target, gradients: Gradients, style:
     parts.append(Text("Each gradient is a product of chain-rule factors:\n"
                       "  ∂E/∂w = ∂E/∂out × ∂out/∂net × ∂net/∂w, or ∂E/∂net × ∂net/∂w", style="bold"))
     last = len(config.model.layers) - 1
-    for title, bias, outside in GROUPS:
+    number = 0  # the parts that exist, numbered without gaps: a network without a hidden layer has two
+    for what, bias, outside in GROUPS:
         layers = [last] if outside else range(last - 1, -1, -1)  # from the output back, as the article goes
         chosen = Joined([LayerChain(config.model, gradients, index, bias) for index in layers])
         if len(chosen):
-            if not outside and not bias:  # the article's network has one hidden layer; a deeper one more
-                title += " (input → hidden)" if last == 1 else " (into the hidden layers)"
+            number += 1
+            title = f"Part {number}: {_group_title(config.model, what, bias, outside)}"
             parts.append(_chain_table(title, chosen, style, marks))
     parts.append(_gradient_summary(config, gradients, style, marks))
     if gradients.dE_dx is not None:
-        parts.append(_input_gradients(config, gradients, style, marks))
+        parts.append(_input_gradients(config, gradients, style, marks, number + 1))
     return Group(*parts, *marks.notes())
 
 
@@ -144,7 +157,10 @@ def _gradient_summary(config: Example, gradients: Gradients, style: Style, marks
     columns = [Joined([LayerChain(model, gradients, last, False)]),
                Joined([LayerChain(model, gradients, index, False) for index in range(last - 1, -1, -1)]),
                Joined([LayerChain(model, gradients, index, True) for index in range(last, -1, -1)])]
-    table = grid("outside", "#∂E/∂w", "inside", "#∂E/∂w", "bias", "#∂E/∂w")
+    heads = ["outside", "#∂E/∂w", "inside", "#∂E/∂w", "bias", "#∂E/∂w"]
+    if not last:  # no hidden layer, nothing inside
+        del columns[1], heads[2:4]
+    table = grid(*heads)
     count = max(len(column) for column in columns)
     shown = count if style.rows is None else min(count, style.rows)
     for position in range(shown):
@@ -160,7 +176,7 @@ def _gradient_summary(config: Example, gradients: Gradients, style: Style, marks
     return Group(*parts)
 
 
-def _input_gradients(config: Example, gradients: Gradients, style: Style, marks: Declared) -> Group:
+def _input_gradients(config: Example, gradients: Gradients, style: Style, marks: Declared, number: int) -> Group:
     """∂E/∂x for each input: the sum, over the first layer's nodes, of what flows back to it."""
     names, weights = config.model.names, config.model.layers[0].weights
     dE_dnet, dE_dx = gradients.layers[0].dE_dnet, gradients.dE_dx
@@ -174,7 +190,7 @@ def _input_gradients(config: Example, gradients: Gradients, style: Style, marks:
         return style.name(x), " + ".join(products), marks.beside(f"dE/d{x}", style.number(dE_dx[i]))
 
     table = grid("input", "∂E/∂x = Σ_j ∂E/∂net_j × w(x → j)", "#∂E/∂x")
-    return titled(f"Part {len(GROUPS) + 1}: the inputs, ∂E/∂x (what a change of each input would do)", table,
+    return titled(f"Part {number}: the inputs, ∂E/∂x (what a change of each input would do)", table,
                     range(len(names.nodes[0])), style, "inputs", row)
 
 

@@ -19,18 +19,24 @@ def verify(config: Example, verdicts, style: Style) -> Group:
         places = min(places, 341)  # a float's shortest form has no more decimals than this
         shown = Style(places)
         difference = ("+" if v.difference > 0 else "") + significant(v.difference, 2) if v.difference else "0"
-        rows.append((v.name, v.published, shown.number(v.computed), shown.number(v.exact),
-                     difference, Text(v.verdict, style=VERDICT_STYLES[v.verdict]), v.note))
+        rows.append([v.name, v.published, shown.number(v.computed), shown.number(v.exact),
+                     difference, Text(v.verdict, style=VERDICT_STYLES[v.verdict]), v.note])
     arithmetic = verdicts[0].arithmetic if verdicts else "exact"
-    table = grid("quantity", "#published", f"#computed ({arithmetic})", "~~#exact", "#difference", "verdict",
-                   "?note")
+    columns = ["quantity", "#published", f"#computed ({arithmetic})", "~~#exact", "#difference", "verdict", "?note"]
+    # The exact values only where pencil arithmetic's rounding shows in one (in exact arithmetic they
+    # repeat the computed ones, a line beneath every row of a narrow table); the notes where there is one.
+    kept = [k for k in range(len(columns)) if not (k == 3 and all(row[2] == row[3] for row in rows))
+            and not (k == 6 and not any(row[6] for row in rows))]
+    table = grid(*[columns[k] for k in kept])
+    rows = [[row[k] for k in kept] for row in rows]
     counts = {kind: sum(v.verdict == kind for v in verdicts) for kind in VERDICT_STYLES}
     summary = (f"{plural(len(verdicts), 'published number')}: {counts['match']} match, "
                f"{plural(counts['rounding'], 'rounding difference')}, "
                f"{counts['erratum']} declared {'erratum' if counts['erratum'] == 1 else 'errata'}"
                f", {counts['differs']} differ")
     sample = config.expected.sample if config.expected is not None else 1
-    title = f"Published numbers of {config.name or config.source}, sample {sample}"
+    # a function's published numbers are of its steps: it has no samples
+    title = f"Published numbers of {config.name or config.source}" + (f", sample {sample}" if sample else "")
     section = titled(title, table, rows, style, "quantities")
     from pencilnet.checks.verify import chain_sentences  # verify's module, only where verify ran
 

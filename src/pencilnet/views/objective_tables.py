@@ -21,13 +21,19 @@ def heading(title: str, objective: Objective, style: Style, arithmetic: str) -> 
     return Text("\n".join(lines), style="bold")
 
 
+def gradient_symbol(names) -> str:
+    """How a function's gradient is written: by its parameter's own name when it has one (∂f/∂theta),
+    else ∂f/∂θ for each parameter in turn (a network's is ∂E/∂w)."""
+    return f"∂f/∂{names[0]}" if len(names) == 1 else "∂f/∂θ"
+
+
 def step_tables(objective: Objective, run: list[FunctionStep], style: Style) -> list:
     """A table per step, with f before and after beneath it."""
     shown = []
     names = list(objective.names)
     for step in run:
         title = f"Step {step.number} of {len(run)}, {step.update.optimizer.describe()}"
-        table = updates.step_table(names, step.update, style, title)
+        table = updates.step_table(names, step.update, style, title, gradient=gradient_symbol(names))
         change = Text(f"f = {style.number(step.value)} → {style.number(step.value_after)}")
         shown.append(Group(table, change))
     return shown

@@ -1,6 +1,8 @@
 """A run as Rich tables: the network's summary before it, the error by epoch and the final
 weights after it, the test set's confusion matrix, and predictions. Nothing here prints."""
 
+import math
+
 import numpy as np
 from rich.console import Group
 from rich.text import Text
@@ -28,6 +30,16 @@ def sparkline(values: list[float], width: int = 60) -> str:
     return "".join(SPARK[int(round(v))] for v in scaled)
 
 
+def curve_text(errors: list[float], epochs: list[int]):
+    """`plot`'s text for the terminal: the curve in one line and the first and last errors; a long
+    run's sample of its epochs (`epochs`, from 1) is said to be one."""
+    finite = [e for e in errors if math.isfinite(e)]
+    style = Style()
+    run = f"{epochs[-1]:,} epochs" + ("" if len(epochs) == epochs[-1] else f" (an even sample of {len(epochs):,} kept)")
+    return Text(f"curve: {sparkline(finite)}\n{run}: error {style.number(finite[0])} in the first, "
+                f"{style.number(finite[-1])} in the last (--out FILE.png draws it)")
+
+
 def epochs_to_show(count: int, rows: int | None) -> list[int]:
     """Every epoch for short runs; otherwise evenly spaced ones, always the first and the last."""
     if rows is None or count <= max(rows, 2):
@@ -37,9 +49,9 @@ def epochs_to_show(count: int, rows: int | None) -> list[int]:
 
 def batch_mode(batch_size: int | None, samples: int) -> str:
     if batch_size == 1:
-        return "online: one update per sample"
+        return "online: one step per sample"
     if batch_size is None or batch_size >= samples:
-        return "full batch: one update per epoch"
+        return "full batch: one step per epoch"
     return f"mini-batches of {batch_size}"
 
 
@@ -48,7 +60,7 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
     """The error by epoch, how the run went, the test set (a classifier's `confusion`, a
     regression's `test_scores`) and then the final weights: one order for both kinds."""
     epochs, kept = history.epochs_run, len(history.errors)  # a long run keeps a sample of its epochs
-    tested = history.test_accuracy is not None
+    tested, test_errors = history.test_accuracy is not None, history.test_errors
     scheduled = schedule.lr_schedule.name != "constant" and history.learning_rates
     chosen = epochs_to_show(kept, style.rows)
     # Spaced rows: the change is still from the epoch kept just before, not from the row above.
@@ -56,11 +68,13 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
         "#change from the epoch kept before")
     accuracies, rates = history.test_accuracy or [], history.learning_rates or []
     numbers = history.epochs or list(range(1, kept + 1))  # the epoch of each entry kept
-    table = grid("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
+    table = grid("#epoch", "#error", change, *(["#test error"] if test_errors else []),
+                 *(["#test accuracy"] if tested else []),
                  *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
-        extra = [f"{100 * accuracies[i]:.1f}%"] if tested else []
+        extra = [style.number(test_errors[i])] if test_errors else []
+        extra += [f"{100 * accuracies[i]:.1f}%"] if tested else []
         extra += [style.given(rates[i])] if scheduled else []
         table.add_row(str(numbers[i]), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"

@@ -187,8 +187,9 @@ def exact_note(config: Example, style: Style) -> Text:
     return Text(text, style="italic")
 
 
-TITLES = {"forward": "Step 2: forward propagation", "error": "Step 3: the total error",
-          "backprop": "Step 4: backpropagation", "step": "Step 5: updating the weights"}
+# The four stages of one sample (the article's Steps 2 to 5), numbered as pencilnet makes them.
+TITLES = {"forward": "Stage 1: forward propagation", "error": "Stage 2: the total error",
+          "backprop": "Stage 3: backpropagation", "step": "Stage 4: updating the weights"}
 
 
 def stage(name: str, walk: Walk, config: Example, style: Style) -> list:

@@ -20,7 +20,7 @@ FOOTNOTE_MARKS = "†‡§¶‖"  # a footnote's mark after a number: " †", th
 # encoding can write.
 _CONTROL = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 CONTROL = re.compile(f"[{_CONTROL}]")
-CONTROL_OR_BREAK = re.compile(f"[{_CONTROL}\n]")
+CONTROL_OR_BREAK = re.compile(f"[{_CONTROL}\n\u2028\u2029]")  # with the line and paragraph separators
 
 
 def _escape(found: re.Match) -> str:
@@ -30,7 +30,7 @@ def _escape(found: re.Match) -> str:
 
 def visible(text: str, breaks: bool = True) -> str:
     """`text` with every control character written as its escape (ESC as `\\x1b`); with
-    `breaks` False, a line break too (a table cell is one line)."""
+    `breaks` False, a line break too, U+2028 and U+2029 included (a table cell, a message: one line)."""
     return (CONTROL if breaks else CONTROL_OR_BREAK).sub(_escape, text)
 
 

@@ -19,17 +19,21 @@ HEADS = {"decay": "decay", "g": "g", "velocity": "b", "m": "m", "v": "v", "mhat"
 RESULTS = ("decay", "step")
 
 
-def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style) -> str:
+GRADIENT = "∂E/∂w"  # a network's; a function's steps write ∂f/∂θ (`objective_tables.gradient_symbol`)
+
+
+def rule(optimizer: Optimizer, learning_rate: float, steps: int | None, style: Style,
+         gradient: str = GRADIENT) -> str:
     """The update rule of step `steps` (None: any step t) with its settings' numbers, as a line a
-    person can follow."""
+    person can follow; `gradient`: how the gradient is written."""
     o, lr, n = optimizer, style.given(learning_rate), style.given
     parts = []
     if o.weight_decay and o.name == "adamw":
         parts.append(f"decay = {lr} × {n(o.weight_decay)} × old")
     elif o.weight_decay:
-        parts.append(f"g = ∂E/∂w + {n(o.weight_decay)} × old")
-    g = "g" if o.weight_decay and o.name != "adamw" else "∂E/∂w"
-    squared = "g²" if g == "g" else "(∂E/∂w)²"  # not ∂E/∂w², which reads as a derivative by w²
+        parts.append(f"g = {gradient} + {n(o.weight_decay)} × old")
+    g = "g" if o.weight_decay and o.name != "adamw" else gradient
+    squared = "g²" if g == "g" else f"({gradient})²"  # not ∂E/∂w², which reads as a derivative by w²
     if o.classical:  # the lecture notes' form: the learning rate inside the velocity
         parts.append(f"v = {n(o.momentum)} × v − {lr} × {g}")
         parts.append(f"update = −({n(o.momentum)} × v − {lr} × {g})" if o.nesterov else "update = −v (new = old + v)")
@@ -96,23 +100,25 @@ def _add(table, first: tuple, found: Update, position: int, style: Style, new=la
         table.add_row(*[""] * len(first), *row, "")
 
 
-COLUMNS = ("#old", "#∂E/∂w", "state", "#before", "#after", "#new")
+def _columns(gradient: str) -> tuple[str, ...]:
+    return ("#old", f"#{gradient}", "state", "#before", "#after", "#new")
 
 
 def step_table(names: list[str], found: Update, style: Style, title: str | None = None,
-               declared: Declared | None = None) -> Group:
+               declared: Declared | None = None, gradient: str = GRADIENT) -> Group:
     """Every parameter's rows of one step: old value, gradient, each state before and after, new value;
-    with `declared`, the config's errata and tolerances marked beside the values and noted beneath."""
-    table = grid("parameter", *COLUMNS)
+    with `declared`, the config's errata and tolerances marked beside the values and noted beneath;
+    `gradient`: how the gradient is written, in the heading and the rule."""
+    table = grid("parameter", *_columns(gradient))
     shown, hidden = style.limit(list(range(len(names))))
     mark = declared.beside if declared is not None else (lambda quantity, text: text)
     for position in shown:
         name = names[position]
-        gradient = mark(f"dE/d{name}", style.result(found.values["gradient"][position]))
-        _add(table, (style.name(name), style.given(found.old[position]), gradient), found, position, style,
+        slope = mark(f"dE/d{name}", style.result(found.values["gradient"][position]))
+        _add(table, (style.name(name), style.given(found.old[position]), slope), found, position, style,
              lambda text, name=name: mark(f"{name}_new", text))
     heading = title or f"Step {found.steps} with {found.optimizer.describe()}"
-    parts: list = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style)), table]
+    parts: list = [_ruled(heading, rule(found.optimizer, found.learning_rate, found.steps, style, gradient)), table]
     if hidden:
         parts.append(Text(f"… {hidden} more parameters not shown (--all shows every row)", style="dim italic"))
     return Group(*parts, *(declared.notes() if declared is not None else []))
@@ -120,7 +126,7 @@ def step_table(names: list[str], found: Update, style: Style, title: str | None 
 
 def steps_table(name: str, position: int, updates: list[Update], style: Style) -> Group:
     """One parameter through successive steps: rows per step, its state evolving."""
-    table = grid("#step", *COLUMNS)
+    table = grid("#step", *_columns(GRADIENT))
     for found in updates:
         old = found.old[position]
         _add(table, (str(found.steps), style.given(old) if found.steps == 1 else style.number(old),

@@ -85,7 +85,7 @@ def import_config(path: str, out: str | None, activations: list[str] | None = No
     try:
         parse(text, out or "<stdout>", base_dir=base or Path(os.sep))  # the config must load, with its data
     except ConfigError as exc:  # blamed on the file at fault, not on a line of a config not yet written
-        raise InputError("\n".join(_blamed(problem, path, data) for problem in exc.problems)) from None
+        raise InputError(*(_blamed(problem, path, data) for problem in exc.problems)) from None
     warnings = [f"{path}: {UNSCALED}"] if imported.standardize is not None and data is None else []
     return ImportedConfig(text, warnings)
 

@@ -66,20 +66,32 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
         text = {".md": markdown, ".html": html, ".tex": latex}[suffix].render(document, {})
         return [(path, f"{text.rstrip()}\n{MARKS[suffix]}\n")]
     document = build(config, walk, style, title)
-    if path == STDOUT and left_out is None:
-        left_out = "the document went to standard output, and its pictures would be files beside it"
     if left_out is not None:
         document = _without_pictures(document, left_out)
+    return rendered(document, path, lambda stage, kind: network_figure.picture(config, stage, walk, kind, style),
+                    picture_path, recipe)
+
+
+def rendered(document, path: Path, draw, picture_at, recipe=None,
+             pictures: str = "The pictures of the network are") -> list[tuple[Path, str | bytes]]:
+    """A built document in the format of `path`'s suffix (`-`: Markdown for standard output, its
+    pictures left out), with its pictures, as (path, content) pairs to write in order, the document
+    last. `draw(stage, kind)`: the bytes of a figure's picture as svg or pdf; `picture_at(path, stage)`:
+    where it goes beside the document (an HTML page has its pictures inline)."""
+    from pencilnet.views.publish import html, latex, markdown
+
+    suffix = ".md" if path == STDOUT else path.suffix.lower()
+    if path == STDOUT:
+        document = _without_pictures(document, "the document went to standard output, and its pictures would be "
+                                               "files beside it", pictures)
     files: list[tuple[Path, str | bytes]] = []
     if suffix == ".html":
-        pictures = {stage: network_figure.picture(config, stage, walk, "svg", style).decode("utf-8")
-                    for stage in document.figures}
-        text = html.render(document, pictures)
+        text = html.render(document, {stage: draw(stage, "svg").decode("utf-8") for stage in document.figures})
     else:
         names = {}
         for stage in document.figures:
-            drawn = picture_path(path, stage)
-            files.append((drawn, network_figure.picture(config, stage, walk, drawn.suffix[1:], style)))
+            drawn = picture_at(path, stage)
+            files.append((drawn, draw(stage, drawn.suffix[1:])))
             names[stage] = drawn.name
         if suffix == ".ipynb":
             from pencilnet.views.publish import ipynb
@@ -91,7 +103,7 @@ def publish(config: Example, walk: Walk, out_path, style: Style, title: str | No
     return files
 
 
-def _without_pictures(document, why: str):
+def _without_pictures(document, why: str, pictures: str = "The pictures of the network are"):
     """The document with a sentence where its first picture was, saying why there are none."""
     from dataclasses import replace
 
@@ -101,7 +113,7 @@ def _without_pictures(document, why: str):
     for block in document.blocks:
         if isinstance(block, Figure):
             if not said:
-                blocks.append(Paragraph((f"(The pictures of the network are left out: {why}.)",)))
+                blocks.append(Paragraph((f"({pictures} left out: {why}.)",)))
             said = True
         else:
             blocks.append(block)

@@ -15,7 +15,23 @@ from pencilnet.views.numbers import agrees, shown_value
 from pencilnet.views.publish import rules
 from pencilnet.views.publish.blocks import Equation, Figure, Heading, Items, Table
 from pencilnet.views.publish.formulas import LOSS_NAMES, loss_slope, slope
-from pencilnet.views.publish.math import ETA, FEW, E, Op, Sum, Var, d, net, out, param, paren, plus, shorten, times
+from pencilnet.views.publish.math import (
+    ETA,
+    FEW,
+    E,
+    Numbers,
+    Op,
+    Sum,
+    Var,
+    d,
+    net,
+    out,
+    param,
+    paren,
+    plus,
+    shorten,
+    times,
+)
 from pencilnet.views.publish.page import Page
 from pencilnet.views.table_parts import layer_name
 from pencilnet.views.updates import HEADS, RESULTS, rule, state_keys
@@ -288,19 +304,28 @@ def optimizer_update(b: Page, found: Update):
           "order:")
     b.add(Items(tuple(rules.parts(formula)  # as mathematics, like every formula
                       for formula in rule(found.optimizer, found.learning_rate, found.steps, b.style).split("; "))))
-    keys, free = state_keys(found), trainable(b.model)
-    rows = []
-    for position, name in enumerate(b.names.parameters):
-        if free is None or free[position]:
-            rows.append(((name,), (b.n.given(found.old[position]),),
-                         (b.n.result(found.values["gradient"][position]),),
-                         *(((b.n.result if key in RESULTS else b.n.number)(found.values[key][position]),)
-                           for key in keys),
-                         (b.n.number(found.values["new"][position]),)))
-    frozen = len(b.names.parameters) - len(rows)
+    free = trainable(b.model)
+    table = update_table(b.n, b.names.parameters, found, free)
+    frozen = len(b.names.parameters) - len(table.rows)
     if frozen:
         b.say(f"{frozen} frozen parameter{'s keep their values' if frozen > 1 else ' keeps its value'} "
               "and no state.")
-    b.add(Table((("parameter",), ("old",), ((d(E, Var("w")),),), *((HEADS[key],) for key in keys), ("new",)),
-                tuple(rows), (False, *[True] * (len(keys) + 3))))
+    b.add(table)
     b.add(Figure("step", "The network after the update: each edge with its old and its new weight."))
+
+
+def update_table(n: Numbers, names, found: Update, free=None, gradient: tuple = (d(E, Var("w")),),
+                 given: bool = True) -> Table:
+    """A row per parameter of one optimizer step (`free`: which ones train; None: all): its old value,
+    its gradient (headed `gradient`), each intermediate and its new value. `given`: the old values are
+    as the config gives them (the first step), else as the engine carried them."""
+    keys = state_keys(found)
+    rows = []
+    for position, name in enumerate(names):
+        if free is None or free[position]:
+            rows.append(((name,), ((n.given if given else n.number)(found.old[position]),),
+                         (n.result(found.values["gradient"][position]),),
+                         *(((n.result if key in RESULTS else n.number)(found.values[key][position]),) for key in keys),
+                         (n.number(found.values["new"][position]),)))
+    return Table((("parameter",), ("old",), (gradient,), *((HEADS[key],) for key in keys), ("new",)), tuple(rows),
+                 (False, *[True] * (len(keys) + 3)))

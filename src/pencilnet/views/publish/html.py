@@ -63,6 +63,7 @@ def math(tokens) -> str:
             parts.append(number(t.text))
         elif isinstance(t, Op):
             fixed = ' stretchy="false"' if t.text in "()[]" else ""
+            fixed = ' stretchy="false" lspace="0" rspace="0"' if t.text == "|" else fixed  # |x|: no gaps
             parts.append(f"<mo{fixed}>{escape(t.text)}</mo>")
         elif isinstance(t, Fn):
             parts.append(f"<mi>{escape(t.name)}</mi>")

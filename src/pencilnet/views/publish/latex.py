@@ -12,7 +12,9 @@ OPS = {"×": r"\times", "−": "-", "⋯": r"\cdots", "≤": r"\leq", "≈": r"\
        "\\": r"\backslash"}
 SCIENTIFIC = re.compile(r"(-?\d+(?:\.\d+)?)e([+-]?\d+)")
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "exp": r"\exp"}
-GREEK = {"η": r"\eta", "σ": r"\sigma"}
+GREEK = {"η": r"\eta", "σ": r"\sigma", "θ": r"\theta", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma",
+         "δ": r"\delta", "ε": r"\varepsilon", "λ": r"\lambda", "μ": r"\mu", "φ": r"\varphi", "ψ": r"\psi",
+         "ω": r"\omega", "τ": r"\tau", "ρ": r"\rho"}  # σ, η: the network's; the rest a function's parameters
 
 
 def _name(text: str) -> str:
@@ -90,7 +92,7 @@ def aligned(equation: Equation) -> str:
 TEXT = {  # characters of prose that pdflatex's default fonts have under another name
     "∂": r"$\partial$", "→": r"$\to$", "…": r"\dots{}", "⋯": r"$\cdots$", "−": "$-$", "×": r"$\times$",
     "η": r"$\eta$", "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": r"$^2$", "·": r"$\cdot$",
-    "√": r"$\surd$",
+    "√": r"$\surd$", "≈": r"$\approx$",
     "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~",
     "'": r"\textquotesingle{}", '"': r"\textquotedbl{}", "`": r"\textasciigrave{}",  # as typed, never curled
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",

@@ -6,7 +6,7 @@ import re
 from pencilnet.views.publish.math import Num, Op, Partial, Power, Var
 
 PROSE = re.compile(r"( on the first step)")
-TOKEN = re.compile(r"\s*(∂E/∂w|\d+(?:\.\d+)?(?:e[+-]?\d+)?|[A-Za-z]\u0302?[A-Za-z]*|[×+−/=()√²^])")
+TOKEN = re.compile(r"\s*(∂\w+/∂\w+|\d+(?:\.\d+)?(?:e[+-]?\d+)?|[A-Za-z]\u0302?[A-Za-z]*|[×+−/=()√²^])")
 
 
 def parts(rule: str) -> tuple:
@@ -28,8 +28,9 @@ def tokens(text: str) -> tuple:
             raise ValueError(f"no mathematics for {text!r} at {position}")
         position = match.end()
         token = match.group(1)
-        if token == "∂E/∂w":
-            out.append(Partial(Var("E"), Var("w")))
+        if token.startswith("∂"):  # ∂E/∂w, or a function's ∂f/∂θ
+            top, bottom = token[1:].split("/∂")
+            out.append(Partial(Var(top), Var(bottom)))
         elif token == "²":  # before the digits: "²".isdigit() is true
             out[len(out) - _last(out):] = [Power(tuple(out[len(out) - _last(out):]), (Num("2"),))]
         elif token[0].isdigit():

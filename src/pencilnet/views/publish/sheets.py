@@ -5,6 +5,8 @@ with room for the answer); the answer key is the same with the answers, the conf
 section. Neither has a picture: a picture of the network shows its nets and outs.
 """
 
+import re
+
 from pencilnet.views.example import Example
 from pencilnet.views.publish.blocks import Document, Heading, Items, Paragraph, Table
 
@@ -16,9 +18,9 @@ def sheet(config: Example, answers: bool, title: str | None = None) -> Document:
         raise InputError(f"{config.source}: expected: expected an exercise's answer key (pencilnet exercise writes "
                          "one), found none")
     model, names = config.model, config.model.names
-    x, target = config.sample(config.expected.sample)
+    x, target = config.sample(config.expected.sample or 1)  # None only for a function, which has no sheet
     kind = "Answer key" if answers else "Exercise"
-    document = Document(f"{kind}: {title or config.name or config.source}")
+    document = Document(_titled(kind, title or config.name or config.source))
     places = config.expected.pencil_decimals
     rounding = f"every number you carry on rounded half up to {places} decimals" if isinstance(places, int) \
         else "exact arithmetic"
@@ -49,6 +51,16 @@ def sheet(config: Example, answers: bool, title: str | None = None) -> Document:
                         tuple(((entry.name,), (entry.published if answers else "",)) for entry in entries),
                         (False, True)))
     return document
+
+
+def _titled(kind: str, name: str) -> str:
+    """"Exercise: name", or "Answer key: name"; a name that says it is an exercise, as `exercise`
+    names its configs ("Exercise for ben: a 2-2-2 network"), gives that word to the sheet's kind,
+    so that the title does not say it twice ("Answer key for ben: a 2-2-2 network")."""
+    said = re.match(r"exercise\b:?", name, re.IGNORECASE)
+    if said is None:
+        return f"{kind}: {name}"
+    return kind + (":" if said.group().endswith(":") else "") + name[said.end():]
 
 
 def _loss(loss: str) -> str:
