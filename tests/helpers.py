@@ -175,6 +175,50 @@ for args in {commands!r}:
 """
 
 
+# Each command as the `pencilnet` script runs it (pencilnet.cli.main, sys.argv set), one after another;
+# after each, a line with the separator and the exit status on stdout and on stderr.
+_COMMANDS = """
+import sys
+from pencilnet.cli import main
+for args in {commands!r}:
+    sys.argv = ["pencilnet", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # a message: Python prints it and exits with 1
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        stream.write(f"\\x1eexit {{code}}\\n")
+        stream.flush()
+"""
+
+
+def commands_in_one_process(*commands, text: bool = True, **run) -> list:
+    """Several commands run by `pencilnet.cli.main` in ONE real process (a process costs 0.3 s of CPU to
+    start), each its own CompletedProcess (exit status, stdout, stderr) as if it had had its own process.
+    For exit statuses and outputs; a test of what a process does alone (signals, closed or odd
+    descriptors, standard input read by several commands) starts its own. `run`: subprocess.run's."""
+    import re
+    import subprocess
+    import sys
+
+    script = _COMMANDS.format(commands=[[str(a) for a in args] for args in commands])
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, **run)
+    mark = re.compile(rb"\x1eexit (-?\d+)\n")
+    outs, errs = mark.split(done.stdout), mark.split(done.stderr)
+    assert done.returncode == 0 and len(outs) == len(errs) == 2 * len(commands) + 1, \
+        f"the commands did not all finish (exit {done.returncode}):\n{done.stderr.decode(errors='replace')}"
+    return [subprocess.CompletedProcess(
+        ["pencilnet", *map(str, args)], int(outs[2 * n + 1]),
+        outs[2 * n].decode() if text else outs[2 * n], errs[2 * n].decode() if text else errs[2 * n])
+        for n, args in enumerate(commands)]
+
+
 def hostile_config(folder, text: str) -> str:
     """The article's config with `text` in every field that holds text (JSON quoting is YAML's)."""
     import json

@@ -122,6 +122,10 @@ def test_the_document_and_labels_a_config_hands_out_cannot_change_it(tmp_path):
                    lambda: config.labels.clear()):
         with pytest.raises((TypeError, AttributeError)):
             change()
+    (tmp_path / "d.csv").write_text("a,b,label\n0.1,0.2,red apple\n0.3,0.4,tomato\n")
+    (tmp_path / "c.yaml").write_text("inputs: 2\nlayers: [{size: 2, init: xavier}]\nclasses: [red apple, tomato]\n"
+                                     "data: {train: d.csv}\n")
+    assert pencilnet.load(str(tmp_path / "c.yaml")).feature_names == ("a", "b")  # a tuple, not the loader's list
     assert config.document["layers"][0]["weights"][0][0] == 0.10 and dict(config.labels) == {"w5": "w6", "w6": "w5"}
     # what a save writes is still the document, with the trained weights
     from pencilnet.io.saving import saved_text

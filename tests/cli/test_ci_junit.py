@@ -6,7 +6,7 @@ import sys
 
 import junitparser
 import xmlschema
-from helpers import ROOT
+from helpers import ROOT, commands_in_one_process
 
 from pencilnet.core.gradcheck import DIFFERS, KINK, OK, Check, Gradcheck
 from pencilnet.views import ci_reports
@@ -71,12 +71,12 @@ def test_train_reports_whether_the_target_error_was_reached(tmp_path):
 
 
 def test_train_junit_needs_a_target_and_never_replaces_another_file(tmp_path):
-    result = run("train", "--junit", tmp_path / "t.xml", cwd=tmp_path)
+    notes = tmp_path / "notes.xml"
+    notes.write_text("<notes>mine</notes>\n")
+    result, again = commands_in_one_process(["train", "--junit", tmp_path / "t.xml"], ["gradcheck", "--junit", notes],
+                                            cwd=tmp_path, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().endswith("training.target_error: expected a target error for --junit to report on, "
                                           "found none")
     assert not (tmp_path / "t.xml").exists()
-    notes = tmp_path / "notes.xml"
-    notes.write_text("<notes>mine</notes>\n")
-    result = run("gradcheck", "--junit", notes, cwd=tmp_path)
-    assert result.returncode == 2 and notes.read_text() == "<notes>mine</notes>\n"
+    assert again.returncode == 2 and notes.read_text() == "<notes>mine</notes>\n"

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, commands_in_one_process
 
 from pencilnet.io.training_log import ROW_BYTES
 
@@ -26,13 +26,13 @@ def test_a_csv_log_has_a_row_per_epoch(tmp_path):
     result = run("train", "--epochs", "4", "--log", log, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(log.open()))
-    assert list(rows[0]) == ["epoch", "error", "learning_rate", "test_accuracy", "elapsed_seconds"]
+    assert list(rows[0]) == ["epoch", "error", "learning_rate", "test_error", "test_accuracy", "elapsed_seconds"]
     assert [row["epoch"] for row in rows] == ["1", "2", "3", "4"]
     # Epoch 1 is the article's one sample before its step: E_total = ½((0 − 0.5934)² + (1 − 0.7353)²) = 0.2111.
     assert round(float(rows[0]["error"]), 4) == 0.2111
     assert float(rows[1]["error"]) < float(rows[0]["error"])
     assert {row["learning_rate"] for row in rows} == {"0.5"}
-    assert {row["test_accuracy"] for row in rows} == {""}  # no test set
+    assert {row["test_error"] for row in rows} == {row["test_accuracy"] for row in rows} == {""}  # no test set
     elapsed = [float(row["elapsed_seconds"]) for row in rows]
     assert elapsed == sorted(elapsed) and elapsed[0] >= 0
 
@@ -46,17 +46,22 @@ def test_a_jsonl_log_carries_the_test_accuracy_and_the_json_history_agrees(tmp_p
     assert all(len(line.encode()) + 1 <= ROW_BYTES for line in lines)
     assert [row["epoch"] for row in rows] == [1, 2, 3]
     assert all(0 <= row["test_accuracy"] <= 1 for row in rows)
-    assert [row["error"] for row in rows] == json.loads(result.stdout)["errors"]
+    history = json.loads(result.stdout)
+    assert [row["error"] for row in rows] == history["errors"]
+    assert [row["test_error"] for row in rows] == history["test_errors"]
+    assert [row["test_accuracy"] for row in rows] == history["test_accuracies"]
+    # After the last epoch, the test set is the one `train` scores at the end: the same accuracy.
+    assert rows[-1]["test_accuracy"] == history["test_accuracy"]
 
 
 def test_a_log_that_cannot_be_written_as_asked_is_refused_before_training(tmp_path):
     says = "expected a .csv or .jsonl file, or a directory (DIR/) for TensorBoard, found .txt"
-    result = run("train", "--log", tmp_path / "log.txt", cwd=tmp_path)
-    assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1
     mine = tmp_path / "mine.csv"
     mine.write_text("a,b\n1,2\n")
-    result = run("train", "--log", mine, cwd=tmp_path)
-    assert result.returncode == 2 and mine.read_text() == "a,b\n1,2\n"
+    result, again = commands_in_one_process(["train", "--log", tmp_path / "log.txt"], ["train", "--log", mine],
+                                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1
+    assert again.returncode == 2 and mine.read_text() == "a,b\n1,2\n"
 
 
 @pytest.mark.skipif(TENSORBOARD, reason="a TensorBoard writer is installed")

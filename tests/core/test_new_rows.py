@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import analytic_gradient, numeric_gradient
+from helpers import analytic_gradient, commands_in_one_process, numeric_gradient
 
 from pencilnet.core.activations import ACTIVATIONS, activation_of
 from pencilnet.core.arithmetic import Pencil
@@ -124,9 +124,9 @@ def test_every_stage_command_and_gradcheck_take_them():
 
 def test_train_saves_the_slope_and_reads_it_back(tmp_path):
     saved = tmp_path / "saved.yaml"
-    found = pencilnet("train", "--epochs", "3", "--save", str(saved), *SETTINGS)
+    found, again = commands_in_one_process(["train", "--epochs", "3", "--save", str(saved), *SETTINGS],
+                                           ["forward", "--json", str(saved)], timeout=120)
     assert found.returncode == 0, found.stderr
-    again = pencilnet("forward", "--json", str(saved))
     assert again.returncode == 0, again.stderr
     import pencilnet as api
 
@@ -184,7 +184,9 @@ def test_onnx_and_safetensors_carry_them_and_onnxruntime_computes_them(tmp_path)
 
 
 def test_the_diagram_names_them():
-    for name in ("softplus", "leaky_relu"):
-        found = pencilnet("diagram", "--set", f"layers[0].activation={name}", "--set", f"layers[1].activation={name}")
+    names = ("softplus", "leaky_relu")
+    drawn = commands_in_one_process(*[["diagram", "--set", f"layers[0].activation={name}", "--set",
+                                       f"layers[1].activation={name}"] for name in names], timeout=120)
+    for name, found in zip(names, drawn, strict=True):
         assert found.returncode == 0, found.stderr
         assert f"out = {name}(net)" in found.stdout

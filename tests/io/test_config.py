@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import pytest
-from helpers import ROOT, config_problems
+from helpers import ROOT, commands_in_one_process, config_problems
 
 import pencilnet
 from pencilnet.core.errors import ConfigError, InputError
@@ -174,14 +174,11 @@ def test_a_lone_surrogate_escape_is_refused_in_one_line(escape):
 
 
 def test_a_name_with_a_character_outside_the_bmp_is_printed_by_every_command(tmp_path):
-    import subprocess
-    import sys
-
     path = tmp_path / "tomato.yaml"
     path.write_text(named("\\ud83c\\udf45 or pear", "\\ud83c\\udf45"), encoding="utf-8")
-    for command in (["summary"], ["error"], ["walkthrough"], ["summary", "--json"]):
-        result = subprocess.run([sys.executable, "-m", "pencilnet", *command, str(path)], capture_output=True,
-                                env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"}, timeout=60)
+    for result in commands_in_one_process(["summary", path], ["error", path], ["walkthrough", path],
+                                          ["summary", "--json", path], text=False, timeout=60,
+                                          env={**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"}):
         assert result.returncode == 0, result.stderr.decode()
         assert "\U0001F345".encode() in result.stdout and b"Traceback" not in result.stderr
 

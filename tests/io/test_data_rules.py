@@ -60,7 +60,7 @@ def test_a_test_file_with_its_columns_in_another_order_is_read_by_name(tmp_path)
     config = pencilnet.load(str(write(tmp_path, "net.yaml", NET + "data: {train: train.csv, test: test.csv}\n")))
     # The oracle: the test file holds the very rows of the training file, so its inputs are the same.
     np.testing.assert_array_equal(config.test_inputs, config.train_inputs)
-    assert config.feature_names == ["a", "b", "c"]
+    assert config.feature_names == ("a", "b", "c")
 
 
 @pytest.mark.parametrize("header, expected", [

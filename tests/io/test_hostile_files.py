@@ -204,9 +204,10 @@ def test_npz_that_is_a_device_is_refused():
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_fifo_as_any_input_is_refused_before_reading(tmp_path):
     """A FIFO with no writer blocks an open() forever: as data.train, `parameters:`, a config or a
-    plot history, it is refused by what it is, at once (each run as a process, so a hang fails)."""
+    plot history, it is refused by what it is, at once (run in a real process, so a hang fails)."""
     import subprocess
-    import sys
+
+    from helpers import commands_in_one_process
 
     os.mkfifo(tmp_path / "fifo.csv")
     os.mkfifo(tmp_path / "fifo.npz")
@@ -217,9 +218,8 @@ def test_a_fifo_as_any_input_is_refused_before_reading(tmp_path):
                                               "samples: [{inputs: [1], target: [1]}]\n")
     runs = {"data.yaml": ("forward", "data.yaml"), "parameters.yaml": ("forward", "parameters.yaml"),
             "fifo.yaml": ("forward", "fifo.yaml"), "fifo.json": ("plot", "fifo.json")}
-    processes = {name: subprocess.Popen([sys.executable, "-m", "pencilnet", *args], cwd=tmp_path, text=True,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for name, args in runs.items()}
+    found = dict(zip(runs, commands_in_one_process(*runs.values(), cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60),
+                     strict=True))
     expected = {"data.yaml": "fifo.csv: expected a data file (a regular file, not a pipe or device), found a named "
                              "pipe (FIFO)",
                 "parameters.yaml": "fifo.npz: expected a .npz archive (a regular file, not a pipe or device), found "
@@ -228,10 +228,6 @@ def test_a_fifo_as_any_input_is_refused_before_reading(tmp_path):
                              "(FIFO)",
                 "fifo.json": "fifo.json: expected a JSON file (a regular file, not a pipe or device), found a named "
                              "pipe (FIFO)"}
-    try:
-        for name, process in processes.items():
-            _, err = process.communicate(timeout=60)
-            assert process.returncode == 2 and err.count("\n") == 1 and expected[name] in err, (name, err)
-    finally:
-        for process in processes.values():
-            process.kill()
+    for name, result in found.items():
+        err = result.stderr
+        assert result.returncode == 2 and err.count("\n") == 1 and expected[name] in err, (name, err)

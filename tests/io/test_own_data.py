@@ -251,6 +251,12 @@ def test_a_regression_reports_its_error_and_r2_not_an_accuracy(tmp_path, cli):
     data = json.loads(result.stdout)
     assert "confusion" not in data and "test_accuracies" not in data
     assert data["test_scores"]["r2"] > 0.99  # a linear target a linear network learns
+    # The test set's error after every epoch; after the last, the error its scores are made from.
+    assert len(data["test_errors"]) == 40 and data["test_errors"][-1] == pytest.approx(data["test_scores"]["error"],
+                                                                                       rel=1e-12)
+    assert data["test_errors"][-1] < data["test_errors"][0]
+    table = cli("train", str(path), "--all").stdout
+    assert "test error" in table.splitlines()[1] or "test error" in table
     saved = tmp_path / "trained.yaml"
     assert cli("train", str(path), "--save", str(saved)).exit_code == 0
     found = json.loads(cli("predict", str(saved), "--json").stdout)

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import commands_in_one_process
 
 from pencilnet.core.arithmetic import Pencil
 from pencilnet.core.model import Layer, Model, flatten
@@ -167,18 +168,33 @@ OVERFLOWING = ["--set", "layers[0].weights=[[10, 10], [10, 10]]", "--set", "samp
                "target: [0, 1]}]"]
 
 
-@pytest.mark.parametrize("command", ["forward", "error", "backprop", "step", "walkthrough"])
-def test_pencil_arithmetic_carries_an_overflowed_intermediate_as_exact_arithmetic_does(command):
+STAGES = ["forward", "error", "backprop", "step", "walkthrough"]
+
+
+@pytest.fixture(scope="module")
+def through_an_overflow():
+    """Each command on the overflowing sample in pencil and in exact arithmetic, as real commands, all in one
+    process (twelve processes cost 3 s of CPU to start): {(command, arithmetic): its CompletedProcess}."""
+    commands = {(command, "pencil"): [command, "--pencil", "4", *OVERFLOWING] for command in STAGES}
+    commands |= {(command, "exact"): [command, "--exact", *OVERFLOWING] for command in STAGES}
+    commands |= {("train", "pencil"): ["train", "--pencil=4", "--json", *OVERFLOWING],
+                 ("train", "exact"): ["train", "--exact", "--json", *OVERFLOWING]}
+    found = commands_in_one_process(*commands.values(), timeout=120, stdin=subprocess.DEVNULL)
+    return dict(zip(commands, found, strict=True))
+
+
+@pytest.mark.parametrize("command", STAGES)
+def test_pencil_arithmetic_carries_an_overflowed_intermediate_as_exact_arithmetic_does(through_an_overflow, command):
     # net_h1 = 1e308 × 10 + 1e308 × 10 + 0.8 overflows to inf; σ(inf) = 1. Rounding inf to 4 places
     # raised decimal.InvalidOperation (a traceback, exit 1); it is carried on as inf, as exact arithmetic does.
-    pencil, exact = pencilnet(command, "--pencil", "4", *OVERFLOWING), pencilnet(command, "--exact", *OVERFLOWING)
+    pencil, exact = through_an_overflow[command, "pencil"], through_an_overflow[command, "exact"]
     assert pencil.returncode == exact.returncode == 0, pencil.stderr
     assert "Traceback" not in pencil.stderr and ("inf" in pencil.stdout or command != "forward")
 
 
-def test_pencil_training_through_an_overflowed_intermediate_ends_as_exact_training_does():
+def test_pencil_training_through_an_overflowed_intermediate_ends_as_exact_training_does(through_an_overflow):
     # The hidden outputs saturate at 1, so every gradient reaching the first layer is 0 (0 × 1e308 = 0)
     # and the output layer trains as usual: both arithmetics finish, with the same first-layer weights.
-    for arithmetic in ("--pencil=4", "--exact"):
-        found = pencilnet("train", arithmetic, "--json", *OVERFLOWING)
+    for arithmetic in ("pencil", "exact"):
+        found = through_an_overflow["train", arithmetic]
         assert found.returncode == 0, found.stderr

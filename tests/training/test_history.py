@@ -14,8 +14,9 @@ def test_the_sample_rule_by_hand():
     sample = EpochSample(False, limit=4)
     for epoch in range(1, 11):
         sample.add(epoch, epoch / 10)
-    epochs, errors, accuracies = sample.lists()
-    assert epochs == [1, 5, 9, 10] and errors == [0.1, 0.5, 0.9, 1.0] and accuracies is None  # 10: the last
+    epochs, errors, test_errors, accuracies = sample.lists()
+    assert epochs == [1, 5, 9, 10] and errors == [0.1, 0.5, 0.9, 1.0]  # 10: the last
+    assert test_errors is None and accuracies is None
     assert sample.done() == 10
 
 
@@ -23,10 +24,10 @@ def test_a_long_run_keeps_a_bounded_evenly_spread_sample():
     for total in (1, 7, LIMIT, LIMIT + 1, 3 * LIMIT + 5, 10**6):
         sample = EpochSample(True)
         for epoch in range(1, total + 1):
-            sample.add(epoch, 1.0 / epoch, 0.5)
-        epochs, errors, accuracies = sample.lists()
+            sample.add(epoch, 1.0 / epoch, 2.0 / epoch, 0.5)
+        epochs, errors, test_errors, accuracies = sample.lists()
         assert epochs[0] == 1 and epochs[-1] == total and len(epochs) <= LIMIT + 1
-        assert len(errors) == len(accuracies) == len(epochs)
+        assert len(errors) == len(accuracies) == len(epochs) and test_errors == [2.0 / e for e in epochs]
         steps = set(np.diff(epochs[:-1]).tolist()) if len(epochs) > 2 else set()
         assert len(steps) <= 1, steps  # evenly spaced, the last epoch apart
         assert errors == [1.0 / e for e in epochs]

@@ -279,10 +279,14 @@ def test_plot_command_on_train_output(cli, tmp_path):
 
 def test_plot_command_with_test_accuracy(cli, tmp_path):
     history = tmp_path / "history.json"
-    history.write_text(json.dumps({"errors": [0.3, 0.2, None, 0.1], "test_accuracies": [0.5, 0.6, 0.7, 0.75]}))
+    history.write_text(json.dumps({"errors": [0.3, 0.2, None, 0.1], "test_accuracies": [0.5, 0.6, 0.7, 0.75],
+                                   "test_errors": [0.35, 0.3, 0.3, 0.4]}))
     result = cli("plot", str(history), "-o", str(tmp_path / "curve.svg"))
     assert result.exit_code == 0, result.output
-    assert "test accuracy" in svg_texts(tmp_path / "curve.svg")
+    assert {"test accuracy", "test error"} <= set(svg_texts(tmp_path / "curve.svg"))
+    history.write_text(json.dumps({"errors": [0.3, 0.2], "test_errors": [0.3]}))
+    result = cli("plot", str(history), "-o", str(tmp_path / "curve.svg"), "--force")
+    assert result.exit_code == 2 and "test_errors: expected one value per epoch (2), found 1" in result.output
 
 
 def test_plot_puts_a_long_runs_sample_at_the_epochs_it_was_kept_from(cli, tmp_path, monkeypatch):

@@ -78,9 +78,10 @@ def diagram(config: ConfigPath = None,
 
 def plot(history: Annotated[str, typer.Argument(
              metavar="HISTORY", show_default=False,
-             help="The output of `pencilnet train --json` (keys errors, optionally test_accuracies); - reads stdin.")],
+             help="The output of `pencilnet train --json` (keys errors, optionally test_errors and "
+                  "test_accuracies); - reads stdin.")],
          out: Out = None, force: Force = False):
-    """Plot the error by epoch of a training run, with the test accuracy when the run has one; a
+    """Plot the error by epoch of a training run, with the test set's error and accuracy when the run has them; a
     long run's sample of its epochs (`error_epochs`) at the epochs they were kept from."""
     with failures():
         from pencilnet.io.history import read_history
@@ -95,5 +96,5 @@ def plot(history: Annotated[str, typer.Argument(
         from pencilnet.views import history_plot
         from pencilnet.views.pictures import kind_of
 
-        write_atomic(out, history_plot.picture(read.errors, kind_of(out), read.accuracy, read.epochs))
+        write_atomic(out, history_plot.picture(read.errors, kind_of(out), read.accuracy, read.epochs, read.test_errors))
         wrote(out)

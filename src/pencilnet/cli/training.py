@@ -102,7 +102,7 @@ def train(config: ConfigPath = None, epochs: Annotated[int | None, typer.Option(
             from pencilnet.views.pictures import kind_of
 
             write_atomic(plot, history_plot.picture(history.errors, kind_of(plot), history.test_accuracy,
-                                                       history.epochs))
+                                                       history.epochs, history.test_errors))
             wrote(plot)
         if junit and schedule.target_error is not None:
             target, where = schedule.target_error, source_name(config)

@@ -54,9 +54,7 @@ def scores(outputs, targets, loss: str) -> Scores:
 def mean_error(model: Model, inputs, targets, loss: str = "half_sse", arithmetic=EXACT) -> float:
     """Mean over samples of each sample's total error E."""
     if arithmetic is EXACT:  # the whole set at once: the same sums, one matrix product per layer
-        last = forward(model, inputs).layers[-1]
-        terms = terms_from_net(loss, last.activation, last.net, last.out, np.asarray(targets, dtype=np.float64))
-        return float(terms.sum(axis=1).mean())
+        return measured(model, inputs, targets, loss)[0]
     totals = [error(forward(model, x, arithmetic), t, loss, arithmetic).total
               for x, t in zip(inputs, targets, strict=True)]
     return float(np.mean(totals))
@@ -90,6 +88,17 @@ def accuracy(model: Model, inputs, targets, threshold: float = THRESHOLD) -> flo
     """The fraction of samples put in their own class."""
     out = forward(model, inputs).output
     return float(np.mean(classes_of(out, threshold) == classes_of(targets)))
+
+
+def measured(model: Model, inputs, targets, loss: str, threshold: float = THRESHOLD) -> tuple[float, float]:
+    """(the mean error, the accuracy) of the whole set from one forward pass, as training measures
+    its test set after each epoch; a regression has no accuracy (NaN)."""
+    targets = np.asarray(targets, dtype=np.float64)
+    last = forward(model, inputs).layers[-1]
+    error = float(terms_from_net(loss, last.activation, last.net, last.out, targets).sum(axis=1).mean())
+    if is_regression(model, loss):
+        return error, float("nan")
+    return error, float(np.mean(classes_of(last.out, threshold) == classes_of(targets)))
 
 
 def confusion(model: Model, inputs, targets, threshold: float = THRESHOLD) -> np.ndarray:

@@ -91,12 +91,14 @@ class Config:
     scaling: Any = None  # scaling.Scaling fitted on the training data, applied to every raw input
     labels: Mapping[str, str] | None = None  # a publication's names for nodes and parameters, shown beside ours
     default_init: DefaultInit | None = None  # the layers drawn by the default scheme, when some were
-    feature_names: list[str] | None = None  # the training data's feature columns: a new file's are found by name
+    feature_names: Sequence[str] | None = None  # the training data's feature columns: a new file's are found by name
 
     def __post_init__(self):
         # A record: what it hands out cannot change it (a sample's arrays, the class names, the
         # document it was read from, its labels).
         object.__setattr__(self, "classes", tuple(self.classes))
+        if self.feature_names is not None:
+            object.__setattr__(self, "feature_names", tuple(self.feature_names))
         for name in ("document", "labels"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, frozen(getattr(self, name)))
@@ -127,7 +129,8 @@ class Config:
 
         spec = self.document.get("data") if isinstance(self.document, Mapping) else None
         return new_samples(path, thawed(spec) if isinstance(spec, Mapping) else {}, list(self.classes),
-                           self.feature_names, self.model.inputs, self.model.layers[-1].size)
+                           None if self.feature_names is None else list(self.feature_names), self.model.inputs,
+                           self.model.layers[-1].size)
 
     def train(self, on_progress=None):
         """Train the model on the config's samples with its schedule; the `training.loop.History`

@@ -1,5 +1,6 @@
 """A training run's history as `train --json` wrote it: its errors by epoch, the epochs they
-belong to (a long run keeps an evenly spread sample of them, `error_epochs`), and the test accuracy."""
+belong to (a long run keeps an evenly spread sample of them, `error_epochs`), and the test set's
+error and accuracy."""
 
 import json
 import math
@@ -16,6 +17,7 @@ class ReadHistory:
     errors: list[float]
     epochs: list[int]  # the epoch of each error, from 1: every epoch, or a long run's sample of them
     accuracy: list[float] | None  # the test accuracy of each of those epochs, when the run had test data
+    test_errors: list[float] | None = None  # the test set's error of each of those epochs, likewise
 
 
 def read_history(source: str) -> ReadHistory:
@@ -37,13 +39,19 @@ def read_history(source: str) -> ReadHistory:
     errors = _numbers(data["errors"], source, "errors", MAX_ERROR)
     if not any(math.isfinite(e) for e in errors):
         raise InputError(f"{source}: errors: expected at least one number, found none")
-    accuracy = data.get("test_accuracies")
-    if accuracy is not None:
-        accuracy = _numbers(accuracy, source, "test_accuracies", 1.0)
-        if len(accuracy) != len(errors):
-            raise InputError(f"{source}: test_accuracies: expected one value per epoch ({len(errors)}), "
-                             f"found {len(accuracy)}")
-    return ReadHistory(errors, _epochs(data.get("error_epochs"), len(errors), source), accuracy)
+    accuracy, tested = (_per_epoch(data, key, len(errors), source, largest)
+                        for key, largest in (("test_accuracies", 1.0), ("test_errors", MAX_ERROR)))
+    return ReadHistory(errors, _epochs(data.get("error_epochs"), len(errors), source), accuracy, tested)
+
+
+def _per_epoch(data: dict, key: str, count: int, source: str, largest: float) -> list[float] | None:
+    """The optional list `key`: one number per error, each at most `largest`."""
+    if data.get(key) is None:
+        return None
+    values = _numbers(data[key], source, key, largest)
+    if len(values) != count:
+        raise InputError(f"{source}: {key}: expected one value per epoch ({count}), found {len(values)}")
+    return values
 
 
 def _epochs(value, count: int, source: str) -> list[int]:

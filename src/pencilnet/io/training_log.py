@@ -1,12 +1,13 @@
 """`train --log`: one row per epoch, written as training goes and flushed at each epoch's end, so
 that a run stopped by Ctrl-C or SIGTERM keeps the rows of its whole epochs.
 
-FILE.csv: a header, then `epoch,error,learning_rate,test_accuracy,elapsed_seconds` per epoch;
+FILE.csv: a header, then `epoch,error,learning_rate,test_error,test_accuracy,elapsed_seconds` per
+epoch (the test set's error and accuracy empty without a test set, the accuracy for a regression);
 FILE.jsonl: one JSON object with those keys per line. A row is at most ROW_BYTES bytes (the keys,
-82 bytes in JSON, and five numbers: an epoch of at most 10 digits, an error and a rate of at most
+98 bytes in JSON, and six numbers: an epoch of at most 10 digits, three errors and rates of at most
 23 characters each as a float's shortest repr, an accuracy in [0, 1] of at most 20, seconds to
-the millisecond), so a log of N epochs is at most N × ROW_BYTES bytes: 1.8 MB for 10,000 epochs.
-DIR/ (a name ending in /): TensorBoard scalars (`error`, `learning_rate`, `test_accuracy`), where
+the millisecond), so a log of N epochs is at most N × ROW_BYTES bytes: 2.2 MB for 10,000 epochs.
+DIR/ (a name ending in /): TensorBoard scalars (`error`, `learning_rate`, `test_error`, `test_accuracy`), where
 tensorboardX or PyTorch's writer is installed (the `tensorboard` extra); else an InputError
 before training starts.
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 
 from pencilnet.core.errors import InputError
 
-COLUMNS = ("epoch", "error", "learning_rate", "test_accuracy", "elapsed_seconds")
-ROW_BYTES = 180  # see above: 82 + 10 + 23 + 23 + 20 + 22, rounded up
+COLUMNS = ("epoch", "error", "learning_rate", "test_error", "test_accuracy", "elapsed_seconds")
+ROW_BYTES = 220  # see above: 98 + 10 + 3 × 23 + 20 + 22, rounded up
 
 
 def kind_of(path: str) -> str:
@@ -74,17 +75,18 @@ class EpochLog:
             self.stream.write(",".join(COLUMNS) + "\n")
             self.stream.flush()
 
-    def row(self, epoch: int, error: float, rate: float, accuracy: float) -> None:
+    def row(self, epoch: int, error: float, rate: float, test_error: float, accuracy: float) -> None:
         elapsed = round(time.monotonic() - self.started, 3)
         if self.writer is not None:
             self.writer.add_scalar("error", error, epoch)
             self.writer.add_scalar("learning_rate", rate, epoch)
-            if math.isfinite(accuracy):
-                self.writer.add_scalar("test_accuracy", accuracy, epoch)
+            for name, value in (("test_error", test_error), ("test_accuracy", accuracy)):
+                if math.isfinite(value):
+                    self.writer.add_scalar(name, value, epoch)
             self.writer.flush()
             return
         assert self.stream is not None
-        values = (epoch, error, rate, accuracy, elapsed)
+        values = (epoch, error, rate, test_error, accuracy, elapsed)
         if self.kind == "csv":
             self.stream.write(",".join("" if v is None else repr(v) for v in map(_number, values)) + "\n")
         else:

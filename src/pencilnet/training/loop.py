@@ -19,7 +19,7 @@ import numpy as np
 
 from pencilnet.core.arithmetic import EXACT
 from pencilnet.core.losses import Loss
-from pencilnet.core.metrics import accuracy
+from pencilnet.core.metrics import THRESHOLD, is_regression, measured
 from pencilnet.core.model import Model
 from pencilnet.training import compiled_run
 from pencilnet.training.compiled_run import CompiledRun
@@ -82,9 +82,10 @@ class History:
     final_error: float  # mean error per sample with the final weights
     epochs_run: int
     stopped_early: bool = False  # the target error was reached before the last epoch
-    test_accuracy: list[float] | None = None  # per epoch in `epochs`, when a test set was given
+    test_accuracy: list[float] | None = None  # per epoch in `epochs`, when a classifier's test set was given
     learning_rates: list[float] | None = None  # per epoch in `epochs`
     epochs: list[int] = field(default_factory=list)  # the epoch (from 1) of each entry above; [] for 1, 2, …
+    test_errors: list[float] | None = None  # the test set's mean error after each epoch in `epochs`
 
     def __post_init__(self):
         if not self.epochs:
@@ -128,9 +129,9 @@ class TrainingDiverged(ArithmeticError):
 # last epoch: a caller that redraws something does so a few times a second, never per sample.
 Progress = Callable[[int, int, float], None]
 PROGRESS_INTERVAL = 0.1
-# (epoch, its mean error, its learning rate, the test accuracy after it or NaN): called at the
-# end of every epoch, for a log written as training goes.
-EpochEnd = Callable[[int, float, float, float], None]
+# (epoch, its mean error, its learning rate, the test set's error and accuracy after it, each
+# NaN when there is none): called at the end of every epoch, for a log written as training goes.
+EpochEnd = Callable[[int, float, float, float, float], None]
 # Online runs of at least this many updates use the loop compiled by numba, when it is installed
 # (see `compiled`): about half a second to start, then ten times NumPy's speed or more.
 COMPILED_FROM = 50_000
@@ -138,14 +139,15 @@ COMPILED_FROM = 50_000
 
 def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_sse", arithmetic=EXACT,
           on_progress: Progress | None = None, test: tuple | None = None,
-          on_epoch: EpochEnd | None = None) -> History:
+          on_epoch: EpochEnd | None = None, threshold: float = THRESHOLD) -> History:
     """Gradient descent over the samples for `schedule.epochs` epochs (fewer if the target error
     is reached): forward, error, backprop and step for each batch, each gradient from the
     weights before the step. Raises `TrainingDiverged` when the error stops being a finite number
     or a parameter goes past `PARAMETER_BOUND` (checked at the end of every stretch of samples).
 
     `on_progress` is called a few times a second at most (see `Progress`), and after the last epoch;
-    `on_epoch` after every epoch (see `EpochEnd`)."""
+    `on_epoch` after every epoch (see `EpochEnd`). `test` (inputs, targets) is measured after every
+    epoch: its mean error and, for a classifier, its accuracy with `threshold`."""
     inputs, targets = np.asarray(inputs, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     count = len(inputs)
     size = count if schedule.batch_size is None else min(schedule.batch_size, count)
@@ -153,13 +155,14 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
         raise ValueError("pencil arithmetic trains online only, one sample at a time")
     rng = np.random.default_rng(schedule.seed)
     run = choose_run(model, loss, arithmetic, schedule.optimizer, size, count * schedule.epochs)
-    kept = EpochSample(test is not None)
+    kept = EpochSample(test is not None, not is_regression(model, loss))
+    measure = None if test is None else lambda trained: measured(trained, test[0], test[1], loss, threshold)
     epoch = 0
     try:
         # A diverging run overflows on its way to NaN; that is caught and reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             epoch, stopped = _epochs(run, inputs, targets, schedule, size, rng, kept, on_progress,
-                                     test, on_epoch)
+                                     measure, on_epoch)
     except KeyboardInterrupt:
         raise TrainingInterrupted(kept.done(), kept.lists()[1], run.last_good()) from None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -169,9 +172,9 @@ def train(model: Model, inputs, targets, schedule: Schedule, loss: str = "half_s
             final_error = float("nan")
     if not np.isfinite(final_error):  # the very last update broke the error
         raise TrainingDiverged(epoch, count, run.last_good())
-    epochs, errors, test_accuracy = kept.lists()
+    epochs, errors, test_errors, test_accuracy = kept.lists()
     return History(errors, run.model(), final_error, epoch, stopped, test_accuracy,
-                   [schedule.rate(n) for n in epochs], epochs)
+                   [schedule.rate(n) for n in epochs], epochs, test_errors)
 
 
 def choose_run(model: Model, loss: str, arithmetic, optimizer, size: int, updates: int) -> Run:
@@ -203,7 +206,7 @@ def _uninterrupted():
 
 
 def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept: EpochSample,
-            on_progress, test, on_epoch: EpochEnd | None = None) -> tuple[int, bool]:
+            on_progress, measure, on_epoch: EpochEnd | None = None) -> tuple[int, bool]:
     """The training loop proper; returns the epochs run and whether the target error stopped it.
 
     Each epoch goes by stretches of whole batches. The run writes each sample's output, from
@@ -247,12 +250,12 @@ def _epochs(run: Run, inputs, targets, schedule: Schedule, size: int, rng, kept:
                 on_progress(epoch, stop, total / stop)
                 reported = time.monotonic()
         error = total / count
-        tested = accuracy(run.model(), *test) if test is not None else float("nan")
+        test_error, accuracy = measure(run.model()) if measure is not None else (math.nan, math.nan)
         with _uninterrupted():  # the whole epoch's weights and its count are recorded together, or neither
             run.epoch_done()
-            kept.add(epoch, error, tested)
+            kept.add(epoch, error, test_error, accuracy)
             if on_epoch:  # its log row too: a stop never leaves a row for an epoch that is not kept
-                on_epoch(epoch, error, rate, tested)
+                on_epoch(epoch, error, rate, test_error, accuracy)
         done = schedule.target_error is not None and error <= schedule.target_error
         if on_progress and (done or epoch == schedule.epochs or time.monotonic() - reported >= PROGRESS_INTERVAL):
             on_progress(epoch, count, error)

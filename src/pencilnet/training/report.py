@@ -22,10 +22,11 @@ def train_and_test(model: Model, inputs, targets, schedule: Schedule, loss: str,
                    test: tuple | None = None, threshold: float = THRESHOLD,
                    on_progress: Progress | None = None, on_epoch: EpochEnd | None = None) -> TrainReport:
     """Train (see `loop.train`), then measure the trained network on `test` (inputs, targets).
-    A regression has no classes: no accuracy by epoch, and its test set is scored instead."""
+    The test set's error is measured after every epoch; a regression has no classes, so no accuracy
+    by epoch, and its test set is scored after the run instead."""
     regression = is_regression(model, loss)
-    history = train(model, inputs, targets, schedule, loss, arithmetic, on_progress=on_progress,
-                    test=None if regression else test, on_epoch=on_epoch)
+    history = train(model, inputs, targets, schedule, loss, arithmetic, on_progress=on_progress, test=test,
+                    on_epoch=on_epoch, threshold=threshold)
     if test is None:
         return TrainReport(history, None, None)
     test_inputs, test_targets = test

@@ -139,6 +139,8 @@ def train(config: Example, history: "History", schedule, confusion=None) -> dict
     }
     if len(history.errors) != history.epochs_run:  # a long run's evenly spread sample of its epochs
         result["error_epochs"] = history.epochs
+    if history.test_errors is not None:
+        result["test_errors"] = [number(e) for e in history.test_errors]
     if history.test_accuracy is not None:
         result["test_accuracies"] = [number(a) for a in history.test_accuracy]
     if confusion is not None:

@@ -1,5 +1,5 @@
-"""The error by epoch of a run as a picture, with the test accuracy on a second axis when the
-run has one; returned as a figure or as the bytes of an svg, png or pdf file."""
+"""The error by epoch of a run as a picture, with the test set's error beside it and its accuracy on a
+second axis when the run has them; returned as a figure or as the bytes of an svg, png or pdf file."""
 
 import numpy as np
 
@@ -15,13 +15,15 @@ def wants_log_scale(errors) -> bool:
 
 
 def picture(errors: list[float], kind: str, test_accuracy: list[float] | None = None,
-            epochs: list[int] | None = None) -> bytes:
-    """The error by epoch (log scale when it spans more than two decades), with the test
-    accuracy on a second axis when given, as the bytes of a `kind` file: svg, png or pdf."""
-    return rendered(history_figure(errors, test_accuracy, epochs), kind)
+            epochs: list[int] | None = None, test_errors: list[float] | None = None) -> bytes:
+    """The error by epoch (log scale when it spans more than two decades), with the test set's
+    error dashed beside it and its accuracy on a second axis when given, as the bytes of a `kind`
+    file: svg, png or pdf."""
+    return rendered(history_figure(errors, test_accuracy, epochs, test_errors), kind)
 
 
-def history_figure(errors: list[float], test_accuracy: list[float] | None = None, epochs: list[int] | None = None):
+def history_figure(errors: list[float], test_accuracy: list[float] | None = None, epochs: list[int] | None = None,
+                   test_errors: list[float] | None = None):
     """The figure `picture` renders; `epochs` numbers the values (None: 1, 2, … every epoch)."""
     _, Figure = matplotlib_figure()
     values = np.asarray(errors, dtype=float)
@@ -30,6 +32,10 @@ def history_figure(errors: list[float], test_accuracy: list[float] | None = None
     ax = figure.add_subplot()
     ax.plot(numbers, values, color="#c0392b", lw=1.8, label="error", marker="o" if len(values) <= 30 else None,
             ms=4)
+    if test_errors is not None:
+        tested = np.asarray(test_errors, dtype=float)
+        ax.plot(numbers, tested, color="#c0392b", lw=1.4, ls="--", label="test error")
+        values = np.concatenate([values, tested])  # one scale for both errors
     log = wants_log_scale(values)
     if log:
         ax.set_yscale("log")

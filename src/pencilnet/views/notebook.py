@@ -100,9 +100,11 @@ def _history_document(history):
              (f"Error with the final parameters: {style.number(history.final_error)} (mean per sample).",)]
     if history.test_accuracy:
         facts.append((f"Test accuracy after the last epoch: {history.test_accuracy[-1]:.1%}.",))
-    epochs, accuracy = history.epochs or [], history.test_accuracy
-    header = (("epoch",), ("error",)) + ((("test accuracy",),) if accuracy else ())
+    epochs, accuracy, tested = history.epochs or [], history.test_accuracy, history.test_errors
+    header = ((("epoch",), ("error",)) + ((("test error",),) if tested else ())
+              + ((("test accuracy",),) if accuracy else ()))
     rows = tuple(((str(epochs[k]),), (style.number(history.errors[k]),))
+                 + (((style.number(tested[k]),),) if tested else ())
                  + (((f"{accuracy[k]:.1%}",),) if accuracy else ()) for k in _spread(len(history.errors)))
     blocks = [Items(tuple(facts)), Figure("history", "The error by epoch."),
               Table(header, rows, (True,) * len(header))]
@@ -118,7 +120,7 @@ def history_html(history) -> str:
         return _fragment(html.body(_without_pictures(document, "matplotlib is not installed"), {}))
     from pencilnet.views.history_plot import picture
 
-    svg = picture(history.errors, "svg", history.test_accuracy, history.epochs).decode("utf-8")
+    svg = picture(history.errors, "svg", history.test_accuracy, history.epochs, history.test_errors).decode("utf-8")
     return _fragment(html.body(document, {"history": svg}, f"pencilnet-{next(_shown)}"))
 
 

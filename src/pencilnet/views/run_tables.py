@@ -60,7 +60,7 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
     """The error by epoch, how the run went, the test set (a classifier's `confusion`, a
     regression's `test_scores`) and then the final weights: one order for both kinds."""
     epochs, kept = history.epochs_run, len(history.errors)  # a long run keeps a sample of its epochs
-    tested = history.test_accuracy is not None
+    tested, test_errors = history.test_accuracy is not None, history.test_errors
     scheduled = schedule.lr_schedule.name != "constant" and history.learning_rates
     chosen = epochs_to_show(kept, style.rows)
     # Spaced rows: the change is still from the epoch kept just before, not from the row above.
@@ -68,11 +68,13 @@ def train(config: Example, history: History, schedule, style: Style, confusion: 
         "#change from the epoch kept before")
     accuracies, rates = history.test_accuracy or [], history.learning_rates or []
     numbers = history.epochs or list(range(1, kept + 1))  # the epoch of each entry kept
-    table = grid("#epoch", "#error", change, *(["#test accuracy"] if tested else []),
+    table = grid("#epoch", "#error", change, *(["#test error"] if test_errors else []),
+                 *(["#test accuracy"] if tested else []),
                  *(["#learning rate"] if scheduled else []))
     for i in chosen:
         change = "" if i == 0 else style.number(history.errors[i] - history.errors[i - 1])
-        extra = [f"{100 * accuracies[i]:.1f}%"] if tested else []
+        extra = [style.number(test_errors[i])] if test_errors else []
+        extra += [f"{100 * accuracies[i]:.1f}%"] if tested else []
         extra += [style.given(rates[i])] if scheduled else []
         table.add_row(str(numbers[i]), style.number(history.errors[i]), change, *extra)
     title = f"Error by epoch: the mean over {plural(len(config.train_inputs), 'sample')}, measured during the epoch"
