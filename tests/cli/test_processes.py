@@ -29,6 +29,10 @@ def start_training(*args: str, **options) -> tuple[subprocess.Popen, int]:
     """`pencilnet train` as a process whose stderr is a terminal, so that it draws its progress
     bar there; returns the process and the terminal's other end, to read the bar from."""
     reader, terminal = pty.openpty()
+    # A suite started in the background by a shell (`pytest &`) runs with Ctrl-C ignored, and a
+    # child would inherit that (pencilnet leaves an ignored signal ignored, as under nohup): the
+    # process gets Ctrl-C as a terminal's would, unless a test sets up its signals itself.
+    options.setdefault("preexec_fn", lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     process = subprocess.Popen([sys.executable, "-m", "pencilnet", "train", *args], stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=terminal, **options)
     os.close(terminal)
